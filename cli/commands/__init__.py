@@ -1,0 +1,1 @@
+"""One module per command. Each module exposes `command`, a click command."""

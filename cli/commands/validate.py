@@ -1,0 +1,34 @@
+"""`dprk validate [PATH ...]`: check records against their schemas and each other."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from cli.commands._options import repo_option
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one line per problem and a summary; json: a list of problems.")
+@repo_option
+@click.pass_context
+def command(ctx: click.Context, repo, paths: tuple[str, ...], output: str) -> None:
+    """Check records: strict YAML, the kind's schema, and checks across records.
+
+    With no PATH, every record is checked. A PATH may be a record file or a kind
+    folder. Each problem is printed as FILE:LINE:COLUMN: JSON-PATH: MESSAGE.
+    Exit status: 0 when valid, 1 when there are problems, 2 on a usage error.
+    """
+    from cli.validation import validate
+
+    report = validate(repo, paths)
+    if output == "json":
+        click.echo(json.dumps([p.to_dict() for p in report.problems], indent=2, ensure_ascii=False))
+    else:
+        for problem in report.problems:
+            click.echo(str(problem))
+        click.echo(report.summary())
+    ctx.exit(0 if report.ok else 1)

@@ -1,0 +1,294 @@
+"""Kinds of record, read from the schema files.
+
+The schema files in schema/ are the single source of truth: a file with an `x-kind`
+keyword is a kind of record; its `x-folder` is where its records live; its properties,
+in order, are the fields (and the column order of every export); each property's
+`description` is its help text. Adding a kind means adding one schema file.
+
+Annotations of our own (JSON Schema ignores keywords it does not know):
+- `x-kind`, `x-folder`: on a kind schema, its name and its folder under records/.
+- `x-references`: on a field holding record ids, the kinds those ids must be.
+- `x-unique`: on a field holding a document symbol that no two records may share.
+- `x-key`: on a list of objects, the field that identifies an element (for diffs).
+- `x-example`: on a list of objects, one element as JSON (for help text).
+- `x-names`: on an enum of state codes, the display name of each code.
+
+Nothing here imports jsonschema until a validator is asked for.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator
+
+from cli.errors import DataError, UsageError
+
+SCHEMA_SUFFIX = ".schema.json"
+
+
+@dataclass
+class Field:
+    """One field of a kind (or of a nested object), with its schema resolved."""
+
+    name: str
+    path: tuple[str, ...]
+    schema: dict[str, Any]
+    required: bool = False
+    keys: dict[str, "Field"] = field(default_factory=dict)  # properties of an object
+    items: "Field | None" = None  # element of an array
+
+    @property
+    def type(self) -> str:
+        kind = self.schema.get("type")
+        if kind:
+            return kind
+        if "enum" in self.schema:
+            return "string"
+        return "any"
+
+    @property
+    def description(self) -> str:
+        return self.schema.get("description") or (self.items.schema.get("description", "") if self.items else "")
+
+    @property
+    def enum(self) -> list[Any] | None:
+        return self.schema.get("enum")
+
+    @property
+    def names(self) -> dict[str, str] | None:
+        return self.schema.get("x-names")
+
+    @property
+    def references(self) -> list[str] | None:
+        return self.schema.get("x-references")
+
+    @property
+    def unique(self) -> bool:
+        return bool(self.schema.get("x-unique"))
+
+    @property
+    def key(self) -> str | None:
+        return self.schema.get("x-key")
+
+    @property
+    def example(self) -> str | None:
+        return self.schema.get("x-example")
+
+    @property
+    def is_date(self) -> bool:
+        return bool(self.schema.get("x-is-date"))
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.path)
+
+    def walk(self) -> Iterator["Field"]:
+        """This field and every field below it, depth first, in schema order."""
+        yield self
+        for child in self.keys.values():
+            yield from child.walk()
+        if self.items is not None:
+            yield from self.items.walk()
+
+
+class Kind:
+    """One kind of record: its name, folder, fields and (lazily) its validator."""
+
+    def __init__(self, schemas: "Schemas", file: Path, schema: dict[str, Any]):
+        self.schemas = schemas
+        self.file = file
+        self.schema = schema
+        self.name: str = schema["x-kind"]
+        self.folder: str = schema.get("x-folder") or self.name + "s"
+        self.title: str = schema.get("title") or self.name
+        self.description: str = schema.get("description", "")
+
+    def __repr__(self) -> str:
+        return f"Kind({self.name!r})"
+
+    @cached_property
+    def root(self) -> Field:
+        return self.schemas.build_field("", (), self.schema, self.file, required=True)
+
+    @property
+    def fields(self) -> dict[str, Field]:
+        """Top-level fields, in schema order."""
+        return self.root.keys
+
+    @property
+    def required(self) -> list[str]:
+        return list(self.schema.get("required", []))
+
+    @property
+    def header(self) -> str:
+        """The first line of every canonical record file of this kind."""
+        return f"# yaml-language-server: $schema=../../schema/{self.file.name}"
+
+    @cached_property
+    def reference_fields(self) -> list[Field]:
+        return [f for f in self.root.walk() if f.references]
+
+    @cached_property
+    def unique_fields(self) -> list[Field]:
+        return [f for f in self.root.walk() if f.unique]
+
+    @cached_property
+    def date_fields(self) -> list[Field]:
+        return [f for f in self.root.walk() if f.is_date]
+
+    @cached_property
+    def validator(self) -> Any:
+        """A jsonschema validator for this kind, built once."""
+        return self.schemas.validator_for(self)
+
+    def field(self, dotted: str) -> Field | None:
+        """The field at a dotted path such as `observations.actor`, or None."""
+        node: Field | None = self.root
+        for part in dotted.split("."):
+            if node is None:
+                return None
+            while node.items is not None and not node.keys:
+                node = node.items
+            node = node.keys.get(part) if node is not None else None
+        return node
+
+
+def values_at(data: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every value found at a field path in a record, with its concrete pointer.
+
+    Lists are entered transparently: the path ("outcomes", "symbol") yields
+    (("outcomes", 0, "symbol"), "S/RES/1") and so on. A list value at the end of the
+    path yields each element with its index.
+    """
+
+    def walk(node: Any, rest: tuple[str, ...], pointer: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+        if isinstance(node, list):
+            for index, element in enumerate(node):
+                yield from walk(element, rest, pointer + (index,))
+            return
+        if not rest:
+            yield pointer, node
+            return
+        if isinstance(node, dict) and rest[0] in node:
+            yield from walk(node[rest[0]], rest[1:], pointer + (rest[0],))
+
+    yield from walk(data, path, ())
+
+
+class Schemas:
+    """All schema files of a repository: the kinds, and the shared definitions."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.documents: dict[str, dict[str, Any]] = {}
+        self.kinds: dict[str, Kind] = {}
+        if not directory.is_dir():
+            raise UsageError(f"no schema folder at {directory}", hint="run dprk inside a dprk-records repository or pass --repo")
+        for file in sorted(directory.glob("*" + SCHEMA_SUFFIX)):
+            document = _read_json(file)
+            self.documents[file.name] = document
+            if isinstance(document, dict) and "x-kind" in document:
+                kind = Kind(self, file, document)
+                if kind.name in self.kinds:
+                    raise DataError(f"{file}: kind {kind.name!r} is defined twice")
+                self.kinds[kind.name] = kind
+        if not self.kinds:
+            raise DataError(f"{directory}: no kind schemas found (files *.schema.json with an x-kind keyword)")
+        self.by_folder = {kind.folder: kind for kind in self.kinds.values()}
+
+    # --- lookup ---------------------------------------------------------------
+
+    def names(self) -> list[str]:
+        return list(self.kinds)
+
+    def get(self, name: str) -> Kind:
+        """A kind by name, singular or plural (`launch`, `launches`), or a usage error."""
+        key = name.strip().lower().replace("_", "-")
+        if key in self.kinds:
+            return self.kinds[key]
+        if key in self.by_folder:
+            return self.by_folder[key]
+        raise UsageError(f"unknown kind {name!r}", hint="kinds are: " + ", ".join(self.kinds))
+
+    # --- field trees ----------------------------------------------------------
+
+    def resolve(self, node: dict[str, Any], file: Path) -> tuple[dict[str, Any], Path]:
+        """Follow a local `$ref`, keeping sibling keywords (a description, say) on top."""
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node:
+            seen += 1
+            if seen > 20:
+                raise DataError(f"{file}: $ref chain too long at {node['$ref']}")
+            target_file, _, fragment = node["$ref"].partition("#")
+            target_path = (file.parent / target_file) if target_file else file
+            document = self.documents.get(target_path.name) if target_file else self.documents.get(file.name)
+            if document is None:
+                raise DataError(f"{file}: $ref {node['$ref']!r} names a file that is not in {self.directory}")
+            target: Any = document
+            for part in [p for p in fragment.split("/") if p]:
+                if not isinstance(target, dict) or part not in target:
+                    raise DataError(f"{file}: $ref {node['$ref']!r} points at nothing")
+                target = target[part]
+            merged = dict(target)
+            if fragment.endswith("/date"):
+                merged["x-is-date"] = True
+            merged.update({k: v for k, v in node.items() if k != "$ref"})
+            node, file = merged, target_path
+        return node, file
+
+    def build_field(self, name: str, path: tuple[str, ...], node: dict[str, Any], file: Path, required: bool = False) -> Field:
+        schema, file = self.resolve(node, file)
+        result = Field(name=name, path=path, schema=schema, required=required)
+        required_names = set(schema.get("required", []))
+        for key, child in (schema.get("properties") or {}).items():
+            result.keys[key] = self.build_field(key, path + (key,), child, file, key in required_names)
+        if isinstance(schema.get("items"), dict):
+            result.items = self.build_field(name, path, schema["items"], file)
+        return result
+
+    # --- validation -------------------------------------------------------------
+
+    @cached_property
+    def registry(self) -> Any:
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        def refuse(uri: str) -> Any:
+            from referencing.exceptions import NoSuchResource
+
+            raise NoSuchResource(ref=uri)
+
+        resources = [
+            (self.uri(name), Resource.from_contents(doc, default_specification=DRAFT202012))
+            for name, doc in self.documents.items()
+        ]
+        return Registry(retrieve=refuse).with_resources(resources)
+
+    def uri(self, file_name: str) -> str:
+        return (self.directory.resolve() / file_name).as_uri()
+
+    def validator_for(self, kind: Kind) -> Any:
+        from jsonschema import Draft202012Validator
+        from jsonschema.exceptions import SchemaError
+
+        schema = dict(kind.schema)
+        schema.setdefault("$id", self.uri(kind.file.name))
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as exc:
+            raise DataError(f"{kind.file}: not a valid JSON Schema: {exc.message}") from None
+        return Draft202012Validator(schema, registry=self.registry)
+
+
+def _read_json(file: Path) -> Any:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{file}: cannot read schema file: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{file}:{exc.lineno}:{exc.colno}: schema file is not valid JSON: {exc.msg}") from None

@@ -1,0 +1,91 @@
+"""The `dprk` command group: registers the commands and turns errors into one line.
+
+Commands are imported only when they run, so `dprk --help` and `dprk --version`
+stay fast and load neither jsonschema, GitPython nor tabulate.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from cli import __version__
+from cli.errors import DprkError
+
+# name -> (module under cli.commands, one-line help shown by `dprk --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("validate", "Check records against their schemas and each other."),
+    "schema": ("schema", "List the kinds of record, or the fields of one kind."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        entry = COMMANDS.get(name)
+        if entry is None:
+            return None
+        module = importlib.import_module(f"cli.commands.{entry[0]}")
+        return module.command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        prog = prog_name or "dprk"
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = result if isinstance(result, int) else 0
+        except DprkError as exc:
+            click.echo(f"{prog}: error: {exc}", err=True)
+            code = exc.exit_code
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else prog
+            click.echo(f"{where}: error: {exc.format_message()} (see '{where} --help')", err=True)
+            code = 2
+        except click.ClickException as exc:
+            click.echo(f"{prog}: error: {exc.format_message()}", err=True)
+            code = exc.exit_code
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            code = 1
+        except BrokenPipeError:
+            # The reader went away (`dprk query | head`): stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            code = 1
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            code = 130
+        except Exception as exc:  # a bug: still one line, unless asked for the traceback
+            if os.environ.get("DPRK_DEBUG"):
+                raise
+            click.echo(f"{prog}: internal error: {type(exc).__name__}: {exc} (set DPRK_DEBUG=1 to see the traceback)", err=True)
+            code = 1
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="dprk", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Keep, check and query the records of the DPRK file at the UN Security Council.
+
+    Records are YAML files under records/, one per meeting, launch, statement or
+    sanctions report, checked by the JSON Schema files under schema/.
+    """
+
+
+def main() -> None:
+    cli(prog_name="dprk")

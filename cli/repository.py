@@ -1,0 +1,259 @@
+"""The repository: where it is, which record files it holds, and reading and writing them.
+
+A repository is a folder holding `schema/` and `records/`. Records live in
+`records/<folder>/<id>.yaml`, the folder naming the kind. Writes are atomic: a
+temporary file in the same folder, flushed and synced, then renamed (or, for a new
+record, hard-linked so that an existing record is never replaced).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from cli.errors import DataError, UsageError
+from cli.kinds import Kind, Schemas
+
+RECORD_SUFFIX = ".yaml"
+ENV_REPO = "DPRK_REPO"
+
+
+@dataclass(frozen=True)
+class RecordFile:
+    """A record file on disk: its path, its kind (from its folder) and its id (from its name)."""
+
+    path: Path
+    kind: Kind
+    id: str
+    rel: str  # path relative to the repository root, with forward slashes
+
+
+@dataclass(frozen=True)
+class Stray:
+    """Something under records/ that is not a readable record file."""
+
+    rel: str
+    message: str
+
+
+class Repository:
+    def __init__(self, root: Path):
+        self.root = root
+        self.schema_dir = root / "schema"
+        self.records_dir = root / "records"
+
+    def __repr__(self) -> str:
+        return f"Repository({str(self.root)!r})"
+
+    # --- finding ------------------------------------------------------------------
+
+    @staticmethod
+    def is_root(folder: Path) -> bool:
+        return (folder / "schema").is_dir() and (folder / "records").is_dir()
+
+    @classmethod
+    def find(cls, explicit: str | os.PathLike[str] | None = None, start: Path | None = None) -> "Repository":
+        """The repository named by `explicit` (or $DPRK_REPO), else the nearest one above `start`."""
+        if explicit is None:
+            explicit = os.environ.get(ENV_REPO) or None
+        if explicit is not None:
+            root = Path(explicit).expanduser()
+            if not root.is_dir():
+                raise UsageError(f"repository folder {str(root)!r} does not exist", hint="check --repo or DPRK_REPO")
+            if not cls.is_root(root):
+                raise UsageError(f"{str(root)!r} is not a dprk-records repository (it needs schema/ and records/)", hint="check --repo or DPRK_REPO")
+            return cls(root.resolve())
+        here = (start or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            if cls.is_root(folder):
+                return cls(folder)
+        raise UsageError(
+            f"no dprk-records repository here or above {str(here)!r} (a folder holding schema/ and records/)",
+            hint="cd into one, or pass --repo DIR or set DPRK_REPO",
+        )
+
+    # --- kinds --------------------------------------------------------------------
+
+    @cached_property
+    def schemas(self) -> Schemas:
+        return Schemas(self.schema_dir)
+
+    def kind(self, name: str) -> Kind:
+        return self.schemas.get(name)
+
+    def kinds(self, names: Iterable[str] = ()) -> list[Kind]:
+        """The kinds named (singular or plural), or all kinds when none are named."""
+        names = list(names)
+        if not names:
+            return list(self.schemas.kinds.values())
+        chosen: list[Kind] = []
+        for name in names:
+            kind = self.schemas.get(name)
+            if kind not in chosen:
+                chosen.append(kind)
+        return chosen
+
+    # --- paths --------------------------------------------------------------------
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def path_for(self, kind: Kind, record_id: str) -> Path:
+        return self.records_dir / kind.folder / (record_id + RECORD_SUFFIX)
+
+    def record_file(self, kind: Kind, record_id: str) -> RecordFile:
+        path = self.path_for(kind, record_id)
+        return RecordFile(path, kind, record_id, self.rel(path))
+
+    def find_record(self, record_id: str) -> RecordFile | None:
+        """The record with this id, looked up by file name in each kind's folder."""
+        check_id_text(record_id)
+        for kind in self.schemas.kinds.values():
+            path = self.path_for(kind, record_id)
+            if path.is_file():
+                return RecordFile(path, kind, record_id, self.rel(path))
+        return None
+
+    def get_record(self, record_id: str) -> RecordFile:
+        found = self.find_record(record_id)
+        if found is None:
+            raise UsageError(f"no record with id {record_id!r}", hint="list ids with 'dprk query'")
+        return found
+
+    def classify(self, path: Path) -> RecordFile | Stray:
+        """What a path under records/ is: a record file of some kind, or a stray."""
+        rel = self.rel(path)
+        parts = Path(rel).parts
+        if len(parts) != 3 or parts[0] != "records":
+            return Stray(rel, "not a record file: records live in records/<kind folder>/<id>.yaml")
+        folder, name = parts[1], parts[2]
+        kind = self.schemas.by_folder.get(folder)
+        if kind is None:
+            return Stray(rel, f"records/{folder}/ is not a kind folder (folders: {', '.join(self.schemas.by_folder)})")
+        if not name.endswith(RECORD_SUFFIX):
+            return Stray(rel, "record files end in .yaml")
+        if path.is_symlink():
+            target = path.resolve()
+            try:
+                target.relative_to(self.root.resolve())
+            except ValueError:
+                return Stray(rel, "symbolic link to a file outside the repository; records must be regular files")
+        if path.is_dir():
+            return Stray(rel, "a directory named like a record; records are files")
+        return RecordFile(path, kind, name[: -len(RECORD_SUFFIX)], rel)
+
+    def scan(self, kinds: Iterable[Kind] | None = None) -> Iterator[RecordFile | Stray]:
+        """Every record file (and every stray) under records/, sorted by kind then id."""
+        chosen = list(kinds) if kinds is not None else list(self.schemas.kinds.values())
+        if kinds is None and self.records_dir.is_dir():
+            for entry in sorted(os.scandir(self.records_dir), key=lambda e: e.name):
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir() and entry.name not in self.schemas.by_folder:
+                    yield Stray(f"records/{entry.name}", f"not a kind folder (folders: {', '.join(self.schemas.by_folder)})")
+                elif not entry.is_dir() and entry.name.endswith((".yaml", ".yml")):
+                    yield Stray(f"records/{entry.name}", "record files belong in a kind folder, records/<kind folder>/")
+        for kind in chosen:
+            folder = self.records_dir / kind.folder
+            if not folder.is_dir():
+                continue
+            for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                if name.endswith(".yml"):
+                    yield Stray(f"records/{kind.folder}/{name}", "record files end in .yaml, not .yml; rename it")
+                    continue
+                if not name.endswith(RECORD_SUFFIX):
+                    continue
+                path = Path(entry.path)
+                if entry.is_symlink() or entry.is_dir(follow_symlinks=False):
+                    found = self.classify(path)
+                    yield found
+                    continue
+                yield RecordFile(path, kind, name[: -len(RECORD_SUFFIX)], f"records/{kind.folder}/{name}")
+
+    def records(self, kinds: Iterable[Kind] | None = None) -> Iterator[RecordFile]:
+        for item in self.scan(kinds):
+            if isinstance(item, RecordFile):
+                yield item
+
+    def id_index(self) -> dict[str, list[Kind]]:
+        """Every record id with the kinds that hold a file of that name (from names alone)."""
+        index: dict[str, list[Kind]] = {}
+        for item in self.records():
+            index.setdefault(item.id, []).append(item.kind)
+        return index
+
+    # --- reading ------------------------------------------------------------------
+
+    def read_text(self, record: RecordFile) -> str:
+        from cli import yamlio
+
+        return yamlio.decode(yamlio.read_bytes(record.path, record.rel), record.rel)
+
+    def load(self, record: RecordFile) -> dict[str, Any]:
+        from cli import yamlio
+
+        return yamlio.loads(self.read_text(record), record.rel)
+
+    # --- writing ------------------------------------------------------------------
+
+    def render(self, kind: Kind, data: dict[str, Any]) -> str:
+        from cli import yamlio
+
+        return yamlio.dumps(data, kind.root, kind.header)
+
+
+def check_id_text(record_id: str) -> None:
+    """Refuse an id that could name a path outside its folder."""
+    if not record_id or "/" in record_id or "\\" in record_id or record_id in (".", "..") or "\x00" in record_id:
+        raise UsageError(f"{record_id!r} is not a record id", hint="ids look like 2023-11-21-satellite-launch, with no path separators")
+
+
+def atomic_write(path: Path, text: str, *, exclusive: bool) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never a part.
+
+    With `exclusive`, fail with DataError if `path` exists (checked atomically by link()).
+    """
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        if exclusive:
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                raise DataError(f"{path} already exists; records are never overwritten", hint="choose another --id, or use 'dprk update'") from None
+        else:
+            os.replace(temp, path)
+        _sync_folder(folder)
+    finally:
+        if temp.exists():
+            temp.unlink()
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
