@@ -204,6 +204,15 @@ class Repository:
 
         return yamlio.loads(self.read_text(record), record.rel)
 
+    def iter_data(self, kinds: Iterable[Kind] | None = None) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
+        """Every record with its parsed data, in scan order. Unreadable files raise YamlError.
+
+        The one place where commands that read many records get their data, so that
+        a parse cache can serve them all.
+        """
+        for record in self.records(kinds):
+            yield record, self.load(record)
+
     # --- writing ------------------------------------------------------------------
 
     def render(self, kind: Kind, data: dict[str, Any]) -> str:

@@ -1,0 +1,137 @@
+"""Shared test helpers: real repositories in temporary folders, real git, the real CLI."""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from cli import yamlio
+from cli.kinds import Schemas
+from cli.main import cli
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+SOURCE = {
+    "publisher": "Security Council Report",
+    "title": "November 2023 Monthly Forecast",
+    "date": "2023-11",
+    "quote": "the DPRK fired two short-range ballistic missiles into waters off its east coast",
+}
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "launch": {
+        "id": "2023-08-30-srbm",
+        "date": "2023-08-30",
+        "title": "Two short-range ballistic missiles",
+        "summary": "The DPRK fired two short-range ballistic missiles into waters off its east coast.",
+        "category": "SRBM",
+        "count": 2,
+        "landing_area": "waters off its east coast",
+        "sources": [SOURCE],
+    },
+    "meeting": {
+        "id": "2023-08-25-open-briefing",
+        "date": "2023-08-25",
+        "title": "Open briefing on the failed satellite launch",
+        "summary": "The Council held an open briefing on the failed satellite launch.",
+        "format": "open-briefing",
+        "status": "held",
+        "requested_by": ["ALB", "USA"],
+        "sources": [SOURCE],
+    },
+    "statement": {
+        "id": "2023-08-24-sg-statement",
+        "date": "2023-08-24",
+        "title": "Secretary-General condemns the launch",
+        "summary": "The Secretary-General condemned the launch.",
+        "type": "secretary-general",
+        "status": "issued",
+        "sources": [SOURCE],
+    },
+    "sanctions-report": {
+        "id": "2023-09-12-panel-midterm",
+        "date": "2023-09-12",
+        "title": "Panel of Experts midterm report",
+        "summary": "The Panel of Experts issued its midterm report.",
+        "type": "panel-midterm",
+        "body": "panel-of-experts",
+        "symbol": "S/2023/656",
+        "sources": [SOURCE],
+    },
+}
+
+
+def sample(kind: str, **changes: Any) -> dict[str, Any]:
+    """A valid record of `kind`, with `changes` applied (a value of None removes a field)."""
+    record = copy.deepcopy(SAMPLES[kind])
+    for key, value in changes.items():
+        if value is None:
+            record.pop(key, None)
+        else:
+            record[key] = value
+    return record
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+def make_repo(path: Path, *, git_init: bool = True) -> Path:
+    """A fresh repository at `path`: the project's schemas, empty kind folders, optionally git."""
+    path.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(PROJECT / "schema", path / "schema")
+    schemas = Schemas(path / "schema")
+    for kind in schemas.kinds.values():
+        (path / "records" / kind.folder).mkdir(parents=True, exist_ok=True)
+    if git_init:
+        git(path, "init", "-q", "-b", "main")
+        git(path, "config", "user.email", "test@example.org")
+        git(path, "config", "user.name", "Test User")
+        git(path, "config", "commit.gpgsign", "false")
+    return path
+
+
+def write_record(repo: Path, kind: str, record: dict[str, Any], *, raw: str | None = None, name: str | None = None) -> Path:
+    """Write a record in canonical form (or `raw` text) to its place in `repo`."""
+    schemas = Schemas(repo / "schema")
+    k = schemas.get(kind)
+    path = repo / "records" / k.folder / ((name or record.get("id", "x")) + ".yaml")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = raw if raw is not None else yamlio.dumps(record, k.root, k.header)
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+class Runner:
+    """Runs the CLI in-process with CliRunner, from a chosen folder."""
+
+    def __init__(self, cwd: Path):
+        self.cwd = cwd
+
+    def __call__(self, *args: str, input: str | bytes | None = None, cwd: Path | None = None, env: dict[str, str] | None = None):
+        runner = CliRunner()
+        old = Path.cwd()
+        os.chdir(cwd or self.cwd)
+        try:
+            return runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+        finally:
+            os.chdir(old)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty repository (schemas, kind folders) in a git work tree."""
+    monkeypatch.delenv("DPRK_REPO", raising=False)
+    return make_repo(tmp_path / "repo")
+
+
+@pytest.fixture
+def run(repo: Path) -> Runner:
+    return Runner(repo)
