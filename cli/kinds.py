@@ -39,6 +39,7 @@ class Field:
     required: bool = False
     keys: dict[str, "Field"] = field(default_factory=dict)  # properties of an object
     items: "Field | None" = None  # element of an array
+    is_item: bool = False  # this field is the element of its parent list
 
     @property
     def type(self) -> str:
@@ -239,14 +240,14 @@ class Schemas:
             node, file = merged, target_path
         return node, file
 
-    def build_field(self, name: str, path: tuple[str, ...], node: dict[str, Any], file: Path, required: bool = False) -> Field:
+    def build_field(self, name: str, path: tuple[str, ...], node: dict[str, Any], file: Path, required: bool = False, is_item: bool = False) -> Field:
         schema, file = self.resolve(node, file)
-        result = Field(name=name, path=path, schema=schema, required=required)
+        result = Field(name=name, path=path, schema=schema, required=required, is_item=is_item)
         required_names = set(schema.get("required", []))
         for key, child in (schema.get("properties") or {}).items():
             result.keys[key] = self.build_field(key, path + (key,), child, file, key in required_names)
         if isinstance(schema.get("items"), dict):
-            result.items = self.build_field(name, path, schema["items"], file)
+            result.items = self.build_field(name, path, schema["items"], file, is_item=True)
         return result
 
     # --- validation -------------------------------------------------------------

@@ -77,7 +77,7 @@ class LazyGroup(click.Group):
         return code
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(name="dprk", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="dprk", message="%(prog)s %(version)s")
 def cli() -> None:
     """Keep, check and query the records of the DPRK file at the UN Security Council.

@@ -44,9 +44,7 @@ def describe_kinds(repo: Repository) -> tuple[list[str], list[list[Any]]]:
 def describe_fields(kind: Kind) -> tuple[list[str], list[list[Any]]]:
     rows = []
     for item in kind.root.walk():
-        if not item.path:
+        if not item.path or item.is_item:
             continue
-        if rows and rows[-1][0] == item.dotted:
-            continue  # the element of a list of scalars repeats its list's path
         rows.append([item.dotted, type_name(item), "yes" if item.required else "", allowed_values(item), item.description])
     return ["field", "type", "required", "allowed values", "description"], rows

@@ -1,0 +1,112 @@
+"""The command group: help, version, lazy imports, `dprk schema`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from cli import __version__
+from cli.main import COMMANDS
+
+PROBE = """
+import sys
+from cli.main import cli
+try:
+    cli({args!r}, prog_name="dprk")
+except SystemExit:
+    pass
+print("LOADED:" + ",".join(m for m in ("jsonschema", "git", "tabulate") if m in sys.modules), file=sys.stderr)
+"""
+
+
+def loaded_modules(args, cwd):
+    done = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], cwd=cwd, capture_output=True, text=True)
+    line = [l for l in done.stderr.splitlines() if l.startswith("LOADED:")][-1]
+    return set(filter(None, line[len("LOADED:"):].split(","))), done
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["validate", "--help"]])
+def test_start_up_loads_no_heavy_library(repo, args):
+    loaded, done = loaded_modules(args, repo)
+    assert loaded == set(), done.stderr
+
+
+def test_validate_does_not_load_git(repo):
+    loaded, _ = loaded_modules(["validate"], repo)
+    assert "git" not in loaded and "tabulate" not in loaded
+
+
+def test_help_lists_every_command(run):
+    result = run("--help")
+    assert result.exit_code == 0
+    for name in COMMANDS:
+        assert name in result.output
+
+
+def test_version(run):
+    result = run("--version")
+    assert result.output.strip() == f"dprk {__version__}"
+
+
+def test_python_dash_m_cli(repo):
+    done = subprocess.run([sys.executable, "-m", "cli", "--version"], cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == f"dprk {__version__}"
+
+
+def test_unknown_command_is_a_usage_error(run):
+    result = run("frobnicate")
+    assert result.exit_code == 2
+    assert "No such command" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_schema_lists_kinds(run):
+    result = run("schema")
+    assert result.exit_code == 0
+    for name in ("launch", "meeting", "statement", "sanctions-report"):
+        assert name in result.output
+
+
+@pytest.mark.parametrize("name", ["launch", "launches", "LAUNCHES"])
+def test_schema_accepts_singular_and_plural(run, name):
+    result = run("schema", name, "--format", "json")
+    assert result.exit_code == 0
+    rows = json.loads(result.output)
+    by_field = {row["field"]: row for row in rows}
+    assert by_field["category"]["required"] == "yes"
+    assert "ICBM" in by_field["category"]["allowed values"]
+    assert by_field["observations.stance"]["allowed values"] == "claim, assessment"
+    assert by_field["sources.quote"]["description"].startswith("The passage")
+
+
+def test_schema_fields_follow_schema_order(repo, run):
+    schema = json.loads((repo / "schema" / "meeting.schema.json").read_text())
+    rows = json.loads(run("schema", "meeting", "--format", "json").output)
+    top = [row["field"] for row in rows if "." not in row["field"]]
+    assert top == list(schema["properties"])
+
+
+def test_schema_unknown_kind(run):
+    result = run("schema", "speech")
+    assert result.exit_code == 2
+    assert "unknown kind 'speech'" in result.output and "kinds are: launch" in result.output
+
+
+def test_every_property_has_a_description(repo):
+    from cli.kinds import Schemas
+
+    schemas = Schemas(repo / "schema")
+    for kind in schemas.kinds.values():
+        for field in kind.root.walk():
+            if field.path and not field.is_item:
+                assert field.description, f"{kind.name}.{field.dotted} has no description"
+
+
+def test_state_names_cover_the_enum(repo):
+    definitions = json.loads((repo / "schema" / "definitions.schema.json").read_text())
+    state = definitions["$defs"]["member_state"]
+    assert sorted(state["x-names"]) == state["enum"]
+    assert state["x-names"]["PRK"] == "Democratic People's Republic of Korea"
