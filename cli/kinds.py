@@ -145,6 +145,17 @@ class Kind:
         """A jsonschema validator for this kind, built once."""
         return self.schemas.validator_for(self)
 
+    @cached_property
+    def fast_check(self) -> Any:
+        """A yes/no checker compiled from the schema (see cli.fastcheck), or None."""
+        from cli.fastcheck import compile_schema
+
+        try:
+            inlined = self.schemas.inline(self.schema, self.file)
+        except DataError:
+            return None
+        return compile_schema(inlined, lambda node: node)
+
     def field(self, dotted: str) -> Field | None:
         """The field at a dotted path such as `observations.actor`, or None."""
         node: Field | None = self.root
@@ -239,6 +250,18 @@ class Schemas:
             merged.update({k: v for k, v in node.items() if k != "$ref"})
             node, file = merged, target_path
         return node, file
+
+    def inline(self, node: Any, file: Path, depth: int = 0) -> Any:
+        """A copy of `node` with every local `$ref` replaced by what it points at."""
+        if depth > 50:
+            raise DataError(f"{file}: schema nesting too deep (a $ref loop?)")
+        if isinstance(node, dict):
+            if "$ref" in node:
+                node, file = self.resolve(node, file)
+            return {k: self.inline(v, file, depth + 1) for k, v in node.items() if k != "$defs"}
+        if isinstance(node, list):
+            return [self.inline(v, file, depth + 1) for v in node]
+        return node
 
     def build_field(self, name: str, path: tuple[str, ...], node: dict[str, Any], file: Path, required: bool = False, is_item: bool = False) -> Field:
         schema, file = self.resolve(node, file)

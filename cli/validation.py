@@ -115,8 +115,10 @@ def check_record_text(kind: Kind, rel: str, text: str, expected_id: str | None =
 def check_data(kind: Kind, rel: str, data: dict[str, Any], text: str | None = None, expected_id: str | None = None) -> list[Problem]:
     """Schema, date, id and header checks of one parsed record."""
     problems: list[Problem] = []
-    for error in kind.validator.iter_errors(data):
-        problems.extend(_schema_problems(kind, rel, error, text))
+    fast = kind.fast_check
+    if fast is None or not fast(data):
+        for error in kind.validator.iter_errors(data):
+            problems.extend(_schema_problems(kind, rel, error, text))
     for date_field in kind.date_fields:
         for pointer, value in values_at(data, date_field.path):
             if isinstance(value, str) and len(value) == 10 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
