@@ -21,7 +21,7 @@ import difflib
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from cli import yamlio
 from cli.errors import UsageError, YamlError
@@ -91,16 +91,6 @@ def json_pointer(pointer: Iterable[Any]) -> str:
 
 
 # --- one record ---------------------------------------------------------------------
-
-
-@dataclass
-class Checked:
-    """One record file after its own checks: its data (None if unreadable) and problems."""
-
-    record: RecordFile
-    data: dict[str, Any] | None
-    problems: list[Problem]
-    text: str | None = None
 
 
 def check_record_text(kind: Kind, rel: str, text: str, expected_id: str | None = None) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -178,14 +168,142 @@ def _schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list
 
 # --- the repository -------------------------------------------------------------------
 
+PARALLEL_MIN = 1500  # files to check before a second process pays for itself
 
-def check_file(repo: Repository, record: RecordFile) -> Checked:
+
+@dataclass
+class FileResult:
+    """What one record file contributes to a validation run: small, picklable, cacheable."""
+
+    record: RecordFile
+    problems: list[Problem]
+    refs: list[tuple[tuple[Any, ...], str, str]]  # (pointer, value, dotted field path)
+    symbols: list[tuple[tuple[Any, ...], str]]
+
+
+def _verdict(problems: list[Problem], data: dict[str, Any] | None, kind: Kind) -> dict[str, Any]:
+    refs: list[list[Any]] = []
+    symbols: list[list[Any]] = []
+    if data is not None:
+        for ref_field in kind.reference_fields:
+            for pointer, value in values_at(data, ref_field.path):
+                if isinstance(value, str):
+                    refs.append([list(pointer), value, ref_field.dotted])
+        for unique_field in kind.unique_fields:
+            for pointer, value in values_at(data, unique_field.path):
+                if isinstance(value, str):
+                    symbols.append([list(pointer), value])
+    return {
+        "problems": [[p.line, p.column, list(p.pointer), p.message, p.check] for p in problems],
+        "refs": refs,
+        "symbols": symbols,
+    }
+
+
+def _result(record: RecordFile, verdict: dict[str, Any]) -> FileResult:
+    return FileResult(
+        record,
+        [Problem(record.rel, line, column, tuple(pointer), message, check) for line, column, pointer, message, check in verdict["problems"]],
+        [(tuple(pointer), value, dotted) for pointer, value, dotted in verdict["refs"]],
+        [(tuple(pointer), value) for pointer, value in verdict["symbols"]],
+    )
+
+
+def _check_one(record: RecordFile, cache: Any) -> tuple[dict[str, Any], tuple[Any, ...] | None]:
+    """Check one file on its own; return its verdict and the cache row to store (if any)."""
+    import json
+    import os
+
     try:
-        text = repo.read_text(record)
+        stat = os.stat(record.path)
+        raw = yamlio.read_bytes(record.path, record.rel)
+        text = yamlio.decode(raw, record.rel)
     except YamlError as exc:
-        return Checked(record, None, [Problem(record.rel, exc.line, exc.column, (), exc.message, "yaml")])
+        return _verdict([Problem(record.rel, exc.line, exc.column, (), exc.message, "yaml")], None, record.kind), None
+    except OSError as exc:
+        return _verdict([Problem(record.rel, None, None, (), f"cannot read file: {exc.strerror or exc}", "file")], None, record.kind), None
     data, problems = check_record_text(record.kind, record.rel, text, record.id)
-    return Checked(record, data, problems, text)
+    verdict = _verdict(problems, data, record.kind)
+    row = None
+    if cache is not None:
+        data_json = json.dumps(data, separators=(",", ":"), ensure_ascii=False) if data is not None else None
+        row = cache.row(record.rel, stat, raw, data_json, verdict)
+    return verdict, row
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _work(span: tuple[int, int]) -> list[tuple[dict[str, Any], tuple[Any, ...] | None]]:
+    """Check a span of the records list that the parent set up before forking."""
+    records = _WORKER["records"]
+    return [_check_one(records[i], _WORKER.get("cache")) for i in range(*span)]
+
+
+def check_files(repo: Repository, records: list[RecordFile], *, cache: Any = None, jobs: int | None = None,
+                progress: Callable[[int], None] | None = None) -> list[FileResult]:
+    """Each file's own checks, from the cache where it is fresh, else in one or more processes."""
+    import os
+
+    results: dict[str, FileResult] = {}
+    todo: list[RecordFile] = []
+    stored = cache.lookup([r.rel for r in records], with_data=False) if cache is not None else {}
+    for record in records:
+        row = stored.get(record.rel)
+        verdict = None
+        if row is not None:
+            try:
+                stat = os.stat(record.path)
+            except OSError:
+                stat = None
+            if stat is not None and cache.valid(row, record.path, stat):
+                verdict = cache.verdict_of(row)
+        if verdict is not None:
+            results[record.rel] = _result(record, verdict)
+            if progress:
+                progress(1)
+        else:
+            todo.append(record)
+
+    def take(record: RecordFile, verdict: dict[str, Any], row: tuple[Any, ...] | None) -> None:
+        results[record.rel] = _result(record, verdict)
+        if cache is not None and row is not None:
+            cache.add(row)
+        if progress:
+            progress(1)
+
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    pool_context = _fork_context()
+    if jobs > 1 and len(todo) >= PARALLEL_MIN and pool_context is not None:
+        for kind in {r.kind for r in todo}:
+            kind.fast_check  # compile once, before the workers are forked
+        size = max(50, min(500, len(todo) // (jobs * 4) or 1))
+        spans = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
+        _WORKER["cache"] = cache
+        _WORKER["records"] = todo
+        try:
+            with pool_context.Pool(min(jobs, len(spans))) as pool:
+                for span, answers in zip(spans, pool.imap(_work, spans)):
+                    for record, (verdict, row) in zip(todo[span[0]:span[1]], answers):
+                        take(record, verdict, row)
+        finally:
+            _WORKER.clear()
+    else:
+        for record in todo:
+            verdict, row = _check_one(record, cache)
+            take(record, verdict, row)
+    if cache is not None:
+        cache.flush()
+    return [results[r.rel] for r in records]
+
+
+def _fork_context() -> Any:
+    import multiprocessing
+
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:
+        return None
 
 
 def resolve_paths(repo: Repository, paths: Iterable[str]) -> list[RecordFile | Stray]:
@@ -204,9 +322,7 @@ def resolve_paths(repo: Repository, paths: Iterable[str]) -> list[RecordFile | S
             raise UsageError(f"{raw}: outside the repository at {root}", hint="name files under records/") from None
         if normal.is_dir() and not normal.is_symlink():
             rel = repo.rel(normal)
-            if rel in (".", ""):
-                chosen.extend(repo.scan())
-            elif rel == "records":
+            if rel in (".", "", "records"):
                 chosen.extend(repo.scan())
             else:
                 kind = repo.schemas.by_folder.get(Path(rel).name) if Path(rel).parent.as_posix() == "records" else None
@@ -229,7 +345,17 @@ def _normalise(parts: tuple[str, ...]) -> list[str]:
     return out
 
 
-def validate(repo: Repository, paths: Iterable[str] = ()) -> Report:
+def open_cache(repo: Repository, use_cache: bool) -> Any:
+    """The repository's parse cache, or None when it is turned off."""
+    from cli import cache
+
+    if not use_cache or not cache.enabled_by_default():
+        return None
+    return cache.ParseCache(repo.root, cache.schema_hash(repo.schema_dir))
+
+
+def validate(repo: Repository, paths: Iterable[str] = (), *, use_cache: bool = True, jobs: int | None = None,
+             progress: Callable[[int], None] | None = None) -> Report:
     """Check the records named by `paths` (all records when empty) and every cross-record rule."""
     paths = list(paths)
     items = resolve_paths(repo, paths) if paths else list(repo.scan())
@@ -240,78 +366,76 @@ def validate(repo: Repository, paths: Iterable[str] = ()) -> Report:
             report.problems.append(Problem(item.rel, None, None, (), item.message, "file"))
         else:
             chosen.append(item)
-    checked = [check_file(repo, record) for record in chosen]
-    report.checked = len(checked)
-    for result in checked:
-        report.problems.extend(result.problems)
-    report.problems.extend(cross_check(repo, checked, whole=not paths))
+    cache = open_cache(repo, use_cache)
+    try:
+        results = check_files(repo, chosen, cache=cache, jobs=jobs, progress=progress)
+        report.checked = len(results)
+        for result in results:
+            report.problems.extend(result.problems)
+        report.problems.extend(cross_check(repo, results, whole=not paths, cache=cache, jobs=jobs))
+        if cache is not None and not paths:
+            cache.forget_missing({r.rel for r in chosen})
+    finally:
+        if cache is not None:
+            cache.close()
     report.problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0))
     return report
 
 
-def cross_check(repo: Repository, checked: list[Checked], whole: bool) -> list[Problem]:
+def cross_check(repo: Repository, results: list[FileResult], whole: bool, cache: Any = None, jobs: int | None = None) -> list[Problem]:
     """Checks across records: unique ids, references, unique document symbols.
 
-    `checked` are the records being reported on. The id index comes from file names
+    `results` are the records being reported on. The id index comes from file names
     alone. When only some records are checked (`whole` false), symbols are compared
-    against all other records too, which are read for that.
+    against all other records too, whose own checks come from the cache or are run.
     """
     problems: list[Problem] = []
     index = repo.id_index()
-    for result in checked:
+    texts: dict[str, str | None] = {}
+
+    def at(record: RecordFile, pointer: tuple[Any, ...], message: str, check: str) -> Problem:
+        if record.rel not in texts:
+            try:
+                texts[record.rel] = repo.read_text(record)
+            except YamlError:
+                texts[record.rel] = None
+        return _problem(record.rel, texts[record.rel], pointer, message, check)
+
+    for result in results:
         record = result.record
         kinds = index.get(record.id, [])
         if len(kinds) > 1:
             others = ", ".join(f"records/{k.folder}/" for k in kinds if k is not record.kind)
             problems.append(Problem(record.rel, None, None, (), f"id {record.id!r} is also used in {others}; ids are unique across kinds", "unique-id"))
-        if result.data is None:
-            continue
-        for ref_field in record.kind.reference_fields:
-            expected = ref_field.references or []
-            for pointer, value in values_at(result.data, ref_field.path):
-                if not isinstance(value, str):
-                    continue
-                found = index.get(value)
-                if not found:
-                    message = f"refers to {value!r}, which is not a record"
-                    close = difflib.get_close_matches(value, list(index), n=1)
-                    if close:
-                        message += f"; did you mean {close[0]!r}?"
-                    problems.append(_problem(record.rel, result.text, pointer, message, "reference"))
-                elif not any(k.name in expected for k in found):
-                    problems.append(_problem(record.rel, result.text, pointer, f"refers to {value!r}, a {found[0].name}; expected a {' or '.join(expected)}", "reference"))
-    problems.extend(_unique_symbols(repo, checked, whole))
-    return problems
+        for pointer, value, dotted in result.refs:
+            ref_field = record.kind.field(dotted)
+            expected = (ref_field.references if ref_field is not None else None) or []
+            found = index.get(value)
+            if not found:
+                message = f"refers to {value!r}, which is not a record"
+                close = difflib.get_close_matches(value, list(index), n=1)
+                if close:
+                    message += f"; did you mean {close[0]!r}?"
+                problems.append(at(record, pointer, message, "reference"))
+            elif not any(k.name in expected for k in found):
+                problems.append(at(record, pointer, f"refers to {value!r}, a {found[0].name}; expected a {' or '.join(expected)}", "reference"))
 
-
-def _unique_symbols(repo: Repository, checked: list[Checked], whole: bool) -> list[Problem]:
-    if not any(result.record.kind.unique_fields for result in checked):
-        return []
-    owners: dict[str, list[tuple[Checked, tuple[Any, ...]]]] = {}
-    pool = list(checked)
-    if not whole:
-        seen = {result.record.path for result in checked}
-        for record in repo.records():
-            if record.path not in seen and record.kind.unique_fields:
-                try:
-                    pool.append(Checked(record, repo.load(record), []))
-                except YamlError:
-                    continue
+    pool = list(results)
+    if not whole and any(r.symbols for r in results):
+        seen = {r.record.rel for r in results}
+        others = [r for r in repo.records() if r.rel not in seen and r.kind.unique_fields]
+        pool.extend(check_files(repo, others, cache=cache, jobs=jobs))
+    owners: dict[str, list[tuple[FileResult, tuple[Any, ...]]]] = {}
     for result in pool:
-        if result.data is None:
-            continue
-        for unique_field in result.record.kind.unique_fields:
-            for pointer, value in values_at(result.data, unique_field.path):
-                if isinstance(value, str):
-                    owners.setdefault(value, []).append((result, pointer))
-    reported = {result.record.path for result in checked}
-    problems = []
+        for pointer, value in result.symbols:
+            owners.setdefault(value, []).append((result, pointer))
+    reported = {r.record.rel for r in results}
     for symbol, places in owners.items():
-        if len({place[0].record.path for place in places}) < 2:
+        if len({place[0].record.rel for place in places}) < 2:
             continue
         for result, pointer in places:
-            if result.record.path not in reported:
+            if result.record.rel not in reported:
                 continue
-            others = sorted({other.record.id for other, _ in places if other.record.path != result.record.path})
-            problems.append(_problem(result.record.rel, result.text, pointer, f"document symbol {symbol!r} is also given by {', '.join(others)}", "unique-symbol"))
+            others_ids = sorted({other.record.id for other, _ in places if other.record.rel != result.record.rel})
+            problems.append(at(result.record, pointer, f"document symbol {symbol!r} is also given by {', '.join(others_ids)}", "unique-symbol"))
     return problems

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from typing import Any, Callable
+import sys
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -25,3 +27,29 @@ def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
         return func(*args, repo=Repository.find(repo_dir), **kwargs)
 
     return wrapper
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, *, threshold: int = 2000) -> Iterator[Callable[[int], None] | None]:
+    """A progress callback drawing click's bar on stderr once `threshold` items are done.
+
+    Nothing is drawn when stderr is not a terminal, and short runs draw nothing.
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    state: dict[str, Any] = {"done": 0, "bar": None}
+
+    def advance(count: int) -> None:
+        state["done"] += count
+        if state["bar"] is None and state["done"] >= threshold:
+            state["bar"] = click.progressbar(length=None, label=label, file=sys.stderr, show_pos=True)
+            state["bar"].__enter__()
+        if state["bar"] is not None:
+            state["bar"].update(count)
+
+    try:
+        yield advance
+    finally:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)

@@ -1,0 +1,301 @@
+"""A persistent parse cache: parsed records and their own verdicts, kept between runs.
+
+Loading YAML is the slow part of reading many records, so each record's parsed data
+(as JSON) and the problems found in it alone are kept in an SQLite file,
+`.dprk-cache/records.sqlite3` under the repository root. The folder holds a
+`.gitignore` of `*`, so git never sees it.
+
+An entry is used only when the file's size, mtime_ns, ctime_ns and inode are what
+they were when the entry was stored. An entry stored within a second of the file's
+last change could miss a later change within the same clock tick, so for such a
+"racy" entry the file's bytes are hashed and compared as well. Verdicts are also
+keyed by a hash of the schema files and the tool's version: changing a schema
+re-checks every record. A cache that is corrupt, truncated, locked or unreadable is
+ignored (and rebuilt when it can be); concurrent runs are serialised by SQLite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from cli import __version__
+
+CACHE_DIR = ".dprk-cache"
+CACHE_FILE = "records.sqlite3"
+FORMAT = 1
+RACY_NS = 2_000_000_000  # entries younger than this (vs the file's change time) also check a hash
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    rel TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
+    ino INTEGER NOT NULL,
+    digest TEXT,
+    data TEXT,
+    verdict_key TEXT,
+    verdict TEXT
+)
+"""
+
+
+def stat_key(stat: os.stat_result) -> tuple[int, int, int, int]:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class Entry:
+    """What the cache holds for one file, valid for the file as it is now."""
+
+    __slots__ = ("data_json", "verdict")
+
+    def __init__(self, data_json: str | None, verdict: Any):
+        self.data_json = data_json
+        self.verdict = verdict
+
+    @property
+    def data(self) -> Any:
+        return json.loads(self.data_json) if self.data_json is not None else None
+
+
+class ParseCache:
+    """The cache of one repository. Use as a context manager, or call close()."""
+
+    def __init__(self, root: Path, verdict_key: str):
+        self.root = root
+        self.folder = root / CACHE_DIR
+        self.path = self.folder / CACHE_FILE
+        self.verdict_key = f"{FORMAT}:{__version__}:{verdict_key}"
+        self._db: Any = None
+        self._pending: list[tuple[Any, ...]] = []
+        self._settled: list[tuple[str]] = []
+        self._opened = False
+
+    # --- opening ------------------------------------------------------------------
+
+    def _open(self) -> Any:
+        if self._opened:
+            return self._db
+        self._opened = True
+        import sqlite3
+
+        for attempt in (1, 2):
+            try:
+                self.folder.mkdir(exist_ok=True)
+                ignore = self.folder / ".gitignore"
+                if not ignore.exists():
+                    ignore.write_text("*\n")
+                db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute(_SCHEMA)
+                db.execute("SELECT count(*) FROM entries").fetchone()
+                self._db = db
+                return db
+            except sqlite3.DatabaseError:
+                # corrupt or not a database: throw it away and start again
+                self._remove_files()
+            except OSError:
+                return None
+        return None
+
+    def _remove_files(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(str(self.path) + suffix)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.flush()
+        if self._db is not None:
+            try:
+                self._db.close()
+            except Exception:
+                pass
+            self._db = None
+
+    def __enter__(self) -> "ParseCache":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # --- reading ------------------------------------------------------------------
+
+    def lookup(self, rels: Iterable[str], *, with_data: bool) -> dict[str, tuple[Any, ...]]:
+        """Stored rows for these paths: rel -> (size, mtime, ctime, ino, digest, data, verdict_key, verdict)."""
+        db = self._open()
+        if db is None:
+            return {}
+        wanted = set(rels)
+        if not wanted:
+            return {}
+        columns = "rel, size, mtime_ns, ctime_ns, ino, digest, " + ("data" if with_data else "NULL") + ", verdict_key, verdict"
+        try:
+            rows = db.execute(f"SELECT {columns} FROM entries").fetchall() if len(wanted) > 500 else [
+                row for rel in wanted for row in db.execute(f"SELECT {columns} FROM entries WHERE rel = ?", (rel,))
+            ]
+        except Exception as exc:
+            self._broken(exc)
+            return {}
+        return {row[0]: row[1:] for row in rows if row[0] in wanted}
+
+    def iter_rows(self, prefix: str) -> Iterator[tuple[Any, ...]]:
+        """Rows whose path starts with `prefix`, in path order (streamed, for bounded memory)."""
+        db = self._open()
+        if db is None:
+            return
+        try:
+            cursor = db.execute(
+                "SELECT rel, size, mtime_ns, ctime_ns, ino, digest, data, verdict_key, verdict FROM entries "
+                "WHERE rel >= ? AND rel < ? ORDER BY rel",
+                (prefix, prefix + "\uffff"),
+            )
+            for row in cursor:
+                yield row
+        except Exception as exc:
+            self._broken(exc)
+            return
+
+    def valid(self, row: tuple[Any, ...] | None, path: Path, stat: os.stat_result) -> bool:
+        """Whether a stored row (without its rel) still describes the file at `path`."""
+        if row is None:
+            return False
+        size, mtime_ns, ctime_ns, ino, stored_digest = row[0], row[1], row[2], row[3], row[4]
+        if (size, mtime_ns, ctime_ns, ino) != stat_key(stat):
+            return False
+        if stored_digest is not None:
+            try:
+                same = digest(path.read_bytes()) == stored_digest
+            except OSError:
+                return False
+            if same and time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) >= RACY_NS:
+                self._settled.append((str(path.relative_to(self.root).as_posix()),))
+            return same
+        return True
+
+    def verdict_of(self, row: tuple[Any, ...]) -> Any:
+        if row[6] != self.verdict_key or row[7] is None:
+            return None
+        try:
+            return json.loads(row[7])
+        except ValueError:
+            return None
+
+    # --- writing ------------------------------------------------------------------
+
+    def row(self, rel: str, stat: os.stat_result, raw: bytes, data_json: str | None, verdict: Any | None) -> tuple[Any, ...]:
+        """The row to store for a file (can be built in a worker process)."""
+        racy = time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) < RACY_NS
+        return (
+            rel, *stat_key(stat), digest(raw) if racy else None, data_json,
+            self.verdict_key if verdict is not None else None,
+            json.dumps(verdict, separators=(",", ":"), ensure_ascii=False) if verdict is not None else None,
+        )
+
+    def store(self, rel: str, stat: os.stat_result, raw: bytes, data_json: str | None, verdict: Any | None) -> None:
+        """Remember a file's parsed data (JSON text) and/or verdict. Written on flush()."""
+        self.add(self.row(rel, stat, raw, data_json, verdict))
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        self._pending.append(row)
+        if len(self._pending) >= 5000:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending and not self._settled:
+            return
+        pending, self._pending = self._pending, []
+        settled, self._settled = self._settled, []
+        db = self._open()
+        if db is None:
+            return
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("UPDATE entries SET digest = NULL WHERE rel = ?", settled)
+            # keep data or verdict already stored for the same file version when only one is new
+            db.executemany(
+                """
+                INSERT INTO entries (rel, size, mtime_ns, ctime_ns, ino, digest, data, verdict_key, verdict)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(rel) DO UPDATE SET
+                    data = CASE WHEN excluded.data IS NULL
+                                 AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)
+                                   = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)
+                                THEN entries.data ELSE excluded.data END,
+                    verdict_key = CASE WHEN excluded.verdict IS NULL
+                                 AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)
+                                   = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)
+                                THEN entries.verdict_key ELSE excluded.verdict_key END,
+                    verdict = CASE WHEN excluded.verdict IS NULL
+                                 AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)
+                                   = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)
+                                THEN entries.verdict ELSE excluded.verdict END,
+                    size = excluded.size, mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,
+                    ino = excluded.ino, digest = excluded.digest
+                """,
+                pending,
+            )
+            db.execute("COMMIT")
+        except Exception as exc:
+            try:
+                db.execute("ROLLBACK")
+            except Exception:
+                pass
+            self._broken(exc)
+
+    def forget_missing(self, present: set[str]) -> None:
+        """Drop entries for files that no longer exist (keeps the cache from growing)."""
+        db = self._open()
+        if db is None:
+            return
+        try:
+            stored = [row[0] for row in db.execute("SELECT rel FROM entries")]
+            gone = [(rel,) for rel in stored if rel not in present]
+            if gone:
+                db.executemany("DELETE FROM entries WHERE rel = ?", gone)
+        except Exception as exc:
+            self._broken(exc)
+
+    def _broken(self, exc: Exception) -> None:
+        """Something went wrong reading or writing: stop using the cache for this run.
+
+        A locked database is left alone (another run is writing); a corrupt one is
+        removed so that the next run rebuilds it.
+        """
+        import sqlite3
+
+        try:
+            if self._db is not None:
+                self._db.close()
+        except Exception:
+            pass
+        self._db = None
+        self._pending = []
+        self._settled = []
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            self._remove_files()
+
+
+def schema_hash(schema_dir: Path) -> str:
+    """A hash of every schema file's name and bytes."""
+    h = hashlib.blake2b(digest_size=16)
+    for file in sorted(schema_dir.glob("*.json")):
+        h.update(file.name.encode())
+        h.update(b"\0")
+        h.update(file.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def enabled_by_default() -> bool:
+    return os.environ.get("DPRK_NO_CACHE", "") in ("", "0")
