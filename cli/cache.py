@@ -299,3 +299,14 @@ def schema_hash(schema_dir: Path) -> str:
 
 def enabled_by_default() -> bool:
     return os.environ.get("DPRK_NO_CACHE", "") in ("", "0")
+
+
+def open_cache(root: Path, schema_dir: Path, use_cache: bool = True) -> ParseCache | None:
+    """The repository's parse cache, or None when it is turned off (--no-cache, DPRK_NO_CACHE=1)."""
+    if not use_cache or not enabled_by_default():
+        return None
+    try:
+        key = schema_hash(schema_dir)
+    except OSError:
+        return None
+    return ParseCache(root, key)

@@ -204,14 +204,47 @@ class Repository:
 
         return yamlio.loads(self.read_text(record), record.rel)
 
-    def iter_data(self, kinds: Iterable[Kind] | None = None) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
+    def iter_data(self, kinds: Iterable[Kind] | None = None, *, use_cache: bool = True) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
         """Every record with its parsed data, in scan order. Unreadable files raise YamlError.
 
-        The one place where commands that read many records get their data, so that
-        a parse cache can serve them all.
+        The one place where commands that read many records get their data. Fresh
+        entries of the parse cache (cli.cache) are used instead of parsing; what had
+        to be parsed is stored for next time. Records are streamed: memory does not
+        grow with their number.
         """
-        for record in self.records(kinds):
-            yield record, self.load(record)
+        import json
+
+        from cli import yamlio
+        from cli.cache import open_cache
+
+        cache = open_cache(self.root, self.schema_dir, use_cache)
+        try:
+            for kind in (list(kinds) if kinds is not None else list(self.schemas.kinds.values())):
+                rows = cache.iter_rows(f"records/{kind.folder}/") if cache is not None else iter(())
+                row = next(rows, None)
+                for record in self.records([kind]):
+                    while row is not None and row[0] < record.rel:
+                        row = next(rows, None)
+                    data = None
+                    try:
+                        stat = os.stat(record.path)
+                    except OSError:
+                        stat = None
+                    if cache is not None and stat is not None and row is not None and row[0] == record.rel and row[6] is not None \
+                            and cache.valid(row[1:], record.path, stat):
+                        try:
+                            data = json.loads(row[6])
+                        except ValueError:
+                            data = None
+                    if data is None:
+                        raw = yamlio.read_bytes(record.path, record.rel)
+                        data = yamlio.loads(yamlio.decode(raw, record.rel), record.rel)
+                        if cache is not None and stat is not None:
+                            cache.store(record.rel, stat, raw, json.dumps(data, separators=(",", ":"), ensure_ascii=False), None)
+                    yield record, data
+        finally:
+            if cache is not None:
+                cache.close()
 
     # --- writing ------------------------------------------------------------------
 

@@ -345,15 +345,6 @@ def _normalise(parts: tuple[str, ...]) -> list[str]:
     return out
 
 
-def open_cache(repo: Repository, use_cache: bool) -> Any:
-    """The repository's parse cache, or None when it is turned off."""
-    from cli import cache
-
-    if not use_cache or not cache.enabled_by_default():
-        return None
-    return cache.ParseCache(repo.root, cache.schema_hash(repo.schema_dir))
-
-
 def validate(repo: Repository, paths: Iterable[str] = (), *, use_cache: bool = True, jobs: int | None = None,
              progress: Callable[[int], None] | None = None) -> Report:
     """Check the records named by `paths` (all records when empty) and every cross-record rule."""
@@ -366,7 +357,9 @@ def validate(repo: Repository, paths: Iterable[str] = (), *, use_cache: bool = T
             report.problems.append(Problem(item.rel, None, None, (), item.message, "file"))
         else:
             chosen.append(item)
-    cache = open_cache(repo, use_cache)
+    from cli.cache import open_cache
+
+    cache = open_cache(repo.root, repo.schema_dir, use_cache)
     try:
         results = check_files(repo, chosen, cache=cache, jobs=jobs, progress=progress)
         report.checked = len(results)

@@ -41,7 +41,7 @@ def test_problem_line_has_file_line_column_path_and_message(repo, run):
 @pytest.mark.parametrize(
     "changes, fragment",
     [
-        ({"category": "ballistic"}, "$.category: 'ballistic' is not one of: SRBM"),
+        ({"category": "rocket"}, "$.category: 'rocket' is not one of: SRBM"),
         ({"count": 0}, "$.count: 0 is less than the minimum of 1"),
         ({"count": "two"}, "$.count: 'two' is not of type 'integer'"),
         ({"date": "2023-13"}, "$.date: '2023-13' is not of the expected form"),
