@@ -112,9 +112,10 @@ def _prescan(text: str, path: str | None) -> None:
 
 def compose(text: str, path: str | None = None) -> Any:
     """The node tree of one YAML document (None for an empty one)."""
-    _prescan(text, path)
-    composer = _Composer(text)
+    composer = None
     try:
+        _prescan(text, path)
+        composer = _Composer(text)
         return composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -127,7 +128,8 @@ def compose(text: str, path: str | None = None) -> Any:
     except RecursionError:
         raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", path=path) from None
     finally:
-        composer.dispose()
+        if composer is not None:
+            composer.dispose()
 
 
 def _construct(node: Any, path: str | None, depth: int = 0) -> Any:

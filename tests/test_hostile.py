@@ -1,0 +1,111 @@
+"""Hostile record files: each gets a defined verdict naming the file, in bounded time and memory."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+
+import pytest
+
+from conftest import sample, write_record
+
+NAME = "2023-01-01-hostile"
+REL = f"records/launches/{NAME}.yaml"
+
+
+def alias_bomb() -> bytes:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 12):
+        prev, name = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+HOSTILE = {
+    "alias bomb": (alias_bomb(), "anchors (&name) are not allowed", "1:4"),
+    "deep nesting": (b"a: " + b"[" * 10000 + b"]" * 10000 + b"\n", "nesting is deeper than 64 levels", "1:"),
+    "deep block nesting": ("".join("  " * i + f"k{i}:\n" for i in range(300)).encode() + b"  " * 300 + b"x: 1\n", "nesting is deeper", ""),
+    "50 MB file": (b"a: " + b"x" * (50 * 1024 * 1024) + b"\n", "over the 1 MiB limit", ""),
+    "binary garbage": (bytes(range(256)) * 4, "", ""),
+    "invalid UTF-8": (b"id: caf\xe9\n", "not valid UTF-8", "1:8"),
+    "UTF-16 with BOM": ("id: x\n".encode("utf-16"), "UTF-16", "1:1"),
+    "UTF-8 BOM": (b"\xef\xbb\xbfid: x\n", "byte-order mark", "1:1"),
+    "tabs for indentation": (b"id: x\nsources:\n\t- a\n", "cannot start any token", "3:1"),
+    "python tag": (b"id: !!python/object/apply:os.system ['echo pwned']\n", "is not allowed in records", "1:5"),
+    "other tag": (b"id: !!set {a, b}\n", "is not allowed in records", "1:5"),
+    "duplicate keys": (b"id: a\ntitle: t\nid: b\n", "duplicate key 'id'", "3:1"),
+    "merge keys": (b"base: {a: 1}\n<<: {title: x}\n", "merge keys (<<) are not allowed", "2:1"),
+    "several documents": (b"id: a\n---\nid: b\n", "several YAML documents", "2:1"),
+    "empty file": (b"", "file is empty", "1:1"),
+    "only a comment": (b"# nothing here\n", "file is empty", "1:1"),
+    "NUL bytes": (b"id: a\x00b\n", "binary", "1:"),
+}
+
+
+def limit_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def run_dprk(repo, *args, timeout=60):
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=repo, capture_output=True, text=True,
+                          timeout=timeout, preexec_fn=limit_memory)
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_file_gets_one_verdict(repo, name):
+    content, words, position = HOSTILE[name]
+    (repo / REL).write_bytes(content)
+    done = run_dprk(repo, "validate", "--no-cache")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    problems = [line for line in done.stdout.splitlines() if line.startswith(REL)]
+    assert len(problems) == 1, done.stdout
+    assert words in problems[0]
+    if position:
+        assert problems[0].startswith(f"{REL}:{position}")
+    assert done.stdout.splitlines()[-1] == "1 record checked, 1 problem in 1 file"
+
+
+def test_hostile_files_in_json_output(repo):
+    (repo / REL).write_bytes(HOSTILE["alias bomb"][0])
+    done = run_dprk(repo, "validate", "--format", "json")
+    assert done.returncode == 1
+    [problem] = json.loads(done.stdout)
+    assert problem["check"] == "yaml" and problem["line"] == 1
+
+
+def test_crlf_line_ends_are_read(repo):
+    path = write_record(repo, "launch", sample("launch", id=NAME))
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    done = run_dprk(repo, "validate")
+    assert done.returncode == 0, done.stdout
+
+
+def test_id_with_path_separators_is_refused(repo):
+    write_record(repo, "launch", sample("launch", id="../../etc/passwd"), name=NAME)
+    done = run_dprk(repo, "validate")
+    assert done.returncode == 1
+    assert "$.id: '../../etc/passwd' is not of the expected form" in done.stdout
+
+
+def test_symlink_out_and_directory_named_like_a_record(repo, tmp_path):
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("id: secret\n")
+    (repo / "records/launches/2023-01-01-link.yaml").symlink_to(secret)
+    (repo / "records/launches/2023-01-02-dir.yaml").mkdir()
+    done = run_dprk(repo, "validate")
+    assert done.returncode == 1
+    assert "2023-01-01-link.yaml: symbolic link to a file outside the repository" in done.stdout
+    assert "2023-01-02-dir.yaml: a directory named like a record" in done.stdout
+    assert "secret" not in done.stdout.replace("2023-01-01-link", "")
+
+
+def test_schema_file_that_is_not_json(repo):
+    (repo / "schema/statement.schema.json").write_text("{ not json")
+    done = run_dprk(repo, "validate")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.strip().count("\n") == 0
+    assert "statement.schema.json:1:3: schema file is not valid JSON" in done.stderr
