@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from cli.errors import DataError, UsageError
 from cli.kinds import Kind, Schemas
@@ -204,13 +204,19 @@ class Repository:
 
         return yamlio.loads(self.read_text(record), record.rel)
 
-    def iter_data(self, kinds: Iterable[Kind] | None = None) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
+    def iter_data(self, kinds: Iterable[Kind] | None = None, *, order: Callable[[RecordFile], Any] | None = None) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
         """Every record with its parsed data, in scan order. Unreadable files raise YamlError.
+
+        With `order`, the record files (names only, nothing parsed yet) are sorted by that
+        key first, so that records still stream one at a time in that order.
 
         The one place where commands that read many records get their data, so that
         a parse cache can serve them all.
         """
-        for record in self.records(kinds):
+        records: Iterable[RecordFile] = self.records(kinds)
+        if order is not None:
+            records = sorted(records, key=order)
+        for record in records:
             yield record, self.load(record)
 
     # --- writing ------------------------------------------------------------------
