@@ -37,4 +37,5 @@ def command(repo, selection, fields, explode, fmt: str, output: str | None, forc
 
     count = export(repo, selection, fmt, output, fields=fields, explode=explode, force=force, bom=bom, escape=escape_formulas)
     if output and output != "-":
-        click.echo(f"wrote {count} {'record' if count == 1 else 'records'} to {output}", err=True)
+        noun = ("row" if explode else "record") + ("" if count == 1 else "s")
+        click.echo(f"wrote {count} {noun} to {output}", err=True)
