@@ -267,3 +267,39 @@ def test_query_streams_rows_before_a_later_failure(run, data, repo):
     # with a sort, every record is read before the first row: nothing comes out
     sorted_result = run("query", "--jsonl", "--sort", "id")
     assert sorted_result.exit_code == 1 and not any(line.startswith("{") for line in sorted_result.output.splitlines())
+
+
+def test_a_fifth_kind_needs_only_its_schema_file(run, data, repo):
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Note", "x-kind": "note", "x-folder": "notes", "type": "object",
+        "required": ["id", "date", "title", "summary", "sources"],
+        "properties": {
+            "id": {"$ref": "definitions.schema.json#/$defs/id"},
+            "date": {"$ref": "definitions.schema.json#/$defs/date"},
+            "title": {"$ref": "definitions.schema.json#/$defs/title"},
+            "summary": {"$ref": "definitions.schema.json#/$defs/summary"},
+            "pages": {"type": "integer"},
+            "about": {"type": "array", "items": {"$ref": "definitions.schema.json#/$defs/record_ref"}, "x-references": ["launch"]},
+            "sources": {"$ref": "definitions.schema.json#/$defs/sources"},
+        },
+    }
+    (repo / "schema" / "note.schema.json").write_text(json.dumps(schema))
+    note = {"id": "2023-12-01-note", "date": "2023-12", "title": "A note", "summary": "S.", "pages": 4,
+            "about": ["2023-08-30-srbm"], "sources": LAUNCH["sources"]}
+    write_record(repo, "note", note)
+    rows = list(csv.DictReader(io.StringIO(run("export", "notes", "--where", "pages>3").output)))
+    assert [(r["id"], r["pages"], r["about"]) for r in rows] == [("2023-12-01-note", "4", "2023-08-30-srbm")]
+    timeline = list(csv.DictReader(io.StringIO(run("query", "--csv", "--since", "2023-12").output)))
+    assert ("note", "2023-12-01-note") in [(r["kind"], r["id"]) for r in timeline]
+    assert run("export", "--format", "sqlite", "-o", "five.sqlite").exit_code == 0
+    db = sqlite3.connect(repo / "five.sqlite")
+    try:
+        assert db.execute("SELECT pages, typeof(pages) FROM note").fetchall() == [(4, "integer")]
+        assert db.execute("SELECT note_id, value FROM note_about").fetchall() == [("2023-12-01-note", "2023-08-30-srbm")]
+        assert ("note", "2023-12-01-note") in db.execute("SELECT kind, id FROM timeline").fetchall()
+    finally:
+        db.close()
+    shown = json.loads(run("show", "2023-08-30-srbm", "--json").output)
+    assert ("note", "about") in [(b["kind"], b["field"]) for b in shown["backlinks"]]
+    assert "note" in run("stats").output.splitlines()[0]
