@@ -270,16 +270,17 @@ class _Desc:
         return isinstance(other, _Desc) and other.key == self.key
 
 
-def _sort_value(kind: Kind, data: dict[str, Any], key: SortKey) -> tuple[Any, ...]:
+def _sort_value(kind: Kind, data: dict[str, Any], key: SortKey) -> tuple[int, Any]:
+    """(missing, value): a record without the field sorts last, in either direction."""
     if not key.path:
-        return (0, kind.name)
+        return 0, ("", kind.name)
     values = [v for _, v in values_at(data, key.path) if v is not None and not isinstance(v, (dict, list))]
     if not values:
-        return (1, "")  # missing values sort last (first when descending)
+        return 1, None
     value = values[0]
     if key.numeric and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return (0, float(value), "")
-    return (0, float("inf"), _text(value))
+        return 0, (float(value), "")
+    return 0, (float("inf"), _text(value))
 
 
 def sort_key(keys: list[SortKey]) -> Callable[[tuple[Any, dict[str, Any]]], Any]:
@@ -289,8 +290,11 @@ def sort_key(keys: list[SortKey]) -> Callable[[tuple[Any, dict[str, Any]]], Any]
         record, data = item
         parts: list[Any] = []
         for k in keys:
-            value = _sort_value(record.kind, data, k)
-            parts.append(_Desc(value) if k.descending else value)
+            missing, value = _sort_value(record.kind, data, k)
+            if missing:
+                parts += [1, 0]
+            else:
+                parts += [0, _Desc(value) if k.descending else value]
         parts.append(record.id)
         return tuple(parts)
 

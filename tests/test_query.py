@@ -186,6 +186,7 @@ def test_sort_ascending_descending_and_by_number(run, data):
     assert launch_ids(run, "--sort", "-date") == ["2024-01-14-irbm", "2023-11-satellite", "2023-08-30-srbm"]
     # numbers sort as numbers; a record without the field comes last
     assert launch_ids(run, "--sort", "count") == ["2024-01-14-irbm", "2023-08-30-srbm", "2023-11-satellite"]
+    assert launch_ids(run, "--sort", "-count") == ["2023-08-30-srbm", "2024-01-14-irbm", "2023-11-satellite"]
     assert launch_ids(run, "--sort", "category,date") == ["2024-01-14-irbm", "2023-08-30-srbm", "2023-11-satellite"]
     assert ids(run("query", "--csv", "--sort", "kind,-date"))[0] == "2024-01-14-irbm"
     result = run("query", "launches", "--sort", "colour")
