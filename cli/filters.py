@@ -325,7 +325,7 @@ class Selection:
         """Several kinds at once: shown as one timeline with their common columns."""
         return len(self.kinds) != 1
 
-    def date_paths(self, kind: Kind) -> tuple[str, ...] | None:
+    def date_path(self, kind: Kind) -> tuple[str, ...] | None:
         """The path of a kind's record date: its first top-level date field."""
         for item in kind.fields.values():
             if item.is_date:
@@ -334,7 +334,7 @@ class Selection:
 
     def matches(self, kind: Kind, data: dict[str, Any]) -> bool:
         if self.since is not None or self.until is not None:
-            path = self.date_paths(kind)
+            path = self.date_path(kind)
             value = data.get(path[0]) if path else None
             span = date_span(value) if value is not None else None
             if span is None:

@@ -155,6 +155,8 @@ def check_output(path: Path, force: bool) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise UsageError(f"output {str(path)!r} is a folder", hint="give a file name with -o")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"cannot write {str(path)!r}: {str(folder)!r} is a file, not a folder", hint="choose another -o")
     if not folder.is_dir():
         raise UsageError(f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist", hint="create it first")
     if not os.access(folder, os.W_OK | os.X_OK):

@@ -14,7 +14,7 @@ from typing import IO, Any
 from cli.errors import UsageError
 from cli.filters import Selection
 from cli.formats import atomic_output, write_json, write_jsonl, write_rows
-from cli.rows import choose_columns, explode_field, rows
+from cli.rows import available_columns, choose_columns, explode_field, rows
 
 
 def write_selection(repo: Any, selection: Selection, out: IO[str], fmt: str, *, fields: tuple[str, ...] = (),
@@ -25,14 +25,10 @@ def write_selection(repo: Any, selection: Selection, out: IO[str], fmt: str, *, 
         records = (data for _, data in selection.records(repo))
         return write_json(out, records) if fmt == "json" else write_jsonl(out, records)
     columns = choose_columns(selection, fields, compact=fmt == "table")
-    if exploded:
-        # the exploded field's own columns belong in the rows even on a compact table
+    if exploded and not fields:
+        # the exploded field's own columns belong in the rows, even on the compact terminal table
         names = {c.name for c in columns}
-        if not fields:
-            from cli.rows import available_columns
-
-            extra = [c for c in available_columns(selection.kinds) if c.path[:1] == exploded and c.name not in names]
-            columns += extra
+        columns += [c for c in available_columns(selection.kinds) if c.path[:1] == exploded and c.name not in names]
     body = rows(selection.records(repo), columns, exploded)
     return write_rows(out, fmt, [c.name for c in columns], body, style=style, escape=escape, drop_empty=not fields)
 

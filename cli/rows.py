@@ -94,6 +94,7 @@ def available_columns(kinds: list[Kind]) -> list[Column]:
     for kind in kinds:
         for column in kind_columns(kind):
             seen.setdefault(column.name, column)
+    seen.setdefault(KIND_COLUMN, Column(KIND_COLUMN, (), "string"))
     return list(seen.values())
 
 

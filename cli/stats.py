@@ -29,7 +29,7 @@ def count(repo: Any, selection: Selection, by: str = "year") -> tuple[list[str],
     names = [k.name for k in selection.kinds]
     table: dict[str, dict[str, int]] = {}
     for record, data in selection.records(repo):
-        path = selection.date_paths(record.kind)
+        path = selection.date_path(record.kind)
         date = data.get(path[0]) if path else None
         counts = table.setdefault(period_of(date, by), dict.fromkeys(names, 0))
         counts[record.kind.name] += 1

@@ -240,6 +240,13 @@ def test_missing_folder_is_one_clear_line(run, data):
     assert lines[0].endswith("error: cannot write 'no/such/folder/out.csv': folder 'no/such/folder' does not exist (create it first)")
 
 
+def test_file_in_place_of_folder_is_one_clear_line(run, data, repo):
+    (repo / "plain.txt").write_text("x")
+    result = run("export", "-o", "plain.txt/out.csv")
+    assert result.exit_code == 2 and "is a file, not a folder" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write anywhere")
 def test_read_only_folder_is_one_clear_line(run, data, repo):
     locked = repo / "locked"
