@@ -228,7 +228,7 @@ def test_failed_export_leaves_no_partial_file(run, data, repo):
     old.write_text("old contents")
     assert run("export", "-o", "old.csv", "--force").exit_code == 1
     assert old.read_text() == "old contents"
-    leftovers = [p.name for p in repo.iterdir() if p.name.endswith(".tmp")]
+    leftovers = [p.name for p in repo.iterdir() if p.name.startswith(".") and p.name != ".git"]
     assert leftovers == []
 
 

@@ -280,3 +280,12 @@ def test_explode_gives_one_row_per_element(run, data):
 def test_help_documents_partial_dates(run, repo):
     result = run("query", "--help")
     assert "2023-11" in result.output and "span" in result.output
+
+
+def test_nested_dates_compare_as_spans(run, data):
+    reports = lambda where: ids(run("query", "sanctions-reports", "--csv", "--where", where))  # noqa: E731
+    assert reports("period.start>=2023-02") == ["2023-09-12-panel-midterm"]
+    assert reports("period.end<2023-07") == []
+    assert reports("period.end<=2023-07") == ["2023-09-12-panel-midterm"]
+    # sources.date is 2023-11 in every sample: a list of nested dates
+    assert launch_ids(run, "--where", "sources.date=2023-11-30") == ["2023-08-30-srbm", "2023-11-satellite", "2024-01-14-irbm"]
