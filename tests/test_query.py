@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import sample, write_record
+from conftest import Runner, make_repo, sample, write_record
 from cli.filters import date_span
 
 OBSERVATIONS = [
@@ -18,9 +18,13 @@ OBSERVATIONS = [
 ]
 
 
-@pytest.fixture
-def data(repo: Path) -> Path:
-    """A small repository: three launches (one dated only by month), a meeting, a statement, a report."""
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small repository: three launches (one dated only by month), a meeting, a statement, a report.
+
+    Shared by this module's tests, which only read it.
+    """
+    repo = make_repo(tmp_path_factory.mktemp("query") / "repo", git_init=False)
     write_record(repo, "launch", sample("launch", observations=OBSERVATIONS, tags=["srbm", "east-sea"]))
     write_record(repo, "launch", sample("launch", id="2023-11-satellite", date="2023-11", title="Satellite launch",
                                         category="satellite-launch-vehicle", count=None))
@@ -30,6 +34,12 @@ def data(repo: Path) -> Path:
     write_record(repo, "statement", sample("statement", responds_to=["2023-08-30-srbm"]))
     write_record(repo, "sanctions-report", sample("sanctions-report", period={"start": "2023-02-01", "end": "2023-07-31"}))
     return repo
+
+
+@pytest.fixture
+def run(data: Path, monkeypatch: pytest.MonkeyPatch) -> Runner:
+    monkeypatch.delenv("DPRK_REPO", raising=False)
+    return Runner(data)
 
 
 def ids(result) -> list[str]:
@@ -222,8 +232,8 @@ def test_empty_result_still_has_a_header(run, data):
     assert run("query", "--where", "kind=launch", "--since", "2030").exit_code == 0
 
 
-def test_empty_repository(run, repo):
-    result = run("query", "--csv")
+def test_empty_repository(repo):
+    result = Runner(repo)("query", "--csv")
     assert result.exit_code == 0 and result.output.startswith("date,kind,id,title")
 
 
@@ -277,7 +287,7 @@ def test_explode_gives_one_row_per_element(run, data):
     assert bad.exit_code == 2 and "not a list field" in bad.output and "observations" in bad.output
 
 
-def test_help_documents_partial_dates(run, repo):
+def test_help_documents_partial_dates(run):
     result = run("query", "--help")
     assert "2023-11" in result.output and "span" in result.output
 
