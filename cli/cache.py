@@ -149,22 +149,18 @@ class ParseCache:
             return {}
         return {row[0]: row[1:] for row in rows if row[0] in wanted}
 
-    def iter_rows(self, prefix: str) -> Iterator[tuple[Any, ...]]:
-        """Rows whose path starts with `prefix`, in path order (streamed, for bounded memory)."""
+    def get(self, rel: str) -> tuple[Any, ...] | None:
+        """The stored row for one path: (size, mtime, ctime, ino, digest, data, verdict_key, verdict)."""
         db = self._open()
         if db is None:
-            return
+            return None
         try:
-            cursor = db.execute(
-                "SELECT rel, size, mtime_ns, ctime_ns, ino, digest, data, verdict_key, verdict FROM entries "
-                "WHERE rel >= ? AND rel < ? ORDER BY rel",
-                (prefix, prefix + "\uffff"),
-            )
-            for row in cursor:
-                yield row
+            return db.execute(
+                "SELECT size, mtime_ns, ctime_ns, ino, digest, data, verdict_key, verdict FROM entries WHERE rel = ?", (rel,)
+            ).fetchone()
         except Exception as exc:
             self._broken(exc)
-            return
+            return None
 
     def valid(self, row: tuple[Any, ...] | None, path: Path, stat: os.stat_result) -> bool:
         """Whether a stored row (without its rel) still describes the file at `path`."""

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from cli.errors import DataError, UsageError
 from cli.kinds import Kind, Schemas
@@ -204,8 +204,12 @@ class Repository:
 
         return yamlio.loads(self.read_text(record), record.rel)
 
-    def iter_data(self, kinds: Iterable[Kind] | None = None, *, use_cache: bool = True) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
+    def iter_data(self, kinds: Iterable[Kind] | None = None, *, order: Callable[[RecordFile], Any] | None = None,
+                  use_cache: bool = True) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
         """Every record with its parsed data, in scan order. Unreadable files raise YamlError.
+
+        With `order`, the record files (names only, nothing parsed yet) are sorted by that
+        key first, so that records still stream one at a time in that order.
 
         The one place where commands that read many records get their data. Fresh
         entries of the parse cache (cli.cache) are used instead of parsing; what had
@@ -217,31 +221,30 @@ class Repository:
         from cli import yamlio
         from cli.cache import open_cache
 
+        records: Iterable[RecordFile] = self.records(kinds)
+        if order is not None:
+            records = sorted(records, key=order)
         cache = open_cache(self.root, self.schema_dir, use_cache)
         try:
-            for kind in (list(kinds) if kinds is not None else list(self.schemas.kinds.values())):
-                rows = cache.iter_rows(f"records/{kind.folder}/") if cache is not None else iter(())
-                row = next(rows, None)
-                for record in self.records([kind]):
-                    while row is not None and row[0] < record.rel:
-                        row = next(rows, None)
-                    data = None
-                    try:
-                        stat = os.stat(record.path)
-                    except OSError:
-                        stat = None
-                    if cache is not None and stat is not None and row is not None and row[0] == record.rel and row[6] is not None \
-                            and cache.valid(row[1:], record.path, stat):
+            for record in records:
+                data = None
+                try:
+                    stat = os.stat(record.path)
+                except OSError:
+                    stat = None
+                if cache is not None and stat is not None:
+                    row = cache.get(record.rel)
+                    if row is not None and row[5] is not None and cache.valid(row, record.path, stat):
                         try:
-                            data = json.loads(row[6])
+                            data = json.loads(row[5])
                         except ValueError:
                             data = None
-                    if data is None:
-                        raw = yamlio.read_bytes(record.path, record.rel)
-                        data = yamlio.loads(yamlio.decode(raw, record.rel), record.rel)
-                        if cache is not None and stat is not None:
-                            cache.store(record.rel, stat, raw, json.dumps(data, separators=(",", ":"), ensure_ascii=False), None)
-                    yield record, data
+                if data is None:
+                    raw = yamlio.read_bytes(record.path, record.rel)
+                    data = yamlio.loads(yamlio.decode(raw, record.rel), record.rel)
+                    if cache is not None and stat is not None:
+                        cache.store(record.rel, stat, raw, json.dumps(data, separators=(",", ":"), ensure_ascii=False), None)
+                yield record, data
         finally:
             if cache is not None:
                 cache.close()

@@ -53,3 +53,64 @@ def progress_bar(label: str, *, threshold: int = 2000) -> Iterator[Callable[[int
     finally:
         if state["bar"] is not None:
             state["bar"].__exit__(None, None, None)
+
+
+OUTPUT_FLAGS = ("csv", "tsv", "json", "jsonl", "markdown")
+
+
+def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add `--csv --tsv --json --jsonl --markdown --fmt STYLE` and pass `fmt` and `style`.
+
+    `fmt` is one of table, csv, tsv, json, jsonl, markdown; `style` is a tabulate style
+    for the table. Every command that prints rows takes these same flags.
+    """
+
+    @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (RFC 4180, with a header).")
+    @click.option("--tsv", "as_tsv", is_flag=True, help="Print tab-separated values.")
+    @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+    @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: one JSON object per line.")
+    @click.option("--markdown", "as_markdown", is_flag=True, help="Print a Markdown table.")
+    @click.option("--fmt", "style", metavar="STYLE", default=None,
+                  help="Table style: any tabulate format (simple, grid, github, psql, rounded_outline, ...).")
+    @functools.wraps(func)
+    def wrapper(*args: Any, as_csv: bool, as_tsv: bool, as_json: bool, as_jsonl: bool, as_markdown: bool, style: str | None, **kwargs: Any) -> Any:
+        chosen = [name for name, on in zip(OUTPUT_FLAGS, (as_csv, as_tsv, as_json, as_jsonl, as_markdown)) if on]
+        if len(chosen) > 1:
+            raise click.UsageError("choose one of " + ", ".join("--" + c for c in chosen))
+        if chosen and style:
+            raise click.UsageError(f"--fmt is for the table; it does not go with --{chosen[0]}")
+        fmt = chosen[0] if chosen else "table"
+        if style:
+            from cli.formats import check_style
+
+            check_style(style)
+        return func(*args, fmt=fmt, style=style or "simple", **kwargs)
+
+    return wrapper
+
+
+def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the KIND... argument and the options that choose records, and pass `selection`.
+
+    Also passes `fields` (a tuple of --fields values) and `explode` (a field name or None).
+    """
+
+    @click.argument("kinds", nargs=-1, metavar="[KIND]...")
+    @click.option("--since", metavar="DATE", help="Only records whose date span ends on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD). A record dated 2023-11 spans the whole month, so it matches --since 2023-11-15.")
+    @click.option("--until", metavar="DATE", help="Only records whose date span starts on or before the end of DATE (so 2023-11 matches --until 2023-11-01).")
+    @click.option("--where", "where", metavar="'FIELD OP VALUE'", multiple=True,
+                  help="Keep records where FIELD compares to VALUE. OP: = != ~ (contains, any case) < <= > >=. Numbers and dates compare as such; a list matches if any element does; dotted paths reach nested fields (observations.actor=KCNA). Repeat for AND.")
+    @click.option("--search", metavar="TEXT", help="Keep records whose text anywhere contains TEXT (any case).")
+    @click.option("--sort", metavar="FIELD[,FIELD]", help="Order by these fields; -FIELD for descending. Default: date, then id.")
+    @click.option("--limit", type=int, metavar="N", help="At most N records.")
+    @click.option("--fields", multiple=True, metavar="A,B,C", help="The columns to show, in this order (see 'dprk schema KIND').")
+    @click.option("--explode", metavar="FIELD", help="One row per element of this list field (one row per requesting state, say).")
+    @functools.wraps(func)
+    def wrapper(*args: Any, kinds: tuple[str, ...], since: str | None, until: str | None, where: tuple[str, ...], search: str | None,
+                sort: str | None, limit: int | None, fields: tuple[str, ...], explode: str | None, repo: Any, **kwargs: Any) -> Any:
+        from cli.filters import build_selection
+
+        selection = build_selection(repo, kinds, since=since, until=until, where=where, search=search, sort=sort, limit=limit)
+        return func(*args, repo=repo, selection=selection, fields=fields, explode=explode, **kwargs)
+
+    return wrapper

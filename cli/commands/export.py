@@ -1,0 +1,41 @@
+"""`dprk export [KIND]...`: selected records to a file for analysts."""
+
+from __future__ import annotations
+
+import click
+
+from cli.commands._options import repo_option, selection_options
+from cli.formats import EXPORT_FORMATS
+
+
+@click.command("export")
+@repo_option
+@selection_options
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True, help="The file format.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout. Needed for sqlite.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.option("--bom", is_flag=True, help="Begin with a UTF-8 byte-order mark (for spreadsheets that need one to read UTF-8).")
+@click.option("--escape-formulas/--no-escape-formulas", default=True, show_default=True,
+              help="In CSV and TSV, put a ' before a text cell that begins with = + - @ tab or CR, so spreadsheets do not run it.")
+def command(repo, selection, fields, explode, fmt: str, output: str | None, force: bool, bom: bool, escape_formulas: bool) -> None:
+    """Write records as CSV, TSV, JSON, JSON Lines, Markdown or SQLite.
+
+    CSV and TSV have a header and one row per record (or per list element with
+    --explode), columns in schema order: lists joined with "; ", nested fields as
+    dotted columns, numbers as numbers. JSON and JSON Lines hold the records exactly
+    as stored. SQLite holds one table per kind, one child table per list field
+    and a view 'timeline' (see README). The file is written atomically: a failed
+    export leaves no partial file, and an existing file is kept unless --force.
+
+    \b
+    Examples:
+      dprk export launches -o launches.csv
+      dprk export --format sqlite -o dprk.sqlite
+      dprk export meetings --explode requested_by --fields id,date,requested_by
+    """
+    from cli.query import export
+
+    count = export(repo, selection, fmt, output, fields=fields, explode=explode, force=force, bom=bom, escape=escape_formulas)
+    if output and output != "-":
+        noun = ("row" if explode else "record") + ("" if count == 1 else "s")
+        click.echo(f"wrote {count} {noun} to {output}", err=True)

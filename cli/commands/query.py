@@ -1,0 +1,36 @@
+"""`dprk query [KIND]...`: selected records on the terminal, as a table or CSV, JSON, ..."""
+
+from __future__ import annotations
+
+import click
+
+from cli.commands._options import output_options, repo_option, selection_options
+
+
+@click.command("query")
+@repo_option
+@selection_options
+@output_options
+def command(repo, selection, fields, explode, fmt: str, style: str) -> None:
+    """Print records as a table (or --csv, --tsv, --json, --jsonl, --markdown).
+
+    KIND is one or more kinds (launch or launches, meeting, ...); with none, every
+    kind is shown as one timeline with the columns they share. A single kind shows
+    its own fields in schema order; the table leaves out nested fields, which
+    --fields can name (dotted: observations.actor). --json and --jsonl give the
+    records as stored, unless --fields or --explode ask for rows.
+
+    Dates are spans: a record dated 2023-11 covers the whole month, so it matches
+    --since 2023-11-15 and --until 2023-11-01.
+
+    \b
+    Examples:
+      dprk query launches --since 2023 --where category=ICBM
+      dprk query meetings --where requested_by=USA --fields date,id,format,requested_by
+      dprk query --search satellite --sort -date --limit 5
+    """
+    import sys
+
+    from cli.query import write_selection
+
+    write_selection(repo, selection, sys.stdout, fmt, fields=fields, explode=explode, style=style)

@@ -1,0 +1,44 @@
+"""`dprk show ID`: one record, and the records that link to it."""
+
+from __future__ import annotations
+
+import click
+
+from cli.commands._options import repo_option
+
+
+@click.command("show")
+@click.argument("record_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {kind, id, record, backlinks}.")
+@click.option("--no-links", is_flag=True, help="Leave out the records that link here (faster: no scan).")
+@repo_option
+def command(repo, record_id: str, as_json: bool, no_links: bool) -> None:
+    """Print the record with id ID in canonical YAML, then the records that link to it.
+
+    Links are the reference fields of other records: the meetings that took up a
+    launch, the statements that respond to it, the report presented at a meeting.
+    """
+    import json
+
+    from cli.links import backlinks
+
+    record = repo.get_record(record_id)
+    data = repo.load(record)
+    links = [] if no_links else list(backlinks(repo, record.id))
+    if as_json:
+        click.echo(json.dumps({"kind": record.kind.name, "id": record.id, "record": data, "backlinks": links}, indent=2, ensure_ascii=False))
+        return
+    click.echo(repo.render(record.kind, data), nl=False)
+    if no_links:
+        return
+    click.echo("")
+    if not links:
+        click.echo("# no records link here")
+        return
+    import sys
+
+    from cli.formats import write_table
+
+    click.echo(f"# linked from {len(links)} {'place' if len(links) == 1 else 'places'}:")
+    columns = list(links[0])
+    write_table(sys.stdout, columns, [[row[c] for c in columns] for row in links])

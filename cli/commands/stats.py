@@ -1,0 +1,35 @@
+"""`dprk stats [KIND]...`: counts per kind per year or month, with a bar chart."""
+
+from __future__ import annotations
+
+import click
+
+from cli.commands._options import output_options, repo_option
+
+
+@click.command("stats")
+@click.argument("kinds", nargs=-1, metavar="[KIND]...")
+@click.option("--by", type=click.Choice(["year", "month"]), default="year", show_default=True, help="Count per year or per month.")
+@click.option("--since", metavar="DATE", help="Only records whose date span ends on or after DATE.")
+@click.option("--until", metavar="DATE", help="Only records whose date span starts on or before the end of DATE.")
+@click.option("--where", multiple=True, metavar="'FIELD OP VALUE'", help="Only records matching, as in 'dprk query'.")
+@click.option("--no-chart", is_flag=True, help="Print the table only.")
+@repo_option
+@output_options
+def command(repo, kinds, by: str, since, until, where, no_chart: bool, fmt: str, style: str) -> None:
+    """Count records per kind per year (or --by month), as a table and a bar chart.
+
+    In month mode a record dated only by year counts under YYYY-??.
+    """
+    import sys
+
+    from cli.filters import build_selection
+    from cli.formats import write_rows
+    from cli.stats import chart, count
+
+    selection = build_selection(repo, kinds, since=since, until=until, where=where)
+    header, rows = count(repo, selection, by)
+    write_rows(sys.stdout, fmt, header, rows, style=style, escape=False)
+    if fmt == "table" and not no_chart and rows:
+        click.echo("")
+        click.echo(chart(header, rows))

@@ -1,0 +1,202 @@
+"""Writers: rows (or records) out as a table, CSV, TSV, JSON, JSON Lines, Markdown or SQLite.
+
+Row writers take column names and an iterator of rows and write to a text stream;
+CSV, TSV and JSON Lines write row by row, so memory stays flat. The terminal table
+and Markdown need every row to size their columns, so they collect them.
+
+The formula-injection guard (on by default for CSV and TSV): a string cell that
+begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so
+that a spreadsheet shows it as text instead of running it. Numbers are never touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+from cli.errors import DataError, UsageError
+
+ROW_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
+EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown", "sqlite")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CELL_WIDTH = 48  # the terminal table cuts longer cells
+
+
+def escape_formula(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def plain(value: Any) -> Any:
+    """A cell as CSV wants it: None as empty, booleans as true/false, numbers as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def check_style(style: str) -> str:
+    from tabulate import tabulate_formats
+
+    if style not in tabulate_formats:
+        raise UsageError(f"unknown table style {style!r}", hint="styles: " + ", ".join(sorted(tabulate_formats)))
+    return style
+
+
+def write_delimited(out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, delimiter: str = ",", escape: bool = True) -> int:
+    """RFC 4180 CSV (CRLF line ends, quotes where needed), or TSV with a tab delimiter."""
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n" if delimiter == "," else "\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        cells = [plain(v) for v in row]
+        if escape:
+            cells = [escape_formula(v) for v in cells]
+        writer.writerow(cells)
+        count += 1
+    return count
+
+
+def write_json(out: IO[str], items: Iterable[Any]) -> int:
+    """A JSON array, written one item at a time."""
+    count = 0
+    out.write("[")
+    for item in items:
+        out.write(",\n" if count else "\n")
+        text = json.dumps(item, ensure_ascii=False, indent=2)
+        out.write("  " + text.replace("\n", "\n  "))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write_jsonl(out: IO[str], items: Iterable[Any]) -> int:
+    count = 0
+    for item in items:
+        out.write(json.dumps(item, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def row_objects(columns: list[str], rows: Iterable[list[Any]]) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        yield dict(zip(columns, row))
+
+
+def _cut(value: Any, width: int | None) -> Any:
+    if isinstance(value, str):
+        value = value.replace("\r", " ").replace("\n", " ")
+        if width and len(value) > width:
+            return value[: width - 1] + "…"
+    return value
+
+
+def write_table(out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, style: str = "simple",
+                width: int | None = CELL_WIDTH, drop_empty: bool = False) -> int:
+    """A terminal table: long cells cut to `width`; with `drop_empty`, columns empty in every row left out."""
+    from tabulate import tabulate
+
+    check_style(style)
+    body = [[_cut(v, width) for v in row] for row in rows]
+    if drop_empty and body:
+        keep = [i for i in range(len(columns)) if any(row[i] not in (None, "") for row in body)]
+        columns = [columns[i] for i in keep]
+        body = [[row[i] for i in keep] for row in body]
+    # strings stay strings (a year such as "2023" is text); real numbers align as numbers
+    text = tabulate(body, headers=columns, tablefmt=style, disable_numparse=True, missingval="")
+    out.write(text + "\n")
+    return len(body)
+
+
+def write_markdown(out: IO[str], columns: list[str], rows: Iterable[list[Any]]) -> int:
+    """A GitHub Markdown table; `|` inside a cell is escaped, newlines become spaces."""
+
+    def md(value: Any) -> str:
+        text = "" if value is None else ("true" if value is True else "false" if value is False else str(value))
+        return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+    out.write("| " + " | ".join(md(c) for c in columns) + " |\n")
+    out.write("|" + "|".join(" --- " for _ in columns) + "|\n")
+    count = 0
+    for row in rows:
+        out.write("| " + " | ".join(md(v) for v in row) + " |\n")
+        count += 1
+    return count
+
+
+def write_rows(out: IO[str], fmt: str, columns: list[str], rows: Iterable[list[Any]], *, style: str = "simple",
+               escape: bool = True, drop_empty: bool = False) -> int:
+    """Write rows in one of ROW_FORMATS; returns how many rows were written."""
+    if fmt == "csv":
+        return write_delimited(out, columns, rows, escape=escape)
+    if fmt == "tsv":
+        return write_delimited(out, columns, rows, delimiter="\t", escape=escape)
+    if fmt == "json":
+        return write_json(out, row_objects(columns, rows))
+    if fmt == "jsonl":
+        return write_jsonl(out, row_objects(columns, rows))
+    if fmt == "markdown":
+        return write_markdown(out, columns, rows)
+    return write_table(out, columns, rows, style=style, drop_empty=drop_empty)
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def check_output(path: Path, force: bool) -> None:
+    """Refuse, before any work, an output path that cannot or may not be written."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UsageError(f"output {str(path)!r} is a folder", hint="give a file name with -o")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"cannot write {str(path)!r}: {str(folder)!r} is a file, not a folder", hint="choose another -o")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist", hint="create it first")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write {str(path)!r}: folder {str(folder)!r} is not writable", hint="choose another -o")
+    if path.exists() and not force:
+        raise UsageError(f"{str(path)!r} already exists", hint="add --force to replace it, or choose another -o")
+
+
+@contextmanager
+def atomic_output(path: Path, *, force: bool, binary: bool = False, encoding: str = "utf-8") -> Iterator[Any]:
+    """Yield a temporary path (binary) or text stream next to `path`; rename it into place on success.
+
+    On any error the temporary file is removed and `path` is left as it was.
+    """
+    check_output(path, force)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UsageError(f"cannot write {str(path)!r}: {exc.strerror}", hint="choose another -o") from None
+    temp = Path(temp_name)
+    try:
+        if binary:
+            os.close(fd)
+            yield temp
+        else:
+            with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        if force:
+            os.replace(temp, path)
+        else:
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                raise UsageError(f"{str(path)!r} already exists", hint="add --force to replace it") from None
+    except OSError as exc:
+        raise DataError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    finally:
+        if temp.exists():
+            temp.unlink()

@@ -1,0 +1,29 @@
+"""Links between records: which records point at a given id (backlinks).
+
+A link is a value of a reference field (a field with `x-references` in the schema,
+found through Kind.reference_fields). Finding backlinks reads every record once.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from cli.kinds import values_at
+
+
+def backlinks(repo: Any, target: str) -> Iterator[dict[str, Any]]:
+    """Each record field that refers to `target`, as a row: the timeline columns and `field`.
+
+    In date-then-id order; a record referring to `target` from two fields gives two rows.
+    """
+    from cli.filters import default_file_order
+    from cli.rows import cell, timeline_columns
+
+    kinds = list(repo.schemas.kinds.values())
+    columns = timeline_columns(kinds)
+    for record, data in repo.iter_data(kinds, order=default_file_order):
+        for item in record.kind.reference_fields:
+            if any(value == target for _, value in values_at(data, item.path)):
+                row = {c.name: (record.kind.name if c.is_kind else cell(data, c.path)) for c in columns}
+                row["field"] = item.dotted
+                yield row

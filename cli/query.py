@@ -1,0 +1,57 @@
+"""Query and export: selected records out in one format, to a stream or a file.
+
+JSON and JSON Lines give the records exactly as stored (full fidelity) unless
+--fields or --explode ask for rows, in which case each row is an object with the
+chosen columns. Every other format gives rows (see cli.rows).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+from cli.errors import UsageError
+from cli.filters import Selection
+from cli.formats import atomic_output, write_json, write_jsonl, write_rows
+from cli.rows import available_columns, choose_columns, explode_field, rows
+
+
+def write_selection(repo: Any, selection: Selection, out: IO[str], fmt: str, *, fields: tuple[str, ...] = (),
+                    explode: str | None = None, style: str = "simple", escape: bool = True) -> int:
+    """Write the selected records to `out`; returns the number of rows (or records) written."""
+    exploded = explode_field(selection, explode) if explode else None
+    if fmt in ("json", "jsonl") and not fields and not exploded:
+        records = (data for _, data in selection.records(repo))
+        return write_json(out, records) if fmt == "json" else write_jsonl(out, records)
+    columns = choose_columns(selection, fields, compact=fmt == "table")
+    if exploded and not fields:
+        # the exploded field's own columns belong in the rows, even on the compact terminal table
+        names = {c.name for c in columns}
+        columns += [c for c in available_columns(selection.kinds) if c.path[:1] == exploded and c.name not in names]
+    body = rows(selection.records(repo), columns, exploded)
+    return write_rows(out, fmt, [c.name for c in columns], body, style=style, escape=escape, drop_empty=not fields)
+
+
+def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fields: tuple[str, ...] = (),
+           explode: str | None = None, force: bool = False, bom: bool = False, escape: bool = True,
+           stdout: IO[str] | None = None) -> int:
+    """Export to a file (atomically) or to stdout; sqlite needs a file."""
+    if fmt == "sqlite":
+        if output is None or output == "-":
+            raise UsageError("--format sqlite needs -o FILE", hint="for example: dprk export --format sqlite -o dprk.sqlite")
+        if fields or explode:
+            raise UsageError("--fields and --explode do not apply to --format sqlite", hint="the database holds every field; select columns in SQL")
+        from cli.sqlitedb import write_sqlite
+
+        with atomic_output(Path(output), force=force, binary=True) as temp:
+            return write_sqlite(temp, selection.kinds, selection.records(repo))
+    if output is None or output == "-":
+        out = stdout or sys.stdout
+        if bom:
+            out.write("\ufeff")
+        return write_selection(repo, selection, out, fmt, fields=fields, explode=explode, escape=escape)
+    with atomic_output(Path(output), force=force) as handle:
+        if bom:
+            handle.write("\ufeff")
+        return write_selection(repo, selection, handle, fmt, fields=fields, explode=explode, escape=escape)

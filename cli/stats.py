@@ -1,0 +1,58 @@
+"""Counts of records per kind per period (year or month), and a bar chart in plain text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cli.errors import UsageError
+from cli.filters import Selection
+
+PERIODS = ("year", "month")
+UNKNOWN_MONTH = "??"
+BAR = "#"
+
+
+def period_of(date: Any, by: str) -> str:
+    """The year (`2023`) or month (`2023-11`) of a date; a year-only date in month mode is `2023-??`."""
+    text = str(date) if date is not None else ""
+    if len(text) < 4:
+        return "unknown"
+    if by == "year":
+        return text[:4]
+    return text[:7] if len(text) >= 7 else text[:4] + "-" + UNKNOWN_MONTH
+
+
+def count(repo: Any, selection: Selection, by: str = "year") -> tuple[list[str], list[list[Any]]]:
+    """Header and rows: period, one column per kind, total; periods in order, then a total row."""
+    if by not in PERIODS:
+        raise UsageError(f"--by {by!r}: choose year or month")
+    names = [k.name for k in selection.kinds]
+    table: dict[str, dict[str, int]] = {}
+    for record, data in selection.records(repo):
+        path = selection.date_path(record.kind)
+        date = data.get(path[0]) if path else None
+        counts = table.setdefault(period_of(date, by), dict.fromkeys(names, 0))
+        counts[record.kind.name] += 1
+    rows = []
+    for period in sorted(table):
+        counts = table[period]
+        rows.append([period] + [counts[n] for n in names] + [sum(counts.values())])
+    if rows:
+        rows.append(["total"] + [sum(r[i + 1] for r in rows) for i in range(len(names))] + [sum(r[-1] for r in rows)])
+    return [by] + names + ["total"], rows
+
+
+def chart(header: list[str], rows: list[list[Any]], width: int = 50) -> str:
+    """A horizontal bar per period, made of plain characters, scaled to `width`."""
+    body = [r for r in rows if r[0] != "total"]
+    if not body:
+        return ""
+    top = max(r[-1] for r in body) or 1
+    label = max(len(str(r[0])) for r in body)
+    digits = len(str(top))
+    lines = []
+    for r in body:
+        n = r[-1]
+        bar = BAR * max(1 if n else 0, round(n * width / top))
+        lines.append(f"{str(r[0]).rjust(label)} | {str(n).rjust(digits)} {bar}")
+    return "\n".join(lines)

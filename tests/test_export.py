@@ -1,0 +1,312 @@
+"""dprk export: every format read back with the standard library, the formula guard, safe files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import sample, write_record
+
+OBSERVATIONS = [
+    {"actor": "KCNA", "stance": "claim", "apogee_km": 6000.5, "outcome": "success"},
+    {"actor": "Japanese officials", "actor_state": "JPN", "stance": "assessment", "flight_minutes": 86},
+]
+LAUNCH = sample("launch", observations=OBSERVATIONS, tags=["srbm", "east-sea"])
+FORMULA_LAUNCH = sample("launch", id="2023-11-formula", date="2023-11", title="=HYPERLINK(\"http://x\")",
+                        summary="-2 missiles, per +reports", name="@sum", count=3, landing_area="\tsea")
+MEETING = sample("meeting", launches=["2023-08-30-srbm"],
+                 outcomes=[{"type": "press-elements", "status": "not-agreed", "proposed_by": ["USA", "ALB"], "opposed_by": ["CHN", "RUS"]}])
+MEETING2 = sample("meeting", id="2023-12-18-briefing", date="2023-12-18", requested_by=["USA", "JPN", "KOR"])
+REPORT = sample("sanctions-report", period={"start": "2023-02-01", "end": "2023-07-31"}, key_findings=["One.", "Two."])
+STATEMENT = sample("statement", responds_to=["2023-08-30-srbm"])
+
+
+@pytest.fixture
+def data(repo: Path) -> Path:
+    write_record(repo, "launch", LAUNCH)
+    write_record(repo, "launch", FORMULA_LAUNCH)
+    write_record(repo, "meeting", MEETING)
+    write_record(repo, "meeting", MEETING2)
+    write_record(repo, "sanctions-report", REPORT)
+    write_record(repo, "statement", STATEMENT)
+    return repo
+
+
+def read_csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter=delimiter))
+
+
+# --- CSV and TSV ---------------------------------------------------------------------------------
+
+
+def test_csv_file_reads_back_with_schema_columns(run, data, repo):
+    result = run("export", "launches", "-o", "out.csv")
+    assert result.exit_code == 0, result.output
+    assert "wrote 2 records to out.csv" in result.output
+    raw = (repo / "out.csv").read_bytes()
+    assert raw.startswith(b"id,date,date_note,title,summary,category,count,")
+    assert b"\r\n" in raw  # RFC 4180 line ends
+    rows = read_csv(repo / "out.csv")
+    first = rows[0]
+    assert first["id"] == "2023-08-30-srbm" and first["count"] == "2"
+    assert first["tags"] == "srbm; east-sea"
+    assert first["observations.actor"] == "KCNA; Japanese officials"
+    assert first["observations.apogee_km"] == "6000.5; "  # aligned with the elements
+    assert first["observations.flight_minutes"] == "; 86"
+    assert first["sources.quote"] == LAUNCH["sources"][0]["quote"]  # one element keeps its value
+
+
+def test_csv_joins_nested_lists_and_flattens_objects(run, data, repo):
+    meetings = list(csv.DictReader(io.StringIO(run("export", "meetings").output)))
+    assert meetings[0]["outcomes.proposed_by"] == "USA, ALB"
+    assert meetings[0]["requested_by"] == "ALB; USA"
+    reports = list(csv.DictReader(io.StringIO(run("export", "sanctions-reports").output)))
+    assert reports[0]["period.start"] == "2023-02-01" and reports[0]["period.end"] == "2023-07-31"
+    assert reports[0]["key_findings"] == "One.; Two."
+
+
+def test_formula_cells_are_escaped_and_numbers_left_alone(run, data, repo):
+    rows = list(csv.DictReader(io.StringIO(run("export", "launches").output)))
+    bad = rows[1]
+    assert bad["title"] == "'=HYPERLINK(\"http://x\")"
+    assert bad["summary"] == "'-2 missiles, per +reports"
+    assert bad["name"] == "'@sum"
+    assert bad["landing_area"] == "'\tsea"
+    assert bad["count"] == "3"  # a number is never touched
+    assert rows[0]["id"] == "2023-08-30-srbm"  # dates and ids untouched
+
+
+def test_negative_numbers_stay_numbers(run, repo):
+    # the schema forbids negative numbers in records, so check the writer directly
+    from cli.formats import write_delimited
+
+    out = io.StringIO()
+    write_delimited(out, ["n", "s"], [[-5, "-5"], [2.5, "+1"]])
+    assert list(csv.reader(io.StringIO(out.getvalue()))) == [["n", "s"], ["-5", "'-5"], ["2.5", "'+1"]]
+
+
+def test_no_escape_formulas(run, data):
+    rows = list(csv.DictReader(io.StringIO(run("export", "launches", "--no-escape-formulas").output)))
+    assert rows[1]["title"] == "=HYPERLINK(\"http://x\")"
+
+
+def test_tsv_reads_back(run, data, repo):
+    assert run("export", "launches", "--format", "tsv", "-o", "out.tsv").exit_code == 0
+    rows = read_csv(repo / "out.tsv", delimiter="\t")
+    assert [r["id"] for r in rows] == ["2023-08-30-srbm", "2023-11-formula"]
+    assert rows[1]["landing_area"] == "'\tsea"
+
+
+def test_bom(run, data, repo):
+    run("export", "launches", "--bom", "-o", "bom.csv")
+    raw = (repo / "bom.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfid,date")
+    with open(repo / "bom.csv", newline="", encoding="utf-8-sig") as handle:
+        assert next(csv.reader(handle))[0] == "id"
+
+
+def test_explode_one_row_per_requesting_state(run, data):
+    result = run("export", "meetings", "--explode", "requested_by", "--fields", "id,requested_by")
+    rows = list(csv.reader(io.StringIO(result.output)))
+    assert rows == [["id", "requested_by"], ["2023-08-25-open-briefing", "ALB"], ["2023-08-25-open-briefing", "USA"],
+                    ["2023-12-18-briefing", "USA"], ["2023-12-18-briefing", "JPN"], ["2023-12-18-briefing", "KOR"]]
+
+
+def test_explode_keeps_numbers(run, data):
+    result = run("export", "launches", "--format", "jsonl", "--explode", "observations", "--fields", "id,observations.apogee_km")
+    values = [json.loads(line)["observations.apogee_km"] for line in result.output.splitlines()]
+    assert values == [6000.5, None, None]
+
+
+def test_empty_export(run, data, repo):
+    assert run("export", "launches", "--since", "2030", "-o", "none.csv").exit_code == 0
+    assert read_csv(repo / "none.csv") == []
+    assert (repo / "none.csv").read_text().startswith("id,date,")
+
+
+# --- JSON and JSON Lines ----------------------------------------------------------------------------
+
+
+def test_json_holds_records_exactly_as_stored(run, data, repo):
+    run("export", "--format", "json", "-o", "all.json")
+    records = json.loads((repo / "all.json").read_text(encoding="utf-8"))
+    by_id = {r["id"]: r for r in records}
+    assert by_id["2023-08-30-srbm"] == LAUNCH
+    assert by_id["2023-11-formula"] == FORMULA_LAUNCH  # no escaping in JSON
+    assert by_id["2023-09-12-panel-midterm"] == REPORT
+    assert len(records) == 6
+
+
+def test_jsonl_one_record_per_line(run, data):
+    lines = run("export", "meetings", "--format", "jsonl").output.splitlines()
+    assert [json.loads(line) for line in lines] == [MEETING, MEETING2]
+
+
+def test_markdown(run, data):
+    text = run("export", "statements", "--format", "markdown", "--fields", "id,type").output
+    assert text.splitlines() == ["| id | type |", "| --- | --- |", "| 2023-08-24-sg-statement | secretary-general |"]
+
+
+# --- SQLite ------------------------------------------------------------------------------------------
+
+
+def test_sqlite_needs_a_file(run, data):
+    result = run("export", "--format", "sqlite")
+    assert result.exit_code == 2 and "needs -o FILE" in result.output
+
+
+def test_sqlite_tables_types_children_and_view(run, data, repo):
+    result = run("export", "--format", "sqlite", "-o", "dprk.sqlite")
+    assert result.exit_code == 0, result.output
+    db = sqlite3.connect(repo / "dprk.sqlite")
+    try:
+        launch = db.execute("SELECT id, date, title, count, typeof(count) FROM launch ORDER BY id").fetchall()
+        assert launch == [("2023-08-30-srbm", "2023-08-30", LAUNCH["title"], 2, "integer"),
+                          ("2023-11-formula", "2023-11", FORMULA_LAUNCH["title"], 3, "integer")]
+        requests = db.execute("SELECT value, count(*) FROM meeting_requested_by GROUP BY value ORDER BY value").fetchall()
+        assert requests == [("ALB", 1), ("JPN", 1), ("KOR", 1), ("USA", 2)]
+        observations = db.execute(
+            "SELECT launch_id, position, actor, apogee_km, typeof(apogee_km), flight_minutes FROM launch_observations ORDER BY position"
+        ).fetchall()
+        assert observations == [("2023-08-30-srbm", 0, "KCNA", 6000.5, "real", None),
+                                ("2023-08-30-srbm", 1, "Japanese officials", None, "null", 86.0)]
+        assert db.execute("SELECT proposed_by FROM meeting_outcomes").fetchall() == [("USA; ALB",)]
+        assert db.execute("SELECT period_start, period_end FROM sanctions_report").fetchall() == [("2023-02-01", "2023-07-31")]
+        assert db.execute("SELECT value FROM statement_responds_to").fetchall() == [("2023-08-30-srbm",)]
+        timeline = db.execute("SELECT date, kind, id, title FROM timeline ORDER BY date, id").fetchall()
+        assert [row[2] for row in timeline] == ["2023-08-24-sg-statement", "2023-08-25-open-briefing", "2023-08-30-srbm",
+                                                "2023-09-12-panel-midterm", "2023-11-formula", "2023-12-18-briefing"]
+        assert {row[1] for row in timeline} == {"launch", "meeting", "statement", "sanctions-report"}
+    finally:
+        db.close()
+
+
+def test_sqlite_values_are_parameters_not_sql(run, repo):
+    tricky = sample("launch", title="x'); DROP TABLE launch; --", summary="Robert'); --")
+    write_record(repo, "launch", tricky)
+    assert run("export", "--format", "sqlite", "-o", "t.sqlite").exit_code == 0
+    db = sqlite3.connect(repo / "t.sqlite")
+    try:
+        assert db.execute("SELECT title, summary FROM launch").fetchall() == [(tricky["title"], tricky["summary"])]
+    finally:
+        db.close()
+
+
+# --- files: atomic, no overwrite, clear errors ----------------------------------------------------------
+
+
+def test_refuses_to_overwrite_without_force(run, data, repo):
+    target = repo / "out.csv"
+    target.write_text("keep me")
+    result = run("export", "launches", "-o", "out.csv")
+    assert result.exit_code == 2
+    assert "already exists" in result.output and "--force" in result.output
+    assert target.read_text() == "keep me"
+    assert run("export", "launches", "-o", "out.csv", "--force").exit_code == 0
+    assert target.read_text().startswith("id,date")
+    # sqlite too
+    result = run("export", "--format", "sqlite", "-o", "out.csv")
+    assert result.exit_code == 2 and target.read_text().startswith("id,date")
+
+
+def test_failed_export_leaves_no_partial_file(run, data, repo):
+    # a broken record read after good ones: the export fails part-way
+    (repo / "records" / "statements" / "2030-01-01-broken.yaml").write_text("id: [unclosed\n")
+    for args in (("-o", "new.csv"), ("--format", "jsonl", "-o", "new.jsonl"), ("--format", "sqlite", "-o", "new.sqlite")):
+        result = run("export", *args)
+        assert result.exit_code == 1
+        assert "2030-01-01-broken.yaml" in result.output
+        assert not (repo / args[-1]).exists()
+    old = repo / "old.csv"
+    old.write_text("old contents")
+    assert run("export", "-o", "old.csv", "--force").exit_code == 1
+    assert old.read_text() == "old contents"
+    leftovers = [p.name for p in repo.iterdir() if p.name.startswith(".") and p.name not in (".git", ".dprk-cache")]
+    assert leftovers == []
+
+
+def test_missing_folder_is_one_clear_line(run, data):
+    result = run("export", "-o", "no/such/folder/out.csv")
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].endswith("error: cannot write 'no/such/folder/out.csv': folder 'no/such/folder' does not exist (create it first)")
+
+
+def test_file_in_place_of_folder_is_one_clear_line(run, data, repo):
+    (repo / "plain.txt").write_text("x")
+    result = run("export", "-o", "plain.txt/out.csv")
+    assert result.exit_code == 2 and "is a file, not a folder" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write anywhere")
+def test_read_only_folder_is_one_clear_line(run, data, repo):
+    locked = repo / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        result = run("export", "-o", "locked/out.csv")
+        assert result.exit_code == 2
+        assert "is not writable" in result.output and len(result.output.strip().splitlines()) == 1
+    finally:
+        locked.chmod(0o755)
+
+
+def test_query_streams_rows_before_a_later_failure(run, data, repo):
+    """Rows are written as records are read: a broken file late in the order still lets earlier rows out
+    (were the rows collected first, the error would come before any of them was written)."""
+    (repo / "records" / "statements" / "2030-01-01-broken.yaml").write_text("id: [unclosed\n")
+    result = run("query", "--jsonl")
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if "error:" in line]
+    rows = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert len(errors) == 1 and "2030-01-01-broken.yaml" in errors[0]
+    assert [r["id"] for r in rows][:2] == ["2023-08-24-sg-statement", "2023-08-25-open-briefing"]
+    assert len(rows) == 6
+    # with a sort, every record is read before the first row: nothing comes out
+    sorted_result = run("query", "--jsonl", "--sort", "id")
+    assert sorted_result.exit_code == 1 and not any(line.startswith("{") for line in sorted_result.output.splitlines())
+
+
+def test_a_fifth_kind_needs_only_its_schema_file(run, data, repo):
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Note", "x-kind": "note", "x-folder": "notes", "type": "object",
+        "required": ["id", "date", "title", "summary", "sources"],
+        "properties": {
+            "id": {"$ref": "definitions.schema.json#/$defs/id"},
+            "date": {"$ref": "definitions.schema.json#/$defs/date"},
+            "title": {"$ref": "definitions.schema.json#/$defs/title"},
+            "summary": {"$ref": "definitions.schema.json#/$defs/summary"},
+            "pages": {"type": "integer"},
+            "about": {"type": "array", "items": {"$ref": "definitions.schema.json#/$defs/record_ref"}, "x-references": ["launch"]},
+            "sources": {"$ref": "definitions.schema.json#/$defs/sources"},
+        },
+    }
+    (repo / "schema" / "note.schema.json").write_text(json.dumps(schema))
+    note = {"id": "2023-12-01-note", "date": "2023-12", "title": "A note", "summary": "S.", "pages": 4,
+            "about": ["2023-08-30-srbm"], "sources": LAUNCH["sources"]}
+    write_record(repo, "note", note)
+    rows = list(csv.DictReader(io.StringIO(run("export", "notes", "--where", "pages>3").output)))
+    assert [(r["id"], r["pages"], r["about"]) for r in rows] == [("2023-12-01-note", "4", "2023-08-30-srbm")]
+    timeline = list(csv.DictReader(io.StringIO(run("query", "--csv", "--since", "2023-12").output)))
+    assert ("note", "2023-12-01-note") in [(r["kind"], r["id"]) for r in timeline]
+    assert run("export", "--format", "sqlite", "-o", "five.sqlite").exit_code == 0
+    db = sqlite3.connect(repo / "five.sqlite")
+    try:
+        assert db.execute("SELECT pages, typeof(pages) FROM note").fetchall() == [(4, "integer")]
+        assert db.execute("SELECT note_id, value FROM note_about").fetchall() == [("2023-12-01-note", "2023-08-30-srbm")]
+        assert ("note", "2023-12-01-note") in db.execute("SELECT kind, id FROM timeline").fetchall()
+    finally:
+        db.close()
+    shown = json.loads(run("show", "2023-08-30-srbm", "--json").output)
+    assert ("note", "about") in [(b["kind"], b["field"]) for b in shown["backlinks"]]
+    assert "note" in run("stats").output.splitlines()[0]
