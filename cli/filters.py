@@ -319,6 +319,7 @@ class Selection:
     search: str | None = None
     sort: list[SortKey] | None = None
     limit: int | None = None
+    use_cache: bool = True
 
     @property
     def timeline(self) -> bool:
@@ -354,7 +355,7 @@ class Selection:
         """The selected records as (RecordFile, data): streamed unless a sort was asked for."""
         stream: Iterator[tuple[Any, dict[str, Any]]] = (
             (record, data)
-            for record, data in repo.iter_data(self.kinds, order=default_file_order)
+            for record, data in repo.iter_data(self.kinds, order=default_file_order, use_cache=self.use_cache)
             if self.matches(record.kind, data)
         )
         if self.sort:
@@ -374,6 +375,7 @@ def build_selection(
     search: str | None = None,
     sort: str | None = None,
     limit: int | None = None,
+    use_cache: bool = True,
 ) -> Selection:
     """A Selection from the command-line words, checked against the schema."""
     chosen = repo.kinds(kinds)
@@ -385,6 +387,7 @@ def build_selection(
         until=parse_date_bound(until, "--until") if until else None,
         where=[parse_where(text, chosen) for text in where],
         search=search if search else None,
+        use_cache=use_cache,
         sort=parse_sort(sort, chosen) if sort else None,
         limit=limit,
     )

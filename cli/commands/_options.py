@@ -105,12 +105,14 @@ def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--limit", type=int, metavar="N", help="At most N records.")
     @click.option("--fields", multiple=True, metavar="A,B,C", help="The columns to show, in this order (see 'dprk schema KIND').")
     @click.option("--explode", metavar="FIELD", help="One row per element of this list field (one row per requesting state, say).")
+    @click.option("--no-cache", is_flag=True, help="Parse every record afresh, neither reading nor writing the parse cache (.dprk-cache/).")
     @functools.wraps(func)
     def wrapper(*args: Any, kinds: tuple[str, ...], since: str | None, until: str | None, where: tuple[str, ...], search: str | None,
-                sort: str | None, limit: int | None, fields: tuple[str, ...], explode: str | None, repo: Any, **kwargs: Any) -> Any:
+                sort: str | None, limit: int | None, fields: tuple[str, ...], explode: str | None, no_cache: bool, repo: Any, **kwargs: Any) -> Any:
         from cli.filters import build_selection
 
-        selection = build_selection(repo, kinds, since=since, until=until, where=where, search=search, sort=sort, limit=limit)
+        selection = build_selection(repo, kinds, since=since, until=until, where=where, search=search, sort=sort, limit=limit,
+                                    use_cache=not no_cache)
         return func(*args, repo=repo, selection=selection, fields=fields, explode=explode, **kwargs)
 
     return wrapper
