@@ -20,6 +20,8 @@ from cli.errors import DprkError
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "Check records against their schemas and each other."),
     "schema": ("schema", "List the kinds of record, or the fields of one kind."),
+    "add": ("add", "Add a record, with options made from its kind's schema."),
+    "update": ("update", "Change fields of a record, found by its id."),
 }
 
 
