@@ -486,13 +486,17 @@ def answer_problems(kind: Kind, context: dict[str, Any], pointer: tuple[Any, ...
     import copy
     import datetime
 
+    from cli.validation import _schema_problems
+
     probe = copy.deepcopy(context)
     _set(probe, pointer, value)
     messages = []
     for error in kind.validator.iter_errors(probe):
         path = tuple(error.absolute_path)
         if path[: len(pointer)] == pointer:
-            messages.append(error.message)
+            messages.extend(problem.message for problem in _schema_problems(kind, "", error, None))
+    if messages:
+        return messages
     for date_field in kind.date_fields:
         for where, found in values_at(probe, date_field.path):
             if where[: len(pointer)] == pointer and isinstance(found, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", found):
@@ -677,26 +681,51 @@ def _show(value: Any) -> str:
 
 
 def changes(kind: Kind, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
-    """The field-level differences between two versions of a record, in schema order."""
+    """The field-level differences between two versions of a record, in schema order.
+
+    Nested objects are compared key by key; lists of objects element by element,
+    matched by their `x-key` field (observations by actor) when the schema names one.
+    """
     out: list[Change] = []
     keys = list(ordered(kind, {**{k: 1 for k in old}, **{k: 1 for k in new}}))
     for key in keys:
-        _diff(key, old.get(key, _ABSENT), new.get(key, _ABSENT), out)
+        _diff(key, old.get(key, _ABSENT), new.get(key, _ABSENT), kind.fields.get(key), out)
     return out
 
 
-def _diff(path: str, old: Any, new: Any, out: list[Change]) -> None:
+def _diff(path: str, old: Any, new: Any, item: Field | None, out: list[Change]) -> None:
     if old == new and type(old) is type(new):
         return
     if isinstance(old, dict) and isinstance(new, dict):
         for key in list(old) + [k for k in new if k not in old]:
-            _diff(f"{path}.{key}", old.get(key, _ABSENT), new.get(key, _ABSENT), out)
+            child = item.keys.get(key) if item is not None else None
+            _diff(f"{path}.{key}", old.get(key, _ABSENT), new.get(key, _ABSENT), child, out)
         return
-    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new) and all(isinstance(x, dict) for x in old + new):
-        for index, (a, b) in enumerate(zip(old, new)):
-            _diff(f"{path}[{index}]", a, b, out)
-        return
+    if isinstance(old, list) and isinstance(new, list) and all(isinstance(x, dict) for x in old + new):
+        element = item.items if item is not None else None
+        key = item.key if item is not None else None
+        old_keys = [x.get(key) for x in old] if key else []
+        new_keys = [x.get(key) for x in new] if key else []
+        if key and _usable_keys(old_keys) and _usable_keys(new_keys):
+            found: list[Change] = []
+            by_key = dict(zip(new_keys, new))
+            for name, value in zip(old_keys, old):
+                _diff(f"{path}[{name}]", value, by_key.get(name, _ABSENT), element, found)
+            for name, value in zip(new_keys, new):
+                if name not in old_keys:
+                    found.append(Change(f"{path}[{name}]", _ABSENT, value))
+            if found:
+                out.extend(found)
+                return
+        elif len(old) == len(new):
+            for index, (a, b) in enumerate(zip(old, new)):
+                _diff(f"{path}[{index}]", a, b, element, out)
+            return
     out.append(Change(path, old, new))
+
+
+def _usable_keys(keys: list[Any]) -> bool:
+    return all(isinstance(k, (str, int)) and not isinstance(k, bool) for k in keys) and len(set(keys)) == len(keys)
 
 
 def read_document_text(name: str) -> str:

@@ -79,7 +79,7 @@ def read_from_file(name: str) -> tuple[str, str]:
     from cli.editing import read_document_text
 
     if name == "-":
-        return click.get_text_stream("stdin").read(), "<stdin>"
+        return sys.stdin.read(), "<stdin>"
     return read_document_text(name), name
 
 
@@ -95,7 +95,7 @@ def ask(question: Any) -> Any:
     from cli.errors import DprkError
 
     if question.help:
-        click.echo(f"{question.label}: {question.help}", err=True)
+        click.echo(f"({question.help})", err=True)
     choices = question.choices
     if choices:
         for number, choice in enumerate(choices, 1):
