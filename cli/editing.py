@@ -206,10 +206,23 @@ def parse_scalar(item: Field, text: str, where: str) -> Any:
     return text
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a record can hold")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        _no_constant(text)
+    return number
+
+
 def parse_json(text: str, where: str) -> Any:
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except ValueError as exc:
+        if not isinstance(exc, json.JSONDecodeError):
+            raise UsageError(f"{where}: {exc}") from None
         raise UsageError(f"{where}: not valid JSON at column {exc.colno}: {exc.msg}", hint="quote the value, e.g. '{\"key\": \"value\"}'") from None
 
 
@@ -338,9 +351,11 @@ def parse_document(text: str, where: str) -> dict[str, Any]:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")) or where.endswith(".json"):
         try:
-            value = json.loads(text)
+            value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
         except json.JSONDecodeError as exc:
             raise DataError(f"{where}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+        except ValueError as exc:
+            raise DataError(f"{where}: {exc}") from None
         if not isinstance(value, dict):
             raise DataError(f"{where}: the top level must be a JSON object of fields")
         return value
@@ -378,7 +393,10 @@ def check(repo: Repository, kind: Kind, data: dict[str, Any], record_id: str | N
     if record_id is None:
         record_id = data.get(ID_FIELD)
     rel = record_rel(repo, kind, record_id)
-    text = repo.render(kind, data)
+    try:
+        text = repo.render(kind, data)
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"{rel}: {exc}") from None
     expected = record_id if isinstance(record_id, str) and "<id>" not in rel else None
     problems: list[Problem] = check_data(kind, rel, data, text, expected)
     for ref_field in kind.reference_fields:

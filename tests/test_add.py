@@ -63,6 +63,8 @@ def test_nested_object_field_as_json(run, repo):
     (["--category", "rocket"], "'rocket' is not one of"),
     (["--source", "{publisher"], "--source: not valid JSON"),
     (["--source", '"text"'], "--source: expected a JSON object"),
+    (["--observation", '{"actor": "KCNA", "stance": "claim", "apogee_km": NaN}'], "--observation: NaN is not a number a record can hold"),
+    (["--observation", '{"actor": "KCNA", "stance": "claim", "apogee_km": 1e999}'], "1e999 is not a number a record can hold"),
 ])
 def test_bad_option_values_are_usage_errors(run, repo, args, message):
     flags = [a for a in LAUNCH_FLAGS if a not in ("--category", "satellite-launch-vehicle")] + args
@@ -192,6 +194,8 @@ def test_from_file_that_is_not_strict_yaml_or_json(run, repo, tmp_path):
     assert "bad.yaml:2:1: duplicate key 'date'" in result.stderr
     broken_json = run("add", "launch", "--from-file", "-", input='{"date": ')
     assert broken_json.exit_code == 1 and "<stdin>:1:10: not valid JSON" in broken_json.stderr
+    huge = run("add", "launch", "--from-file", "-", input=yamlio.dumps(sample("launch")).replace("count: 2", "count: 1e999"))
+    assert huge.exit_code == 1 and "cannot be stored in a record" in huge.stderr
     absent = run("add", "launch", "--from-file", str(tmp_path / "nope.yaml"))
     assert absent.exit_code == 2 and "no such file" in absent.stderr
     assert records(repo) == []

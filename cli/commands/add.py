@@ -63,7 +63,8 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
             raise DataError("editing given up; nothing written")
     else:
         needed = editing.missing(kind, data)
-        if needed and (params["no_input"] or not (params["prompt"] or ui.stdin_is_terminal())):
+        stdin_taken = params["from_file"] == "-"
+        if needed and (params["no_input"] or stdin_taken or not (params["prompt"] or ui.stdin_is_terminal())):
             raise UsageError(f"a {kind.name} needs {editing.describe_missing(needed, specs)}",
                              hint="give them as options, or use --from-file or --edit, or run in a terminal to be asked")
         if needed:
