@@ -578,13 +578,12 @@ def template(repo: Repository, kind: Kind, data: dict[str, Any]) -> str:
         if name in data:
             lines.append(yamlio.dumps({name: data[name]}, kind.root).rstrip("\n"))
             continue
-        note = item.description
+        status = "required" if item.required and not (name == ID_FIELD and can_make_id(kind)) else "optional"
         allowed = _allowed(item)
-        if allowed:
-            note += f" ({allowed})"
+        note = item.description
         if name == ID_FIELD and can_make_id(kind):
-            note += " Leave empty to make it from the date and title."
-        lines.append(f"# {name}: {note}".rstrip())
+            note += " Leave it empty to make it from the date and the title."
+        lines.append(f"# {name} ({status}{'; ' + allowed if allowed else ''}): {note}".rstrip())
         how = shape(item)
         if how == "objects":
             example = item.example or _example(item.items)
@@ -596,13 +595,16 @@ def template(repo: Repository, kind: Kind, data: dict[str, Any]) -> str:
 
 def _allowed(item: Field) -> str:
     element = _scalar_of(item)
+    many = item.type == "array"
     if element.enum and len(element.enum) <= ENUM_CHOICES_MAX:
-        return "one of: " + ", ".join(map(str, element.enum))
+        return ("each one of: " if many else "one of: ") + ", ".join(map(str, element.enum))
     if element.names:
-        return "ISO 3166-1 alpha-3 codes"
+        return "ISO 3166-1 alpha-3 codes" if many else "an ISO 3166-1 alpha-3 code"
     if element.references:
-        return "ids of a " + " or ".join(element.references)
-    return "required" if item.required else "optional"
+        return ("ids of a " if many else "the id of a ") + " or ".join(element.references)
+    if element.is_date:
+        return "YYYY, YYYY-MM or YYYY-MM-DD"
+    return ""
 
 
 def strip_errors(text: str) -> str:

@@ -147,20 +147,30 @@ target = pathlib.Path(sys.argv[-1])
 seen.append(target.read_text(encoding="utf-8"))
 shown.write_text(json.dumps(seen), encoding="utf-8")
 step = steps[min(len(seen), len(steps)) - 1]
+if isinstance(step, list):  # replacements to make in what was shown
+    text = seen[-1]
+    for old, new in step:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    step = text
 if step is not None:
     target.write_text(step, encoding="utf-8")
 '''
 
 
 class ScriptedEditor:
-    """An $EDITOR that writes the given texts in turn (None: close without saving) and keeps what it was shown."""
+    """An $EDITOR that writes the given texts in turn and keeps what it was shown.
+
+    A step is the new text, a list of [old, new] replacements to make in the text
+    shown, or None to close without saving.
+    """
 
     def __init__(self, folder: Path):
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "editor.py").write_text(EDITOR_SCRIPT, encoding="utf-8")
 
-    def env(self, *steps: str | None) -> dict[str, str]:
+    def env(self, *steps: Any) -> dict[str, str]:
         import json
         import sys
 

@@ -217,9 +217,20 @@ def test_edit_reopens_with_problems_until_valid(run, repo, editor):
     assert result.exit_code == 0, result.output
     first, second = editor.shown
     assert "date: '2023-08-30'" in first  # prefilled with what was given
-    assert "# category: What was launched" in first and "\ncategory:\n" in first
+    assert "# category (required; one of: SRBM, MRBM," in first and "\ncategory:\n" in first
     assert "# ! " in second and "$.count: 0 is less than the minimum of 1" in second
     assert records(repo) == ["records/launches/2023-08-30-two-short-range-ballistic-missiles.yaml"]
+
+
+def test_edit_fills_in_the_template(run, repo, editor):
+    source = json.dumps(SOURCE)
+    filled = [["\ntitle:\n", "\ntitle: Two missiles\n"], ["\nsummary:\n", "\nsummary: Two missiles were fired.\n"],
+              ["\ncategory:\n", "\ncategory: SRBM\n"], ["\nsources:\n", f"\nsources:\n  - {source}\n"]]
+    result = run("add", "launch", "--date", "2023-08-30", "--count", "2", "--edit", env=editor.env(filled))
+    assert result.exit_code == 0, result.output
+    data = yamlio.load_file(repo / "records/launches/2023-08-30-two-missiles.yaml")
+    assert data == {"id": "2023-08-30-two-missiles", "date": "2023-08-30", "title": "Two missiles", "summary": "Two missiles were fired.",
+                    "category": "SRBM", "count": 2, "sources": [SOURCE]}
 
 
 def test_edit_given_up_writes_nothing(run, repo, editor):
