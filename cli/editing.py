@@ -29,7 +29,6 @@ ID_FIELD = "id"
 DATE_FIELD = "date"
 TITLE_FIELD = "title"
 SLUG_MAX = 50  # characters of title slug kept in a made-up id
-SCALARS = ("string", "integer", "number", "boolean", "any")
 ENUM_CHOICES_MAX = 20  # larger enums (state codes) are checked, not listed, in help and prompts
 
 ERROR_PREFIX = "# ! "
@@ -362,6 +361,18 @@ def parse_document(text: str, where: str) -> dict[str, Any]:
     return yamlio.loads(text, where)
 
 
+def read_document_text(name: str) -> str:
+    """The text of a file given with --from-file."""
+    from pathlib import Path
+
+    from cli import yamlio
+
+    path = Path(name)
+    if not path.is_file():
+        raise UsageError(f"{name}: no such file", hint="give a YAML or JSON file, or '-' for stdin")
+    return yamlio.decode(yamlio.read_bytes(path, name), name)
+
+
 # --- checking ------------------------------------------------------------------------
 
 
@@ -569,7 +580,7 @@ def prompt_missing(kind: Kind, data: dict[str, Any], ask: Ask, confirm: Confirm)
 # --- editing in $EDITOR ------------------------------------------------------------------
 
 
-def template(repo: Repository, kind: Kind, data: dict[str, Any]) -> str:
+def template(kind: Kind, data: dict[str, Any]) -> str:
     """A record to edit: the canonical text of the fields given, and a commented line for each field not given."""
     from cli import yamlio
 
@@ -746,18 +757,6 @@ def _diff(path: str, old: Any, new: Any, item: Field | None, out: list[Change]) 
 
 def _usable_keys(keys: list[Any]) -> bool:
     return all(isinstance(k, (str, int)) and not isinstance(k, bool) for k in keys) and len(set(keys)) == len(keys)
-
-
-def read_document_text(name: str) -> str:
-    """The text of a file given with --from-file."""
-    from pathlib import Path
-
-    from cli import yamlio
-
-    path = Path(name)
-    if not path.is_file():
-        raise UsageError(f"{name}: no such file", hint="give a YAML or JSON file, or '-' for stdin")
-    return yamlio.decode(yamlio.read_bytes(path, name), name)
 
 
 # --- the add and update flows, minus the interactive parts -------------------------------
