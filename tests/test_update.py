@@ -158,6 +158,7 @@ def test_dry_run_prints_the_new_text_only(run, repo, launch):
     result = run("update", LAUNCH, "--count", "7", "--dry-run")
     assert result.exit_code == 0
     assert "\ncount: 7\n" in result.stdout
+    assert result.stderr == "  count: 2 -> 7\n"
     assert launch.read_bytes() == before
 
 

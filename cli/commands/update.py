@@ -75,6 +75,8 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
         ui.report_problems(problems)
     if params["dry_run"]:
         click.echo(text, nl=False)
+        for item in change:
+            click.echo(f"  {item}", err=True)
         return
     editing.write_update(repo, record, text)
     click.echo(record.rel)
