@@ -108,16 +108,16 @@ def check_data(kind: Kind, rel: str, data: dict[str, Any], text: str | None = No
     fast = kind.fast_check
     if fast is None or not fast(data):
         for error in kind.validator.iter_errors(data):
-            problems.extend(_schema_problems(kind, rel, error, text))
+            problems.extend(schema_problems(kind, rel, error, text))
     for date_field in kind.date_fields:
         for pointer, value in values_at(data, date_field.path):
             if isinstance(value, str) and len(value) == 10 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 try:
                     datetime.date.fromisoformat(value)
                 except ValueError:
-                    problems.append(_problem(rel, text, pointer, f"{value!r} is not a day on the calendar", "date"))
+                    problems.append(problem_at(rel, text, pointer, f"{value!r} is not a day on the calendar", "date"))
     if expected_id is not None and isinstance(data.get("id"), str) and data["id"] != expected_id:
-        problems.append(_problem(rel, text, ("id",), f"id {data['id']!r} differs from the file name {expected_id + '.yaml'!r}; rename the file or fix the id", "id"))
+        problems.append(problem_at(rel, text, ("id",), f"id {data['id']!r} differs from the file name {expected_id + '.yaml'!r}; rename the file or fix the id", "id"))
     if text is not None:
         match = _HEADER.match(text)
         if match:
@@ -127,7 +127,7 @@ def check_data(kind: Kind, rel: str, data: dict[str, Any], text: str | None = No
     return problems
 
 
-def _problem(rel: str, text: str | None, pointer: tuple[Any, ...], message: str, check: str, key: str | None = None) -> Problem:
+def problem_at(rel: str, text: str | None, pointer: tuple[Any, ...], message: str, check: str, key: str | None = None) -> Problem:
     """A problem at `pointer`; with `key`, positioned at that key of the mapping at `pointer`."""
     position = yamlio.locate(text, pointer, key) if text is not None else None
     if key is not None:
@@ -136,7 +136,7 @@ def _problem(rel: str, text: str | None, pointer: tuple[Any, ...], message: str,
     return Problem(rel, line, column, pointer, message, check)
 
 
-def _schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list[Problem]:
+def schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list[Problem]:
     pointer = tuple(error.absolute_path)
     validator = error.validator
     if validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -147,23 +147,23 @@ def _schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list
                 continue
             close = difflib.get_close_matches(str(extra), allowed, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; allowed here: {', '.join(allowed)}"
-            out.append(_problem(rel, text, pointer, f"unknown field {extra!r}{hint}", "schema", key=extra))
+            out.append(problem_at(rel, text, pointer, f"unknown field {extra!r}{hint}", "schema", key=extra))
         return out
     if validator == "required":
-        return [_problem(rel, text, pointer, error.message.replace("is a required property", "is required but missing"), "schema")]
+        return [problem_at(rel, text, pointer, error.message.replace("is a required property", "is required but missing"), "schema")]
     if validator == "enum":
         values = error.validator_value
         if len(values) <= 12:
             message = f"{error.instance!r} is not one of: {', '.join(map(str, values))}"
         else:
             message = f"{error.instance!r} is not an allowed value (see 'dprk schema {kind.name}')"
-        return [_problem(rel, text, pointer, message, "schema")]
+        return [problem_at(rel, text, pointer, message, "schema")]
     if validator == "pattern":
         description = error.schema.get("description")
         message = f"{error.instance!r} is not of the expected form"
         message += f": {description}" if description else f" (pattern {error.validator_value})"
-        return [_problem(rel, text, pointer, message, "schema")]
-    return [_problem(rel, text, pointer, error.message, "schema")]
+        return [problem_at(rel, text, pointer, message, "schema")]
+    return [problem_at(rel, text, pointer, error.message, "schema")]
 
 
 # --- the repository -------------------------------------------------------------------
@@ -392,7 +392,7 @@ def cross_check(repo: Repository, results: list[FileResult], whole: bool, cache:
                 texts[record.rel] = repo.read_text(record)
             except YamlError:
                 texts[record.rel] = None
-        return _problem(record.rel, texts[record.rel], pointer, message, check)
+        return problem_at(record.rel, texts[record.rel], pointer, message, check)
 
     for result in results:
         record = result.record

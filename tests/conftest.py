@@ -135,3 +135,57 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def run(repo: Path) -> Runner:
     return Runner(repo)
+
+
+EDITOR_SCRIPT = r'''
+import json, pathlib, sys
+plan = pathlib.Path(__file__).with_name("plan.json")
+steps = json.loads(plan.read_text(encoding="utf-8"))
+shown = pathlib.Path(__file__).with_name("shown.json")
+seen = json.loads(shown.read_text(encoding="utf-8")) if shown.exists() else []
+target = pathlib.Path(sys.argv[-1])
+seen.append(target.read_text(encoding="utf-8"))
+shown.write_text(json.dumps(seen), encoding="utf-8")
+step = steps[min(len(seen), len(steps)) - 1]
+if isinstance(step, list):  # replacements to make in what was shown
+    text = seen[-1]
+    for old, new in step:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    step = text
+if step is not None:
+    target.write_text(step, encoding="utf-8")
+'''
+
+
+class ScriptedEditor:
+    """An $EDITOR that writes the given texts in turn and keeps what it was shown.
+
+    A step is the new text, a list of [old, new] replacements to make in the text
+    shown, or None to close without saving.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "editor.py").write_text(EDITOR_SCRIPT, encoding="utf-8")
+
+    def env(self, *steps: Any) -> dict[str, str]:
+        import json
+        import sys
+
+        (self.folder / "plan.json").write_text(json.dumps(list(steps)), encoding="utf-8")
+        (self.folder / "shown.json").unlink(missing_ok=True)
+        return {"EDITOR": f'"{sys.executable}" "{self.folder / "editor.py"}"', "VISUAL": ""}
+
+    @property
+    def shown(self) -> list[str]:
+        import json
+
+        file = self.folder / "shown.json"
+        return json.loads(file.read_text(encoding="utf-8")) if file.exists() else []
+
+
+@pytest.fixture
+def editor(tmp_path: Path) -> ScriptedEditor:
+    return ScriptedEditor(tmp_path / "editor")

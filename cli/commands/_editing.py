@@ -1,0 +1,133 @@
+"""Click glue shared by `dprk add` and `dprk update`: generated options, prompts, the editor.
+
+The options of both commands depend on the repository's schema, so the repository is
+found when the command line is parsed: from `--repo` (given before or after the kind
+or id), $DPRK_REPO, or the current folder.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Sequence
+
+import click
+
+REPO_HELP = "The repository folder (holding schema/ and records/). Default: $DPRK_REPO, else the nearest one above the current folder."
+
+
+def repo_in(args: Sequence[str]) -> str | None:
+    """The value of a `--repo DIR` or `--repo=DIR` among not yet parsed arguments."""
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--repo" and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--repo="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+class RepoGroup(click.Group):
+    """A group whose subcommands are made from the repository's schema when they are looked up."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        ctx.meta["dprk.rest"] = list(args[1:])
+        return super().resolve_command(ctx, args)
+
+    def repository(self, ctx: click.Context) -> Any:
+        from cli.repository import Repository
+
+        explicit = ctx.params.get("repo_dir") or repo_in(ctx.meta.get("dprk.rest", ()))
+        return Repository.find(explicit)
+
+
+def field_options(specs: list[Any]) -> list[click.Option]:
+    """One click option per generated OptionSpec; values stay strings for the core to convert."""
+    options = []
+    for spec in specs:
+        options.append(click.Option(
+            [*spec.flags, spec.param], multiple=spec.multiple, metavar=None if spec.choices else spec.metavar, help=spec.help,
+            type=click.Choice(spec.choices) if spec.choices else click.STRING,
+        ))
+    return options
+
+
+def common_options(*, update: bool) -> list[click.Option]:
+    edit_help = ("Open $EDITOR on the record with these changes; check it on save, and reopen with the problems "
+                 "shown until it is valid (empty the file to give up).") if update else (
+                 "Open $EDITOR on a template filled with the values given; check it on save, and reopen with the "
+                 "problems shown until it is valid (empty the file to give up; nothing is written).")
+    from_help = ("A YAML or JSON file of fields to change ('-' for stdin); a field set to null is removed."
+                 if update else "Take the record from a YAML or JSON file ('-' for stdin); options given as well override its fields.")
+    options = [
+        click.Option(["--from-file"], metavar="FILE", help=from_help),
+        click.Option(["--edit"], is_flag=True, help=edit_help),
+        click.Option(["--dry-run"], is_flag=True, help="Print the record in canonical YAML and write nothing."),
+        click.Option(["--commit"], is_flag=True, help="Commit the record file, and nothing else, with git."),
+        click.Option(["--repo", "repo_dir"], metavar="DIR", help=REPO_HELP),
+    ]
+    if not update:
+        options += [
+            click.Option(["--no-input"], is_flag=True, help="Never prompt: fail, listing the missing fields, when required fields are missing."),
+            click.Option(["--prompt"], is_flag=True, help="Prompt for missing fields even when stdin is not a terminal (answers from a pipe)."),
+        ]
+    return options
+
+
+def read_from_file(name: str) -> tuple[str, str]:
+    """The text of `--from-file` (a path, or '-' for stdin) and a name to show in messages."""
+    from cli.editing import read_document_text
+
+    if name == "-":
+        return sys.stdin.read(), "<stdin>"
+    return read_document_text(name), name
+
+
+def stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def ask(question: Any) -> Any:
+    """Prompt for one field; the core checks the answer and click asks again while it is wrong."""
+    from cli.errors import DprkError
+
+    if question.help:
+        click.echo(f"({question.help})", err=True)
+    choices = question.choices
+    if choices:
+        for number, choice in enumerate(choices, 1):
+            click.echo(f"  {number}) {choice}", err=True)
+
+    def convert(text: str) -> Any:
+        try:
+            return question.parse(text)
+        except DprkError as exc:
+            raise click.UsageError(str(exc)) from None
+
+    suffix = "" if question.required else " (optional, Enter to skip)"
+    if question.is_list:
+        suffix += " (several: separate with commas)"
+    return click.prompt(f"{question.label}{suffix}", default=None if question.required else "", show_default=False,
+                        value_proc=convert, err=True)
+
+
+def confirm(message: str) -> bool:
+    return click.confirm(message, default=False, err=True)
+
+
+def edit(text: str) -> str | None:
+    result = click.edit(text, extension=".yaml", require_save=True)
+    return result if isinstance(result, str) or result is None else result.decode("utf-8")
+
+
+def report_problems(problems: list[Any]) -> None:
+    """Print problems as `dprk validate` does, then fail with exit status 1."""
+    from cli.errors import DataError
+
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    count = len(problems)
+    raise DataError(f"{count} problem{'s' if count != 1 else ''}; nothing written")

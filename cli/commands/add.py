@@ -1,0 +1,101 @@
+"""`dprk add KIND`: add a record, with options made from the kind's schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli.commands import _editing as ui
+
+RESERVED = ["--from-file", "--edit", "--dry-run", "--commit", "--repo", "--no-input", "--prompt", "--help", "-h"]
+
+
+class AddGroup(ui.RepoGroup):
+    """One subcommand per kind, made from its schema when looked up (`launch` or `launches`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from cli.errors import DprkError
+
+        try:
+            return list(self.repository(ctx).schemas.kinds)
+        except DprkError:
+            return []
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        repo = self.repository(ctx)
+        return make_command(repo, repo.kind(name))
+
+
+def make_command(repo: Any, kind: Any) -> click.Command:
+    from cli.editing import option_specs
+
+    specs = option_specs(kind, reserved=RESERVED)
+
+    def callback(**params: Any) -> None:
+        add(repo, kind, specs, params)
+
+    return click.Command(
+        kind.name, callback=callback, params=ui.field_options(specs) + ui.common_options(update=False),
+        short_help=f"Add a {kind.name} to records/{kind.folder}/.",
+        help=f"Add a {kind.name}: {kind.description}\n\n"
+             "Give fields as options; missing required fields are prompted for when stdin is a terminal. "
+             "The id is made from the date and the title unless --id is given. The record is checked "
+             "(schema, dates, referenced ids) and written in canonical form to "
+             f"records/{kind.folder}/<id>.yaml, whose path is printed. Exit status: 0 written, "
+             "1 invalid record or id taken (nothing written), 2 usage error or missing fields with --no-input.",
+    )
+
+
+def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
+    from cli import editing
+    from cli.errors import DataError, UsageError
+
+    document = None
+    if params["from_file"]:
+        text, name = ui.read_from_file(params["from_file"])
+        document = editing.parse_document(text, name)
+    data = editing.with_id(kind, editing.given(kind, specs, params, document))
+    if params["edit"]:
+        data = editing.edit_until_valid(repo, kind, editing.template(kind, data), ui.edit,
+                                        finish=lambda d: editing.with_id(kind, d), extra=lambda d: editing.id_taken(repo, d))
+        if data is None:
+            raise DataError("editing given up; nothing written")
+    else:
+        needed = editing.missing(kind, data)
+        stdin_taken = params["from_file"] == "-"
+        if needed and (params["no_input"] or stdin_taken or not (params["prompt"] or ui.stdin_is_terminal())):
+            raise UsageError(f"a {kind.name} needs {editing.describe_missing(needed, specs)}",
+                             hint="give them as options, or use --from-file or --edit, or run in a terminal to be asked")
+        if needed:
+            data = editing.prompt_missing(kind, data, ui.ask, ui.confirm)
+    commit = params["commit"] and not params["dry_run"]
+    if commit:
+        from cli.history import check_can_commit
+
+        check_can_commit(repo.root)
+    text, problems = editing.check_new(repo, kind, data)
+    if problems:
+        ui.report_problems(problems)
+    if params["dry_run"]:
+        click.echo(text, nl=False)
+        return
+    record = editing.write_new(repo, kind, data, text)
+    click.echo(record.rel)
+    if commit:
+        from cli.history import commit_file
+
+        message = f"Add {kind.name} {record.id}"
+        click.echo(f"committed {commit_file(repo.root, record.path, message)}: {message}", err=True)
+
+
+@click.group("add", cls=AddGroup, no_args_is_help=True, subcommand_metavar="KIND [FIELD OPTIONS]...")
+@click.option("--repo", "repo_dir", metavar="DIR", help=ui.REPO_HELP)
+def command(repo_dir: str | None) -> None:
+    """Add a record of KIND (singular or plural: launch, launches).
+
+    Each kind has its own options, one per field of its schema: see
+    'dprk add KIND --help'. For example:
+
+      dprk add launch --date 2023-11-21 --title "..." --category satellite-launch-vehicle --source '{...}'
+    """

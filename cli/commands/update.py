@@ -1,0 +1,101 @@
+"""`dprk update ID`: change fields of a record, with options made from its kind's schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli.commands import _editing as ui
+
+RESERVED = ["--from-file", "--edit", "--dry-run", "--commit", "--repo", "--unset", "--help", "-h"]
+
+
+class UpdateGroup(ui.RepoGroup):
+    """The record id takes the place of a subcommand; its options are those of the record's kind."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return []  # ids are not listed: update never reads the whole repository
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        repo = self.repository(ctx)
+        return make_command(repo, repo.get_record(name))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pass
+
+
+def make_command(repo: Any, record: Any) -> click.Command:
+    from cli.editing import ID_FIELD, option_specs
+
+    kind = record.kind
+    specs = option_specs(kind, reserved=RESERVED, skip=[ID_FIELD])
+
+    def callback(**params: Any) -> None:
+        update(repo, record, specs, params)
+
+    unset = click.Option(["--unset"], metavar="FIELD", multiple=True,
+                         help=f"Remove a field (repeatable). Fields of a {kind.name}: {', '.join(kind.fields)}.")
+    return click.Command(
+        record.id, callback=callback, params=ui.field_options(specs) + [unset] + ui.common_options(update=True),
+        help=f"Change fields of the {kind.name} {record.id} ({record.rel}).\n\n"
+             "An option replaces the whole field (a repeatable option gives the whole new list). The record "
+             "is checked as 'dprk add' checks it, replaced atomically, and each changed field is printed as "
+             "OLD -> NEW. Exit status: 0 written or unchanged, 1 invalid (nothing written), 2 usage error.",
+    )
+
+
+def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> None:
+    from cli import editing
+    from cli.errors import DataError
+
+    kind = record.kind
+    old = repo.load(record)
+    document = None
+    if params["from_file"]:
+        text, name = ui.read_from_file(params["from_file"])
+        document = editing.parse_document(text, name)
+    new = editing.merge(kind, old, editing.given(kind, specs, params, document), params["unset"])
+    if params["edit"]:
+        new = editing.edit_until_valid(repo, kind, repo.render(kind, new), ui.edit,
+                                       finish=lambda d: editing.ordered(kind, d), record_id=record.id)
+        if new is None:
+            raise DataError("editing given up; nothing written")
+    change = editing.changes(kind, old, new)
+    if not change:
+        click.echo(f"{record.rel}: no change", err=True)
+        return
+    commit = params["commit"] and not params["dry_run"]
+    if commit:
+        from cli.history import check_can_commit
+
+        check_can_commit(repo.root)
+    text, problems = editing.check_update(repo, record, new)
+    if problems:
+        ui.report_problems(problems)
+    if params["dry_run"]:
+        click.echo(text, nl=False)
+        for item in change:
+            click.echo(f"  {item}", err=True)
+        return
+    editing.write_update(repo, record, text)
+    click.echo(record.rel)
+    for item in change:
+        click.echo(f"  {item}")
+    if commit:
+        from cli.history import commit_file
+
+        message = f"Update {kind.name} {record.id}"
+        click.echo(f"committed {commit_file(repo.root, record.path, message)}: {message}", err=True)
+
+
+@click.group("update", cls=UpdateGroup, no_args_is_help=True, subcommand_metavar="ID [FIELD OPTIONS]...")
+@click.option("--repo", "repo_dir", metavar="DIR", help=ui.REPO_HELP)
+def command(repo_dir: str | None) -> None:
+    """Change fields of the record ID.
+
+    The options are the fields of the record's kind: see 'dprk update ID --help'.
+    For example:
+
+      dprk update 2023-11-21-malligyong-1-satellite --count 1 --unset date-note
+    """
