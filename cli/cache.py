@@ -132,22 +132,26 @@ class ParseCache:
     # --- reading ------------------------------------------------------------------
 
     def lookup(self, rels: Iterable[str], *, with_data: bool) -> dict[str, tuple[Any, ...]]:
-        """Stored rows for these paths: rel -> (size, mtime, ctime, ino, digest, data, verdict_key, verdict)."""
+        """Stored rows for these paths: rel -> (size, mtime, ctime, ino, digest, data, verdict_key, verdict).
+
+        Asks in batches of a few hundred paths, so memory follows the batch, not the cache.
+        """
         db = self._open()
         if db is None:
             return {}
-        wanted = set(rels)
-        if not wanted:
-            return {}
+        wanted = list(dict.fromkeys(rels))
         columns = "rel, size, mtime_ns, ctime_ns, ino, digest, " + ("data" if with_data else "NULL") + ", verdict_key, verdict"
+        found: dict[str, tuple[Any, ...]] = {}
         try:
-            rows = db.execute(f"SELECT {columns} FROM entries").fetchall() if len(wanted) > 500 else [
-                row for rel in wanted for row in db.execute(f"SELECT {columns} FROM entries WHERE rel = ?", (rel,))
-            ]
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in db.execute(f"SELECT {columns} FROM entries WHERE rel IN ({marks})", chunk):
+                    found[row[0]] = row[1:]
         except Exception as exc:
             self._broken(exc)
             return {}
-        return {row[0]: row[1:] for row in rows if row[0] in wanted}
+        return found
 
     def get(self, rel: str) -> tuple[Any, ...] | None:
         """The stored row for one path: (size, mtime, ctime, ino, digest, data, verdict_key, verdict)."""

@@ -22,14 +22,36 @@ RECORD_SUFFIX = ".yaml"
 ENV_REPO = "DPRK_REPO"
 
 
-@dataclass(frozen=True)
 class RecordFile:
-    """A record file on disk: its path, its kind (from its folder) and its id (from its name)."""
+    """A record file on disk: its path, its kind (from its folder) and its id (from its name).
 
-    path: Path
-    kind: Kind
-    id: str
-    rel: str  # path relative to the repository root, with forward slashes
+    `file` is the path as a string (cheap to make for every file of a large
+    repository); `path` is the same as a Path, made when first asked for.
+    """
+
+    __slots__ = ("file", "kind", "id", "rel", "_path")
+
+    def __init__(self, path: str | os.PathLike[str], kind: Kind, id: str, rel: str):
+        self.file = os.fspath(path)
+        self.kind = kind
+        self.id = id
+        self.rel = rel  # path relative to the repository root, with forward slashes
+        self._path: Path | None = path if isinstance(path, Path) else None
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            self._path = Path(self.file)
+        return self._path
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RecordFile) and (self.file, self.kind.name, self.id) == (other.file, other.kind.name, other.id)
+
+    def __hash__(self) -> int:
+        return hash(self.file)
+
+    def __repr__(self) -> str:
+        return f"RecordFile({self.rel!r}, kind={self.kind.name!r})"
 
 
 @dataclass(frozen=True)
@@ -173,12 +195,10 @@ class Repository:
                     continue
                 if not name.endswith(RECORD_SUFFIX):
                     continue
-                path = Path(entry.path)
                 if entry.is_symlink() or entry.is_dir(follow_symlinks=False):
-                    found = self.classify(path)
-                    yield found
+                    yield self.classify(Path(entry.path))
                     continue
-                yield RecordFile(path, kind, name[: -len(RECORD_SUFFIX)], f"records/{kind.folder}/{name}")
+                yield RecordFile(entry.path, kind, name[: -len(RECORD_SUFFIX)], f"records/{kind.folder}/{name}")
 
     def records(self, kinds: Iterable[Kind] | None = None) -> Iterator[RecordFile]:
         for item in self.scan(kinds):
@@ -226,25 +246,27 @@ class Repository:
             records = sorted(records, key=order)
         cache = open_cache(self.root, self.schema_dir, use_cache)
         try:
-            for record in records:
-                data = None
-                try:
-                    stat = os.stat(record.path)
-                except OSError:
-                    stat = None
-                if cache is not None and stat is not None:
-                    row = cache.get(record.rel)
-                    if row is not None and row[5] is not None and cache.valid(row, record.path, stat):
+            for batch in _batches(records, 256):
+                rows = cache.lookup([r.rel for r in batch], with_data=True) if cache is not None else {}
+                for record in batch:
+                    data = None
+                    try:
+                        stat = os.stat(record.file)
+                    except OSError:
+                        stat = None
+                    row = rows.get(record.rel)
+                    if cache is not None and stat is not None and row is not None and row[5] is not None \
+                            and cache.valid(row, record.path, stat):
                         try:
                             data = json.loads(row[5])
                         except ValueError:
                             data = None
-                if data is None:
-                    raw = yamlio.read_bytes(record.path, record.rel)
-                    data = yamlio.loads(yamlio.decode(raw, record.rel), record.rel)
-                    if cache is not None and stat is not None:
-                        cache.store(record.rel, stat, raw, json.dumps(data, separators=(",", ":"), ensure_ascii=False), None)
-                yield record, data
+                    if data is None:
+                        raw = yamlio.read_bytes(record.path, record.rel)
+                        data = yamlio.loads(yamlio.decode(raw, record.rel), record.rel)
+                        if cache is not None and stat is not None:
+                            cache.store(record.rel, stat, raw, json.dumps(data, separators=(",", ":"), ensure_ascii=False), None)
+                    yield record, data
         finally:
             if cache is not None:
                 cache.close()
@@ -255,6 +277,17 @@ class Repository:
         from cli import yamlio
 
         return yamlio.dumps(data, kind.root, kind.header)
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def check_id_text(record_id: str) -> None:

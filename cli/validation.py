@@ -215,7 +215,7 @@ def _check_one(record: RecordFile, cache: Any) -> tuple[dict[str, Any], tuple[An
     import os
 
     try:
-        stat = os.stat(record.path)
+        stat = os.stat(record.file)
         raw = yamlio.read_bytes(record.path, record.rel)
         text = yamlio.decode(raw, record.rel)
     except YamlError as exc:
@@ -253,7 +253,7 @@ def check_files(repo: Repository, records: list[RecordFile], *, cache: Any = Non
         verdict = None
         if row is not None:
             try:
-                stat = os.stat(record.path)
+                stat = os.stat(record.file)
             except OSError:
                 stat = None
             if stat is not None and cache.valid(row, record.path, stat):
