@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from cli.errors import DataError, UsageError, YamlError
-from cli.repository import RECORD_SUFFIX, RecordFile, Repository
+from cli.repository import RECORD_SUFFIX, RecordFile, Repository, Stray
 
 if TYPE_CHECKING:
     from cli.recorddiff import Diff, RecordChange
@@ -377,6 +377,49 @@ def record_log(repo: Repository, record_id: str) -> tuple[str, list[LogEntry]]:
                     break
             entries.append(LogEntry(commit, change))
     return path, entries
+
+
+@dataclass
+class ChangedSince:
+    """What changed in the working tree since a revision, in record terms."""
+
+    label: str
+    present: list[RecordFile | Stray] = field(default_factory=list)  # added, modified or renamed-to, still on disk
+    gone: list[RecordFile] = field(default_factory=list)  # removed, or renamed away (the old path)
+    schema_changed: bool = False
+
+
+def changed_since(repo: Repository, since: str) -> ChangedSince:
+    """Records changed between `since` and the working tree (untracked records included).
+
+    `since` is a revision; `REV...` means the merge base of REV and HEAD (what a pull
+    request changed, even after REV moved on).
+    """
+    with open_git(repo) as handle:
+        if since.endswith("...") and len(since) > 3:
+            old, _ = handle.sides(since + "HEAD")
+        else:
+            old = Side(handle.commit(since), since)
+        result = ChangedSince(old.label)
+        for change in handle.changes(old, Side(WORKTREE, "working tree"), ("records", "schema")):
+            for rel in (change.old_path, change.new_path):
+                if rel is not None and rel.startswith("schema/"):
+                    result.schema_changed = True
+            if change.status in ("D", "R") and change.old_path:
+                before = record_at(repo, change.old_path)
+                if before is not None:
+                    result.gone.append(before)
+            if change.new_path and change.new_path.startswith("records/"):
+                path = repo.root / change.new_path
+                if path.exists() or path.is_symlink():
+                    result.present.append(repo.classify(path))
+    return result
+
+
+def grep_records(repo: Repository, needles: list[str]) -> list[str]:
+    """Record files in the working tree whose text contains any of `needles` (git grep)."""
+    with open_git(repo) as handle:
+        return handle.grep(needles)
 
 
 # --- end of review block ------------------------------------------------------------------

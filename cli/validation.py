@@ -257,39 +257,58 @@ def cross_check(repo: Repository, checked: list[Checked], whole: bool) -> list[P
     problems: list[Problem] = []
     index = repo.id_index()
     for result in checked:
-        record = result.record
-        kinds = index.get(record.id, [])
-        if len(kinds) > 1:
-            others = ", ".join(f"records/{k.folder}/" for k in kinds if k is not record.kind)
-            problems.append(Problem(record.rel, None, None, (), f"id {record.id!r} is also used in {others}; ids are unique across kinds", "unique-id"))
-        if result.data is None:
-            continue
-        for ref_field in record.kind.reference_fields:
-            expected = ref_field.references or []
-            for pointer, value in values_at(result.data, ref_field.path):
-                if not isinstance(value, str):
-                    continue
-                found = index.get(value)
-                if not found:
-                    message = f"refers to {value!r}, which is not a record"
-                    close = difflib.get_close_matches(value, list(index), n=1)
-                    if close:
-                        message += f"; did you mean {close[0]!r}?"
-                    problems.append(_problem(record.rel, result.text, pointer, message, "reference"))
-                elif not any(k.name in expected for k in found):
-                    problems.append(_problem(record.rel, result.text, pointer, f"refers to {value!r}, a {found[0].name}; expected a {' or '.join(expected)}", "reference"))
+        problems.extend(cross_check_ids(index, result))
+        problems.extend(_reference_problems(index, result))
     problems.extend(_unique_symbols(repo, checked, whole))
     return problems
 
 
-def _unique_symbols(repo: Repository, checked: list[Checked], whole: bool) -> list[Problem]:
+def cross_check_ids(index: dict[str, list[Kind]], result: Checked) -> list[Problem]:
+    """An id used by records of more than one kind."""
+    record = result.record
+    kinds = index.get(record.id, [])
+    if len(kinds) > 1:
+        others = ", ".join(f"records/{k.folder}/" for k in kinds if k is not record.kind)
+        return [Problem(record.rel, None, None, (), f"id {record.id!r} is also used in {others}; ids are unique across kinds", "unique-id")]
+    return []
+
+
+def _reference_problems(index: dict[str, list[Kind]], result: Checked, only: set[str] | None = None) -> list[Problem]:
+    """References of one record to ids that do not exist or are of the wrong kind.
+
+    With `only`, just the references to those ids.
+    """
+    problems: list[Problem] = []
+    record = result.record
+    if result.data is None:
+        return problems
+    for ref_field in record.kind.reference_fields:
+        expected = ref_field.references or []
+        for pointer, value in values_at(result.data, ref_field.path):
+            if not isinstance(value, str) or (only is not None and value not in only):
+                continue
+            found = index.get(value)
+            if not found:
+                message = f"refers to {value!r}, which is not a record"
+                close = difflib.get_close_matches(value, list(index), n=1)
+                if close:
+                    message += f"; did you mean {close[0]!r}?"
+                problems.append(_problem(record.rel, result.text, pointer, message, "reference"))
+            elif not any(k.name in expected for k in found):
+                problems.append(_problem(record.rel, result.text, pointer, f"refers to {value!r}, a {found[0].name}; expected a {' or '.join(expected)}", "reference"))
+    return problems
+
+
+def _unique_symbols(repo: Repository, checked: list[Checked], whole: bool, others: Iterable[RecordFile] | None = None) -> list[Problem]:
+    """Document symbols given by two records. With `others`, only those records are read
+    to compare against (instead of every other record)."""
     if not any(result.record.kind.unique_fields for result in checked):
         return []
     owners: dict[str, list[tuple[Checked, tuple[Any, ...]]]] = {}
     pool = list(checked)
     if not whole:
         seen = {result.record.path for result in checked}
-        for record in repo.records():
+        for record in (repo.records() if others is None else others):
             if record.path not in seen and record.kind.unique_fields:
                 try:
                     pool.append(Checked(record, repo.load(record), []))
@@ -313,3 +332,53 @@ def _unique_symbols(repo: Repository, checked: list[Checked], whole: bool) -> li
             others = sorted({other.record.id for other, _ in places if other.record.path != result.record.path})
             problems.append(_problem(result.record.rel, result.text, pointer, f"document symbol {symbol!r} is also given by {', '.join(others)}", "unique-symbol"))
     return problems
+
+
+# --- what a change can break (dprk validate --changed-since) --------------------------------
+
+
+def validate_changed(repo: Repository, since: str) -> Report:
+    """Check the records changed since revision `since`, and what those changes can break.
+
+    Git names the changed paths. Changed records get every check of their own and their
+    references are checked against the id index (built from file names, no parsing).
+    Records that an unchanged record may refer to are those removed, renamed or moved to
+    another kind folder: `git grep` finds the files that mention such an id, and only
+    those are parsed, for their references to it. Document symbols of changed records
+    are compared with the records that `git grep` finds holding the same symbol. When a
+    schema file changed, every record is checked, as by plain `validate`.
+    """
+    from cli import history
+
+    changed = history.changed_since(repo, since)
+    if changed.schema_changed:
+        return validate(repo)
+    report = Report()
+    chosen: list[RecordFile] = []
+    for item in changed.present:
+        if isinstance(item, Stray):
+            report.problems.append(Problem(item.rel, None, None, (), item.message, "file"))
+        else:
+            chosen.append(item)
+    checked = [check_file(repo, record) for record in chosen]
+    report.checked = len(checked)
+    index = repo.id_index()
+    for result in checked:
+        report.problems.extend(result.problems)
+        report.problems.extend(cross_check_ids(index, result))
+        report.problems.extend(_reference_problems(index, result))
+    lost = sorted({gone.id for gone in changed.gone if gone.kind not in index.get(gone.id, [])})
+    seen = {result.record.rel for result in checked}
+    referrers = [rel for rel in history.grep_records(repo, lost) if rel not in seen] if lost else []
+    for rel in referrers:
+        found = repo.classify(repo.root / rel)
+        if isinstance(found, RecordFile):
+            referrer = check_file(repo, found)
+            report.problems.extend(_reference_problems(index, Checked(found, referrer.data, [], referrer.text), set(lost)))
+    symbols = sorted({value for result in checked if result.data is not None
+                      for unique_field in result.record.kind.unique_fields
+                      for _, value in values_at(result.data, unique_field.path) if isinstance(value, str)})
+    holders = [repo.classify(repo.root / rel) for rel in history.grep_records(repo, symbols)] if symbols else []
+    report.problems.extend(_unique_symbols(repo, checked, False, [h for h in holders if isinstance(h, RecordFile)]))
+    report.problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0))
+    return report
