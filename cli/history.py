@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 WORKTREE = None  # a revision of None means the working tree
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _NULL_SHA = "0" * 40
+# How alike a removed and an added file must be for git to call it a rename. Records of
+# one kind share much boilerplate (sources, publishers), so git's default of 50% would
+# pair unrelated records; a renamed record usually differs in its id line alone.
+RENAME = "-M80%"
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,7 @@ class Git:
 
     def changes(self, old: Side, new: Side, pathspec: tuple[str, ...] = ()) -> list[PathChange]:
         """Paths that differ between two sides, renames detected, relative to the dprk root."""
-        args = ["diff", "--raw", "--no-abbrev", "-z", "-M", "--relative", "--no-ext-diff", "--no-textconv", "--ignore-submodules"]
+        args = ["diff", "--raw", "--no-abbrev", "-z", RENAME, "--relative", "--no-ext-diff", "--no-textconv", "--ignore-submodules"]
         if new.rev is not None:
             return _parse_raw(self.run(*args, old.rev, new.rev, "--", *pathspec))
         untracked = [p for p in self.run("ls-files", "-z", "--others", "--exclude-standard", "--", *pathspec).split("\0") if p]
@@ -206,7 +210,7 @@ class Git:
 
     def log(self, path: str) -> list[Commit]:
         """Commits that touched `path`, newest first, following renames."""
-        out = self.run("log", "--follow", "-M", "--raw", "--no-abbrev", "-z", "--relative", "--no-ext-diff",
+        out = self.run("log", "--follow", RENAME, "--raw", "--no-abbrev", "-z", "--relative", "--no-ext-diff",
                        "--date=short", "--format=%x1e%H%x1f%ad%x1f%an%x1f%s", "--", path)
         commits: list[Commit] = []
         for chunk in out.split("\x1e")[1:]:

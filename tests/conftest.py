@@ -135,3 +135,10 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def run(repo: Path) -> Runner:
     return Runner(repo)
+
+
+def commit_all(repo: Path, message: str) -> str:
+    """Stage everything in `repo` and commit it; the new commit's id."""
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
