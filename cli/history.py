@@ -103,8 +103,7 @@ class Git:
         except self._git.GitCommandNotFound:
             raise UsageError("git is not installed", hint="install git") from None
         if status not in ok_codes:
-            message = err.decode("utf-8", "replace").strip().splitlines() if isinstance(err, bytes) else str(err).strip().splitlines()
-            raise DataError(f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(status)}")
+            raise DataError(f"git {args[0]} failed: {_last_line(err) or 'exit status ' + str(status)}")
         return out.decode("utf-8", "surrogateescape") if isinstance(out, bytes) else out
 
     # --- revisions ---------------------------------------------------------------------
@@ -161,7 +160,7 @@ class Git:
 
     @contextmanager
     def _scratch_index(self) -> Iterator[dict[str, str]]:
-        index = self.run("rev-parse", "--path-format=absolute", "--git-path", "index").strip()
+        index = os.path.join(str(self.repo.root), self.run("rev-parse", "--git-path", "index").strip())
         folder = tempfile.mkdtemp(prefix="dprk-index-")
         try:
             scratch = os.path.join(folder, "index")
@@ -188,7 +187,7 @@ class Git:
         status, out, err = self.cmd.execute(["git", *args], with_extended_output=True, with_exceptions=False,
                                             strip_newline_in_stdout=False, stdout_as_string=False)
         if status != 0:
-            raise DataError(f"git {args[0]} failed: {err.strip() if isinstance(err, str) else err.decode('utf-8', 'replace').strip()}")
+            raise DataError(f"git {args[0]} failed: {_last_line(err) or 'exit status ' + str(status)}")
         return out
 
     def snapshot(self, side: Side, path: str, blob: str | None) -> Snapshot:
@@ -241,6 +240,12 @@ class Git:
             args += ["-e", needle]
         out = self.run(*args, "--", pathspec, ok_codes=(0, 1))
         return [p for p in out.split("\0") if p]
+
+
+def _last_line(err: Any) -> str:
+    text = err.decode("utf-8", "replace") if isinstance(err, bytes) else str(err or "")
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 def _parse_raw(out: str) -> list[PathChange]:
