@@ -165,7 +165,9 @@ class Git:
         try:
             scratch = os.path.join(folder, "index")
             if os.path.exists(index):
-                shutil.copyfile(index, scratch)
+                # copy2 keeps the index's mtime, which git's check for files changed
+                # within the same second as the index was written relies on.
+                shutil.copy2(index, scratch)
             yield {"GIT_INDEX_FILE": scratch}
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -21,12 +21,12 @@ import difflib
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from cli import yamlio
 from cli.errors import UsageError, YamlError
 from cli.kinds import Kind, values_at
-from cli.repository import RecordFile, Repository, Stray
+from cli.repository import RecordFile, Repository, Stray, check_id_text
 
 _HEADER = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)")
 
@@ -263,7 +263,7 @@ def cross_check(repo: Repository, checked: list[Checked], whole: bool) -> list[P
     return problems
 
 
-def cross_check_ids(index: dict[str, list[Kind]], result: Checked) -> list[Problem]:
+def cross_check_ids(index: "dict[str, list[Kind]] | IdLookup", result: Checked) -> list[Problem]:
     """An id used by records of more than one kind."""
     record = result.record
     kinds = index.get(record.id, [])
@@ -273,7 +273,7 @@ def cross_check_ids(index: dict[str, list[Kind]], result: Checked) -> list[Probl
     return []
 
 
-def _reference_problems(index: dict[str, list[Kind]], result: Checked, only: set[str] | None = None) -> list[Problem]:
+def _reference_problems(index: "dict[str, list[Kind]] | IdLookup", result: Checked, only: set[str] | None = None) -> list[Problem]:
     """References of one record to ids that do not exist or are of the wrong kind.
 
     With `only`, just the references to those ids.
@@ -337,11 +337,44 @@ def _unique_symbols(repo: Repository, checked: list[Checked], whole: bool, other
 # --- what a change can break (dprk validate --changed-since) --------------------------------
 
 
+class IdLookup:
+    """The id index (id -> kinds holding a file of that name), one id at a time.
+
+    `get` costs one stat per kind folder, so checking the references of a few changed
+    records does not list every record. Iterating (for "did you mean" suggestions,
+    only when a reference is broken) lists them all once.
+    """
+
+    def __init__(self, repo: Repository):
+        self.repo = repo
+        self._known: dict[str, list[Kind]] = {}
+        self._all: dict[str, list[Kind]] | None = None
+
+    def get(self, record_id: str, default: Any = None) -> Any:
+        if self._all is not None:
+            return self._all.get(record_id, default)
+        if record_id not in self._known:
+            try:
+                check_id_text(record_id)
+            except UsageError:  # not an id at all, so no file has that name
+                self._known[record_id] = []
+            else:
+                kinds = self.repo.schemas.kinds.values()
+                self._known[record_id] = [k for k in kinds if self.repo.path_for(k, record_id).is_file()]
+        return self._known[record_id] or default
+
+    def __iter__(self) -> Iterator[str]:
+        if self._all is None:
+            self._all = self.repo.id_index()
+        return iter(self._all)
+
+
 def validate_changed(repo: Repository, since: str) -> Report:
     """Check the records changed since revision `since`, and what those changes can break.
 
-    Git names the changed paths. Changed records get every check of their own and their
-    references are checked against the id index (built from file names, no parsing).
+    Git names the changed paths. Changed records get every check of their own, and
+    each id they use or refer to is looked up by file name (a stat per kind folder;
+    nothing is listed or parsed).
     Records that an unchanged record may refer to are those removed, renamed or moved to
     another kind folder: `git grep` finds the files that mention such an id, and only
     those are parsed, for their references to it. Document symbols of changed records
@@ -362,7 +395,7 @@ def validate_changed(repo: Repository, since: str) -> Report:
             chosen.append(item)
     checked = [check_file(repo, record) for record in chosen]
     report.checked = len(checked)
-    index = repo.id_index()
+    index = IdLookup(repo)
     for result in checked:
         report.problems.extend(result.problems)
         report.problems.extend(cross_check_ids(index, result))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from conftest import Runner, commit_all, git, make_repo, sample, write_record
@@ -222,3 +223,20 @@ def test_repository_in_a_subfolder_of_the_git_work_tree(tmp_path: Path) -> None:
     data = diff_json(Runner(inner))
     assert by_id(data)[LAUNCH]["path"] == f"records/launches/{LAUNCH}.yaml"
     assert data["other_files"] == []
+
+
+def test_same_size_edit_in_the_second_of_the_commit_is_seen(repo: Path, run: Runner) -> None:
+    """Git trusts a file's size and mtime unless they are as new as the index file itself
+    ("racily clean"); the copy of the index used for untracked files must keep that rule."""
+    git(repo, "config", "core.trustctime", "false")  # a test cannot set ctime; mtime and size decide
+    path = write_record(repo, "launch", sample("launch", observations=OBSERVATIONS))
+    stamp = 1_577_836_800_000_000_000  # 2020-01-01: a second long past, for the file and the index alike
+    os.utime(path, ns=(stamp, stamp))
+    commit_all(repo, "seed")
+    write_record(repo, "launch", sample("launch", count=9, observations=OBSERVATIONS))  # same size as count 2
+    os.utime(path, ns=(stamp, stamp))
+    os.utime(repo / ".git" / "index", ns=(stamp, stamp))  # as if the index was written in that same second
+    assert git(repo, "diff", "--name-only") == f"records/launches/{LAUNCH}.yaml\n"  # git itself sees it
+    write_record(repo, "statement", sample("statement", id="2023-10-03-untracked"))
+    records = by_id(diff_json(run))
+    assert records[LAUNCH]["changes"] == [{"field": "count", "op": "changed", "old": 2, "new": 9}]
