@@ -374,7 +374,10 @@ def record_log(repo: Repository, record_id: str) -> tuple[str, list[LogEntry]]:
     check_id_text(record_id)
     with open_git(repo) as handle:
         current = repo.find_record(record_id)
-        path = current.rel if current is not None else (handle.last_path(record_id) if handle.has_head() else None)
+        has_head = handle.has_head()
+        path = current.rel if current is not None else (handle.last_path(record_id) if has_head else None)
+        if path is not None and not has_head:
+            return path, []  # a record in a repository with no commit yet has no history
         if path is None:
             raise UsageError(f"no record with id {record_id!r}, now or in the history of this branch", hint="list ids with 'git ls-files records'")
         entries: list[LogEntry] = []

@@ -58,3 +58,9 @@ def test_log_of_an_unknown_id_is_a_usage_error(repo: Path, run: Runner) -> None:
     assert result.exit_code == 2 and result.output.count("\n") == 1
     assert "no record with id '2099-01-01-nothing'" in result.output
     assert run("log", "../etc").exit_code == 2
+
+
+def test_log_before_the_first_commit_is_empty(repo: Path, run: Runner) -> None:
+    write_record(repo, "launch", sample("launch"))
+    result = run("log", LAUNCH, "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.output) == []
