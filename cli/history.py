@@ -16,7 +16,6 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from cli.errors import DataError, UsageError, YamlError
@@ -114,12 +113,12 @@ class Git:
             raise UsageError(f"{rev!r} is not a revision", hint="give a branch, tag or commit such as main or HEAD~1")
         out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}", ok_codes=(0, 1, 128))
         sha = out.strip()
-        if len(sha) != 40:
+        if len(sha) not in (40, 64):  # SHA-1 or SHA-256 object names
             raise UsageError(f"unknown revision {rev!r}", hint="check the name with 'git log --oneline' or 'git branch -a'")
         return sha
 
     def has_head(self) -> bool:
-        return len(self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", ok_codes=(0, 1, 128)).strip()) == 40
+        return len(self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", ok_codes=(0, 1, 128)).strip()) in (40, 64)
 
     def sides(self, spec: str | None) -> tuple[Side, Side]:
         """The two sides named by a revision spec: none, REV, A..B or A...B."""
