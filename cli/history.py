@@ -147,7 +147,9 @@ class Git:
         args = ["diff", "--raw", "--no-abbrev", "-z", RENAME, "--relative", "--no-ext-diff", "--no-textconv", "--ignore-submodules"]
         if new.rev is not None:
             return _parse_raw(self.run(*args, old.rev, new.rev, "--", *pathspec))
-        untracked = [p for p in self.run("ls-files", "-z", "--others", "--exclude-standard", "--", *pathspec).split("\0") if p]
+        # Untracked files count only under records/ (and the other paths asked for), as
+        # new records; elsewhere they are not part of a comparison, as in `git diff`.
+        untracked = [p for p in self.run("ls-files", "-z", "--others", "--exclude-standard", "--", *(pathspec or ("records",))).split("\0") if p]
         if not untracked:
             return _parse_raw(self.run(*args, old.rev, "--", *pathspec))
         # Untracked files join the comparison through a throw-away copy of the index in which

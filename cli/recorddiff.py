@@ -57,9 +57,10 @@ class RecordChange:
 
     @property
     def title(self) -> str:
+        if self.status == "renamed" and self.old_kind != self.kind:
+            return f"{self.old_kind} {self.old_id} -> {self.kind} {self.id}"
         if self.status == "renamed":
-            old = self.old_id if self.old_kind == self.kind else f"{self.old_kind} {self.old_id}"
-            return f"{self.kind} {old} -> {self.id}"
+            return f"{self.kind} {self.old_id} -> {self.id}"
         return f"{self.kind} {self.id}"
 
 

@@ -66,6 +66,14 @@ def test_add_modify_delete_rename_in_one_commit(repo: Path, run: Runner) -> None
     assert data["old"] == "HEAD~1" and data["new"] == "HEAD"
 
 
+def test_a_record_moved_to_another_kind_folder_is_a_rename_with_its_old_kind(repo: Path, run: Runner) -> None:
+    seed(repo)
+    git(repo, "mv", f"records/statements/{STATEMENT}.yaml", f"records/meetings/{STATEMENT}.yaml")
+    record = by_id(diff_json(run))[STATEMENT]
+    assert (record["status"], record["old_kind"], record["kind"]) == ("renamed", "statement", "meeting")
+    assert f"renamed statement {STATEMENT} -> meeting {STATEMENT}" in run("diff").output
+
+
 def test_nested_list_elements_matched_by_schema_key(repo: Path, run: Runner) -> None:
     seed(repo)
     changed = [dict(OBSERVATIONS[1], apogee_km=490), OBSERVATIONS[0], {"actor": "ROK JCS", "stance": "assessment"}]
@@ -147,13 +155,16 @@ def test_invalid_yaml_in_an_old_revision_is_reported_not_raised(repo: Path, run:
 
 
 def test_files_outside_records_are_listed_apart(repo: Path, run: Runner) -> None:
-    seed(repo)
     (repo / "README.md").write_text("notes\n")
+    seed(repo)
+    (repo / "README.md").write_text("changed notes\n")
+    (repo / "untracked-elsewhere.txt").write_text("not part of the comparison\n")
     (repo / "records" / "notes.txt").write_text("not a record\n")
     result = run("diff", "--exit-code")
     assert result.exit_code == 0, result.output  # no record changed
     assert "other files (not records; not compared):" in result.output
-    assert "added README.md" in result.output and "added records/notes.txt" in result.output
+    assert "modified README.md" in result.output and "added records/notes.txt" in result.output
+    assert "untracked-elsewhere" not in result.output
     data = diff_json(run)
     assert data["records"] == [] and {o["path"] for o in data["other_files"]} == {"README.md", "records/notes.txt"}
 

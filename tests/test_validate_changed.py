@@ -63,6 +63,13 @@ def test_only_changed_records_get_their_own_checks(repo: Path, run: Runner) -> N
     assert problems(run)[0] == 1  # the full run still sees the old record too
 
 
+def test_a_changed_file_in_the_wrong_place_is_reported(repo: Path, run: Runner) -> None:
+    seed(repo)
+    (repo / "records/launches/2023-10-01-misnamed.yml").write_text("id: x\n")
+    code, found = problems(run, "--changed-since", "HEAD")
+    assert code == 1 and [(p["path"], p["check"]) for p in found] == [("records/launches/2023-10-01-misnamed.yml", "file")]
+
+
 def test_a_duplicate_symbol_with_an_unchanged_record_is_caught(repo: Path, run: Runner) -> None:
     seed(repo)
     write_record(repo, "sanctions-report", sample("sanctions-report", id="2023-10-01-copy", type="panel-final"))
