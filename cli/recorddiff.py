@@ -271,9 +271,11 @@ def _stat_lines(diff: Diff) -> list[str]:
     return lines
 
 
-def _code(value: str) -> str:
-    """A markdown code span that survives backticks and pipes inside a table."""
-    value = value.replace("|", "\\|").replace("\n", " ")
+def _code(value: str, table: bool = False) -> str:
+    """A markdown code span that survives backticks (and, in a table, pipes)."""
+    value = value.replace("\n", " ")
+    if table:
+        value = value.replace("|", "\\|")
     fence = "``" if "`" in value else "`"
     pad = " " if value.startswith("`") or value.endswith("`") else ""
     return f"{fence}{pad}{value}{pad}{fence}"
@@ -296,7 +298,7 @@ def render_markdown(diff: Diff, stat: bool = False) -> str:
     if diff.records:
         out += ["| status | kind | id | fields changed |", "|---|---|---|---:|"]
         for change in diff.records:
-            ident = _code(change.id) if change.status != "renamed" else f"{_code(change.old_id or '')} → {_code(change.id)}"
+            ident = _code(change.id, True) if change.status != "renamed" else f"{_code(change.old_id or '', True)} → {_code(change.id, True)}"
             count = "unreadable" if change.errors else str(len(change.fields))
             out.append(f"| {change.status} | {change.kind} | {ident} | {count} |")
         out.append("")
