@@ -20,9 +20,9 @@ from cli.errors import DprkError
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "Check records against their schemas and each other."),
     "schema": ("schema", "List the kinds of record, or the fields of one kind."),
-    "diff": ("diff", "Show what changed between revisions, record by record and field by field."),
-    "log": ("log", "Show the history of one record: commits and the fields each changed."),
-    "fmt": ("fmt", "Rewrite records into canonical form, or check that they are (--check)."),
+    "diff": ("diff", "Show what changed between revisions, record by record."),
+    "log": ("log", "Show the commits that changed one record, and how."),
+    "fmt": ("fmt", "Rewrite records into canonical form (or --check)."),
 }
 
 
