@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import Runner, commit_all, git, make_repo, sample, write_record
@@ -251,3 +254,35 @@ def test_same_size_edit_in_the_second_of_the_commit_is_seen(repo: Path, run: Run
     write_record(repo, "statement", sample("statement", id="2023-10-03-untracked"))
     records = by_id(diff_json(run))
     assert records[LAUNCH]["changes"] == [{"field": "count", "op": "changed", "old": 2, "new": 9}]
+
+
+def test_a_fifth_kind_is_diffed_by_its_own_schema_key(repo: Path, run: Runner) -> None:
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "x-kind": "note",
+        "x-folder": "notes",
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "entries": {"type": "array", "x-key": "who", "items": {"type": "object", "properties": {"who": {"type": "string"}, "said": {"type": "string"}}}},
+        },
+    }
+    (repo / "schema" / "note.schema.json").write_text(json.dumps(schema))
+    (repo / "records" / "notes").mkdir()
+    write_record(repo, "note", {"id": "2024-01-01-n", "entries": [{"who": "A", "said": "x"}, {"who": "B", "said": "y"}]})
+    commit_all(repo, "a note")
+    write_record(repo, "note", {"id": "2024-01-01-n", "entries": [{"who": "B", "said": "z"}, {"who": "A", "said": "x"}]})
+    changes = by_id(diff_json(run))["2024-01-01-n"]["changes"]
+    assert changes[0] == {"field": "entries[who=B].said", "op": "changed", "old": "y", "new": "z"}
+
+
+def test_the_installed_command(repo: Path) -> None:
+    dprk = Path(sys.executable).parent / "dprk"
+    if not dprk.exists():
+        dprk = Path(shutil.which("dprk") or "dprk")
+    seed(repo)
+    write_record(repo, "launch", sample("launch", count=8, observations=OBSERVATIONS))
+    done = subprocess.run([str(dprk), "diff", "--exit-code"], cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 1 and "~ count: 2 -> 8" in done.stdout
+    done = subprocess.run([str(dprk), "diff", "nope..HEAD"], cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1
