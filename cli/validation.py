@@ -257,13 +257,13 @@ def cross_check(repo: Repository, checked: list[Checked], whole: bool) -> list[P
     problems: list[Problem] = []
     index = repo.id_index()
     for result in checked:
-        problems.extend(cross_check_ids(index, result))
+        problems.extend(_unique_id_problems(index, result))
         problems.extend(_reference_problems(index, result))
     problems.extend(_unique_symbols(repo, checked, whole))
     return problems
 
 
-def cross_check_ids(index: "dict[str, list[Kind]] | IdLookup", result: Checked) -> list[Problem]:
+def _unique_id_problems(index: "dict[str, list[Kind]] | IdLookup", result: Checked) -> list[Problem]:
     """An id used by records of more than one kind."""
     record = result.record
     kinds = index.get(record.id, [])
@@ -299,16 +299,16 @@ def _reference_problems(index: "dict[str, list[Kind]] | IdLookup", result: Check
     return problems
 
 
-def _unique_symbols(repo: Repository, checked: list[Checked], whole: bool, others: Iterable[RecordFile] | None = None) -> list[Problem]:
-    """Document symbols given by two records. With `others`, only those records are read
-    to compare against (instead of every other record)."""
+def _unique_symbols(repo: Repository, checked: list[Checked], whole: bool, candidates: Iterable[RecordFile] | None = None) -> list[Problem]:
+    """Document symbols given by two records. With `candidates`, only those records are
+    read to compare against (instead of every other record)."""
     if not any(result.record.kind.unique_fields for result in checked):
         return []
     owners: dict[str, list[tuple[Checked, tuple[Any, ...]]]] = {}
     pool = list(checked)
     if not whole:
         seen = {result.record.path for result in checked}
-        for record in (repo.records() if others is None else others):
+        for record in (repo.records() if candidates is None else candidates):
             if record.path not in seen and record.kind.unique_fields:
                 try:
                     pool.append(Checked(record, repo.load(record), []))
@@ -398,7 +398,7 @@ def validate_changed(repo: Repository, since: str) -> Report:
     index = IdLookup(repo)
     for result in checked:
         report.problems.extend(result.problems)
-        report.problems.extend(cross_check_ids(index, result))
+        report.problems.extend(_unique_id_problems(index, result))
         report.problems.extend(_reference_problems(index, result))
     lost = sorted({gone.id for gone in changed.gone if gone.kind not in index.get(gone.id, [])})
     seen = {result.record.rel for result in checked}
