@@ -399,7 +399,7 @@ def check(repo: Repository, kind: Kind, data: dict[str, Any], record_id: str | N
     Problems carry the file path (of `record_id`, else of the record's own id) and
     positions in the canonical text.
     """
-    from cli.validation import Problem, check_data, problem_at
+    from cli.validation import Problem, check_data, problem_at, reference_problem
 
     if record_id is None:
         record_id = data.get(ID_FIELD)
@@ -419,10 +419,9 @@ def check(repo: Repository, kind: Kind, data: dict[str, Any], record_id: str | N
                 found = repo.find_record(value)
             except UsageError:
                 continue  # not an id at all: the schema check has said so
-            if found is None:
-                problems.append(problem_at(rel, text, pointer, f"refers to {value!r}, which is not a record", "reference"))
-            elif found.kind.name not in wanted:
-                problems.append(problem_at(rel, text, pointer, f"refers to {value!r}, a {found.kind.name}; expected a {' or '.join(wanted)}", "reference"))
+            message = reference_problem(value, wanted, [found.kind] if found is not None else None, lambda: ())
+            if message:
+                problems.append(problem_at(rel, text, pointer, message, "reference"))
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return text, problems
 

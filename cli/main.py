@@ -26,6 +26,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("stats", "Count records per kind per year or month, with a bar chart."),
     "add": ("add", "Add a record, with options made from its kind's schema."),
     "update": ("update", "Change fields of a record, found by its id."),
+    "diff": ("diff", "Show what changed between revisions, record by record."),
+    "log": ("log", "Show the commits that changed one record, and how."),
+    "fmt": ("fmt", "Rewrite records into canonical form (or --check)."),
 }
 
 

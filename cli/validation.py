@@ -21,12 +21,12 @@ import difflib
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from cli import yamlio
 from cli.errors import UsageError, YamlError
 from cli.kinds import Kind, values_at
-from cli.repository import RecordFile, Repository, Stray
+from cli.repository import RecordFile, Repository, Stray, check_id_text
 
 _HEADER = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)")
 
@@ -384,45 +384,85 @@ def cross_check(repo: Repository, results: list[FileResult], whole: bool, cache:
     """
     problems: list[Problem] = []
     index = repo.id_index()
-    texts: dict[str, str | None] = {}
-
-    def at(record: RecordFile, pointer: tuple[Any, ...], message: str, check: str) -> Problem:
-        if record.rel not in texts:
-            try:
-                texts[record.rel] = repo.read_text(record)
-            except YamlError:
-                texts[record.rel] = None
-        return problem_at(record.rel, texts[record.rel], pointer, message, check)
-
+    at = _Locator(repo)
     for result in results:
-        record = result.record
-        kinds = index.get(record.id, [])
-        if len(kinds) > 1:
-            others = ", ".join(f"records/{k.folder}/" for k in kinds if k is not record.kind)
-            problems.append(Problem(record.rel, None, None, (), f"id {record.id!r} is also used in {others}; ids are unique across kinds", "unique-id"))
-        for pointer, value, dotted in result.refs:
-            ref_field = record.kind.field(dotted)
-            expected = (ref_field.references if ref_field is not None else None) or []
-            found = index.get(value)
-            if not found:
-                message = f"refers to {value!r}, which is not a record"
-                close = difflib.get_close_matches(value, list(index), n=1)
-                if close:
-                    message += f"; did you mean {close[0]!r}?"
-                problems.append(at(record, pointer, message, "reference"))
-            elif not any(k.name in expected for k in found):
-                problems.append(at(record, pointer, f"refers to {value!r}, a {found[0].name}; expected a {' or '.join(expected)}", "reference"))
-
+        problems.extend(_unique_id_problems(index, result))
+        problems.extend(_reference_problems(index, result, at))
     pool = list(results)
     if not whole and any(r.symbols for r in results):
         seen = {r.record.rel for r in results}
         others = [r for r in repo.records() if r.rel not in seen and r.kind.unique_fields]
         pool.extend(check_files(repo, others, cache=cache, jobs=jobs))
+    problems.extend(_unique_symbol_problems(results, pool, at))
+    return problems
+
+
+class _Locator:
+    """Positions for cross-record problems: a record's text is read only when it has one."""
+
+    def __init__(self, repo: Repository):
+        self.repo = repo
+        self.texts: dict[str, str | None] = {}
+
+    def __call__(self, record: RecordFile, pointer: tuple[Any, ...], message: str, check: str) -> Problem:
+        if record.rel not in self.texts:
+            try:
+                self.texts[record.rel] = self.repo.read_text(record)
+            except YamlError:
+                self.texts[record.rel] = None
+        return problem_at(record.rel, self.texts[record.rel], pointer, message, check)
+
+
+def _unique_id_problems(index: "dict[str, list[Kind]] | IdLookup", result: FileResult) -> list[Problem]:
+    """An id used by records of more than one kind."""
+    record = result.record
+    kinds = index.get(record.id, [])
+    if len(kinds) > 1:
+        others = ", ".join(f"records/{k.folder}/" for k in kinds if k is not record.kind)
+        return [Problem(record.rel, None, None, (), f"id {record.id!r} is also used in {others}; ids are unique across kinds", "unique-id")]
+    return []
+
+
+def reference_problem(value: str, expected: list[str], found: list[Kind] | None, known: Callable[[], Iterable[str]]) -> str | None:
+    """What is wrong with one reference to `value`, or None. `found`: the kinds holding that id."""
+    if not found:
+        message = f"refers to {value!r}, which is not a record"
+        close = difflib.get_close_matches(value, list(known()), n=1)
+        if close:
+            message += f"; did you mean {close[0]!r}?"
+        return message
+    if not any(k.name in expected for k in found):
+        return f"refers to {value!r}, a {found[0].name}; expected a {' or '.join(expected)}"
+    return None
+
+
+def _reference_problems(index: "dict[str, list[Kind]] | IdLookup", result: FileResult, at: _Locator,
+                        only: set[str] | None = None) -> list[Problem]:
+    """References of one record to ids that do not exist or are of the wrong kind.
+
+    With `only`, just the references to those ids.
+    """
+    problems: list[Problem] = []
+    record = result.record
+    for pointer, value, dotted in result.refs:
+        if only is not None and value not in only:
+            continue
+        ref_field = record.kind.field(dotted)
+        expected = (ref_field.references if ref_field is not None else None) or []
+        message = reference_problem(value, expected, index.get(value), lambda: index)
+        if message:
+            problems.append(at(record, pointer, message, "reference"))
+    return problems
+
+
+def _unique_symbol_problems(results: list[FileResult], pool: list[FileResult], at: _Locator) -> list[Problem]:
+    """Document symbols of `results` that another record in `pool` gives too."""
     owners: dict[str, list[tuple[FileResult, tuple[Any, ...]]]] = {}
     for result in pool:
         for pointer, value in result.symbols:
             owners.setdefault(value, []).append((result, pointer))
     reported = {r.record.rel for r in results}
+    problems: list[Problem] = []
     for symbol, places in owners.items():
         if len({place[0].record.rel for place in places}) < 2:
             continue
@@ -432,3 +472,92 @@ def cross_check(repo: Repository, results: list[FileResult], whole: bool, cache:
             others_ids = sorted({other.record.id for other, _ in places if other.record.rel != result.record.rel})
             problems.append(at(result.record, pointer, f"document symbol {symbol!r} is also given by {', '.join(others_ids)}", "unique-symbol"))
     return problems
+
+
+# --- what a change can break (dprk validate --changed-since) --------------------------------
+
+
+class IdLookup:
+    """The id index (id -> kinds holding a file of that name), one id at a time.
+
+    `get` costs one stat per kind folder, so checking the references of a few changed
+    records does not list every record. Iterating (for "did you mean" suggestions,
+    only when a reference is broken) lists them all once.
+    """
+
+    def __init__(self, repo: Repository):
+        self.repo = repo
+        self._known: dict[str, list[Kind]] = {}
+        self._all: dict[str, list[Kind]] | None = None
+
+    def get(self, record_id: str, default: Any = None) -> Any:
+        if self._all is not None:
+            return self._all.get(record_id, default)
+        if record_id not in self._known:
+            try:
+                check_id_text(record_id)
+            except UsageError:  # not an id at all, so no file has that name
+                self._known[record_id] = []
+            else:
+                kinds = self.repo.schemas.kinds.values()
+                self._known[record_id] = [k for k in kinds if self.repo.path_for(k, record_id).is_file()]
+        return self._known[record_id] or default
+
+    def __iter__(self) -> Iterator[str]:
+        if self._all is None:
+            self._all = self.repo.id_index()
+        return iter(self._all)
+
+
+def validate_changed(repo: Repository, since: str, *, use_cache: bool = True) -> Report:
+    """Check the records changed since revision `since`, and what those changes can break.
+
+    Git names the changed paths. Changed records get every check of their own, and
+    each id they use or refer to is looked up by file name (a stat per kind folder;
+    nothing is listed or parsed).
+    Records that an unchanged record may refer to are those removed, renamed or moved to
+    another kind folder: `git grep` finds the files that mention such an id, and only
+    those are parsed, for their references to it. Document symbols of changed records
+    are compared with the records that `git grep` finds holding the same symbol. When a
+    schema file changed, every record is checked, as by plain `validate`.
+    """
+    from cli import history
+    from cli.cache import open_cache
+
+    changed = history.changed_since(repo, since)
+    if changed.schema_changed:
+        return validate(repo, use_cache=use_cache)
+    report = Report()
+    chosen: list[RecordFile] = []
+    for item in changed.present:
+        if isinstance(item, Stray):
+            report.problems.append(Problem(item.rel, None, None, (), item.message, "file"))
+        else:
+            chosen.append(item)
+    cache = open_cache(repo.root, repo.schema_dir, use_cache)
+    try:
+        results = check_files(repo, chosen, cache=cache, jobs=1)
+        report.checked = len(results)
+        index = IdLookup(repo)
+        at = _Locator(repo)
+        for result in results:
+            report.problems.extend(result.problems)
+            report.problems.extend(_unique_id_problems(index, result))
+            report.problems.extend(_reference_problems(index, result, at))
+        lost = sorted({gone.id for gone in changed.gone if gone.kind not in index.get(gone.id, [])})
+        seen = {result.record.rel for result in results}
+        if lost:
+            referrers = [repo.classify(repo.root / rel) for rel in history.grep_records(repo, lost) if rel not in seen]
+            for referrer in check_files(repo, [r for r in referrers if isinstance(r, RecordFile)], cache=cache, jobs=1):
+                report.problems.extend(_reference_problems(index, referrer, at, set(lost)))
+        symbols = sorted({value for result in results for _, value in result.symbols})
+        if symbols:
+            holders = [repo.classify(repo.root / rel) for rel in history.grep_records(repo, symbols)]
+            others = [h for h in holders if isinstance(h, RecordFile) and h.rel not in seen]
+            pool = results + check_files(repo, others, cache=cache, jobs=1)
+            report.problems.extend(_unique_symbol_problems(results, pool, at))
+    finally:
+        if cache is not None:
+            cache.close()
+    report.problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0))
+    return report

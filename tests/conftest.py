@@ -189,3 +189,10 @@ class ScriptedEditor:
 @pytest.fixture
 def editor(tmp_path: Path) -> ScriptedEditor:
     return ScriptedEditor(tmp_path / "editor")
+
+
+def commit_all(repo: Path, message: str) -> str:
+    """Stage everything in `repo` and commit it; the new commit's id."""
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()

@@ -13,23 +13,38 @@ from cli.commands._options import repo_option
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one line per problem and a summary; json: a list of problems.")
+@click.option("--changed-since", "since", metavar="REV", default=None,
+              help="Check only the records changed since git revision REV (REV... : since the merge base with HEAD), "
+                   "plus every cross-record check those changes can break.")
 @click.option("--no-cache", is_flag=True, help="Parse every file afresh, neither reading nor writing the parse cache (.dprk-cache/).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes to use when many files need parsing. Default: the number of CPUs.")
 @repo_option
 @click.pass_context
-def command(ctx: click.Context, repo, paths: tuple[str, ...], output: str, no_cache: bool, jobs: int | None) -> None:
+def command(ctx: click.Context, repo, paths: tuple[str, ...], output: str, since: str | None, no_cache: bool, jobs: int | None) -> None:
     """Check records: strict YAML, the kind's schema, and checks across records.
 
     With no PATH, every record is checked. A PATH may be a record file or a kind
     folder. Each problem is printed as FILE:LINE:COLUMN: JSON-PATH: MESSAGE.
     Exit status: 0 when valid, 1 when there are problems, 2 on a usage error.
+
+    With --changed-since REV, git names the records that changed between REV and the
+    working tree (untracked records included); those are checked, along with any
+    unchanged record that refers to a record removed or renamed since REV.
     """
     from cli.commands._options import progress_bar
-    from cli.validation import validate
 
-    with progress_bar("Validating") as progress:
-        report = validate(repo, paths, use_cache=not no_cache, jobs=jobs, progress=progress)
+    if since is not None:
+        if paths:
+            raise click.UsageError("give either PATH arguments or --changed-since, not both")
+        from cli.validation import validate_changed
+
+        report = validate_changed(repo, since)
+    else:
+        from cli.validation import validate
+
+        with progress_bar("Validating") as progress:
+            report = validate(repo, paths, use_cache=not no_cache, jobs=jobs, progress=progress)
     if output == "json":
         click.echo(json.dumps([p.to_dict() for p in report.problems], indent=2, ensure_ascii=False))
     else:

@@ -1,0 +1,80 @@
+"""Canonical form of record files: which files are not in it, and rewriting them.
+
+A record's canonical text is what Repository.render makes of its strictly loaded
+data (keys in schema order, block style, the `$schema` header of the kind its folder
+names). Only files whose bytes would change are rewritten, each atomically. A file
+that does not parse is reported and left untouched.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from cli.errors import YamlError
+from cli.repository import RecordFile, Repository, Stray, atomic_write
+from cli.validation import Problem, resolve_paths
+
+DIFF_LINES = 40  # at most this many lines of unified diff per file in a report
+
+
+@dataclass
+class Rewrite:
+    rel: str
+    diff: str
+
+
+@dataclass
+class FormatReport:
+    rewrites: list[Rewrite] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.rewrites and not self.problems
+
+
+def canonical_text(repo: Repository, record: RecordFile) -> tuple[str, str]:
+    """The file's current text and its canonical text. Raises YamlError if it does not parse."""
+    from cli import yamlio
+
+    text = repo.read_text(record)
+    data = yamlio.loads(text, record.rel)
+    rendered = repo.render(record.kind, data)
+    if yamlio.loads(rendered, record.rel) != data:  # never let a rewrite change the data
+        raise YamlError("its canonical form would not read back as the same data; left as it is (please report this)", path=record.rel)
+    return text, rendered
+
+
+def short_diff(rel: str, old: str, new: str, limit: int = DIFF_LINES) -> str:
+    lines = list(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                      fromfile=f"{rel}", tofile=f"{rel} (canonical)", n=1))
+    lines = [line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines]
+    if len(lines) > limit:
+        lines = lines[:limit] + [f"... ({len(lines) - limit} more diff lines)\n"]
+    return "".join(lines)
+
+
+def format_records(repo: Repository, paths: Iterable[str] = (), *, write: bool = True) -> FormatReport:
+    """Bring the named record files (all when none) into canonical form, or just report."""
+    paths = list(paths)
+    items = resolve_paths(repo, paths) if paths else list(repo.scan())
+    report = FormatReport()
+    for item in items:
+        if isinstance(item, Stray):
+            report.problems.append(Problem(item.rel, None, None, (), item.message, "file"))
+            continue
+        report.checked += 1
+        try:
+            old, new = canonical_text(repo, item)
+        except YamlError as exc:
+            report.problems.append(Problem(item.rel, exc.line, exc.column, (), exc.message, "yaml"))
+            continue
+        if old == new:
+            continue
+        report.rewrites.append(Rewrite(item.rel, short_diff(item.rel, old, new)))
+        if write:
+            atomic_write(item.path, new, exclusive=False)
+    return report

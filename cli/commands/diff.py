@@ -1,0 +1,36 @@
+"""`dprk diff [REVISIONS]`: what changed, in records rather than lines."""
+
+from __future__ import annotations
+
+import click
+
+from cli.commands._options import repo_option
+
+
+@click.command("diff")
+@click.argument("revisions", required=False, metavar="[REVISIONS]")
+@click.option("--format", "output", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="text for the terminal; json for programs; markdown to paste as a pull-request comment.")
+@click.option("--stat", is_flag=True, help="Counts only: records added, removed, modified and renamed, by kind.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when a record changed, 0 when none did.")
+@repo_option
+@click.pass_context
+def command(ctx: click.Context, repo, revisions: str | None, output: str, stat: bool, exit_code: bool) -> None:
+    """Show records added, removed, modified and renamed, and every field that changed.
+
+    \b
+    dprk diff              the working tree (untracked records too) against HEAD
+    dprk diff REV          the working tree against REV
+    dprk diff A..B         B against A
+    dprk diff A...B        B against the merge base of A and B (the pull-request view)
+
+    Elements of a list are matched by their key where the schema gives one (an
+    observation by its actor), else by position. Changed files that are not records
+    (schemas, documentation) are listed apart and not compared.
+    """
+    from cli.history import diff_revisions
+    from cli.recorddiff import render
+
+    diff = diff_revisions(repo, revisions)
+    click.echo(render(diff, output, stat), nl=False)
+    ctx.exit(1 if exit_code and diff.changed else 0)

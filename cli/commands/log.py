@@ -1,0 +1,33 @@
+"""`dprk log ID`: the history of one record."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from cli.commands._options import repo_option
+
+
+@click.command("log")
+@click.argument("record_id", metavar="ID")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one block per commit; json: a list of commits with their field changes.")
+@repo_option
+def command(repo, record_id: str, output: str) -> None:
+    """List the commits that touched record ID, newest first, with the fields each changed.
+
+    Renames are followed, and a removed record is found by its id in history.
+    """
+    from cli.history import record_log
+    from cli.recorddiff import render_change_block
+
+    path, entries = record_log(repo, record_id)
+    if output == "json":
+        click.echo(json.dumps([entry.to_dict() for entry in entries], indent=2, ensure_ascii=False))
+        return
+    for entry in entries:
+        commit = entry.commit
+        click.echo(f"{commit.short} {commit.date} {commit.author}: {commit.subject}")
+        if entry.change is not None:
+            click.echo(render_change_block(entry.change, indent="  "), nl=False)

@@ -1,0 +1,46 @@
+"""The record-level diff core, on parsed data and the project's real schemas."""
+
+from __future__ import annotations
+
+from cli.kinds import Schemas
+from cli.recorddiff import diff_data
+from conftest import PROJECT
+
+LAUNCH = Schemas(PROJECT / "schema").get("launch")
+
+
+def changes(old: dict, new: dict) -> list[tuple[str, str, object, object]]:
+    return [(c.op, c.path, c.old, c.new) for c in diff_data(old, new, LAUNCH.root)]
+
+
+def test_elements_with_a_schema_key_are_matched_by_it() -> None:
+    old = {"observations": [{"actor": "KCNA", "apogee_km": 1}, {"actor": "JCS", "apogee_km": 2}]}
+    new = {"observations": [{"actor": "JCS", "apogee_km": 3}, {"actor": "KCNA", "apogee_km": 1}]}
+    assert changes(old, new) == [
+        ("changed", "observations[actor=JCS].apogee_km", 2, 3),
+        ("reordered", "observations", ["KCNA", "JCS"], ["JCS", "KCNA"]),
+    ]
+
+
+def test_duplicate_or_missing_keys_fall_back_to_position() -> None:
+    old = {"observations": [{"actor": "KCNA", "apogee_km": 1}, {"actor": "KCNA", "apogee_km": 2}]}
+    new = {"observations": [{"actor": "KCNA", "apogee_km": 1}, {"actor": "KCNA", "apogee_km": 5}, {"stance": "claim"}]}
+    assert changes(old, new) == [
+        ("changed", "observations[1].apogee_km", 2, 5),
+        ("added", "observations[2]", None, {"stance": "claim"}),
+    ]
+
+
+def test_plain_lists_and_types() -> None:
+    assert changes({"count": 1}, {"count": "1"}) == [("changed", "count", 1, "1")]
+    assert changes({"count": 1}, {"count": 1.0}) == [("changed", "count", 1, 1.0)]
+    assert changes({"x": ["A", "B"]}, {"x": ["B", "A"]}) == [("reordered", "x", ["A", "B"], ["B", "A"])]
+    assert changes({"x": ["A", "A"]}, {"x": ["A", "B"]}) == [("changed", "x[1]", "A", "B")]
+    assert changes({"title": "a"}, {}) == [("removed", "title", "a", None)]
+    assert changes({}, {}) == []
+
+
+def test_fields_come_in_schema_order_then_unknown_ones() -> None:
+    old = {"zzz": 1, "count": 1, "id": "a"}
+    new = {"zzz": 2, "count": 2, "id": "b"}
+    assert [c[1] for c in changes(old, new)] == ["id", "count", "zzz"]
