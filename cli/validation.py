@@ -158,6 +158,9 @@ def schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list[
         else:
             message = f"{error.instance!r} is not an allowed value (see 'dprk schema {kind.name}')"
         return [problem_at(rel, text, pointer, message, "schema")]
+    if validator == "minItems":
+        count = error.validator_value
+        return [problem_at(rel, text, pointer, f"needs at least {count} {'entry' if count == 1 else 'entries'}", "schema")]
     if validator == "pattern":
         description = error.schema.get("description")
         message = f"{error.instance!r} is not of the expected form"

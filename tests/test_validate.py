@@ -47,7 +47,7 @@ def test_problem_line_has_file_line_column_path_and_message(repo, run):
         ({"date": "2023-13"}, "$.date: '2023-13' is not of the expected form"),
         ({"date": "2023-02-30"}, "$.date: '2023-02-30' is not a day on the calendar"),
         ({"title": None}, "'title' is required but missing"),
-        ({"sources": []}, "$.sources: [] should be non-empty"),
+        ({"sources": []}, "$.sources: needs at least 1 entry"),
         ({"colour": "red"}, "$.colour: unknown field 'colour'"),
         ({"categroy": "SRBM"}, "did you mean 'category'?"),
         ({"sources": [{"publisher": "x", "title": "t", "date": "2023"}]}, "$.sources[0]: 'quote' is required but missing"),
