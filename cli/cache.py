@@ -31,6 +31,7 @@ FORMAT = 1
 RACY_NS = 2_000_000_000  # entries younger than this (vs the file's change time) also check a hash
 
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS entries (
     rel TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -96,7 +97,7 @@ class ParseCache:
                     ignore.write_text("*\n")
                 db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
-                db.execute(_SCHEMA)
+                db.executescript(_SCHEMA)
                 db.execute("SELECT count(*) FROM entries").fetchone()
                 self._db = db
                 return db
@@ -152,6 +153,27 @@ class ParseCache:
             self._broken(exc)
             return {}
         return found
+
+    def schemas_checked(self) -> bool:
+        """Whether the schema files, as they are now, were found valid by an earlier run."""
+        db = self._open()
+        if db is None:
+            return False
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'schemas-checked'").fetchone()
+        except Exception as exc:
+            self._broken(exc)
+            return False
+        return row is not None and row[0] == self.verdict_key
+
+    def mark_schemas_checked(self) -> None:
+        db = self._open()
+        if db is None:
+            return
+        try:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schemas-checked', ?)", (self.verdict_key,))
+        except Exception as exc:
+            self._broken(exc)
 
     def get(self, rel: str) -> tuple[Any, ...] | None:
         """The stored row for one path: (size, mtime, ctime, ino, digest, data, verdict_key, verdict)."""

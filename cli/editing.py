@@ -25,9 +25,6 @@ from cli.errors import DataError, UsageError, YamlError
 from cli.kinds import Field, Kind, values_at
 from cli.repository import RecordFile, Repository
 
-ID_FIELD = "id"
-DATE_FIELD = "date"
-TITLE_FIELD = "title"
 SLUG_MAX = 50  # characters of title slug kept in a made-up id
 ENUM_CHOICES_MAX = 20  # larger enums (state codes) are checked, not listed, in help and prompts
 
@@ -110,7 +107,7 @@ def option_specs(kind: Kind, reserved: Iterable[str] = (), skip: Iterable[str] =
         element = _scalar_of(item)
         choices = [str(v) for v in element.enum] if element.enum and len(element.enum) <= ENUM_CHOICES_MAX and how != "objects" else None
         specs.append(OptionSpec(item, flags, "field__" + name, how in ("objects", "list"), choices, _metavar(item, how),
-                                 option_help(item, how, made_id=name == ID_FIELD and can_make_id(kind))))
+                                 option_help(item, how, made_id=name == kind.id_field and can_make_id(kind))))
     return specs
 
 
@@ -296,9 +293,9 @@ def slugify(text: str, limit: int = SLUG_MAX) -> str:
     return slug
 
 
-def make_id(data: dict[str, Any]) -> str | None:
+def make_id(kind: Kind, data: dict[str, Any]) -> str | None:
     """The id made from the record's date and a slug of its title, or None when they are missing."""
-    date, title = data.get(DATE_FIELD), data.get(TITLE_FIELD)
+    date, title = data.get(kind.role_field("date")), data.get(kind.role_field("title"))
     if not isinstance(date, str) or not isinstance(title, str):
         return None
     slug = slugify(title)
@@ -308,16 +305,16 @@ def make_id(data: dict[str, Any]) -> str | None:
 
 
 def can_make_id(kind: Kind) -> bool:
-    return DATE_FIELD in kind.fields and TITLE_FIELD in kind.fields
+    return kind.role_field("date") is not None and kind.role_field("title") is not None
 
 
 def with_id(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
     """`data` with its id filled in from date and title when it has none."""
-    if data.get(ID_FIELD) in (None, "") and can_make_id(kind):
-        made = make_id(data)
+    if data.get(kind.id_field) in (None, "") and can_make_id(kind):
+        made = make_id(kind, data)
         if made is not None:
             data = dict(data)
-            data[ID_FIELD] = made
+            data[kind.id_field] = made
     return ordered(kind, data)
 
 
@@ -327,7 +324,7 @@ def missing(kind: Kind, data: dict[str, Any]) -> list[Field]:
     for name in kind.required:
         if name in data and data[name] not in (None, "", [], {}):
             continue
-        if name == ID_FIELD and can_make_id(kind):
+        if name == kind.id_field and can_make_id(kind):
             continue
         item = kind.fields.get(name)
         if item is not None:
@@ -402,7 +399,7 @@ def check(repo: Repository, kind: Kind, data: dict[str, Any], record_id: str | N
     from cli.validation import Problem, check_data, problem_at, reference_problem
 
     if record_id is None:
-        record_id = data.get(ID_FIELD)
+        record_id = data.get(kind.id_field)
     rel = record_rel(repo, kind, record_id)
     try:
         text = repo.render(kind, data)
@@ -588,10 +585,10 @@ def template(kind: Kind, data: dict[str, Any]) -> str:
         if name in data:
             lines.append(yamlio.dumps({name: data[name]}, kind.root).rstrip("\n"))
             continue
-        status = "required" if item.required and not (name == ID_FIELD and can_make_id(kind)) else "optional"
+        status = "required" if item.required and not (name == kind.id_field and can_make_id(kind)) else "optional"
         allowed = _allowed(item)
         note = item.description
-        if name == ID_FIELD and can_make_id(kind):
+        if name == kind.id_field and can_make_id(kind):
             note += " Leave it empty to make it from the date and the title."
         lines.append(f"# {name} ({status}{'; ' + allowed if allowed else ''}): {note}".rstrip())
         how = shape(item)
@@ -768,17 +765,17 @@ def given(kind: Kind, specs: list[OptionSpec], params: dict[str, Any], document:
     return data
 
 
-def id_taken(repo: Repository, data: dict[str, Any]) -> list[str]:
+def id_taken(repo: Repository, kind: Kind, data: dict[str, Any]) -> list[str]:
     """A message when the record's id is already used by a record of any kind."""
-    found = existing(repo, data.get(ID_FIELD))
+    found = existing(repo, data.get(kind.id_field))
     if found is None:
         return []
-    return [f"{found.rel}: id {data.get(ID_FIELD)!r} is already taken; choose another id"]
+    return [f"{found.rel}: id {data.get(kind.id_field)!r} is already taken; choose another id"]
 
 
 def check_new(repo: Repository, kind: Kind, data: dict[str, Any]) -> tuple[str, list[Any]]:
     """Refuse an id already taken, then check the new record (see `check`)."""
-    refuse_existing(repo, data.get(ID_FIELD))
+    refuse_existing(repo, data.get(kind.id_field))
     return check(repo, kind, data)
 
 
@@ -786,7 +783,7 @@ def write_new(repo: Repository, kind: Kind, data: dict[str, Any], text: str) -> 
     """Write a new record; fails (DataError) if its file appeared meanwhile, and never replaces one."""
     from cli.repository import atomic_write
 
-    record = repo.record_file(kind, _safe_id(data[ID_FIELD]))
+    record = repo.record_file(kind, _safe_id(data[kind.id_field]))
     atomic_write(record.path, text, exclusive=True)
     return record
 

@@ -112,7 +112,10 @@ def _compile(schema: Any, resolve: Callable[[dict[str, Any]], dict[str, Any]], d
 
     # strings
     if "pattern" in schema:
-        pattern = re.compile(schema["pattern"])
+        try:
+            pattern = re.compile(schema["pattern"])
+        except (re.error, TypeError):
+            raise Unsupported("pattern") from None
         checks.append(lambda v: not isinstance(v, str) or pattern.search(v) is not None)
     if "minLength" in schema:
         low = schema["minLength"]

@@ -12,6 +12,9 @@ Annotations of our own (JSON Schema ignores keywords it does not know):
 - `x-key`: on a list of objects, the field that identifies an element (for diffs).
 - `x-example`: on a list of objects, one element as JSON (for help text).
 - `x-names`: on an enum of state codes, the display name of each code.
+- `x-role`: what a field is to the tool: `id` (the record's id, also its file name),
+  `date` (an ISO date prefix: spans, calendar checks), `title` (the words an id's
+  slug is made from). Set once on the shared definitions.
 
 Nothing here imports jsonschema until a validator is asked for.
 """
@@ -19,6 +22,7 @@ Nothing here imports jsonschema until a validator is asked for.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +31,7 @@ from typing import Any, Iterator
 from cli.errors import DataError, UsageError
 
 SCHEMA_SUFFIX = ".schema.json"
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 @dataclass
@@ -79,8 +84,12 @@ class Field:
         return self.schema.get("x-example")
 
     @property
+    def role(self) -> str | None:
+        return self.schema.get("x-role")
+
+    @property
     def is_date(self) -> bool:
-        return bool(self.schema.get("x-is-date"))
+        return self.role == "date"
 
     @property
     def dotted(self) -> str:
@@ -103,7 +112,10 @@ class Kind:
         self.file = file
         self.schema = schema
         self.name: str = schema["x-kind"]
-        self.folder: str = schema.get("x-folder") or self.name + "s"
+        self.folder: str = schema.get("x-folder", f"{self.name}s")
+        for keyword, value in (("x-kind", self.name), ("x-folder", self.folder)):
+            if not isinstance(value, str) or not _SLUG.fullmatch(value):
+                raise DataError(f"{file}: {keyword} must be lowercase letters, digits and hyphens (a folder name under records/), not {value!r}")
         self.title: str = schema.get("title") or self.name
         self.description: str = schema.get("description", "")
 
@@ -118,6 +130,17 @@ class Kind:
     def fields(self) -> dict[str, Field]:
         """Top-level fields, in schema order."""
         return self.root.keys
+
+    def role_field(self, role: str) -> str | None:
+        """The name of the top-level field with this `x-role` (id, date, title), if any."""
+        for name, item in self.fields.items():
+            if item.role == role:
+                return name
+        return None
+
+    @property
+    def id_field(self) -> str:
+        return self.role_field("id") or "id"
 
     @property
     def required(self) -> list[str]:
@@ -209,6 +232,8 @@ class Schemas:
                 self.kinds[kind.name] = kind
         if not self.kinds:
             raise DataError(f"{directory}: no kind schemas found (files *.schema.json with an x-kind keyword)")
+        for kind in self.kinds.values():
+            kind.root  # resolves every $ref now, so a broken one is one clear error
         self.by_folder = {kind.folder: kind for kind in self.kinds.values()}
 
     # --- lookup ---------------------------------------------------------------
@@ -245,8 +270,6 @@ class Schemas:
                     raise DataError(f"{file}: $ref {node['$ref']!r} points at nothing")
                 target = target[part]
             merged = dict(target)
-            if fragment.endswith("/date"):
-                merged["x-is-date"] = True
             merged.update({k: v for k, v in node.items() if k != "$ref"})
             node, file = merged, target_path
         return node, file
@@ -305,6 +328,11 @@ class Schemas:
         except SchemaError as exc:
             raise DataError(f"{kind.file}: not a valid JSON Schema: {exc.message}") from None
         return Draft202012Validator(schema, registry=self.registry)
+
+    def check_all(self) -> None:
+        """Check every kind schema against the JSON Schema meta-schema (DataError if not)."""
+        for kind in self.kinds.values():
+            kind.validator
 
 
 def _read_json(file: Path) -> Any:

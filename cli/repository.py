@@ -140,7 +140,10 @@ class Repository:
         for kind in self.schemas.kinds.values():
             path = self.path_for(kind, record_id)
             if path.is_file():
-                return RecordFile(path, kind, record_id, self.rel(path))
+                found = self.classify(path) if path.is_symlink() else RecordFile(path, kind, record_id, self.rel(path))
+                if isinstance(found, Stray):
+                    raise DataError(f"{found.rel}: {found.message}")
+                return found
         return None
 
     def get_record(self, record_id: str) -> RecordFile:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from cli.filters import KIND_COLUMN
+from cli.errors import DataError
 from cli.kinds import Field, Kind
 from cli.rows import timeline_columns
 
@@ -90,7 +91,9 @@ class KindTables:
         self.table = sql_name(kind.name)
         self.key = sql_name(kind.name, id_field)
         self.id_field = id_field
-        self.columns = [(n, p, f) for n, p, f in _flat(kind.fields) if f.type != "array"]
+        # the id column holds the record's id as its file name gives it: the one every
+        # command uses, unique within a kind even when a file's own id field is wrong
+        self.columns = [(n, p, f) for n, p, f in _flat(kind.fields) if f.type != "array" and p != (id_field,)]
         self.children: list[tuple[str, str, list[tuple[str, tuple[str, ...], Field]] | None]] = []
         for name, item in kind.fields.items():
             if item.type != "array" or item.items is None:
@@ -103,10 +106,9 @@ class KindTables:
                 self.children.append((table, name, None))
 
     def create(self, db: sqlite3.Connection) -> None:
-        defs = []
+        defs = [f"{ident(self.id_field)} TEXT PRIMARY KEY"]
         for name, path, item in self.columns:
-            primary = " PRIMARY KEY" if path == (self.id_field,) else ""
-            defs.append(f"{ident(name)} {_sql_type(_leaf(item))}{primary}")
+            defs.append(f"{ident(name)} {_sql_type(_leaf(item))}")
         db.execute(f"CREATE TABLE {ident(self.table)} ({', '.join(defs)})")
         for table, field_name, columns in self.children:
             defs = [f"{ident(self.key)} TEXT NOT NULL REFERENCES {ident(self.table)}({ident(self.id_field)})", f"{ident(POSITION)} INTEGER NOT NULL"]
@@ -119,8 +121,8 @@ class KindTables:
             db.execute(f"CREATE TABLE {ident(table)} ({', '.join(defs)})")
 
     def insert(self, db: sqlite3.Connection, record_id: str, data: dict[str, Any]) -> None:
-        names = [n for n, _, _ in self.columns]
-        values = [_value(_get(data, p)) for _, p, _ in self.columns]
+        names = [self.id_field] + [n for n, _, _ in self.columns]
+        values = [record_id] + [_value(_get(data, p)) for _, p, _ in self.columns]
         db.execute(
             f"INSERT INTO {ident(self.table)} ({', '.join(map(ident, names))}) VALUES ({', '.join('?' for _ in names)})",
             values,
@@ -142,8 +144,7 @@ class KindTables:
 
 def write_sqlite(path: Path, kinds: list[Kind], records: Iterable[tuple[Any, dict[str, Any]]]) -> int:
     """Create a database at `path` (a new, empty file) holding the records; returns the count."""
-    id_field = next(iter(kinds[0].fields))  # the field every record is known by (first in each schema)
-    tables = {kind.name: KindTables(kind, id_field) for kind in kinds}
+    tables = {kind.name: KindTables(kind, kind.id_field) for kind in kinds}
     path.unlink(missing_ok=True)
     db = sqlite3.connect(str(path))
     try:
@@ -163,5 +164,7 @@ def write_sqlite(path: Path, kinds: list[Kind], records: Iterable[tuple[Any, dic
                 tables[record.kind.name].insert(db, record.id, data)
                 count += 1
         return count
+    except sqlite3.Error as exc:
+        raise DataError(f"{path}: the SQLite export failed: {exc}") from None
     finally:
         db.close()

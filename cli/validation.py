@@ -116,8 +116,9 @@ def check_data(kind: Kind, rel: str, data: dict[str, Any], text: str | None = No
                     datetime.date.fromisoformat(value)
                 except ValueError:
                     problems.append(problem_at(rel, text, pointer, f"{value!r} is not a day on the calendar", "date"))
-    if expected_id is not None and isinstance(data.get("id"), str) and data["id"] != expected_id:
-        problems.append(problem_at(rel, text, ("id",), f"id {data['id']!r} differs from the file name {expected_id + '.yaml'!r}; rename the file or fix the id", "id"))
+    id_field = kind.id_field
+    if expected_id is not None and isinstance(data.get(id_field), str) and data[id_field] != expected_id:
+        problems.append(problem_at(rel, text, (id_field,), f"id {data[id_field]!r} differs from the file name {expected_id + '.yaml'!r}; rename the file or fix the id", "id"))
     if text is not None:
         match = _HEADER.match(text)
         if match:
@@ -364,6 +365,10 @@ def validate(repo: Repository, paths: Iterable[str] = (), *, use_cache: bool = T
 
     cache = open_cache(repo.root, repo.schema_dir, use_cache)
     try:
+        if cache is None or not cache.schemas_checked():
+            repo.schemas.check_all()  # the meta-schema check, once per version of the schema files
+            if cache is not None:
+                cache.mark_schemas_checked()
         results = check_files(repo, chosen, cache=cache, jobs=jobs, progress=progress)
         report.checked = len(results)
         for result in results:

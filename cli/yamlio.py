@@ -144,7 +144,10 @@ def _construct(node: Any, path: str | None, depth: int = 0) -> Any:
             if tag == _INT:
                 return int(value)
             if tag == _FLOAT:
-                return float(value)
+                number = float(value)
+                if not math.isfinite(number):
+                    raise _fail(f"{value} is too large to be a number here (not finite)", path, node.start_mark)
+                return number
         except ValueError:
             raise _fail(f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}", path, node.start_mark) from None
         if tag == _BOOL and value in ("true", "false"):

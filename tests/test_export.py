@@ -199,6 +199,45 @@ def test_sqlite_values_are_parameters_not_sql(run, repo):
         db.close()
 
 
+def test_sqlite_keys_records_by_file_name(run, repo):
+    write_record(repo, "launch", sample("launch"))
+    write_record(repo, "launch", sample("launch"), name="2023-08-31-copy")  # its id field is stale
+    assert run("export", "--format", "sqlite", "-o", "k.sqlite").exit_code == 0
+    db = sqlite3.connect(repo / "k.sqlite")
+    try:
+        assert db.execute("SELECT id FROM launch ORDER BY id").fetchall() == [("2023-08-30-srbm",), ("2023-08-31-copy",)]
+    finally:
+        db.close()
+
+
+def test_sqlite_export_of_a_fifth_kind_whose_first_field_is_not_the_id(run, repo):
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Visit", "description": "A visit.",
+        "x-kind": "visit", "x-folder": "visits", "type": "object", "additionalProperties": False,
+        "required": ["date", "id", "title", "summary", "sources"],
+        "properties": {
+            "date": {"$ref": "definitions.schema.json#/$defs/date"},
+            "id": {"$ref": "definitions.schema.json#/$defs/id"},
+            "title": {"$ref": "definitions.schema.json#/$defs/title"},
+            "summary": {"$ref": "definitions.schema.json#/$defs/summary"},
+            "sources": {"$ref": "definitions.schema.json#/$defs/sources"},
+        },
+    }
+    (repo / "schema" / "visit.schema.json").write_text(json.dumps(schema))
+    (repo / "records" / "visits").mkdir()
+    base = {"date": "2023-09-13", "title": "Visit", "summary": "s", "sources": sample("launch")["sources"]}
+    write_record(repo, "visit", {**base, "id": "2023-09-13-a"})
+    write_record(repo, "visit", {**base, "id": "2023-09-13-b"})
+    assert run("validate").exit_code == 0
+    assert run("export", "visits", "--format", "sqlite", "-o", "v.sqlite").exit_code == 0
+    db = sqlite3.connect(repo / "v.sqlite")
+    try:
+        assert db.execute("SELECT id, date FROM visit ORDER BY id").fetchall() == [("2023-09-13-a", "2023-09-13"), ("2023-09-13-b", "2023-09-13")]
+        assert db.execute("SELECT count(*) FROM timeline").fetchone() == (2,)
+    finally:
+        db.close()
+
+
 # --- files: atomic, no overwrite, clear errors ----------------------------------------------------------
 
 

@@ -109,3 +109,15 @@ def test_schema_file_that_is_not_json(repo):
     assert done.stdout == ""
     assert done.stderr.strip().count("\n") == 0
     assert "statement.schema.json:1:3: schema file is not valid JSON" in done.stderr
+
+
+def test_show_and_update_do_not_follow_a_link_out_of_the_repository(repo, tmp_path):
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("id: 2023-01-01-link\ntop: secret\n")
+    (repo / "records/launches/2023-01-01-link.yaml").symlink_to(secret)
+    for args in (["show", "2023-01-01-link"], ["update", "2023-01-01-link", "--title", "x"]):
+        done = run_dprk(repo, *args)
+        assert done.returncode == 1, done.stderr
+        assert "symbolic link to a file outside the repository" in done.stderr
+        assert "secret" not in done.stdout + done.stderr.replace(str(secret), "")
+    assert secret.read_text() == "id: 2023-01-01-link\ntop: secret\n"

@@ -167,3 +167,10 @@ def test_canonical_round_trip_is_byte_identical():
     text = yamlio.dumps(data)
     assert yamlio.loads(text) == data
     assert yamlio.dumps(yamlio.loads(text)) == text
+
+
+@pytest.mark.parametrize("text", ["v: 1e999\n", "v: -1e400\n"])
+def test_numbers_too_large_to_be_finite_are_refused(text):
+    error = error_of(text)
+    assert (error.line, error.column) == (1, 4)
+    assert "not finite" in error.message

@@ -58,7 +58,7 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
     data = editing.with_id(kind, editing.given(kind, specs, params, document))
     if params["edit"]:
         data = editing.edit_until_valid(repo, kind, editing.template(kind, data), ui.edit,
-                                        finish=lambda d: editing.with_id(kind, d), extra=lambda d: editing.id_taken(repo, d))
+                                        finish=lambda d: editing.with_id(kind, d), extra=lambda d: editing.id_taken(repo, kind, d))
         if data is None:
             raise DataError("editing given up; nothing written")
     else:

@@ -26,10 +26,10 @@ class UpdateGroup(ui.RepoGroup):
 
 
 def make_command(repo: Any, record: Any) -> click.Command:
-    from cli.editing import ID_FIELD, option_specs
+    from cli.editing import option_specs
 
     kind = record.kind
-    specs = option_specs(kind, reserved=RESERVED, skip=[ID_FIELD])
+    specs = option_specs(kind, reserved=RESERVED, skip=[kind.id_field])
 
     def callback(**params: Any) -> None:
         update(repo, record, specs, params)
