@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
@@ -167,36 +166,15 @@ def check_output(path: Path, force: bool) -> None:
 
 @contextmanager
 def atomic_output(path: Path, *, force: bool, binary: bool = False, encoding: str = "utf-8") -> Iterator[Any]:
-    """Yield a temporary path (binary) or text stream next to `path`; rename it into place on success.
+    """Yield a temporary path (binary) or text stream next to `path`; it replaces `path` on success.
 
     On any error the temporary file is removed and `path` is left as it was.
     """
+    from cli.repository import atomic_file
+
     check_output(path, force)
-    folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise UsageError(f"cannot write {str(path)!r}: {exc.strerror}", hint="choose another -o") from None
-    temp = Path(temp_name)
-    try:
-        if binary:
-            os.close(fd)
-            yield temp
-        else:
-            with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-                yield handle
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        if force:
-            os.replace(temp, path)
-        else:
-            try:
-                os.link(temp, path)
-            except FileExistsError:
-                raise UsageError(f"{str(path)!r} already exists", hint="add --force to replace it") from None
-    except OSError as exc:
-        raise DataError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
-    finally:
-        if temp.exists():
-            temp.unlink()
+        with atomic_file(path, replace=force, binary=binary, encoding=encoding, newline="") as handle:
+            yield handle
+    except FileExistsError:
+        raise UsageError(f"{str(path)!r} already exists", hint="add --force to replace it") from None

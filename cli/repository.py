@@ -8,6 +8,7 @@ record, hard-linked so that an existing record is never replaced).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -299,32 +300,58 @@ def check_id_text(record_id: str) -> None:
         raise UsageError(f"{record_id!r} is not a record id", hint="ids look like 2023-11-21-satellite-launch, with no path separators")
 
 
-def atomic_write(path: Path, text: str, *, exclusive: bool) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never a part.
+@contextlib.contextmanager
+def atomic_file(path: Path, *, replace: bool, binary: bool = False, encoding: str = "utf-8", newline: str | None = "\n") -> Iterator[Any]:
+    """Write a file so that readers see the old one or the new one, never a part.
 
-    With `exclusive`, fail with DataError if `path` exists (checked atomically by link()).
+    Yields a text stream (or, with `binary`, the temporary path for a writer that opens
+    it itself) on a temporary dot-file in the same folder. On success it is flushed,
+    synced and renamed over `path` (`replace`) or hard-linked to `path`, which fails
+    with FileExistsError if `path` exists, so that nothing is ever replaced by
+    accident. On any error the temporary file is removed and `path` is untouched;
+    other OS errors become a DataError naming the file.
     """
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    temp = Path(temp_name)
+    folder = path.parent if str(path.parent) else Path(".")
+    temp: Path | None = None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        if exclusive:
-            try:
-                os.link(temp, path)
-            except FileExistsError:
-                raise DataError(f"{path} already exists; records are never overwritten", hint="choose another --id, or use 'dprk update'") from None
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        temp = Path(temp_name)
+        if binary:
+            os.close(fd)
+            yield temp
+            with open(temp, "rb+") as handle:
+                os.fsync(handle.fileno())
         else:
+            with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        if replace:
             os.replace(temp, path)
+        else:
+            os.link(temp, path)
         _sync_folder(folder)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise DataError(f"cannot write {path}: {exc.strerror or exc}", hint="check that the folder exists and is writable") from None
     finally:
-        if temp.exists():
+        if temp is not None and temp.exists():
             temp.unlink()
+
+
+def atomic_write(path: Path, text: str, *, exclusive: bool) -> None:
+    """Write a record file atomically (see atomic_file). With `exclusive`, never replace one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"cannot make the folder {path.parent}: {exc.strerror or exc}") from None
+    try:
+        with atomic_file(path, replace=not exclusive) as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise DataError(f"{path} already exists; records are never overwritten", hint="choose another --id, or use 'dprk update'") from None
 
 
 def _sync_folder(folder: Path) -> None:

@@ -366,3 +366,15 @@ def test_concurrent_adds_of_different_ids_all_succeed(repo):
     results = _race(repo, [["add", "launch", *LAUNCH_FLAGS, "--id", f"2023-11-21-launch-{n}"] for n in range(6)])
     assert [r.returncode for r in results] == [0] * 6, [r.stderr for r in results]
     assert records(repo) == [f"records/launches/2023-11-21-launch-{n}.yaml" for n in range(6)]
+
+
+def test_a_kind_folder_that_is_a_file_is_one_clear_error(run, repo):
+    folder = repo / "records" / "launches"
+    folder.rmdir()
+    folder.write_text("not a folder")
+    result = run("add", "launch", *LAUNCH_FLAGS)
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "cannot make the folder" in result.output or "cannot write" in result.output
+    assert folder.read_text() == "not a folder"
