@@ -16,6 +16,8 @@ import click
 from cli import __version__
 from cli.errors import DprkError
 
+_NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
 # name -> (module under cli.commands, one-line help shown by `dprk --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "Check records against their schemas and each other."),
@@ -55,6 +57,10 @@ class LazyGroup(click.Group):
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) else 0
+        except _NoArgsIsHelp as exc:
+            # a group called with nothing to do: show its help, as a usage error
+            click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+            code = 2
         except DprkError as exc:
             click.echo(f"{prog}: error: {exc}", err=True)
             code = exc.exit_code
@@ -66,13 +72,17 @@ class LazyGroup(click.Group):
             click.echo(f"{prog}: error: {exc.format_message()}", err=True)
             code = exc.exit_code
         except click.Abort:
-            click.echo("Aborted.", err=True)
-            code = 1
+            click.echo(f"{prog}: stopped before the work was complete (input ended or was interrupted); nothing was written", err=True)
+            code = 2
+        except SystemExit as exc:
+            # click turns a closed pipe into exit 1 after swapping stdout for a quiet wrapper
+            pacified = isinstance(sys.stdout, getattr(click.utils, "PacifyFlushWrapper", ()))
+            code = 141 if pacified else (exc.code if isinstance(exc.code, int) else 1)
         except BrokenPipeError:
-            # The reader went away (`dprk query | head`): stop quietly.
+            # The reader went away (`dprk query | head`): stop quietly, as git does.
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
-            code = 1
+            code = 141
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             code = 130

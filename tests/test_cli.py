@@ -110,3 +110,29 @@ def test_state_names_cover_the_enum(repo):
     state = definitions["$defs"]["member_state"]
     assert sorted(state["x-names"]) == state["enum"]
     assert state["x-names"]["PRK"] == "Democratic People's Republic of Korea"
+
+
+@pytest.mark.parametrize("args", [[], ["add"]])
+def test_a_group_with_nothing_to_do_shows_its_help(run, args):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Usage: dprk")
+    assert "error" not in result.stderr.splitlines()[0]
+
+
+def test_a_closed_pipe_exits_141_quietly(repo):
+    from conftest import sample, write_record
+
+    for i in range(300):
+        write_record(repo, "launch", sample("launch", id=f"2023-08-30-srbm-{i:03d}"))
+    done = subprocess.run(f"{sys.executable} -m cli query --csv | head -1; echo \"rc=${{PIPESTATUS[0]}}\"",
+                          shell=True, executable="/bin/bash", cwd=repo, capture_output=True, text=True)
+    assert done.stdout.splitlines()[-1] == "rc=141"
+    assert done.stderr == ""
+
+
+def test_input_ending_at_a_prompt_writes_nothing(run, repo):
+    result = run("add", "launch", "--prompt", input="2023-11-21\n")
+    assert result.exit_code == 2
+    assert "nothing was written" in result.stderr
+    assert list((repo / "records" / "launches").iterdir()) == []
