@@ -349,10 +349,18 @@ def _normalise(parts: tuple[str, ...]) -> list[str]:
     return out
 
 
-def validate(repo: Repository, paths: Iterable[str] = (), *, use_cache: bool = True, jobs: int | None = None,
-             progress: Callable[[int], None] | None = None) -> Report:
-    """Check the records named by `paths` (all records when empty) and every cross-record rule."""
+def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None = None, use_cache: bool = True,
+             jobs: int | None = None, progress: Callable[[int], None] | None = None) -> Report:
+    """Check the records named by `paths` (all records when empty) and every cross-record rule.
+
+    With `since` (a git revision), only what changed since then and what that can
+    break (see validate_changed).
+    """
     paths = list(paths)
+    if since is not None:
+        if paths:
+            raise UsageError("give either PATH arguments or --changed-since, not both")
+        return validate_changed(repo, since, use_cache=use_cache, jobs=jobs)
     items = resolve_paths(repo, paths) if paths else list(repo.scan())
     report = Report()
     chosen: list[RecordFile] = []
@@ -517,7 +525,7 @@ class IdLookup:
         return iter(self._all)
 
 
-def validate_changed(repo: Repository, since: str, *, use_cache: bool = True) -> Report:
+def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jobs: int | None = None) -> Report:
     """Check the records changed since revision `since`, and what those changes can break.
 
     Git names the changed paths. Changed records get every check of their own, and
@@ -534,7 +542,7 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True) ->
 
     changed = history.changed_since(repo, since)
     if changed.schema_changed:
-        return validate(repo, use_cache=use_cache)
+        return validate(repo, use_cache=use_cache, jobs=jobs)
     report = Report()
     chosen: list[RecordFile] = []
     for item in changed.present:
@@ -544,7 +552,7 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True) ->
             chosen.append(item)
     cache = open_cache(repo.root, repo.schema_dir, use_cache)
     try:
-        results = check_files(repo, chosen, cache=cache, jobs=1)
+        results = check_files(repo, chosen, cache=cache, jobs=jobs)
         report.checked = len(results)
         index = IdLookup(repo)
         at = _Locator(repo)

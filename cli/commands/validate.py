@@ -33,18 +33,10 @@ def command(ctx: click.Context, repo, paths: tuple[str, ...], output: str, since
     unchanged record that refers to a record removed or renamed since REV.
     """
     from cli.commands._options import progress_bar
+    from cli.validation import validate
 
-    if since is not None:
-        if paths:
-            raise click.UsageError("give either PATH arguments or --changed-since, not both")
-        from cli.validation import validate_changed
-
-        report = validate_changed(repo, since)
-    else:
-        from cli.validation import validate
-
-        with progress_bar("Validating") as progress:
-            report = validate(repo, paths, use_cache=not no_cache, jobs=jobs, progress=progress)
+    with progress_bar("Validating") as progress:
+        report = validate(repo, paths, since=since, use_cache=not no_cache, jobs=jobs, progress=progress)
     if output == "json":
         click.echo(json.dumps([p.to_dict() for p in report.problems], indent=2, ensure_ascii=False))
     else:
