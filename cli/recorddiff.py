@@ -214,7 +214,8 @@ def show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=False)
 
 
-def _change_line(change: FieldChange) -> str:
+def change_line(change: FieldChange) -> str:
+    """One field change on one line: `~ path: old -> new`, `+ path: new`, `- path: old`."""
     if change.op == "added":
         return f"+ {change.path}: {show(change.new)}"
     if change.op == "removed":
@@ -231,7 +232,7 @@ def render_change_block(change: RecordChange, indent: str = "") -> str:
     for error in change.errors:
         lines.append(f"{indent}  ! {error}")
     for item in change.fields:
-        lines.append(f"{indent}  " + _change_line(item))
+        lines.append(f"{indent}  " + change_line(item))
     if change.status == "modified" and not change.fields and not change.errors:
         lines.append(f"{indent}  (layout only: no field changed)")
     return "\n".join(lines) + "\n"

@@ -23,9 +23,9 @@ def test_fields_are_replaced_and_the_change_printed(run, repo, launch):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "records/launches/2023-08-30-srbm.yaml",
-        "  count: 2 -> 3",
-        '  name: (not set) -> "KN-23"',
-        '  tags: (not set) -> ["srbm", "east-sea"]',
+        "  ~ count: 2 -> 3",
+        '  + name: "KN-23"',
+        '  + tags: ["srbm", "east-sea"]',
     ]
     data = yamlio.load_file(launch)
     assert data["count"] == 3 and data["tags"] == ["srbm", "east-sea"]
@@ -44,8 +44,8 @@ def test_unset_removes_a_field_and_nested_changes_are_named(run, repo, launch):
     result = run("update", LAUNCH, "--unset", "landing-area", "--source", json.dumps({**sample("launch")["sources"][0], "date": "2023-11-01"}))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1:] == [
-        '  landing_area: "waters off its east coast" -> (not set)',
-        '  sources[0].date: "2023-11" -> "2023-11-01"',
+        '  - landing_area: "waters off its east coast"',
+        '  ~ sources[0].date: "2023-11" -> "2023-11-01"',
     ]
     assert "landing_area" not in yamlio.load_file(launch)
 
@@ -55,8 +55,8 @@ def test_observations_are_matched_by_their_key(run, repo, repo_launch_with_obser
                  "--observation", '{"actor": "JCS", "actor_state": "KOR", "stance": "assessment", "range_km": 360}')
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1:] == [
-        "  observations[JCS].range_km: 350 -> 360",
-        "  observations[KCNA]: (not set) -> " + json.dumps({"actor": "KCNA", "stance": "claim", "apogee_km": 500}),
+        "  ~ observations[actor=JCS].range_km: 350 -> 360",
+        "  + observations[actor=KCNA]: " + json.dumps({"actor": "KCNA", "stance": "claim", "apogee_km": 500}),
     ]
 
 
@@ -142,7 +142,7 @@ def test_edit_opens_the_record_and_reopens_until_valid(run, repo, launch, editor
     assert result.exit_code == 0, result.output
     assert editor.shown[0] == text
     assert "# ! " in editor.shown[1] and "$.count: 'zero' is not of type 'integer'" in editor.shown[1]
-    assert result.stdout.splitlines()[1:] == ["  count: 2 -> 1"]
+    assert result.stdout.splitlines()[1:] == ["  ~ count: 2 -> 1"]
     assert yamlio.load_file(launch)["count"] == 1
 
 
@@ -158,7 +158,7 @@ def test_dry_run_prints_the_new_text_only(run, repo, launch):
     result = run("update", LAUNCH, "--count", "7", "--dry-run")
     assert result.exit_code == 0
     assert "\ncount: 7\n" in result.stdout
-    assert result.stderr == "  count: 2 -> 7\n"
+    assert result.stderr == "  ~ count: 2 -> 7\n"
     assert launch.read_bytes() == before
 
 

@@ -61,7 +61,9 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
                                        finish=lambda d: editing.ordered(kind, d), record_id=record.id)
         if new is None:
             raise DataError("editing given up; nothing written")
-    change = editing.changes(kind, old, new)
+    from cli.recorddiff import change_line, compare
+
+    change = compare(kind, old, new)
     if not change:
         click.echo(f"{record.rel}: no change", err=True)
         return
@@ -76,12 +78,12 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
     if params["dry_run"]:
         click.echo(text, nl=False)
         for item in change:
-            click.echo(f"  {item}", err=True)
+            click.echo(f"  {change_line(item)}", err=True)
         return
     editing.write_update(repo, record, text)
     click.echo(record.rel)
     for item in change:
-        click.echo(f"  {item}")
+        click.echo(f"  {change_line(item)}")
     if commit:
         from cli.history import commit_file
 
