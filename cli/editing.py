@@ -729,3 +729,63 @@ def write_update(repo: Repository, record: RecordFile, text: str) -> None:
     from cli.repository import atomic_write
 
     atomic_write(record.path, text, exclusive=False)
+
+
+class Invalid(DataError):
+    """The record has problems; nothing was written. `problems` are as `dprk validate` prints them."""
+
+    def __init__(self, problems: list[Any]):
+        count = len(problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''}; nothing written")
+        self.problems = problems
+
+
+@dataclass
+class Saved:
+    """What `save_new` or `save_update` did: the canonical text, and unless a dry run,
+    the record file written and the commit made (with its message)."""
+
+    text: str
+    record: RecordFile | None = None
+    commit: str | None = None
+    message: str | None = None
+
+
+def save_new(repo: Repository, kind: Kind, data: dict[str, Any], *, dry_run: bool = False, commit: bool = False) -> Saved:
+    """Check a new record and write it (never replacing a file), then commit it if asked."""
+    return _save(repo, dry_run, commit, lambda: check_new(repo, kind, data),
+                 lambda text: write_new(repo, kind, data, text), "Add")
+
+
+def save_update(repo: Repository, record: RecordFile, data: dict[str, Any], *, dry_run: bool = False, commit: bool = False) -> Saved:
+    """Check a changed record and replace its file atomically, then commit it if asked."""
+
+    def write(text: str) -> RecordFile:
+        write_update(repo, record, text)
+        return record
+
+    return _save(repo, dry_run, commit, lambda: check_update(repo, record, data), write, "Update")
+
+
+def _save(repo: Repository, dry_run: bool, commit: bool, check_record: Callable[[], tuple[str, list[Any]]],
+          write: Callable[[str], RecordFile], verb: str) -> Saved:
+    """Check, then (unless a dry run) write and commit. A commit git cannot make is
+    refused (UsageError) before anything is written; problems raise Invalid."""
+    commit = commit and not dry_run
+    if commit:
+        from cli.history import check_can_commit
+
+        check_can_commit(repo.root)
+    text, problems = check_record()
+    if problems:
+        raise Invalid(problems)
+    if dry_run:
+        return Saved(text)
+    record = write(text)
+    saved = Saved(text, record)
+    if commit:
+        from cli.history import commit_file
+
+        saved.message = f"{verb} {record.kind.name} {record.id}"
+        saved.commit = commit_file(repo.root, record.path, saved.message)
+    return saved

@@ -8,7 +8,7 @@ or id), $DPRK_REPO, or the current folder.
 from __future__ import annotations
 
 import sys
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import click
 
@@ -123,11 +123,29 @@ def edit(text: str) -> str | None:
     return result if isinstance(result, str) or result is None else result.decode("utf-8")
 
 
-def report_problems(problems: list[Any]) -> None:
-    """Print problems as `dprk validate` does, then fail with exit status 1."""
-    from cli.errors import DataError
+def save(action: Callable[[], Any]) -> Any:
+    """Run a save from cli.editing; if the record is invalid, print its problems as
+    `dprk validate` does and fail with exit status 1."""
+    from cli.editing import Invalid
 
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    count = len(problems)
-    raise DataError(f"{count} problem{'s' if count != 1 else ''}; nothing written")
+    try:
+        return action()
+    except Invalid as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise
+
+
+def report_saved(saved: Any, changes: list[str]) -> None:
+    """Print what a save did: the text on a dry run (changes on stderr), else the path,
+    the changes and the commit."""
+    if saved.record is None:
+        click.echo(saved.text, nl=False)
+        for line in changes:
+            click.echo(f"  {line}", err=True)
+        return
+    click.echo(saved.record.rel)
+    for line in changes:
+        click.echo(f"  {line}")
+    if saved.commit:
+        click.echo(f"committed {saved.commit}: {saved.message}", err=True)

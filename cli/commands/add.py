@@ -69,24 +69,8 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
                              hint="give them as options, or use --from-file or --edit, or run in a terminal to be asked")
         if needed:
             data = editing.prompt_missing(kind, data, ui.ask, ui.confirm)
-    commit = params["commit"] and not params["dry_run"]
-    if commit:
-        from cli.history import check_can_commit
-
-        check_can_commit(repo.root)
-    text, problems = editing.check_new(repo, kind, data)
-    if problems:
-        ui.report_problems(problems)
-    if params["dry_run"]:
-        click.echo(text, nl=False)
-        return
-    record = editing.write_new(repo, kind, data, text)
-    click.echo(record.rel)
-    if commit:
-        from cli.history import commit_file
-
-        message = f"Add {kind.name} {record.id}"
-        click.echo(f"committed {commit_file(repo.root, record.path, message)}: {message}", err=True)
+    saved = ui.save(lambda: editing.save_new(repo, kind, data, dry_run=params["dry_run"], commit=params["commit"]))
+    ui.report_saved(saved, [])
 
 
 @click.group("add", cls=AddGroup, no_args_is_help=True, subcommand_metavar="KIND [FIELD OPTIONS]...")

@@ -67,28 +67,8 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
     if not change:
         click.echo(f"{record.rel}: no change", err=True)
         return
-    commit = params["commit"] and not params["dry_run"]
-    if commit:
-        from cli.history import check_can_commit
-
-        check_can_commit(repo.root)
-    text, problems = editing.check_update(repo, record, new)
-    if problems:
-        ui.report_problems(problems)
-    if params["dry_run"]:
-        click.echo(text, nl=False)
-        for item in change:
-            click.echo(f"  {change_line(item)}", err=True)
-        return
-    editing.write_update(repo, record, text)
-    click.echo(record.rel)
-    for item in change:
-        click.echo(f"  {change_line(item)}")
-    if commit:
-        from cli.history import commit_file
-
-        message = f"Update {kind.name} {record.id}"
-        click.echo(f"committed {commit_file(repo.root, record.path, message)}: {message}", err=True)
+    saved = ui.save(lambda: editing.save_update(repo, record, new, dry_run=params["dry_run"], commit=params["commit"]))
+    ui.report_saved(saved, [change_line(item) for item in change])
 
 
 @click.group("update", cls=UpdateGroup, no_args_is_help=True, subcommand_metavar="ID [FIELD OPTIONS]...")
