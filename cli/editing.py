@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 
 from cli.errors import DataError, UsageError, YamlError
 from cli.kinds import Field, Kind, values_at
-from cli.repository import RecordFile, Repository
+from cli.repository import RecordFile, Repository, check_id_text
 
 ID_FIELD = "id"
 DATE_FIELD = "date"
@@ -202,6 +202,11 @@ def parse_scalar(item: Field, text: str, where: str) -> Any:
         raise UsageError(f"{where}: {text!r} is not true or false")
     if kind in ("object", "array"):
         return parse_json(text, where)
+    if item.is_date:
+        from cli.filters import date_span
+
+        if date_span(text) is None:
+            raise UsageError(f"{where}: {text!r} is not a date", hint="use YYYY, YYYY-MM or YYYY-MM-DD, on the calendar")
     return text
 
 
@@ -258,6 +263,8 @@ def values_from_options(specs: list[OptionSpec], params: dict[str, Any]) -> dict
         if raw is None or (spec.multiple and not raw):
             continue
         values[spec.name] = option_value(spec, raw)
+    if isinstance(values.get(ID_FIELD), str):
+        check_id_text(values[ID_FIELD])  # `--id ../x` is a usage error before anything else
     return values
 
 

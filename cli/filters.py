@@ -49,10 +49,10 @@ def date_span(text: str) -> tuple[str, str] | None:
     if not match:
         return None
     year, month, day = match.groups()
-    if day:
-        return text, text
     if month:
         last = calendar.monthrange(int(year), int(month))[1]
+        if day:
+            return (text, text) if int(day) <= last else None  # 2023-02-30 is not a day
         return f"{year}-{month}-01", f"{year}-{month}-{last:02d}"
     return f"{year}-01-01", f"{year}-12-31"
 
@@ -200,7 +200,9 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
         try:
             condition.operand = float(value)
         except ValueError:
-            raise UsageError(f"--where {text!r}: {name} is a number, and {value!r} is not one") from None
+            condition.operand = None
+        if condition.operand is None or condition.operand != condition.operand or condition.operand in (float("inf"), float("-inf")):
+            raise UsageError(f"--where {text!r}: {name} is a number, and {value!r} is not one")
     elif leaf.type == "boolean":
         if value not in ("true", "false"):
             raise UsageError(f"--where {text!r}: {name} is true or false, not {value!r}")

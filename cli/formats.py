@@ -163,6 +163,9 @@ def check_output(path: Path, force: bool) -> None:
         raise UsageError(f"cannot write {str(path)!r}: folder {str(folder)!r} is not writable", hint="choose another -o")
     if path.exists() and not force:
         raise UsageError(f"{str(path)!r} already exists", hint="add --force to replace it, or choose another -o")
+    if os.path.lexists(path) and (path.is_symlink() or not path.is_file()):
+        # --force replaces regular files only: never a device (/dev/null), pipe, socket or symbolic link
+        raise UsageError(f"{str(path)!r} is not a regular file; export will not replace it", hint="choose another -o, or '-' for stdout")
 
 
 @contextmanager

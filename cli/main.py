@@ -58,6 +58,9 @@ class LazyGroup(click.Group):
         except DprkError as exc:
             click.echo(f"{prog}: error: {exc}", err=True)
             code = exc.exit_code
+        except click.exceptions.NoArgsIsHelpError as exc:  # `dprk`, `dprk add`: the help, not an error line
+            click.echo(exc.format_message(), err=True)
+            code = 2
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else prog
             click.echo(f"{where}: error: {exc.format_message()} (see '{where} --help')", err=True)
