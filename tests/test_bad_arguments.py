@@ -65,6 +65,7 @@ CASES: list[tuple[list[str], int, str]] = [
     (["export", "-o", "records"], 2, "is a folder"),
     (["export", "-o", "afile"], 2, "'afile' already exists"),
     (["export", "-o", os.devnull, "--force"], 2, "is not a regular file"),
+    (["export", "-o", "alink", "--force"], 2, "'alink' is not a regular file"),
     (["export", "--repo", MISSING], 2, "does not exist"),
     # show
     (["show", "2099-01-01-no-such-record"], 2, "no record with id '2099-01-01-no-such-record'"),
@@ -135,6 +136,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for kind in ("launch", "meeting", "statement", "sanctions-report"):
         write_record(root, kind, sample(kind))
     (root / "afile").write_text("just text\n")
+    (root / "alink").symlink_to("afile")
     (root / ".gitignore").write_text(".dprk-cache/\n")
     commit_all(root, "start")
     return root
