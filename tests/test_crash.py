@@ -236,3 +236,17 @@ def test_sqlite_export_killed_at_random_points(generated, tmp_path):
             assert dump(target) == complete
             target.unlink()
         assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == []
+
+
+def test_query_killed_while_filling_the_parse_cache(generated, tmp_path):
+    """The parse cache (.dprk-cache/) of a killed run never changes what the next run reads."""
+    repo = tmp_path / "repo"
+    shutil.copytree(generated, repo, ignore=shutil.ignore_patterns(".dprk-cache"))
+    span = full_run(["query", "--csv", "--no-cache"], repo)
+    expected = Runner(repo)("query", "--csv", "--no-cache", env={"DPRK_REPO": ""}).stdout
+    rng = random.Random(SEED + 5)
+    for _ in range(BIG_ROUNDS):
+        shutil.rmtree(repo / ".dprk-cache", ignore_errors=True)
+        killed_after(["query", "--csv"], repo, rng.uniform(0, span * 1.5))
+        again = Runner(repo)("query", "--csv", env={"DPRK_REPO": ""})
+        assert again.exit_code == 0 and again.stdout == expected, again.stderr
