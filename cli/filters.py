@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import calendar
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
@@ -198,11 +199,12 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
     elif leaf.type in ("integer", "number"):
         condition.type = "number"
         try:
-            condition.operand = float(value)
+            number: float | None = float(value)
         except ValueError:
-            condition.operand = None
-        if condition.operand is None or condition.operand != condition.operand or condition.operand in (float("inf"), float("-inf")):
+            number = None
+        if number is None or not math.isfinite(number):  # nan and inf would match nothing, silently
             raise UsageError(f"--where {text!r}: {name} is a number, and {value!r} is not one")
+        condition.operand = number
     elif leaf.type == "boolean":
         if value not in ("true", "false"):
             raise UsageError(f"--where {text!r}: {name} is true or false, not {value!r}")
