@@ -375,8 +375,11 @@ def read_document_text(name: str) -> str:
     from cli import yamlio
 
     path = Path(name)
+    if path.is_dir():
+        raise UsageError(f"{name}: is a folder, not a file", hint="give a YAML or JSON file, or '-' for stdin")
     if not path.is_file():
-        raise UsageError(f"{name}: no such file", hint="give a YAML or JSON file, or '-' for stdin")
+        raise UsageError(f"{name}: no such file" if not path.exists() else f"{name}: not a regular file",
+                         hint="give a YAML or JSON file, or '-' for stdin")
     return yamlio.decode(yamlio.read_bytes(path, name), name)
 
 

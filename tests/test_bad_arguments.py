@@ -51,6 +51,7 @@ CASES: list[tuple[list[str], int, str]] = [
     (["query", "--csv", "--json"], 2, "choose one of --csv, --json"),
     (["query", "--repo", MISSING], 2, "does not exist"),
     (["query", "--repo", "afile"], 2, "'afile' is a file, not a repository folder"),
+    (["query", "--repo", "records"], 2, "is not a dprk-records repository (it needs schema/ and records/)"),
     # export
     (["export", "no-such-kind", "-o", "out.csv"], 2, "unknown kind"),
     (["export", "--where", "bogus~x", "-o", "out.csv"], 2, "unknown field 'bogus' in --where"),
@@ -95,6 +96,8 @@ CASES: list[tuple[list[str], int, str]] = [
     (["add", "launch", *ADD, "--id", LAUNCH], 1, "already exists; records are never overwritten"),
     (["add", "launch", *ADD, "--from-file", "no-such-file.yaml"], 2, "no such file"),
     (["add", "launch", "--from-file", "afile"], 1, "afile:1:1: the top level must be a mapping"),
+    (["add", "launch", "--from-file", "records"], 2, "records: is a folder, not a file"),
+    (["add", "--repo", "/", "launch", *ADD], 2, "is not a dprk-records repository"),
     (["add", "launch", "--no-input"], 2, "a launch needs --date"),
     (["add", "--repo", MISSING, "launch", *ADD], 2, "does not exist"),
     (["add", "launch", *ADD, "--repo", MISSING], 2, "does not exist"),
@@ -201,3 +204,31 @@ def test_the_installed_command_prints_no_traceback(shared, tmp_path):
         done = subprocess.run([sys.executable, "-m", "cli", *args], cwd=shared, env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 2, done.stderr
         assert done.stdout == "" and len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
+
+
+def test_dprk_repo_pointing_at_nothing(run_shared):
+    for args in (["validate"], ["query"], ["show", LAUNCH], ["add", "launch", *ADD], ["diff"], ["fmt"]):
+        result = run_shared(*args, env={"DPRK_REPO": MISSING})
+        assert result.exit_code == 2 and "does not exist (check --repo or DPRK_REPO)" in one_line(result)
+
+
+def test_endless_stdin_is_cut_at_the_record_size_limit(run_shared, shared):
+    """`--from-file -` reads at most 1 MiB + 1 byte, like a record file."""
+    for args in (["add", "launch", "--from-file", "-"], ["update", LAUNCH, "--from-file", "-"]):
+        result = run_shared(*args, input="a" * (3 << 20))
+        assert result.exit_code == 1 and "over the 1 MiB limit" in one_line(result)
+    assert git(shared, "status", "--porcelain").strip() == ""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_endless_stdin_in_a_real_process(shared):
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
+    with open("/dev/zero", "rb") as endless:
+        done = subprocess.run([sys.executable, "-m", "cli", "add", "launch", "--from-file", "-"], cwd=shared, env=env,
+                              stdin=endless, capture_output=True, text=True, timeout=60, preexec_fn=limit)
+    assert done.returncode == 1 and "over the 1 MiB limit" in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr
