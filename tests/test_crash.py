@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from cli import yamlio
-from conftest import PROJECT, Runner, make_repo, sample, write_record
+from conftest import PROJECT, Runner, sample, write_record
 
 SEED = 20231121
 ROUNDS = 6  # random kills per command on a small repository
