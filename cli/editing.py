@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 
 from cli.errors import DataError, UsageError, YamlError
 from cli.kinds import Field, Kind, values_at
-from cli.repository import RecordFile, Repository
+from cli.repository import RecordFile, Repository, check_id_text
 
 SLUG_MAX = 50  # characters of title slug kept in a made-up id
 ENUM_CHOICES_MAX = 20  # larger enums (state codes) are checked, not listed, in help and prompts
@@ -199,6 +199,11 @@ def parse_scalar(item: Field, text: str, where: str) -> Any:
         raise UsageError(f"{where}: {text!r} is not true or false")
     if kind in ("object", "array"):
         return parse_json(text, where)
+    if item.is_date:
+        from cli.filters import date_span
+
+        if date_span(text) is None:
+            raise UsageError(f"{where}: {text!r} is not a date", hint="use YYYY, YYYY-MM or YYYY-MM-DD, on the calendar")
     return text
 
 
@@ -255,6 +260,8 @@ def values_from_options(specs: list[OptionSpec], params: dict[str, Any]) -> dict
         if raw is None or (spec.multiple and not raw):
             continue
         values[spec.name] = option_value(spec, raw)
+    if isinstance(values.get(ID_FIELD), str):
+        check_id_text(values[ID_FIELD])  # `--id ../x` is a usage error before anything else
     return values
 
 
@@ -365,8 +372,11 @@ def read_document_text(name: str) -> str:
     from cli import yamlio
 
     path = Path(name)
+    if path.is_dir():
+        raise UsageError(f"{name}: is a folder, not a file", hint="give a YAML or JSON file, or '-' for stdin")
     if not path.is_file():
-        raise UsageError(f"{name}: no such file", hint="give a YAML or JSON file, or '-' for stdin")
+        raise UsageError(f"{name}: no such file" if not path.exists() else f"{name}: not a regular file",
+                         hint="give a YAML or JSON file, or '-' for stdin")
     return yamlio.decode(yamlio.read_bytes(path, name), name)
 
 

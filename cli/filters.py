@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import calendar
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
@@ -49,10 +50,10 @@ def date_span(text: str) -> tuple[str, str] | None:
     if not match:
         return None
     year, month, day = match.groups()
-    if day:
-        return text, text
     if month:
         last = calendar.monthrange(int(year), int(month))[1]
+        if day:
+            return (text, text) if int(day) <= last else None  # 2023-02-30 is not a day
         return f"{year}-{month}-01", f"{year}-{month}-{last:02d}"
     return f"{year}-01-01", f"{year}-12-31"
 
@@ -198,9 +199,12 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
     elif leaf.type in ("integer", "number"):
         condition.type = "number"
         try:
-            condition.operand = float(value)
+            number: float | None = float(value)
         except ValueError:
-            raise UsageError(f"--where {text!r}: {name} is a number, and {value!r} is not one") from None
+            number = None
+        if number is None or not math.isfinite(number):  # nan and inf would match nothing, silently
+            raise UsageError(f"--where {text!r}: {name} is a number, and {value!r} is not one")
+        condition.operand = number
     elif leaf.type == "boolean":
         if value not in ("true", "false"):
             raise UsageError(f"--where {text!r}: {name} is true or false, not {value!r}")

@@ -12,6 +12,7 @@ that a spreadsheet shows it as text instead of running it. Numbers are never tou
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from contextlib import contextmanager
@@ -50,15 +51,33 @@ def check_style(style: str) -> str:
 
 
 def write_delimited(out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, delimiter: str = ",", escape: bool = True) -> int:
-    """RFC 4180 CSV (CRLF line ends, quotes where needed), or TSV with a tab delimiter."""
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n" if delimiter == "," else "\n")
-    writer.writerow(columns)
+    """RFC 4180 CSV (CRLF line ends, quotes where needed), or TSV with a tab delimiter.
+
+    The csv module quotes a cell only for the characters of its line terminator, so a
+    TSV row (ended by LF) is made with CRLF and cut back to LF: a cell holding a bare
+    carriage return is quoted too, and cannot start a new row in the reader (where a
+    cell such as "x\r=cmd()" would get past the formula guard).
+    """
+    if delimiter == ",":
+        writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+        write = writer.writerow
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+
+        def write(cells: list[Any]) -> None:
+            writer.writerow(cells)
+            out.write(buffer.getvalue()[:-2] + "\n")
+            buffer.seek(0)
+            buffer.truncate()
+
+    write(columns)
     count = 0
     for row in rows:
         cells = [plain(v) for v in row]
         if escape:
             cells = [escape_formula(v) for v in cells]
-        writer.writerow(cells)
+        write(cells)
         count += 1
     return count
 
@@ -162,6 +181,9 @@ def check_output(path: Path, force: bool) -> None:
         raise UsageError(f"cannot write {str(path)!r}: folder {str(folder)!r} is not writable", hint="choose another -o")
     if path.exists() and not force:
         raise UsageError(f"{str(path)!r} already exists", hint="add --force to replace it, or choose another -o")
+    if os.path.lexists(path) and (path.is_symlink() or not path.is_file()):
+        # --force replaces regular files only: never a device (/dev/null), pipe, socket or symbolic link
+        raise UsageError(f"{str(path)!r} is not a regular file; export will not replace it", hint="choose another -o, or '-' for stdout")
 
 
 @contextmanager

@@ -33,10 +33,18 @@ _IN_PROGRESS = {
 }
 
 
+def import_git(needed_for: str) -> Any:
+    """GitPython, or a one-line UsageError when git itself is missing (GitPython needs the git program)."""
+    try:
+        import git
+    except ImportError:
+        raise UsageError(f"git is not installed or not on PATH, and {needed_for} needs it", hint="install git") from None
+    return git
+
+
 def open_git_repo(root: Path) -> Any:
     """The git repository holding `root`, or a UsageError saying there is none."""
-    import git
-
+    git = import_git("--commit")
     try:
         return git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -61,8 +69,7 @@ def commit_file(root: Path, path: Path, message: str) -> str:
     the index, then committed with `git commit --only -- PATH`, which records that
     path alone. Works on a detached HEAD and on a branch with no commits yet.
     """
-    import git
-
+    git = import_git("--commit")
     check_can_commit(root)
     repo = open_git_repo(root)
     rel = Path(path).resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
@@ -132,10 +139,7 @@ class Git:
     """A git work tree holding a dprk repository (which may be a subfolder of it)."""
 
     def __init__(self, repo: Repository):
-        try:
-            import git
-        except ImportError as exc:  # GitPython present but no git executable
-            raise UsageError(f"git is not available: {exc}", hint="install git") from None
+        git = import_git("reading git history")
         self._git = git
         self.repo = repo
         try:

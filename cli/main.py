@@ -34,6 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# click 8.2+ raises this for a group run without arguments (older click prints the help itself)
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class LazyGroup(click.Group):
     """A group that imports a command's module only when that command runs."""
 
@@ -64,6 +68,9 @@ class LazyGroup(click.Group):
         except DprkError as exc:
             click.echo(f"{prog}: error: {exc}", err=True)
             code = exc.exit_code
+        except _NO_ARGS_IS_HELP as exc:  # `dprk`, `dprk add`: the help, not an error line
+            click.echo(exc.format_message(), err=True)
+            code = 2
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else prog
             click.echo(f"{where}: error: {exc.format_message()} (see '{where} --help')", err=True)

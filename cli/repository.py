@@ -85,6 +85,8 @@ class Repository:
             explicit = os.environ.get(ENV_REPO) or None
         if explicit is not None:
             root = Path(explicit).expanduser()
+            if root.exists() and not root.is_dir():
+                raise UsageError(f"{str(root)!r} is a file, not a repository folder", hint="check --repo or DPRK_REPO")
             if not root.is_dir():
                 raise UsageError(f"repository folder {str(root)!r} does not exist", hint="check --repo or DPRK_REPO")
             if not cls.is_root(root):

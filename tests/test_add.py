@@ -82,8 +82,9 @@ def test_unknown_kind_is_a_usage_error(run):
 
 
 def test_invalid_record_lists_problems_like_validate_and_writes_nothing(run, repo):
-    result = run("add", "launch", "--date", "2023-02-30", "--title", "Bad day", "--summary", "s", "--category", "SRBM",
-                 "--count", "0", "--source", '{"publisher": "p"}', "--no-input")
+    # a date given as --date is checked as an argument (tests/test_bad_arguments.py); from a file it is data
+    result = run("add", "launch", "--from-file", "-", "--title", "Bad day", "--summary", "s", "--category", "SRBM",
+                 "--count", "0", "--source", '{"publisher": "p"}', "--no-input", input='{"date": "2023-02-30"}')
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert "records/launches/2023-02-30-bad-day.yaml:3:7: $.date: '2023-02-30' is not a day on the calendar" in lines

@@ -78,8 +78,12 @@ def read_from_file(name: str) -> tuple[str, str]:
     """The text of `--from-file` (a path, or '-' for stdin) and a name to show in messages."""
     from cli.editing import read_document_text
 
-    if name == "-":
-        return sys.stdin.read(), "<stdin>"
+    if name == "-":  # read at most one byte past the record size limit, then check it like a file
+        from cli import yamlio
+
+        stream = getattr(sys.stdin, "buffer", None)
+        data = stream.read(yamlio.MAX_BYTES + 1) if stream is not None else sys.stdin.read(yamlio.MAX_BYTES + 1).encode("utf-8")
+        return yamlio.decode(data, "<stdin>"), "<stdin>"
     return read_document_text(name), name
 
 

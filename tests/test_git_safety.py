@@ -1,0 +1,165 @@
+"""Git safety: --commit commits its one file only, refuses mid-merge/rebase/cherry-pick, works detached;
+without git (no git program, or no git repository) every other command still works and git commands say why not.
+
+(tests/test_add.py and tests/test_update.py hold the first cases of each; these add the rest.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli import yamlio
+from conftest import SOURCE, Runner, commit_all, git, make_repo, sample, write_record
+
+LAUNCH = "2023-08-30-srbm"
+ADD = ["add", "launch", "--date", "2023-11-21", "--title", "Committed launch", "--summary", "s.",
+       "--category", "SRBM", "--source", json.dumps(SOURCE)]
+ADDED = "records/launches/2023-11-21-committed-launch.yaml"
+
+
+def seeded(repo: Path) -> Path:
+    for kind in ("launch", "meeting", "statement", "sanctions-report"):
+        write_record(repo, kind, sample(kind))
+    (repo / ".gitignore").write_text(".dprk-cache/\n")
+    commit_all(repo, "start")
+    return repo
+
+
+def status(repo: Path) -> str:
+    return git(repo, "status", "--porcelain", "--untracked-files=all")
+
+
+# --- --commit commits its own file and nothing else ------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["add", "update"])
+def test_commit_leaves_every_other_change_as_it_was(run, repo, command):
+    seeded(repo)
+    meeting = repo / "records/meetings/2023-08-25-open-briefing.yaml"
+    statement = repo / "records/statements/2023-08-24-sg-statement.yaml"
+    meeting.write_text(meeting.read_text().replace("open briefing", "open meeting"))  # unstaged
+    statement.write_text(statement.read_text().replace("condemned", "deplored"))
+    git(repo, "add", str(statement))  # staged
+    write_record(repo, "launch", sample("launch", id="2023-09-01-untracked", date="2023-09-01"))  # untracked
+    (repo / "notes.txt").write_text("scratch\n")
+    before = status(repo)
+    args = ADD if command == "add" else ["update", LAUNCH, "--count", "4"]
+    result = run(*args, "--commit")
+    assert result.exit_code == 0, result.output
+    mine = ADDED if command == "add" else f"records/launches/{LAUNCH}.yaml"
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [mine]
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "2"
+    after = status(repo)
+    assert after == "".join(line + "\n" for line in before.splitlines() if not line.endswith(mine)), after
+    assert git(repo, "diff", "--cached", "--name-only").split() == ["records/statements/2023-08-24-sg-statement.yaml"]
+    assert "deplored" in git(repo, "show", ":records/statements/2023-08-24-sg-statement.yaml")
+    assert "deplored" not in git(repo, "show", "HEAD:records/statements/2023-08-24-sg-statement.yaml")
+
+
+def _conflict(repo: Path, operation: str) -> None:
+    """Leave the repository in the middle of a real merge, rebase or cherry-pick (a conflict in f.txt)."""
+    (repo / "f.txt").write_text("base\n")
+    commit_all(repo, "base")
+    git(repo, "checkout", "-qb", "other")
+    (repo / "f.txt").write_text("other\n")
+    commit_all(repo, "other")
+    git(repo, "checkout", "-q", "main")
+    (repo / "f.txt").write_text("main\n")
+    commit_all(repo, "main")
+    command = {"merge": ["merge", "other"], "rebase": ["rebase", "other"], "cherry-pick": ["cherry-pick", "other"]}[operation]
+    done = subprocess.run(["git", *command], cwd=repo, capture_output=True, text=True)
+    assert done.returncode != 0  # stopped on the conflict
+
+
+@pytest.mark.parametrize("operation", ["merge", "rebase", "cherry-pick"])
+@pytest.mark.parametrize("command", ["add", "update"])
+def test_commit_refused_in_the_middle_of(run, repo, command, operation):
+    seeded(repo)
+    _conflict(repo, operation)
+    before = status(repo)
+    launch = (repo / f"records/launches/{LAUNCH}.yaml").read_bytes()
+    args = ADD if command == "add" else ["update", LAUNCH, "--count", "4"]
+    result = run(*args, "--commit")
+    assert result.exit_code == 2
+    line = result.output.strip()
+    assert len(line.splitlines()) == 1 and "in the middle of a" in line and operation.split("-")[0] in line, line
+    assert status(repo) == before  # nothing written, nothing staged
+    assert (repo / f"records/launches/{LAUNCH}.yaml").read_bytes() == launch
+
+
+def test_update_commit_on_a_detached_head(run, repo):
+    seeded(repo)
+    git(repo, "checkout", "-q", "--detach")
+    result = run("update", LAUNCH, "--count", "5", "--commit")
+    assert result.exit_code == 0, result.output
+    assert git(repo, "log", "-1", "--format=%s").strip() == f"Update launch {LAUNCH}"
+    assert subprocess.run(["git", "symbolic-ref", "-q", "HEAD"], cwd=repo).returncode == 1  # still detached
+    assert "count: 5" in git(repo, "show", f"HEAD:records/launches/{LAUNCH}.yaml")
+    assert git(repo, "rev-parse", "main").strip() != git(repo, "rev-parse", "HEAD").strip()  # main did not move
+
+
+# --- no git at all -------------------------------------------------------------------------
+
+WORKING = [
+    ["validate"], ["schema"], ["schema", "launch"], ["query", "--csv"], ["stats"], ["show", LAUNCH],
+    ["export", "-o", "out.csv"], ["export", "--format", "sqlite", "-o", "out.sqlite"], ["fmt"], ["fmt", "--check"],
+    ADD, ["update", LAUNCH, "--count", "6"],
+]
+NEEDS_GIT = [["diff"], ["diff", "HEAD~1"], ["log", LAUNCH], ["validate", "--changed-since", "HEAD"],
+             [*ADD[:-4], "--title", "Other", *ADD[-4:], "--commit"], ["update", LAUNCH, "--count", "7", "--commit"]]
+
+
+def _plain(tmp_path: Path) -> Path:
+    plain = make_repo(tmp_path / "plain", git_init=False)
+    for kind in ("launch", "meeting", "statement", "sanctions-report"):
+        write_record(plain, kind, sample(kind))
+    return plain
+
+
+def test_outside_a_git_repository(tmp_path, monkeypatch):
+    monkeypatch.delenv("DPRK_REPO", raising=False)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    plain = _plain(tmp_path)
+    run = Runner(plain)
+    for args in WORKING:
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+    assert (plain / ADDED).is_file()
+    records = sorted(p.name for p in (plain / "records").rglob("*.yaml"))
+    for args in NEEDS_GIT:
+        result = run(*args)
+        line = result.output.strip()
+        assert result.exit_code == 2, (args, line)
+        assert len(line.splitlines()) == 1 and "not in a git repository" in line, (args, line)
+    assert sorted(p.name for p in (plain / "records").rglob("*.yaml")) == records  # --commit wrote nothing
+    assert yamlio.load_file(plain / f"records/launches/{LAUNCH}.yaml")["count"] == 6
+
+
+def test_without_the_git_program(tmp_path):
+    """PATH holds no git: GitPython cannot load, yet only the git commands notice, each in one line."""
+    repo = make_repo(tmp_path / "repo")  # a real git repository, made while git was still at hand
+    seeded(repo)
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_PYTHON", "DPRK_"))}
+    env["PATH"] = str(empty)
+
+    def dprk(args: list[str]) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "cli", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=60)
+
+    for args in WORKING:
+        done = dprk(args)
+        assert done.returncode == 0, (args, done.stderr)
+        assert "Traceback" not in done.stderr
+    for args in NEEDS_GIT:
+        done = dprk(args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert done.stdout == "" and len(done.stderr.splitlines()) == 1, (args, done.stderr)
+        assert "git is not installed or not on PATH" in done.stderr
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
