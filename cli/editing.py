@@ -260,8 +260,8 @@ def values_from_options(specs: list[OptionSpec], params: dict[str, Any]) -> dict
         if raw is None or (spec.multiple and not raw):
             continue
         values[spec.name] = option_value(spec, raw)
-    if isinstance(values.get(ID_FIELD), str):
-        check_id_text(values[ID_FIELD])  # `--id ../x` is a usage error before anything else
+        if spec.field.role == "id" and isinstance(values[spec.name], str):
+            check_id_text(values[spec.name])  # `--id ../x` is a usage error before anything else
     return values
 
 

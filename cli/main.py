@@ -16,6 +16,7 @@ import click
 from cli import __version__
 from cli.errors import DprkError
 
+# click 8.2+ raises this for a group run without arguments (older click prints the help itself)
 _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 # name -> (module under cli.commands, one-line help shown by `dprk --help`)
@@ -33,9 +34,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("fmt", "Rewrite records into canonical form (or --check)."),
 }
 
-
-# click 8.2+ raises this for a group run without arguments (older click prints the help itself)
-_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 class LazyGroup(click.Group):
@@ -68,9 +66,6 @@ class LazyGroup(click.Group):
         except DprkError as exc:
             click.echo(f"{prog}: error: {exc}", err=True)
             code = exc.exit_code
-        except _NO_ARGS_IS_HELP as exc:  # `dprk`, `dprk add`: the help, not an error line
-            click.echo(exc.format_message(), err=True)
-            code = 2
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else prog
             click.echo(f"{where}: error: {exc.format_message()} (see '{where} --help')", err=True)
