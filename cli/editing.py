@@ -200,7 +200,7 @@ def parse_scalar(item: Field, text: str, where: str) -> Any:
     if kind in ("object", "array"):
         return parse_json(text, where)
     if item.is_date:
-        from cli.filters import date_span
+        from cli.dates import date_span
 
         if date_span(text) is None:
             raise UsageError(f"{where}: {text!r} is not a date", hint="use YYYY, YYYY-MM or YYYY-MM-DD, on the calendar")
@@ -519,7 +519,6 @@ def _set(data: Any, pointer: tuple[Any, ...], value: Any) -> None:
 def answer_problems(kind: Kind, context: dict[str, Any], pointer: tuple[Any, ...], value: Any) -> list[str]:
     """What the schema (and the calendar) says against `value` at `pointer`, ignoring the rest of the record."""
     import copy
-    import datetime
 
     from cli.validation import schema_problems
 
@@ -532,13 +531,9 @@ def answer_problems(kind: Kind, context: dict[str, Any], pointer: tuple[Any, ...
             messages.extend(problem.message for problem in schema_problems(kind, "", error, None))
     if messages:
         return messages
-    for date_field in kind.date_fields:
-        for where, found in values_at(probe, date_field.path):
-            if where[: len(pointer)] == pointer and isinstance(found, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", found):
-                try:
-                    datetime.date.fromisoformat(found)
-                except ValueError:
-                    messages.append(f"{found!r} is not a day on the calendar")
+    from cli.dates import calendar_problems
+
+    messages.extend(message for where, message in calendar_problems(kind, probe) if where[: len(pointer)] == pointer)
     return messages
 
 

@@ -21,13 +21,13 @@ begins with its date); with --sort the selected records are kept and sorted.
 
 from __future__ import annotations
 
-import calendar
 import itertools
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
+from cli.dates import date_span
 from cli.errors import UsageError
 from cli.kinds import Field, Kind, values_at
 
@@ -35,27 +35,10 @@ KIND_COLUMN = "kind"  # the column naming a record's kind; not a schema field
 
 OPERATORS = ("!=", "<=", ">=", "=", "~", "<", ">")
 _WHERE = re.compile(r"^\s*([A-Za-z0-9_][A-Za-z0-9_.\-]*)\s*(!=|<=|>=|=|~|<|>)\s?(.*)$", re.S)
-_DATE = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?$")
 _ID_DATE = re.compile(r"^([0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)-")
 
 
 # --- dates ---------------------------------------------------------------------
-
-
-def date_span(text: str) -> tuple[str, str] | None:
-    """The first and last day (ISO) that a partial date covers, or None if it is not a date."""
-    if not isinstance(text, str):
-        return None
-    match = _DATE.match(text)
-    if not match:
-        return None
-    year, month, day = match.groups()
-    if month:
-        last = calendar.monthrange(int(year), int(month))[1]
-        if day:
-            return (text, text) if int(day) <= last else None  # 2023-02-30 is not a day
-        return f"{year}-{month}-01", f"{year}-{month}-{last:02d}"
-    return f"{year}-01-01", f"{year}-12-31"
 
 
 def parse_date_bound(text: str, option: str) -> tuple[str, str]:

@@ -16,7 +16,6 @@ its JSON path and a plain message. Checks (the `check` names in JSON output):
 
 from __future__ import annotations
 
-import datetime
 import difflib
 import re
 from dataclasses import asdict, dataclass, field
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from cli import yamlio
+from cli.dates import calendar_problems
 from cli.errors import UsageError, YamlError
 from cli.kinds import Kind, values_at
 from cli.repository import RecordFile, Repository, Stray, check_id_text
@@ -109,13 +109,8 @@ def check_data(kind: Kind, rel: str, data: dict[str, Any], text: str | None = No
     if fast is None or not fast(data):
         for error in kind.validator.iter_errors(data):
             problems.extend(schema_problems(kind, rel, error, text))
-    for date_field in kind.date_fields:
-        for pointer, value in values_at(data, date_field.path):
-            if isinstance(value, str) and len(value) == 10 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                try:
-                    datetime.date.fromisoformat(value)
-                except ValueError:
-                    problems.append(problem_at(rel, text, pointer, f"{value!r} is not a day on the calendar", "date"))
+    for pointer, message in calendar_problems(kind, data):
+        problems.append(problem_at(rel, text, pointer, message, "date"))
     id_field = kind.id_field
     if expected_id is not None and isinstance(data.get(id_field), str) and data[id_field] != expected_id:
         problems.append(problem_at(rel, text, (id_field,), f"id {data[id_field]!r} differs from the file name {expected_id + '.yaml'!r}; rename the file or fix the id", "id"))
