@@ -188,8 +188,8 @@ class ParseCache:
             self._broken(exc)
             return None
 
-    def valid(self, row: tuple[Any, ...] | None, path: Path, stat: os.stat_result) -> bool:
-        """Whether a stored row (without its rel) still describes the file at `path`."""
+    def valid(self, row: tuple[Any, ...] | None, rel: str, file: str, stat: os.stat_result) -> bool:
+        """Whether a stored row (without its rel) still describes the file `rel` (at `file`)."""
         if row is None:
             return False
         size, mtime_ns, ctime_ns, ino, stored_digest = row[0], row[1], row[2], row[3], row[4]
@@ -197,11 +197,12 @@ class ParseCache:
             return False
         if stored_digest is not None:
             try:
-                same = digest(path.read_bytes()) == stored_digest
+                with open(file, "rb") as handle:
+                    same = digest(handle.read()) == stored_digest
             except OSError:
                 return False
             if same and time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) >= RACY_NS:
-                self._settled.append((str(path.relative_to(self.root).as_posix()),))
+                self._settled.append((rel,))
             return same
         return True
 

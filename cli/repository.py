@@ -223,7 +223,7 @@ class Repository:
     def read_text(self, record: RecordFile) -> str:
         from cli import yamlio
 
-        return yamlio.decode(yamlio.read_bytes(record.path, record.rel), record.rel)
+        return yamlio.decode(yamlio.read_bytes(record.file, record.rel), record.rel)
 
     def load(self, record: RecordFile) -> dict[str, Any]:
         from cli import yamlio
@@ -262,13 +262,13 @@ class Repository:
                         stat = None
                     row = rows.get(record.rel)
                     if cache is not None and stat is not None and row is not None and row[5] is not None \
-                            and cache.valid(row, record.path, stat):
+                            and cache.valid(row, record.rel, record.file, stat):
                         try:
                             data = json.loads(row[5])
                         except ValueError:
                             data = None
                     if data is None:
-                        raw = yamlio.read_bytes(record.path, record.rel)
+                        raw = yamlio.read_bytes(record.file, record.rel)
                         data = yamlio.loads(yamlio.decode(raw, record.rel), record.rel)
                         if cache is not None and stat is not None:
                             cache.store(record.rel, stat, raw, json.dumps(data, separators=(",", ":"), ensure_ascii=False), None)

@@ -215,7 +215,7 @@ def _check_one(record: RecordFile, cache: Any) -> tuple[dict[str, Any], tuple[An
 
     try:
         stat = os.stat(record.file)
-        raw = yamlio.read_bytes(record.path, record.rel)
+        raw = yamlio.read_bytes(record.file, record.rel)
         text = yamlio.decode(raw, record.rel)
     except YamlError as exc:
         return _verdict([Problem(record.rel, exc.line, exc.column, (), exc.message, "yaml")], None, record.kind), None
@@ -255,7 +255,7 @@ def check_files(repo: Repository, records: list[RecordFile], *, cache: Any = Non
                 stat = os.stat(record.file)
             except OSError:
                 stat = None
-            if stat is not None and cache.valid(row, record.path, stat):
+            if stat is not None and cache.valid(row, record.rel, record.file, stat):
                 verdict = cache.verdict_of(row)
         if verdict is not None:
             results[record.rel] = _result(record, verdict)
@@ -394,7 +394,12 @@ def cross_check(repo: Repository, results: list[FileResult], whole: bool, cache:
     against all other records too, whose own checks come from the cache or are run.
     """
     problems: list[Problem] = []
-    index = repo.id_index()
+    if whole:  # every record is in `results`: no need to list the folders again
+        index: dict[str, list[Kind]] = {}
+        for result in results:
+            index.setdefault(result.record.id, []).append(result.record.kind)
+    else:
+        index = repo.id_index()
     at = _Locator(repo)
     for result in results:
         problems.extend(_unique_id_problems(index, result))

@@ -199,7 +199,7 @@ def load_file(file: Path, display: str | None = None) -> dict[str, Any]:
     return load_bytes(read_bytes(file, display), display)
 
 
-def read_bytes(file: Path, display: str) -> bytes:
+def read_bytes(file: "str | Path", display: str) -> bytes:
     try:
         with open(file, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
