@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from cli.errors import YamlError
-from cli.repository import RecordFile, Repository, Stray, atomic_write
-from cli.validation import Problem, resolve_paths
+from cli.repository import RecordFile, Repository, atomic_write
+from cli.validation import Problem, resolve_paths, split_strays
 
 DIFF_LINES = 40  # at most this many lines of unified diff per file in a report
 
@@ -62,10 +62,8 @@ def format_records(repo: Repository, paths: Iterable[str] = (), *, write: bool =
     paths = list(paths)
     items = resolve_paths(repo, paths) if paths else list(repo.scan())
     report = FormatReport()
-    for item in items:
-        if isinstance(item, Stray):
-            report.problems.append(Problem(item.rel, None, None, (), item.message, "file"))
-            continue
+    records, report.problems = split_strays(items)
+    for item in records:
         report.checked += 1
         try:
             old, new = canonical_text(repo, item)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from cli.errors import DataError, UsageError, YamlError
-from cli.kinds import Field, Kind, values_at
+from cli.kinds import HEADER_PREFIX, Field, Kind, values_at
 from cli.repository import RecordFile, Repository, check_id_text
 
 SLUG_MAX = 50  # characters of title slug kept in a made-up id
@@ -628,7 +628,7 @@ def with_errors(text: str, messages: list[str]) -> str:
     text = strip_errors(text)
     block = "".join(f"{ERROR_PREFIX}{m}\n" for m in ["Not saved yet; fix these and save again (empty the file to give up):", *messages])
     first, _, rest = text.partition("\n")
-    if first.startswith("# yaml-language-server:"):
+    if first.startswith(HEADER_PREFIX):
         return f"{first}\n{block}{rest}"
     return block + text
 

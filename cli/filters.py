@@ -75,12 +75,6 @@ def unknown_field(what: str, name: str, kinds: list[Kind], valid: list[str]) -> 
     return UsageError(f"unknown field {name!r} in {what} for {which}", hint="valid fields: " + ", ".join(valid))
 
 
-def _leaf(item: Field) -> Field:
-    while item.items is not None and not item.keys:
-        item = item.items
-    return item
-
-
 # --- conditions ----------------------------------------------------------------
 
 
@@ -172,7 +166,7 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
     item = field_for(kinds, name)
     if item is None:
         raise unknown_field("--where", name, kinds, valid)
-    leaf = _leaf(item)
+    leaf = item.leaf
     condition = Condition(text, item.path, op, value)
     if op == "~":
         return condition
@@ -236,7 +230,7 @@ def parse_sort(text: str, kinds: list[Kind]) -> list[SortKey]:
         item = field_for(kinds, name)
         if item is None:
             raise unknown_field("--sort", name, kinds, valid)
-        keys.append(SortKey(name, item.path, descending, _leaf(item).type in ("integer", "number")))
+        keys.append(SortKey(name, item.path, descending, item.leaf.type in ("integer", "number")))
     if not keys:
         raise UsageError("--sort needs a field name", hint="for example --sort date or --sort -count")
     return keys

@@ -31,6 +31,14 @@ from typing import Any, Iterator
 from cli.errors import DataError, UsageError
 
 SCHEMA_SUFFIX = ".schema.json"
+HEADER_PREFIX = "# yaml-language-server: "
+_HEADER = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)")
+
+
+def declared_schema(text: str) -> str | None:
+    """The schema file named by a record's first-line header comment, if it has one."""
+    match = _HEADER.match(text)
+    return Path(match.group(1)).name if match else None
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
@@ -92,6 +100,14 @@ class Field:
         return self.role == "date"
 
     @property
+    def leaf(self) -> "Field":
+        """The field itself, or for a list of scalars (or of lists), its innermost element."""
+        item = self
+        while item.items is not None and not item.keys:
+            item = item.items
+        return item
+
+    @property
     def dotted(self) -> str:
         return ".".join(self.path)
 
@@ -149,7 +165,7 @@ class Kind:
     @property
     def header(self) -> str:
         """The first line of every canonical record file of this kind."""
-        return f"# yaml-language-server: $schema=../../schema/{self.file.name}"
+        return f"{HEADER_PREFIX}$schema=../../schema/{self.file.name}"
 
     @cached_property
     def reference_fields(self) -> list[Field]:

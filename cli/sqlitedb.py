@@ -41,12 +41,6 @@ def sql_name(*parts: str) -> str:
     return "_".join(p.replace("-", "_").replace(".", "_") for p in parts)
 
 
-def _leaf(item: Field) -> Field:
-    while item.items is not None and not item.keys:
-        item = item.items
-    return item
-
-
 def _sql_type(item: Field) -> str:
     return SQL_TYPES.get(item.type, "TEXT")
 
@@ -108,15 +102,15 @@ class KindTables:
     def create(self, db: sqlite3.Connection) -> None:
         defs = [f"{ident(self.id_field)} TEXT PRIMARY KEY"]
         for name, path, item in self.columns:
-            defs.append(f"{ident(name)} {_sql_type(_leaf(item))}")
+            defs.append(f"{ident(name)} {_sql_type(item.leaf)}")
         db.execute(f"CREATE TABLE {ident(self.table)} ({', '.join(defs)})")
         for table, field_name, columns in self.children:
             defs = [f"{ident(self.key)} TEXT NOT NULL REFERENCES {ident(self.table)}({ident(self.id_field)})", f"{ident(POSITION)} INTEGER NOT NULL"]
             if columns is None:
-                element = _leaf(self.kind.fields[field_name])
+                element = self.kind.fields[field_name].leaf
                 defs.append(f"{ident(VALUE)} {_sql_type(element)}")
             else:
-                defs += [f"{ident(n)} {_sql_type(_leaf(f)) if f.type != 'array' else 'TEXT'}" for n, _, f in columns]
+                defs += [f"{ident(n)} {_sql_type(f.leaf) if f.type != 'array' else 'TEXT'}" for n, _, f in columns]
             defs.append(f"PRIMARY KEY ({ident(self.key)}, {ident(POSITION)})")
             db.execute(f"CREATE TABLE {ident(table)} ({', '.join(defs)})")
 

@@ -25,10 +25,9 @@ from typing import Any, Callable, Iterable, Iterator
 from cli import yamlio
 from cli.dates import calendar_problems
 from cli.errors import UsageError, YamlError
-from cli.kinds import Kind, values_at
+from cli.kinds import Kind, declared_schema, values_at
 from cli.repository import RecordFile, Repository, Stray, check_id_text
 
-_HEADER = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)")
 
 
 @dataclass
@@ -115,9 +114,8 @@ def check_data(kind: Kind, rel: str, data: dict[str, Any], text: str | None = No
     if expected_id is not None and isinstance(data.get(id_field), str) and data[id_field] != expected_id:
         problems.append(problem_at(rel, text, (id_field,), f"id {data[id_field]!r} differs from the file name {expected_id + '.yaml'!r}; rename the file or fix the id", "id"))
     if text is not None:
-        match = _HEADER.match(text)
-        if match:
-            declared = Path(match.group(1)).name
+        declared = declared_schema(text)
+        if declared is not None:
             if declared != kind.file.name:
                 problems.append(Problem(rel, 1, 1, (), f"the header names schema {declared} but the file is in records/{kind.folder}/ ({kind.file.name}); move the file to the folder of its kind", "kind"))
     return problems
@@ -246,8 +244,10 @@ def check_files(repo: Repository, records: list[RecordFile], *, cache: Any = Non
 
     results: dict[str, FileResult] = {}
     todo: list[RecordFile] = []
-    stored = cache.lookup([r.rel for r in records], with_data=False) if cache is not None else {}
-    for record in records:
+    stored: dict[str, Any] = {}
+    for index, record in enumerate(records):
+        if cache is not None and index % 1000 == 0:  # ask the cache a batch at a time: bounded memory
+            stored = cache.lookup([r.rel for r in records[index:index + 1000]], with_data=False)
         row = stored.get(record.rel)
         verdict = None
         if row is not None:
@@ -305,6 +305,18 @@ def _fork_context() -> Any:
         return None
 
 
+def split_strays(items: Iterable[RecordFile | Stray]) -> tuple[list[RecordFile], list[Problem]]:
+    """Record files, and a `file` problem for each stray (something that is not one)."""
+    records: list[RecordFile] = []
+    problems: list[Problem] = []
+    for item in items:
+        if isinstance(item, Stray):
+            problems.append(Problem(item.rel, None, None, (), item.message, "file"))
+        else:
+            records.append(item)
+    return records, problems
+
+
 def resolve_paths(repo: Repository, paths: Iterable[str]) -> list[RecordFile | Stray]:
     """Record files named on the command line (files or folders), relative to the cwd."""
     chosen: list[RecordFile | Stray] = []
@@ -358,12 +370,7 @@ def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None =
         return validate_changed(repo, since, use_cache=use_cache, jobs=jobs)
     items = resolve_paths(repo, paths) if paths else list(repo.scan())
     report = Report()
-    chosen: list[RecordFile] = []
-    for item in items:
-        if isinstance(item, Stray):
-            report.problems.append(Problem(item.rel, None, None, (), item.message, "file"))
-        else:
-            chosen.append(item)
+    chosen, report.problems = split_strays(items)
     from cli.cache import open_cache
 
     cache = open_cache(repo.root, repo.schema_dir, use_cache)
@@ -544,12 +551,7 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
     if changed.schema_changed:
         return validate(repo, use_cache=use_cache, jobs=jobs)
     report = Report()
-    chosen: list[RecordFile] = []
-    for item in changed.present:
-        if isinstance(item, Stray):
-            report.problems.append(Problem(item.rel, None, None, (), item.message, "file"))
-        else:
-            chosen.append(item)
+    chosen, report.problems = split_strays(changed.present)
     cache = open_cache(repo.root, repo.schema_dir, use_cache)
     try:
         results = check_files(repo, chosen, cache=cache, jobs=jobs)

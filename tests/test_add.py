@@ -156,7 +156,9 @@ def test_prompts_ask_for_missing_fields_and_check_each_answer(run, repo):
     result = run("add", "launch", "--prompt", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert "  7) satellite-launch-vehicle" in result.stderr
-    assert "does not match" in result.stderr or "not of the expected form" in result.stderr or "Error:" in result.stderr
+    assert "'2023-13-01' is not a date" in result.stderr
+    assert "'42' is not one of: SRBM" in result.stderr
+    assert "'not a url' is not of the expected form: Where the document can be read" in result.stderr
     data = yamlio.load_file(repo / "records/launches" / f"{LAUNCH_ID}.yaml")
     assert data["category"] == "satellite-launch-vehicle"
     assert data["date"] == "2023-11-21"

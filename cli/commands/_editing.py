@@ -35,10 +35,14 @@ class RepoGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def repository(self, ctx: click.Context) -> Any:
+        """The repository (found once per run: its schemas are then read only once)."""
         from cli.repository import Repository
 
         explicit = ctx.params.get("repo_dir") or repo_in(ctx.meta.get("dprk.rest", ()))
-        return Repository.find(explicit)
+        key = ("dprk.repository", explicit)
+        if key not in ctx.meta:
+            ctx.meta[key] = Repository.find(explicit)
+        return ctx.meta[key]
 
 
 def field_options(specs: list[Any]) -> list[click.Option]:
