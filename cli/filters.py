@@ -301,6 +301,7 @@ class Selection:
     sort: list[SortKey] | None = None
     limit: int | None = None
     use_cache: bool = True
+    progress: Callable[..., None] | None = None  # told of each record read (for a progress bar)
 
     @property
     def timeline(self) -> bool:
@@ -334,10 +335,9 @@ class Selection:
 
     def records(self, repo: Any) -> Iterator[tuple[Any, dict[str, Any]]]:
         """The selected records as (RecordFile, data): streamed unless a sort was asked for."""
+        read = repo.iter_data(self.kinds, order=default_file_order, use_cache=self.use_cache, progress=self.progress)
         stream: Iterator[tuple[Any, dict[str, Any]]] = (
-            (record, data)
-            for record, data in repo.iter_data(self.kinds, order=default_file_order, use_cache=self.use_cache)
-            if self.matches(record.kind, data)
+            (record, data) for record, data in read if self.matches(record.kind, data)
         )
         if self.sort:
             stream = iter(sorted(stream, key=sort_key(self.sort)))

@@ -231,7 +231,7 @@ class Repository:
         return yamlio.loads(self.read_text(record), record.rel)
 
     def iter_data(self, kinds: Iterable[Kind] | None = None, *, order: Callable[[RecordFile], Any] | None = None,
-                  use_cache: bool = True) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
+                  use_cache: bool = True, progress: Callable[..., None] | None = None) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
         """Every record with its parsed data, in scan order. Unreadable files raise YamlError.
 
         With `order`, the record files (names only, nothing parsed yet) are sorted by that
@@ -250,6 +250,9 @@ class Repository:
         records: Iterable[RecordFile] = self.records(kinds)
         if order is not None:
             records = sorted(records, key=order)
+        if progress is not None:
+            records = list(records)
+            progress(0, total=len(records))
         cache = open_cache(self.root, self.schema_dir, use_cache)
         try:
             for batch in _batches(records, 256):
@@ -272,6 +275,8 @@ class Repository:
                         data = yamlio.loads(yamlio.decode(raw, record.rel), record.rel)
                         if cache is not None and stat is not None:
                             cache.store(record.rel, stat, raw, json.dumps(data, separators=(",", ":"), ensure_ascii=False), None)
+                    if progress is not None:
+                        progress(1)
                     yield record, data
         finally:
             if cache is not None:

@@ -238,12 +238,14 @@ def _work(span: tuple[int, int]) -> list[tuple[dict[str, Any], tuple[Any, ...] |
 
 
 def check_files(repo: Repository, records: list[RecordFile], *, cache: Any = None, jobs: int | None = None,
-                progress: Callable[[int], None] | None = None) -> list[FileResult]:
+                progress: Callable[..., None] | None = None) -> list[FileResult]:
     """Each file's own checks, from the cache where it is fresh, else in one or more processes."""
     import os
 
     results: dict[str, FileResult] = {}
     todo: list[RecordFile] = []
+    if progress:
+        progress(0, total=len(records))
     stored: dict[str, Any] = {}
     for index, record in enumerate(records):
         if cache is not None and index % 1000 == 0:  # ask the cache a batch at a time: bounded memory
@@ -357,7 +359,7 @@ def _normalise(parts: tuple[str, ...]) -> list[str]:
 
 
 def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None = None, use_cache: bool = True,
-             jobs: int | None = None, progress: Callable[[int], None] | None = None) -> Report:
+             jobs: int | None = None, progress: Callable[..., None] | None = None) -> Report:
     """Check the records named by `paths` (all records when empty) and every cross-record rule.
 
     With `since` (a git revision), only what changed since then and what that can

@@ -136,3 +136,29 @@ def test_input_ending_at_a_prompt_writes_nothing(run, repo):
     assert result.exit_code == 2
     assert "nothing was written" in result.stderr
     assert list((repo / "records" / "launches").iterdir()) == []
+
+
+def test_progress_bar_only_on_a_terminal(repo):
+    import os
+    import pty
+
+    from conftest import sample, write_record
+
+    for i in range(2100):
+        write_record(repo, "launch", sample("launch", id=f"2023-08-30-srbm-{i:04d}"))
+    for args in (["validate", "--no-cache", "--jobs", "1"], ["export", "--no-cache", "-o", "out.csv", "--force"]):
+        piped = subprocess.run([sys.executable, "-m", "cli", *args], cwd=repo, capture_output=True, text=True)
+        assert piped.returncode == 0, piped.stderr
+        assert "Validating" not in piped.stderr and "Exporting" not in piped.stderr
+        leader, follower = pty.openpty()
+        process = subprocess.Popen([sys.executable, "-m", "cli", *args], cwd=repo, stdout=subprocess.DEVNULL, stderr=follower)
+        os.close(follower)
+        seen = b""
+        try:
+            while chunk := os.read(leader, 65536):  # read as it comes, or the child blocks on a full terminal
+                seen += chunk
+        except OSError:  # the child has closed the terminal
+            pass
+        os.close(leader)
+        assert process.wait(timeout=120) == 0, seen[-500:]
+        assert (b"Validating" if args[0] == "validate" else b"Exporting") in seen

@@ -30,22 +30,26 @@ def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextlib.contextmanager
-def progress_bar(label: str, *, threshold: int = 2000) -> Iterator[Callable[[int], None] | None]:
+def progress_bar(label: str, *, threshold: int = 2000, enabled: bool = True) -> Iterator[Callable[[int], None] | None]:
     """A progress callback drawing click's bar on stderr once `threshold` items are done.
 
     Nothing is drawn when stderr is not a terminal, and short runs draw nothing.
     """
-    if not sys.stderr.isatty():
+    if not enabled or not sys.stderr.isatty():
         yield None
         return
-    state: dict[str, Any] = {"done": 0, "bar": None}
+    state: dict[str, Any] = {"done": 0, "bar": None, "total": None}
 
-    def advance(count: int) -> None:
+    def advance(count: int, total: int | None = None) -> None:
+        """`count` more items done; `total`, when given, is how many there are in all."""
+        if total is not None:
+            state["total"] = total
         state["done"] += count
-        if state["bar"] is None and state["done"] >= threshold:
-            state["bar"] = click.progressbar(length=None, label=label, file=sys.stderr, show_pos=True)
+        if state["bar"] is None and state["total"] and state["total"] >= threshold and count:
+            state["bar"] = click.progressbar(length=state["total"], label=label, file=sys.stderr, show_pos=True)
             state["bar"].__enter__()
-        if state["bar"] is not None:
+            count = state["done"]
+        if state["bar"] is not None and count:
             state["bar"].update(count)
 
     try:

@@ -33,9 +33,14 @@ def command(repo, selection, fields, explode, fmt: str, output: str | None, forc
       dprk export --format sqlite -o dprk.sqlite
       dprk export meetings --explode requested_by --fields id,date,requested_by
     """
+    import dataclasses
+
+    from cli.commands._options import progress_bar
     from cli.query import export
 
-    count = export(repo, selection, fmt, output, fields=fields, explode=explode, force=force, bom=bom, escape=escape_formulas)
+    with progress_bar("Exporting", enabled=bool(output and output != "-")) as progress:
+        selection = dataclasses.replace(selection, progress=progress)
+        count = export(repo, selection, fmt, output, fields=fields, explode=explode, force=force, bom=bom, escape=escape_formulas)
     if output and output != "-":
         noun = ("row" if explode else "record") + ("" if count == 1 else "s")
         click.echo(f"wrote {count} {noun} to {output}", err=True)
