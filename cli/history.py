@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from cli.errors import DataError, UsageError, YamlError
-from cli.repository import RECORD_SUFFIX, RecordFile, Repository, Stray
+from cli.repository import RECORD_SUFFIX, RECORDS, SCHEMA, RecordFile, Repository, Stray
 
 # --- committing one record file (dprk add/update --commit) -----------------------------
 
@@ -42,13 +42,13 @@ def import_git(needed_for: str) -> Any:
     return git
 
 
-def open_git_repo(root: Path) -> Any:
+def open_git_repo(root: Path, needed_for: str = "--commit", hint: str = "run 'git init' there, or leave out --commit") -> Any:
     """The git repository holding `root`, or a UsageError saying there is none."""
-    git = import_git("--commit")
+    git = import_git(needed_for)
     try:
         return git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise UsageError(f"{root} is not in a git repository, so --commit cannot commit", hint="run 'git init' there, or leave out --commit") from None
+        raise UsageError(f"{root} is not in a git repository, and {needed_for} needs one", hint=hint) from None
 
 
 def check_can_commit(root: Path) -> None:
@@ -139,17 +139,13 @@ class Git:
     """A git work tree holding a dprk repository (which may be a subfolder of it)."""
 
     def __init__(self, repo: Repository):
-        git = import_git("reading git history")
-        self._git = git
+        self._git = import_git("reading git history")
         self.repo = repo
-        try:
-            self.gitrepo = git.Repo(str(repo.root), search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise UsageError(f"{repo.root} is not in a git repository", hint="this command compares git revisions; run 'git init' or work in a clone") from None
+        self.gitrepo = open_git_repo(repo.root, "reading git history", "this command compares git revisions; run 'git init' or work in a clone")
         if self.gitrepo.bare or self.gitrepo.working_tree_dir is None:
             raise UsageError(f"{repo.root} is in a bare git repository", hint="run it in a work tree")
         # Commands run from the dprk repository's root with --relative paths.
-        self.cmd = git.Git(str(repo.root))
+        self.cmd = self._git.Git(str(repo.root))
 
     def close(self) -> None:
         self.gitrepo.close()
@@ -209,7 +205,7 @@ class Git:
             return _parse_raw(self.run(*args, old.rev, new.rev, "--", *pathspec))
         # Untracked files count only under records/ (and the other paths asked for), as
         # new records; elsewhere they are not part of a comparison, as in `git diff`.
-        untracked = [p for p in self.run("ls-files", "-z", "--others", "--exclude-standard", "--", *(pathspec or ("records",))).split("\0") if p]
+        untracked = [p for p in self.run("ls-files", "-z", "--others", "--exclude-standard", "--", *(pathspec or (RECORDS,))).split("\0") if p]
         if not untracked:
             return _parse_raw(self.run(*args, old.rev, "--", *pathspec))
         # Untracked files join the comparison through a throw-away copy of the index in which
@@ -294,7 +290,7 @@ class Git:
                 return path
         return None
 
-    def grep(self, needles: list[str], pathspec: str = "records") -> list[str]:
+    def grep(self, needles: list[str], pathspec: str = RECORDS) -> list[str]:
         """Files in the work tree (tracked or untracked, not ignored) containing any needle."""
         if not needles:
             return []
@@ -353,7 +349,7 @@ def record_at(repo: Repository, rel: str | None) -> RecordFile | None:
     if rel is None:
         return None
     parts = rel.split("/")
-    if len(parts) != 3 or parts[0] != "records" or not parts[2].endswith(RECORD_SUFFIX):
+    if len(parts) != 3 or parts[0] != RECORDS or not parts[2].endswith(RECORD_SUFFIX):
         return None
     kind = repo.schemas.by_folder.get(parts[1])
     if kind is None:
@@ -476,7 +472,7 @@ def changed_since(repo: Repository, since: str) -> ChangedSince:
         else:
             old = Side(handle.commit(since), since)
         result = ChangedSince(old.label)
-        for change in handle.changes(old, Side(WORKTREE, "working tree"), ("records", "schema")):
+        for change in handle.changes(old, Side(WORKTREE, "working tree"), (RECORDS, SCHEMA)):
             for rel in (change.old_path, change.new_path):
                 if rel is not None and rel.startswith("schema/"):
                     result.schema_changed = True

@@ -20,6 +20,8 @@ from cli.errors import DataError, UsageError
 from cli.kinds import Kind, Schemas
 
 RECORD_SUFFIX = ".yaml"
+RECORDS = "records"  # the folder of records, under the repository root
+SCHEMA = "schema"  # the folder of schema files
 ENV_REPO = "DPRK_REPO"
 
 
@@ -66,8 +68,8 @@ class Stray:
 class Repository:
     def __init__(self, root: Path):
         self.root = root
-        self.schema_dir = root / "schema"
-        self.records_dir = root / "records"
+        self.schema_dir = root / SCHEMA
+        self.records_dir = root / RECORDS
 
     def __repr__(self) -> str:
         return f"Repository({str(self.root)!r})"
@@ -76,7 +78,7 @@ class Repository:
 
     @staticmethod
     def is_root(folder: Path) -> bool:
-        return (folder / "schema").is_dir() and (folder / "records").is_dir()
+        return (folder / SCHEMA).is_dir() and (folder / RECORDS).is_dir()
 
     @classmethod
     def find(cls, explicit: str | os.PathLike[str] | None = None, start: Path | None = None) -> "Repository":
@@ -159,7 +161,7 @@ class Repository:
         """What a path under records/ is: a record file of some kind, or a stray."""
         rel = self.rel(path)
         parts = Path(rel).parts
-        if len(parts) != 3 or parts[0] != "records":
+        if len(parts) != 3 or parts[0] != RECORDS:
             return Stray(rel, "not a record file: records live in records/<kind folder>/<id>.yaml")
         folder, name = parts[1], parts[2]
         kind = self.schemas.by_folder.get(folder)
