@@ -315,10 +315,16 @@ def can_make_id(kind: Kind) -> bool:
     return kind.role_field("date") is not None and kind.role_field("title") is not None
 
 
-def with_id(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
-    """`data` with its id filled in from date and title when it has none."""
+def with_id(kind: Kind, data: dict[str, Any], strict: bool = False) -> dict[str, Any]:
+    """`data` with its id filled in from date and title when it has none.
+
+    With `strict`, a title that gives no slug (no letters or digits) is a usage error.
+    """
     if data.get(kind.id_field) in (None, "") and can_make_id(kind):
         made = make_id(kind, data)
+        title = data.get(kind.role_field("title") or "")
+        if made is None and strict and isinstance(title, str) and isinstance(data.get(kind.role_field("date") or ""), str):
+            raise UsageError(f"the title {title!r} has no letters or digits to make an id from", hint="give --id")
         if made is not None:
             data = dict(data)
             data[kind.id_field] = made

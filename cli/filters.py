@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
@@ -362,6 +363,8 @@ def build_selection(
     chosen = repo.kinds(kinds)
     if limit is not None and limit < 0:
         raise UsageError(f"--limit {limit} is negative", hint="give 0 or more")
+    if limit is not None and limit > sys.maxsize:
+        raise UsageError(f"--limit {limit} is too large", hint=f"give at most {sys.maxsize}")
     return Selection(
         kinds=chosen,
         since=parse_date_bound(since, "--since") if since else None,

@@ -6,22 +6,23 @@ found through Kind.reference_fields). Finding backlinks reads every record once.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from cli.kinds import values_at
 
 
-def backlinks(repo: Any, target: str) -> Iterator[dict[str, Any]]:
+def backlinks(repo: Any, target: str, on_error: Callable[[Exception], None] | None = None) -> Iterator[dict[str, Any]]:
     """Each record field that refers to `target`, as a row: the timeline columns and `field`.
 
     In date-then-id order; a record referring to `target` from two fields gives two rows.
+    With `on_error`, a record file that cannot be read is reported to it and skipped.
     """
     from cli.filters import default_file_order
     from cli.rows import cell, timeline_columns
 
     kinds = list(repo.schemas.kinds.values())
     columns = timeline_columns(kinds)
-    for record, data in repo.iter_data(kinds, order=default_file_order):
+    for record, data in repo.iter_data(kinds, order=default_file_order, on_error=on_error):
         for item in record.kind.reference_fields:
             if any(value == target for _, value in values_at(data, item.path)):
                 row = {c.name: (record.kind.name if c.is_kind else cell(data, c.path)) for c in columns}

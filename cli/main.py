@@ -6,6 +6,7 @@ stay fast and load neither jsonschema, GitPython nor tabulate.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -85,6 +86,11 @@ class LazyGroup(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             code = 141
+        except OSError as exc:
+            # the system refused a file operation that no check above foresaw
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            click.echo(f"{prog}: error: {exc.strerror or exc}{where}", err=True)
+            code = 2 if exc.errno == errno.ENAMETOOLONG else 1
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             code = 130

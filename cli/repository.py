@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from cli.errors import DataError, UsageError
+from cli.errors import DataError, UsageError, YamlError
 from cli.kinds import Kind, Schemas
 
 RECORD_SUFFIX = ".yaml"
@@ -233,7 +233,8 @@ class Repository:
         return yamlio.loads(self.read_text(record), record.rel)
 
     def iter_data(self, kinds: Iterable[Kind] | None = None, *, order: Callable[[RecordFile], Any] | None = None,
-                  use_cache: bool = True, progress: Callable[..., None] | None = None) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
+                  use_cache: bool = True, progress: Callable[..., None] | None = None,
+                  on_error: Callable[[Exception], None] | None = None) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
         """Every record with its parsed data, in scan order. Unreadable files raise YamlError.
 
         With `order`, the record files (names only, nothing parsed yet) are sorted by that
@@ -242,7 +243,8 @@ class Repository:
         The one place where commands that read many records get their data. Fresh
         entries of the parse cache (cli.cache) are used instead of parsing; what had
         to be parsed is stored for next time. Records are streamed: memory does not
-        grow with their number.
+        grow with their number. With `on_error`, a file that cannot be read is passed to
+        it (as its YamlError) and skipped, instead of ending the iteration.
         """
         import json
 
@@ -273,8 +275,14 @@ class Repository:
                         except ValueError:
                             data = None
                     if data is None:
-                        raw = yamlio.read_bytes(record.file, record.rel)
-                        data = yamlio.loads(yamlio.decode(raw, record.rel), record.rel)
+                        try:
+                            raw = yamlio.read_bytes(record.file, record.rel)
+                            data = yamlio.loads(yamlio.decode(raw, record.rel), record.rel)
+                        except YamlError as exc:
+                            if on_error is None:
+                                raise
+                            on_error(exc)
+                            continue
                         if cache is not None and stat is not None:
                             cache.store(record.rel, stat, raw, json.dumps(data, separators=(",", ":"), ensure_ascii=False), None)
                     if progress is not None:
@@ -305,7 +313,7 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def check_id_text(record_id: str) -> None:
     """Refuse an id that could name a path outside its folder."""
-    if not record_id or "/" in record_id or "\\" in record_id or record_id in (".", "..") or "\x00" in record_id:
+    if not record_id or "/" in record_id or "\\" in record_id or record_id in (".", "..") or "\x00" in record_id or len(record_id) > 200:
         raise UsageError(f"{record_id!r} is not a record id", hint="ids look like 2023-11-21-satellite-launch, with no path separators")
 
 

@@ -74,6 +74,8 @@ def _value(value: Any) -> Any:
         import json
 
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        return str(value)  # beyond SQLite's 64-bit integers: an INTEGER column keeps it as a REAL
     return value
 
 

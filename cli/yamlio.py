@@ -249,6 +249,7 @@ def locate(text: str, pointer: tuple[Any, ...], key: str | None = None) -> tuple
 
 _YAML11 = yaml.resolver.Resolver()
 _STRICT = _StrictResolver()
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _UNSAFE_FIRST = set("-?:,[]{}#&*!|>'\"%@` .")
 _NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
@@ -300,6 +301,8 @@ def scalar(value: Any, indent: int = 0) -> str:
         return repr(value)
     if not isinstance(value, str):
         raise TypeError(f"cannot write a value of type {type(value).__name__}")
+    if _SURROGATE.search(value):
+        raise ValueError(f"{value.encode('utf-8', 'backslashreplace').decode()!r} holds bytes that are not UTF-8 text; give it as UTF-8")
     if _plain_ok(value):
         return value
     if _literal_ok(value):

@@ -55,7 +55,7 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
     if params["from_file"]:
         text, name = ui.read_from_file(params["from_file"])
         document = editing.parse_document(text, name)
-    data = editing.with_id(kind, editing.given(kind, specs, params, document))
+    data = editing.with_id(kind, editing.given(kind, specs, params, document), strict=not params["edit"])
     if params["edit"]:
         data = editing.edit_until_valid(repo, kind, editing.template(kind, data), ui.edit,
                                         finish=lambda d: editing.with_id(kind, d), extra=lambda d: editing.id_taken(repo, kind, d))

@@ -24,7 +24,10 @@ def command(repo, record_id: str, as_json: bool, no_links: bool) -> None:
 
     record = repo.get_record(record_id)
     data = repo.load(record)
-    links = [] if no_links else list(backlinks(repo, record.id))
+    def skipped(error: Exception) -> None:
+        click.echo(f"dprk show: warning: {error}; links from that file are not shown", err=True)
+
+    links = [] if no_links else list(backlinks(repo, record.id, on_error=skipped))
     if as_json:
         click.echo(json.dumps({"kind": record.kind.name, "id": record.id, "record": data, "backlinks": links}, indent=2, ensure_ascii=False))
         return
