@@ -280,6 +280,15 @@ class Git:
             commits.append(commit)
         return commits
 
+    def renamed_away(self, commit: str, path: str) -> PathChange | None:
+        """If `commit` renamed `path` (rather than deleting it), that rename."""
+        out = self.run("diff-tree", "-r", RENAME, "--raw", "--no-abbrev", "-z", "--relative", "--no-ext-diff",
+                       commit + "^", commit, "--", RECORDS)
+        for change in _parse_raw(out):
+            if change.status == "R" and change.old_path == path:
+                return change
+        return None
+
     def last_path(self, record_id: str) -> str | None:
         """Where a record with this id last lived in history (for records since removed)."""
         name = record_id + RECORD_SUFFIX
@@ -438,11 +447,16 @@ def record_log(repo: Repository, record_id: str) -> tuple[str, list[LogEntry]]:
         if path is None:
             raise UsageError(f"no record with id {record_id!r}, now or in the history of this branch", hint="list ids with 'git ls-files records'")
         entries: list[LogEntry] = []
-        for commit in handle.log(path):
+        for number, commit in enumerate(handle.log(path)):
             parent = Side(commit.hash + "^", commit.short + "^")
             this = Side(commit.hash, commit.short)
+            items = commit.changes
+            if number == 0 and current is None:
+                # the newest commit took the record away: a rename to a new id shows as one
+                renamed = handle.renamed_away(commit.hash, path)
+                items = [renamed] if renamed is not None else items
             change = None
-            for item in commit.changes:
+            for item in items:
                 change = _record_change(repo, handle, parent, this, item)
                 if change is not None:
                     break

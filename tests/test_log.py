@@ -42,6 +42,14 @@ def test_log_lists_commits_with_field_changes_and_follows_renames(repo: Path, ru
     assert entries[0]["date"] == git(repo, "log", "-1", "--format=%ad", "--date=short").strip()
 
 
+def test_log_of_the_old_id_of_a_renamed_record_shows_the_rename(repo: Path, run: Runner) -> None:
+    history(repo)
+    entries = json.loads(run("log", LAUNCH, "--format", "json").output)
+    assert [(e["subject"], e["status"]) for e in entries] == [
+        ("rename the launch", "renamed"), ("recount the launch", "modified"), ("add a launch", "added")]
+    assert entries[0]["id"] == RENAMED
+
+
 def test_log_of_a_removed_record_is_found_in_history(repo: Path, run: Runner) -> None:
     write_record(repo, "launch", sample("launch"))
     commit_all(repo, "add")
