@@ -89,10 +89,11 @@ def option_specs(kind: Kind, reserved: Iterable[str] = (), skip: Iterable[str] =
     gets `--field-NAME` instead); `skip` are fields that get no option.
     """
     taken = set(reserved)
+    skipped = set(skip)
     fields = kind.fields
     specs: list[OptionSpec] = []
     for name, item in fields.items():
-        if name in set(skip):
+        if name in skipped:
             continue
         how = shape(item)
         flag = option_flag(name)
@@ -106,7 +107,7 @@ def option_specs(kind: Kind, reserved: Iterable[str] = (), skip: Iterable[str] =
         taken.update(flags)
         element = _scalar_of(item)
         choices = [str(v) for v in element.enum] if element.enum and len(element.enum) <= ENUM_CHOICES_MAX and how != "objects" else None
-        specs.append(OptionSpec(item, flags, "field__" + name, how in ("objects", "list"), choices, _metavar(item, how),
+        specs.append(OptionSpec(item, flags, f"field__{len(specs)}", how in ("objects", "list"), choices, _metavar(item, how),
                                  option_help(item, how, made_id=name == kind.id_field and can_make_id(kind))))
     return specs
 
@@ -218,9 +219,33 @@ def _finite(text: str) -> float:
     return number
 
 
+def load_json(text: str) -> Any:
+    """JSON as a record may hold it: no NaN or Infinity, finite numbers, at most 64 levels deep.
+
+    Raises ValueError (json.JSONDecodeError for syntax) on anything else.
+    """
+    from cli.yamlio import MAX_DEPTH
+
+    try:
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise ValueError(f"nesting is deeper than {MAX_DEPTH} levels") from None
+    if _depth(value) > MAX_DEPTH:
+        raise ValueError(f"nesting is deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
 def parse_json(text: str, where: str) -> Any:
     try:
-        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        return load_json(text)
     except ValueError as exc:
         if not isinstance(exc, json.JSONDecodeError):
             raise UsageError(f"{where}: {exc}") from None
@@ -360,7 +385,7 @@ def parse_document(text: str, where: str) -> dict[str, Any]:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")) or where.endswith(".json"):
         try:
-            value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+            value = load_json(text)
         except json.JSONDecodeError as exc:
             raise DataError(f"{where}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
         except ValueError as exc:

@@ -37,6 +37,8 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
            explode: str | None = None, force: bool = False, bom: bool = False, escape: bool = True,
            stdout: IO[str] | None = None) -> int:
     """Export to a file (atomically) or to stdout; sqlite needs a file."""
+    if output is not None and output != "-":
+        _refuse_repository_files(repo, Path(output))
     if fmt == "sqlite":
         if output is None or output == "-":
             raise UsageError("--format sqlite needs -o FILE", hint="for example: dprk export --format sqlite -o dprk.sqlite")
@@ -45,7 +47,7 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
         from cli.sqlitedb import write_sqlite
 
         with atomic_output(Path(output), force=force, binary=True) as temp:
-            return write_sqlite(temp, selection.kinds, selection.records(repo))
+            return write_sqlite(temp, selection.kinds, selection.records(repo), display=output)
     if output is None or output == "-":
         out = stdout or sys.stdout
         if bom:
@@ -55,3 +57,12 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
         if bom:
             handle.write("\ufeff")
         return write_selection(repo, selection, handle, fmt, fields=fields, explode=explode, escape=escape)
+
+
+def _refuse_repository_files(repo: Any, output: Path) -> None:
+    """An export never writes over the records or the schemas."""
+    target = (Path.cwd() / output).resolve() if not output.is_absolute() else output.resolve()
+    for folder in (repo.records_dir.resolve(), repo.schema_dir.resolve()):
+        if target == folder or folder not in target.parents:
+            continue
+        raise UsageError(f"{output}: inside {folder.name}/, which holds the repository's own files", hint="write the export elsewhere")

@@ -41,6 +41,16 @@ def sql_name(*parts: str) -> str:
     return "_".join(p.replace("-", "_").replace(".", "_") for p in parts)
 
 
+def _distinct(table: str, names: list[str]) -> None:
+    """Column names of one table must differ (SQLite compares them ignoring case)."""
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise DataError(f"cannot export to SQLite: the schema gives table {table!r} two columns named {name!r}",
+                            hint="rename one of the fields (hyphens and dots become underscores in SQL names)")
+        seen.add(name.casefold())
+
+
 def _sql_type(item: Field) -> str:
     return SQL_TYPES.get(item.type, "TEXT")
 
@@ -102,6 +112,9 @@ class KindTables:
                 self.children.append((table, name, None))
 
     def create(self, db: sqlite3.Connection) -> None:
+        _distinct(self.table, [self.id_field] + [n for n, _, _ in self.columns])
+        for table, field_name, columns in self.children:
+            _distinct(table, [self.key, POSITION] + ([VALUE] if columns is None else [n for n, _, _ in columns]))
         defs = [f"{ident(self.id_field)} TEXT PRIMARY KEY"]
         for name, path, item in self.columns:
             defs.append(f"{ident(name)} {_sql_type(item.leaf)}")
@@ -138,8 +151,11 @@ class KindTables:
                 )
 
 
-def write_sqlite(path: Path, kinds: list[Kind], records: Iterable[tuple[Any, dict[str, Any]]]) -> int:
-    """Create a database at `path` (a new, empty file) holding the records; returns the count."""
+def write_sqlite(path: Path, kinds: list[Kind], records: Iterable[tuple[Any, dict[str, Any]]], display: str | None = None) -> int:
+    """Create a database at `path` (a new, empty file) holding the records; returns the count.
+
+    `display` names the file in errors (the export's target, not the temporary file).
+    """
     tables = {kind.name: KindTables(kind, kind.id_field) for kind in kinds}
     path.unlink(missing_ok=True)
     db = sqlite3.connect(str(path))
@@ -161,6 +177,6 @@ def write_sqlite(path: Path, kinds: list[Kind], records: Iterable[tuple[Any, dic
                 count += 1
         return count
     except sqlite3.Error as exc:
-        raise DataError(f"{path}: the SQLite export failed: {exc}") from None
+        raise DataError(f"{display or path}: the SQLite export failed: {exc}") from None
     finally:
         db.close()

@@ -89,3 +89,52 @@ def test_show_reports_but_survives_another_broken_record(run, repo):
     assert result.exit_code == 0
     assert "2023-08-25-open-briefing" in result.stdout
     assert "records/statements/2023-01-01-broken.yaml:2:1:" in result.stderr and "links from that file are not shown" in result.stderr
+
+
+def _visit_schema(extra_properties):
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Visit", "description": "A visit.",
+        "x-kind": "visit", "x-folder": "visits", "type": "object", "additionalProperties": False,
+        "required": ["id", "date", "title", "summary", "sources"],
+        "properties": {
+            "id": {"$ref": "definitions.schema.json#/$defs/id"},
+            "date": {"$ref": "definitions.schema.json#/$defs/date"},
+            "title": {"$ref": "definitions.schema.json#/$defs/title"},
+            "summary": {"$ref": "definitions.schema.json#/$defs/summary"},
+            **extra_properties,
+            "sources": {"$ref": "definitions.schema.json#/$defs/sources"},
+        },
+    }
+
+
+def test_a_field_name_with_a_hyphen_gets_an_option(run, repo):
+    schema = _visit_schema({"host-state": {"$ref": "definitions.schema.json#/$defs/member_state", "description": "Host."}})
+    (repo / "schema" / "visit.schema.json").write_text(json.dumps(schema))
+    result = run("add", "visit", "--date", "2023-09-13", "--title", "Kim visits Russia", "--summary", "s",
+                 "--host-state", "RUS", "--source", SOURCE)
+    assert result.exit_code == 0, result.output
+    assert "host-state: RUS" in (repo / "records/visits/2023-09-13-kim-visits-russia.yaml").read_text()
+
+
+def test_sqlite_names_that_clash_are_one_clear_error(run, repo):
+    schema = _visit_schema({"a-b": {"type": "string", "description": "x"}, "a_b": {"type": "string", "description": "y"}})
+    (repo / "schema" / "visit.schema.json").write_text(json.dumps(schema))
+    result = run("export", "visits", "--format", "sqlite", "-o", "v.sqlite")
+    assert "two columns named 'a_b'" in one_line(result, 1)
+    assert not (repo / "v.sqlite").exists()
+
+
+def test_json_nested_too_deep(run, repo):
+    deep = "[" * 5000 + "]" * 5000
+    result = run("add", "launch", "--from-file", "-", input='{"id": ' + deep + "}")
+    assert "nesting is deeper than 64 levels" in one_line(result, 1)
+    result = run("add", "launch", "--observation", deep)
+    assert "nesting is deeper than 64 levels" in one_line(result, 2)
+
+
+def test_an_export_never_writes_over_records_or_schemas(run, repo):
+    path = write_record(repo, "launch", sample("launch"))
+    before = path.read_bytes()
+    for target in (str(path.relative_to(repo)), "schema/launch.schema.json", "records/launches/new.csv"):
+        assert "which holds the repository's own files" in one_line(run("export", "-o", target, "--force"), 2)
+    assert path.read_bytes() == before and not (repo / "records/launches/new.csv").exists()

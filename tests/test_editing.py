@@ -43,7 +43,8 @@ def test_options_follow_the_schema(kinds):
     assert specs["format"].choices[0] == "open-briefing"
     assert specs["requested_by"].choices is None  # 193 state codes: checked, not listed
     assert list(specs) == list(kinds.get("meeting").fields)
-    values = editing.values_from_options(list(specs.values()), {"field__requested_by": ("USA", "GBR"), "field__briefers": ('{"office": "x"}',)})
+    params = {specs["requested_by"].param: ("USA", "GBR"), specs["briefers"].param: ('{"office": "x"}',)}
+    values = editing.values_from_options(list(specs.values()), params)
     assert values == {"requested_by": ["USA", "GBR"], "briefers": [{"office": "x"}]}
 
 
