@@ -310,11 +310,8 @@ class Selection:
         return len(self.kinds) != 1
 
     def date_path(self, kind: Kind) -> tuple[str, ...] | None:
-        """The path of a kind's record date: its first top-level date field."""
-        for item in kind.fields.values():
-            if item.is_date:
-                return item.path
-        return None
+        """The path of a kind's record date."""
+        return (kind.date_field,) if kind.date_field is not None else None
 
     def matches(self, kind: Kind, data: dict[str, Any]) -> bool:
         if self.since is not None or self.until is not None:

@@ -158,6 +158,14 @@ class Kind:
     def id_field(self) -> str:
         return self.role_field("id") or "id"
 
+    @cached_property
+    def date_field(self) -> str | None:
+        """The record's own date: the field with `x-role: date` (else the first date field)."""
+        named = self.role_field("date")
+        if named is not None:
+            return named
+        return next((name for name, item in self.fields.items() if item.is_date), None)
+
     @property
     def required(self) -> list[str]:
         return list(self.schema.get("required", []))

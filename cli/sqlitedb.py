@@ -19,6 +19,7 @@ Values always go in as parameters; names are quoted identifiers.
 from __future__ import annotations
 
 import sqlite3
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -129,26 +130,27 @@ class KindTables:
             defs.append(f"PRIMARY KEY ({ident(self.key)}, {ident(POSITION)})")
             db.execute(f"CREATE TABLE {ident(table)} ({', '.join(defs)})")
 
-    def insert(self, db: sqlite3.Connection, record_id: str, data: dict[str, Any]) -> None:
+    @cached_property
+    def statements(self) -> tuple[str, list[str]]:
+        """The INSERT statements: the main table's, then one per child table (built once)."""
         names = [self.id_field] + [n for n, _, _ in self.columns]
-        values = [record_id] + [_value(_get(data, p)) for _, p, _ in self.columns]
-        db.execute(
-            f"INSERT INTO {ident(self.table)} ({', '.join(map(ident, names))}) VALUES ({', '.join('?' for _ in names)})",
-            values,
-        )
-        for table, field_name, columns in self.children:
+        main = f"INSERT INTO {ident(self.table)} ({', '.join(map(ident, names))}) VALUES ({', '.join('?' for _ in names)})"
+        children = []
+        for table, _, columns in self.children:
+            cols = [self.key, POSITION] + ([VALUE] if columns is None else [n for n, _, _ in columns])
+            children.append(f"INSERT INTO {ident(table)} ({', '.join(map(ident, cols))}) VALUES ({', '.join('?' for _ in cols)})")
+        return main, children
+
+    def insert(self, db: sqlite3.Connection, record_id: str, data: dict[str, Any]) -> None:
+        main, children = self.statements
+        db.execute(main, [record_id] + [_value(_get(data, p)) for _, p, _ in self.columns])
+        for statement, (_, field_name, columns) in zip(children, self.children):
             elements = data.get(field_name) or []
             if columns is None:
-                db.executemany(
-                    f"INSERT INTO {ident(table)} ({ident(self.key)}, {ident(POSITION)}, {ident(VALUE)}) VALUES (?, ?, ?)",
-                    [(record_id, i, _value(v)) for i, v in enumerate(elements)],
-                )
+                rows = [(record_id, i, _value(v)) for i, v in enumerate(elements)]
             else:
-                cols = [ident(self.key), ident(POSITION)] + [ident(n) for n, _, _ in columns]
-                db.executemany(
-                    f"INSERT INTO {ident(table)} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-                    [(record_id, i, *[_value(_get(e, p)) for _, p, _ in columns]) for i, e in enumerate(elements)],
-                )
+                rows = [(record_id, i, *[_value(_get(e, p)) for _, p, _ in columns]) for i, e in enumerate(elements)]
+            db.executemany(statement, rows)
 
 
 def write_sqlite(path: Path, kinds: list[Kind], records: Iterable[tuple[Any, dict[str, Any]]], display: str | None = None) -> int:
