@@ -356,6 +356,15 @@ def with_id(kind: Kind, data: dict[str, Any], strict: bool = False) -> dict[str,
     return ordered(kind, data)
 
 
+def fields_to_ask(kind: Kind, data: dict[str, Any], specs: list[OptionSpec], *, may_prompt: bool) -> list[Field]:
+    """Required fields still missing, to be asked for; a UsageError naming them when asking is not allowed."""
+    needed = missing(kind, data)
+    if needed and not may_prompt:
+        raise UsageError(f"a {kind.name} needs {describe_missing(needed, specs)}",
+                         hint="give them as options, or use --from-file or --edit, or run in a terminal to be asked")
+    return needed
+
+
 def missing(kind: Kind, data: dict[str, Any]) -> list[Field]:
     """Required top-level fields not yet given (the id only when it cannot be made)."""
     out = []

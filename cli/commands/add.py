@@ -8,7 +8,7 @@ import click
 
 from cli.commands import _editing as ui
 
-RESERVED = ["--from-file", "--edit", "--dry-run", "--commit", "--repo", "--no-input", "--prompt", "--help", "-h"]
+RESERVED = [flag for option in ui.common_options(update=False) for flag in option.opts] + ["--help", "-h"]
 
 
 class AddGroup(ui.RepoGroup):
@@ -49,7 +49,7 @@ def make_command(repo: Any, kind: Any) -> click.Command:
 
 def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
     from cli import editing
-    from cli.errors import DataError, UsageError
+    from cli.errors import DataError
 
     document = None
     if params["from_file"]:
@@ -62,12 +62,9 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
         if data is None:
             raise DataError("editing given up; nothing written")
     else:
-        needed = editing.missing(kind, data)
-        stdin_taken = params["from_file"] == "-"
-        if needed and (params["no_input"] or stdin_taken or not (params["prompt"] or ui.stdin_is_terminal())):
-            raise UsageError(f"a {kind.name} needs {editing.describe_missing(needed, specs)}",
-                             hint="give them as options, or use --from-file or --edit, or run in a terminal to be asked")
-        if needed:
+        # ask only on a terminal (or with --prompt), never when stdin holds the record
+        may_prompt = not params["no_input"] and params["from_file"] != "-" and (params["prompt"] or ui.stdin_is_terminal())
+        if editing.fields_to_ask(kind, data, specs, may_prompt=may_prompt):
             data = editing.prompt_missing(kind, data, ui.ask, ui.confirm)
     saved = ui.save(lambda: editing.save_new(repo, kind, data, dry_run=params["dry_run"], commit=params["commit"]))
     ui.report_saved(saved, [])

@@ -8,7 +8,7 @@ import click
 
 from cli.commands import _editing as ui
 
-RESERVED = ["--from-file", "--edit", "--dry-run", "--commit", "--repo", "--unset", "--help", "-h"]
+RESERVED = [flag for option in ui.common_options(update=True) for flag in option.opts] + ["--unset", "--help", "-h"]
 
 
 class UpdateGroup(ui.RepoGroup):
