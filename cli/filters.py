@@ -360,6 +360,10 @@ def build_selection(
     chosen = repo.kinds(kinds)
     if limit is not None and limit < 0:
         raise UsageError(f"--limit {limit} is negative", hint="give 0 or more")
+    if search is not None and not search.strip():
+        raise UsageError("--search needs some text", hint="leave it out to keep every record")
+    if sort is not None and not sort.strip():
+        raise UsageError("--sort needs a field", hint="for example --sort date or --sort -count")
     if limit is not None and limit > sys.maxsize:
         raise UsageError(f"--limit {limit} is too large", hint=f"give at most {sys.maxsize}")
     return Selection(

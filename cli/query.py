@@ -39,6 +39,8 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
     """Export to a file (atomically) or to stdout; sqlite needs a file."""
     if output is not None and output != "-":
         _refuse_repository_files(repo, Path(output))
+    if bom and fmt not in ("csv", "tsv"):
+        raise UsageError(f"--bom is for csv and tsv, not {fmt}", hint="leave out --bom")
     if fmt == "sqlite":
         if output is None or output == "-":
             raise UsageError("--format sqlite needs -o FILE", hint="for example: dprk export --format sqlite -o dprk.sqlite")

@@ -138,3 +138,20 @@ def test_an_export_never_writes_over_records_or_schemas(run, repo):
     for target in (str(path.relative_to(repo)), "schema/launch.schema.json", "records/launches/new.csv"):
         assert "which holds the repository's own files" in one_line(run("export", "-o", target, "--force"), 2)
     assert path.read_bytes() == before and not (repo / "records/launches/new.csv").exists()
+
+
+@pytest.mark.parametrize("args, words", [
+    (["query", "--search", ""], "--search needs some text"),
+    (["query", "--sort", " "], "--sort needs a field"),
+    (["export", "--format", "json", "--bom"], "--bom is for csv and tsv"),
+    (["stats", "--search", ""], "--search needs some text"),
+])
+def test_empty_or_pointless_options_are_usage_errors(run, args, words):
+    assert words in one_line(run(*args), 2)
+
+
+def test_stats_search_and_no_cache(run, repo):
+    write_record(repo, "launch", sample("launch"))
+    write_record(repo, "meeting", sample("meeting"))
+    rows = json.loads(run("stats", "--search", "open briefing", "--no-cache", "--json").output)
+    assert rows[-1]["total"] == 1 and rows[-1]["meeting"] == 1

@@ -13,10 +13,12 @@ from cli.commands._options import output_options, repo_option
 @click.option("--since", metavar="DATE", help="Only records whose date span ends on or after DATE.")
 @click.option("--until", metavar="DATE", help="Only records whose date span starts on or before the end of DATE.")
 @click.option("--where", multiple=True, metavar="'FIELD OP VALUE'", help="Only records matching, as in 'dprk query'.")
+@click.option("--search", metavar="TEXT", help="Only records whose text anywhere contains TEXT (any case).")
 @click.option("--no-chart", is_flag=True, help="Print the table only.")
+@click.option("--no-cache", is_flag=True, help="Parse every record afresh, neither reading nor writing the parse cache.")
 @repo_option
 @output_options
-def command(repo, kinds, by: str, since, until, where, no_chart: bool, fmt: str, style: str) -> None:
+def command(repo, kinds, by: str, since, until, where, search, no_chart: bool, no_cache: bool, fmt: str, style: str) -> None:
     """Count records per kind per year (or --by month), as a table and a bar chart.
 
     In month mode a record dated only by year counts under YYYY-??.
@@ -27,7 +29,7 @@ def command(repo, kinds, by: str, since, until, where, no_chart: bool, fmt: str,
     from cli.formats import write_rows
     from cli.stats import chart, count
 
-    selection = build_selection(repo, kinds, since=since, until=until, where=where)
+    selection = build_selection(repo, kinds, since=since, until=until, where=where, search=search, use_cache=not no_cache)
     header, rows = count(repo, selection, by)
     write_rows(sys.stdout, fmt, header, rows, style=style, escape=False)
     if fmt == "table" and not no_chart and rows:
