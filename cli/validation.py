@@ -324,6 +324,8 @@ def resolve_paths(repo: Repository, paths: Iterable[str]) -> list[RecordFile | S
     chosen: list[RecordFile | Stray] = []
     root = repo.root.resolve()
     for raw in paths:
+        if not raw.strip():
+            raise UsageError("an empty path was given", hint="name record files or kind folders, or none for all records")
         path = Path(raw)
         absolute = Path.cwd() / path if not path.is_absolute() else path
         if not absolute.exists() and not absolute.is_symlink():
@@ -344,7 +346,10 @@ def resolve_paths(repo: Repository, paths: Iterable[str]) -> list[RecordFile | S
                 chosen.extend(repo.scan([kind]))
         else:
             chosen.append(repo.classify(normal))
-    return chosen
+    unique: dict[str, RecordFile | Stray] = {}
+    for item in chosen:  # a file named twice (or inside a folder also named) is checked once
+        unique.setdefault(item.rel, item)
+    return list(unique.values())
 
 
 def _normalise(parts: tuple[str, ...]) -> list[str]:

@@ -274,3 +274,12 @@ def test_installed_dprk_runs_as_a_subprocess(repo):
     assert done.stderr == ""
     done = subprocess.run([sys.executable, "-m", "cli", "validate", "--repo", str(repo), "--format", "json"], capture_output=True, text=True)
     assert done.returncode == 1 and json.loads(done.stdout)[0]["check"] == "schema"
+
+
+def test_paths_named_twice_are_checked_once(repo, run):
+    write_record(repo, "launch", sample("launch"))
+    write_record(repo, "meeting", sample("meeting"))
+    result = run("validate", "records", "records/launches", "records/launches/2023-08-30-srbm.yaml")
+    assert result.exit_code == 0 and "2 records checked" in result.output
+    result = run("validate", "")
+    assert result.exit_code == 2 and "an empty path was given" in result.output
