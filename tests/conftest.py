@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
 import subprocess
@@ -96,6 +97,25 @@ def make_repo(path: Path, *, git_init: bool = True) -> Path:
         git(path, "config", "user.name", "Test User")
         git(path, "config", "commit.gpgsign", "false")
     return path
+
+
+def ref(name: str, **extra: Any) -> dict[str, Any]:
+    """A `$ref` to a shared definition, with sibling keywords (a description, say)."""
+    return {"$ref": f"definitions.schema.json#/$defs/{name}", **extra}
+
+
+def add_kind(repo: Path, name: str, folder: str, properties: dict[str, Any], required: list[str]) -> None:
+    """Add a fifth kind to `repo`: one schema file (and its empty folder), nothing else."""
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "title": name.title(), "description": f"A {name}.",
+        "x-kind": name, "x-folder": folder, "type": "object", "additionalProperties": False,
+        "required": required, "properties": properties,
+    }
+    (repo / "schema" / f"{name}.schema.json").write_text(json.dumps(schema))
+    (repo / "records" / folder).mkdir(parents=True, exist_ok=True)
+
+
+COMMON = {"id": ref("id"), "date": ref("date"), "title": ref("title"), "summary": ref("summary")}
 
 
 def write_record(repo: Path, kind: str, record: dict[str, Any], *, raw: str | None = None, name: str | None = None) -> Path:

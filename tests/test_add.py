@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cli import yamlio
-from conftest import SOURCE, git, make_repo, sample, write_record
+from conftest import SOURCE, add_kind, git, make_repo, ref, sample, write_record
 
 SOURCE_JSON = json.dumps(SOURCE)
 LAUNCH_ID = "2023-11-21-malligyong-1-satellite"
@@ -306,21 +306,12 @@ def test_repo_option_before_or_after_the_kind(run, repo, tmp_path):
 
 
 def test_a_fifth_kind_from_one_schema_file_gets_its_own_options(run, repo):
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Visit", "description": "A visit.",
-        "x-kind": "visit", "x-folder": "visits", "type": "object", "additionalProperties": False,
-        "required": ["id", "date", "title", "host", "sources"],
-        "properties": {
-            "id": {"$ref": "definitions.schema.json#/$defs/id"},
-            "date": {"$ref": "definitions.schema.json#/$defs/date"},
-            "title": {"$ref": "definitions.schema.json#/$defs/title"},
-            "host": {"$ref": "definitions.schema.json#/$defs/member_state", "description": "The host state."},
-            "days": {"type": "integer", "minimum": 1, "description": "How long it lasted."},
-            "sources": {"$ref": "definitions.schema.json#/$defs/sources"},
-        },
-    }
-    (repo / "schema" / "visit.schema.json").write_text(json.dumps(schema))
-    (repo / "records" / "visits").mkdir()
+    add_kind(repo, "visit", "visits", {
+        "id": ref("id"), "date": ref("date"), "title": ref("title"),
+        "host": ref("member_state", description="The host state."),
+        "days": {"type": "integer", "minimum": 1, "description": "How long it lasted."},
+        "sources": ref("sources"),
+    }, ["id", "date", "title", "host", "sources"])
     helped = run("add", "visit", "--help")
     assert "--host CODE" in helped.stdout and "--days INT" in helped.stdout
     result = run("add", "visits", "--date", "2023-09-13", "--title", "Kim visits Russia", "--host", "RUS", "--days", "6", "--source", SOURCE_JSON)

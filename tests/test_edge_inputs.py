@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import sample, write_record
+from conftest import COMMON, add_kind, ref, sample, write_record
 
 SOURCE = json.dumps(sample("launch")["sources"][0])
 
@@ -91,25 +91,13 @@ def test_show_reports_but_survives_another_broken_record(run, repo):
     assert "records/statements/2023-01-01-broken.yaml:2:1:" in result.stderr and "links from that file are not shown" in result.stderr
 
 
-def _visit_schema(extra_properties):
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Visit", "description": "A visit.",
-        "x-kind": "visit", "x-folder": "visits", "type": "object", "additionalProperties": False,
-        "required": ["id", "date", "title", "summary", "sources"],
-        "properties": {
-            "id": {"$ref": "definitions.schema.json#/$defs/id"},
-            "date": {"$ref": "definitions.schema.json#/$defs/date"},
-            "title": {"$ref": "definitions.schema.json#/$defs/title"},
-            "summary": {"$ref": "definitions.schema.json#/$defs/summary"},
-            **extra_properties,
-            "sources": {"$ref": "definitions.schema.json#/$defs/sources"},
-        },
-    }
+def add_visit(repo, extra_properties):
+    add_kind(repo, "visit", "visits", {**COMMON, **extra_properties, "sources": ref("sources")},
+             ["id", "date", "title", "summary", "sources"])
 
 
 def test_a_field_name_with_a_hyphen_gets_an_option(run, repo):
-    schema = _visit_schema({"host-state": {"$ref": "definitions.schema.json#/$defs/member_state", "description": "Host."}})
-    (repo / "schema" / "visit.schema.json").write_text(json.dumps(schema))
+    add_visit(repo, {"host-state": ref("member_state", description="Host.")})
     result = run("add", "visit", "--date", "2023-09-13", "--title", "Kim visits Russia", "--summary", "s",
                  "--host-state", "RUS", "--source", SOURCE)
     assert result.exit_code == 0, result.output
@@ -117,8 +105,7 @@ def test_a_field_name_with_a_hyphen_gets_an_option(run, repo):
 
 
 def test_sqlite_names_that_clash_are_one_clear_error(run, repo):
-    schema = _visit_schema({"a-b": {"type": "string", "description": "x"}, "a_b": {"type": "string", "description": "y"}})
-    (repo / "schema" / "visit.schema.json").write_text(json.dumps(schema))
+    add_visit(repo, {"a-b": {"type": "string", "description": "x"}, "a_b": {"type": "string", "description": "y"}})
     result = run("export", "visits", "--format", "sqlite", "-o", "v.sqlite")
     assert "two columns named 'a_b'" in one_line(result, 1)
     assert not (repo / "v.sqlite").exists()

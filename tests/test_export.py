@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import sample, write_record
+from conftest import add_kind, ref, sample, write_record
 
 OBSERVATIONS = [
     {"actor": "KCNA", "stance": "claim", "apogee_km": 6000.5, "outcome": "success"},
@@ -211,20 +211,9 @@ def test_sqlite_keys_records_by_file_name(run, repo):
 
 
 def test_sqlite_export_of_a_fifth_kind_whose_first_field_is_not_the_id(run, repo):
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Visit", "description": "A visit.",
-        "x-kind": "visit", "x-folder": "visits", "type": "object", "additionalProperties": False,
-        "required": ["date", "id", "title", "summary", "sources"],
-        "properties": {
-            "date": {"$ref": "definitions.schema.json#/$defs/date"},
-            "id": {"$ref": "definitions.schema.json#/$defs/id"},
-            "title": {"$ref": "definitions.schema.json#/$defs/title"},
-            "summary": {"$ref": "definitions.schema.json#/$defs/summary"},
-            "sources": {"$ref": "definitions.schema.json#/$defs/sources"},
-        },
-    }
-    (repo / "schema" / "visit.schema.json").write_text(json.dumps(schema))
-    (repo / "records" / "visits").mkdir()
+    add_kind(repo, "visit", "visits", {
+        "date": ref("date"), "id": ref("id"), "title": ref("title"), "summary": ref("summary"), "sources": ref("sources"),
+    }, ["date", "id", "title", "summary", "sources"])
     base = {"date": "2023-09-13", "title": "Visit", "summary": "s", "sources": sample("launch")["sources"]}
     write_record(repo, "visit", {**base, "id": "2023-09-13-a"})
     write_record(repo, "visit", {**base, "id": "2023-09-13-b"})

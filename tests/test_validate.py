@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_repo, sample, write_record
+from conftest import COMMON, add_kind, make_repo, ref, sample, write_record
 
 
 def test_empty_repository_is_valid(run):
@@ -231,27 +231,12 @@ def test_unreadable_file(repo, run):
 
 
 def test_a_fifth_kind_needs_only_a_schema_file(repo, run):
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "Press conference",
-        "description": "A press conference on the DPRK.",
-        "x-kind": "press-conference",
-        "x-folder": "press-conferences",
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["id", "date", "title", "summary", "speaker", "sources"],
-        "properties": {
-            "id": {"$ref": "definitions.schema.json#/$defs/id"},
-            "date": {"$ref": "definitions.schema.json#/$defs/date"},
-            "title": {"$ref": "definitions.schema.json#/$defs/title"},
-            "summary": {"$ref": "definitions.schema.json#/$defs/summary"},
-            "speaker": {"description": "Who spoke.", "type": "string"},
-            "about": {"description": "Launches discussed.", "type": "array", "items": {"$ref": "definitions.schema.json#/$defs/record_ref"}, "x-references": ["launch"]},
-            "sources": {"$ref": "definitions.schema.json#/$defs/sources"},
-        },
-    }
-    (repo / "schema" / "press-conference.schema.json").write_text(json.dumps(schema))
-    (repo / "records" / "press-conferences").mkdir()
+    add_kind(repo, "press-conference", "press-conferences", {
+        **COMMON,
+        "speaker": {"description": "Who spoke.", "type": "string"},
+        "about": {"description": "Launches discussed.", "type": "array", "items": ref("record_ref"), "x-references": ["launch"]},
+        "sources": ref("sources"),
+    }, ["id", "date", "title", "summary", "speaker", "sources"])
     record = {"id": "2023-09-18-salmon", "date": "2023-09-18", "title": "Press conference", "summary": "s", "speaker": "Elizabeth Salmón", "about": ["2023-09-13-none"], "sources": sample("launch")["sources"]}
     write_record(repo, "press-conference", record)
     result = run("validate")
