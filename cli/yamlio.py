@@ -118,11 +118,7 @@ def compose(text: str, path: str | None = None) -> Any:
         composer = _Composer(text)
         return composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or "invalid YAML"
-        if exc.context and "expected a single document" in exc.context:
-            message = "several YAML documents in one file; a record file holds exactly one"
-        raise _fail(message, path, mark) from None
+        raise _portable(text, path, exc) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", path=path) from None
     except RecursionError:
@@ -130,6 +126,45 @@ def compose(text: str, path: str | None = None) -> Any:
     finally:
         if composer is not None:
             composer.dispose()
+
+
+def _marked(exc: Any, path: str | None) -> YamlError:
+    mark = exc.problem_mark or exc.context_mark
+    message = exc.problem or "invalid YAML"
+    if exc.context and "expected a single document" in exc.context:
+        message = "several YAML documents in one file; a record file holds exactly one"
+    return _fail(message, path, mark)
+
+
+def _portable(text: str, path: str | None, fast_error: Any) -> YamlError:
+    """The verdict on text that libyaml refused, made the same whatever libyaml build is installed.
+
+    libyaml's own limits and wording differ between builds (newer ones stop at a
+    nesting depth of their own, with a message of their own). So the text is read
+    again by PyYAML's pure-Python parser, which stops at the first problem: our own
+    rules (nesting depth, anchors, aliases) are applied to its events, and its error,
+    if it finds one, is the one reported. Only when it finds nothing does libyaml's
+    error stand. This runs on the error path alone, and costs what the text up to
+    the problem costs.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return _fail("aliases (*name) are not allowed in records; write the value out", path, event.start_mark)
+            if getattr(event, "anchor", None) is not None:
+                return _fail("anchors (&name) are not allowed in records; write the value out", path, event.start_mark)
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return _fail(f"nesting is deeper than {MAX_DEPTH} levels", path, event.start_mark)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        return _marked(exc, path)
+    except (yaml.YAMLError, RecursionError):
+        pass
+    return _marked(fast_error, path)
 
 
 def _construct(node: Any, path: str | None, depth: int = 0) -> Any:
@@ -254,8 +289,24 @@ _UNSAFE_FIRST = set("-?:,[]{}#&*!|>'\"%@` .")
 _NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 
+# Plain scalars that some reader takes for something other than a string, beyond what
+# PyYAML's YAML 1.1 resolver knows: the whole YAML 1.1 boolean set (y, n, Y, N too), and
+# the YAML 1.2 core schema's null, booleans, octal and hexadecimal integers, and the
+# special floats. Such a string is written quoted.
+_OTHER_READERS = re.compile(
+    r"""^(?:y|Y|n|N|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
+    |~|null|Null|NULL
+    |[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+
+    |[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
+
+
 def _resolves_to_str(text: str) -> bool:
     implicit = (True, False)
+    if _OTHER_READERS.match(text):
+        return False
     return _STRICT.resolve(ScalarNode, text, implicit) == _STR and _YAML11.resolve(ScalarNode, text, implicit) == _STR
 
 
