@@ -71,8 +71,8 @@ def build(kind: str, record_id: str, index: int, ids: dict[str, list[str]], rng:
     if kind == "launch":
         record.update(category=rng.choice(CATEGORIES), count=rng.randint(1, 4), landing_area="waters off its east coast",
                       observations=[
-                          {"actor": "KCNA", "actor_state": "PRK", "stance": "claim", "range_km": rng.randint(100, 1500), "outcome": "success"},
-                          {"actor": "ROK Joint Chiefs of Staff", "actor_state": "KOR", "stance": "assessment",
+                          {"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "range_km": rng.randint(100, 1500), "outcome": "success"},
+                          {"actor": "ROK Joint Chiefs of Staff", "actor_type": "military", "actor_state": "KOR", "stance": "assessment",
                            "apogee_km": rng.randint(20, 7000), "flight_minutes": rng.randint(3, 90), "approximate": True},
                       ])
     elif kind == "meeting":

@@ -38,8 +38,8 @@ def build(root: Path, n: int) -> None:
         day = f"20{10 + i % 14:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}"
         write_record(root, "launch", sample(
             "launch", id=f"{day}-launch-{i}", date=day, count=1 + i % 5,
-            observations=[{"actor": "KCNA", "stance": "claim", "apogee_km": float(i % 1000)},
-                          {"actor": "Japanese officials", "actor_state": "JPN", "stance": "assessment", "flight_minutes": 10 + i % 50}]))
+            observations=[{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": float(i % 1000)},
+                          {"actor": "Japanese officials", "actor_type": "government", "actor_state": "JPN", "stance": "assessment", "flight_minutes": 10 + i % 50}]))
 
 
 def measure(root: Path, args: list[str]) -> tuple[float, float]:

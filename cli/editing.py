@@ -227,12 +227,22 @@ def load_json(text: str) -> Any:
     from cli.yamlio import MAX_DEPTH
 
     try:
-        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_unique_keys)
     except RecursionError:
         raise ValueError(f"nesting is deeper than {MAX_DEPTH} levels") from None
     if _depth(value) > MAX_DEPTH:
         raise ValueError(f"nesting is deeper than {MAX_DEPTH} levels")
     return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (as strict YAML does)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}; give each key once")
+        result[key] = value
+    return result
 
 
 def _depth(value: Any) -> int:
@@ -568,7 +578,8 @@ def answer_problems(kind: Kind, context: dict[str, Any], pointer: tuple[Any, ...
     for error in kind.validator.iter_errors(probe):
         path = tuple(error.absolute_path)
         if path[: len(pointer)] == pointer:
-            messages.extend(problem.message for problem in schema_problems(kind, "", error, None))
+            messages.extend(problem.message for problem in schema_problems(kind, "", error, None)
+                            if problem.message not in messages)
     if messages:
         return messages
     from cli.dates import calendar_problems

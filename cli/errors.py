@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters (newlines, tabs, ...) shown as escapes, so that a
+    message naming a path or value the user gave stays on one line."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
 
 class DprkError(Exception):
     """An error the user can act on. `exit_code` is 1 for invalid data, 2 for usage."""

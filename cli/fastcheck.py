@@ -112,8 +112,10 @@ def _compile(schema: Any, resolve: Callable[[dict[str, Any]], dict[str, Any]], d
 
     # strings
     if "pattern" in schema:
+        from cli.ecma import compile_pattern
+
         try:
-            pattern = re.compile(schema["pattern"])
+            pattern = compile_pattern(schema["pattern"])
         except (re.error, TypeError):
             raise Unsupported("pattern") from None
         checks.append(lambda v: not isinstance(v, str) or pattern.search(v) is not None)

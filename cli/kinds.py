@@ -342,21 +342,41 @@ class Schemas:
         return (self.directory.resolve() / file_name).as_uri()
 
     def validator_for(self, kind: Kind) -> Any:
-        from jsonschema import Draft202012Validator
         from jsonschema.exceptions import SchemaError
 
         schema = dict(kind.schema)
         schema.setdefault("$id", self.uri(kind.file.name))
+        cls = ecma_validator_class()
         try:
-            Draft202012Validator.check_schema(schema)
+            cls.check_schema(schema)
         except SchemaError as exc:
             raise DataError(f"{kind.file}: not a valid JSON Schema: {exc.message}") from None
-        return Draft202012Validator(schema, registry=self.registry)
+        return cls(schema, registry=self.registry)
 
     def check_all(self) -> None:
         """Check every kind schema against the JSON Schema meta-schema (DataError if not)."""
         for kind in self.kinds.values():
             kind.validator
+
+
+_VALIDATOR_CLASS: Any = None
+
+
+def ecma_validator_class() -> Any:
+    """Draft 2020-12, with `pattern` read as ECMA-262 (see cli.ecma), built once."""
+    global _VALIDATOR_CLASS
+    if _VALIDATOR_CLASS is None:
+        from jsonschema import Draft202012Validator, validators
+        from jsonschema.exceptions import ValidationError
+
+        from cli.ecma import search
+
+        def pattern(validator: Any, expected: str, instance: Any, schema: dict[str, Any]) -> Any:
+            if validator.is_type(instance, "string") and not search(expected, instance):
+                yield ValidationError(f"{instance!r} does not match {expected!r}")
+
+        _VALIDATOR_CLASS = validators.extend(Draft202012Validator, {"pattern": pattern})
+    return _VALIDATOR_CLASS
 
 
 def _read_json(file: Path) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from cli import __version__
-from cli.errors import DprkError
+from cli.errors import DprkError, one_line
 
 # click 8.2+ raises this for a group run without arguments (older click prints the help itself)
 _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -65,14 +65,14 @@ class LazyGroup(click.Group):
             click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
             code = 2
         except DprkError as exc:
-            click.echo(f"{prog}: error: {exc}", err=True)
+            click.echo(f"{prog}: error: {one_line(str(exc))}", err=True)
             code = exc.exit_code
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else prog
-            click.echo(f"{where}: error: {exc.format_message()} (see '{where} --help')", err=True)
+            click.echo(f"{where}: error: {one_line(exc.format_message())} (see '{where} --help')", err=True)
             code = 2
         except click.ClickException as exc:
-            click.echo(f"{prog}: error: {exc.format_message()}", err=True)
+            click.echo(f"{prog}: error: {one_line(exc.format_message())}", err=True)
             code = exc.exit_code
         except click.Abort:
             click.echo(f"{prog}: stopped before the work was complete (input ended or was interrupted); nothing was written", err=True)
@@ -89,7 +89,7 @@ class LazyGroup(click.Group):
         except OSError as exc:
             # the system refused a file operation that no check above foresaw
             where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-            click.echo(f"{prog}: error: {exc.strerror or exc}{where}", err=True)
+            click.echo(one_line(f"{prog}: error: {exc.strerror or exc}{where}"), err=True)
             code = 2 if exc.errno == errno.ENAMETOOLONG else 1
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
@@ -97,7 +97,7 @@ class LazyGroup(click.Group):
         except Exception as exc:  # a bug: still one line, unless asked for the traceback
             if os.environ.get("DPRK_DEBUG"):
                 raise
-            click.echo(f"{prog}: internal error: {type(exc).__name__}: {exc} (set DPRK_DEBUG=1 to see the traceback)", err=True)
+            click.echo(one_line(f"{prog}: internal error: {type(exc).__name__}: {exc}") + " (set DPRK_DEBUG=1 to see the traceback)", err=True)
             code = 1
         if standalone_mode:
             sys.exit(code)

@@ -313,7 +313,7 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def check_id_text(record_id: str) -> None:
     """Refuse an id that could name a path outside its folder."""
-    if not record_id or "/" in record_id or "\\" in record_id or record_id in (".", "..") or "\x00" in record_id or len(record_id) > 200:
+    if not record_id or "/" in record_id or "\\" in record_id or record_id in (".", "..") or not record_id.isprintable() or len(record_id) > 200:
         raise UsageError(f"{record_id!r} is not a record id", hint="ids look like 2023-11-21-satellite-launch, with no path separators")
 
 

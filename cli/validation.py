@@ -9,6 +9,8 @@ its JSON path and a plain message. Checks (the `check` names in JSON output):
 - date: a full date that is not on the calendar (2023-02-30)
 - id: the `id` field differs from the file name
 - kind: the file's `$schema` header names another kind than its folder
+- header: a `yaml-language-server` header that is not the kind's own (`$schema` pointing
+  anywhere else, or a second header further down)
 - unique-id: the same id is used by records of two kinds
 - reference: a referenced id does not exist, or is of the wrong kind
 - unique-symbol: two records share a document symbol
@@ -24,7 +26,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from cli import yamlio
 from cli.dates import calendar_problems
-from cli.errors import UsageError, YamlError
+from cli.errors import UsageError, YamlError, one_line
 from cli.kinds import Kind, declared_schema, values_at
 from cli.repository import RecordFile, Repository, Stray, check_id_text
 
@@ -44,12 +46,12 @@ class Problem:
         return json_path(self.pointer)
 
     def __str__(self) -> str:
-        where = self.path
+        where = one_line(self.path)
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
         if self.pointer:
-            return f"{where}: {self.json_path}: {self.message}"
-        return f"{where}: {self.message}"
+            return f"{where}: {one_line(self.json_path)}: {one_line(self.message)}"
+        return f"{where}: {one_line(self.message)}"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -106,18 +108,44 @@ def check_data(kind: Kind, rel: str, data: dict[str, Any], text: str | None = No
     problems: list[Problem] = []
     fast = kind.fast_check
     if fast is None or not fast(data):
+        seen: set[str] = set()
         for error in kind.validator.iter_errors(data):
-            problems.extend(schema_problems(kind, rel, error, text))
+            for problem in schema_problems(kind, rel, error, text):
+                if str(problem) not in seen:
+                    seen.add(str(problem))
+                    problems.append(problem)
     for pointer, message in calendar_problems(kind, data):
         problems.append(problem_at(rel, text, pointer, message, "date"))
     id_field = kind.id_field
     if expected_id is not None and isinstance(data.get(id_field), str) and data[id_field] != expected_id:
         problems.append(problem_at(rel, text, (id_field,), f"id {data[id_field]!r} differs from the file name {expected_id + '.yaml'!r}; rename the file or fix the id", "id"))
     if text is not None:
-        declared = declared_schema(text)
-        if declared is not None:
-            if declared != kind.file.name:
-                problems.append(Problem(rel, 1, 1, (), f"the header names schema {declared} but the file is in records/{kind.folder}/ ({kind.file.name}); move the file to the folder of its kind", "kind"))
+        problems.extend(header_problems(kind, rel, text))
+    return problems
+
+
+_MODELINE = re.compile(r"^[ \t]*#[ \t]*yaml-language-server[ \t]*:.*$", re.M)
+
+
+def header_problems(kind: Kind, rel: str, text: str) -> list[Problem]:
+    """The `# yaml-language-server: $schema=...` header: at most one, on the first line, and
+    naming this kind's schema by its relative path (editors fetch whatever it names)."""
+    problems: list[Problem] = []
+    if "yaml-language-server" not in text:
+        return problems
+    for match in _MODELINE.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        found = match.group(0)
+        if line == 1 and found == kind.header:
+            continue
+        declared = declared_schema(found) if line == 1 else None
+        expected = f"../../schema/{declared}" if declared else None
+        if declared is not None and declared != kind.file.name and expected and found.rstrip().endswith("$schema=" + expected):
+            problems.append(Problem(rel, 1, 1, (), f"the header names schema {declared} but the file is in records/{kind.folder}/ ({kind.file.name}); move the file to the folder of its kind", "kind"))
+            continue
+        where = "the first line" if line == 1 else f"line {line}"
+        problems.append(Problem(rel, line, 1, (), f"{where} is a yaml-language-server header other than {kind.header!r}; "
+                                                  "a record names its own kind's schema, on its first line only (run 'dprk fmt')", "header"))
     return problems
 
 
@@ -143,8 +171,10 @@ def schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list[
             hint = f"; did you mean {close[0]!r}?" if close else f"; allowed here: {', '.join(allowed)}"
             out.append(problem_at(rel, text, pointer, f"unknown field {extra!r}{hint}", "schema", key=extra))
         return out
-    if validator == "required":
-        return [problem_at(rel, text, pointer, error.message.replace("is a required property", "is required but missing"), "schema")]
+    if validator == "required" and isinstance(error.instance, dict):
+        # one problem per missing field, whatever jsonschema's own grouping (the caller drops repeats)
+        missing = [name for name in error.validator_value if name not in error.instance]
+        return [problem_at(rel, text, pointer, f"{name!r} is required but missing", "schema") for name in missing]
     if validator == "enum":
         values = error.validator_value
         if len(values) <= 12:
@@ -160,7 +190,35 @@ def schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list[
         message = f"{error.instance!r} is not of the expected form"
         message += f": {description}" if description else f" (pattern {error.validator_value})"
         return [problem_at(rel, text, pointer, message, "schema")]
-    return [problem_at(rel, text, pointer, error.message, "schema")]
+    return [problem_at(rel, text, pointer, schema_message(validator, error.validator_value, error.instance, error.message), "schema")]
+
+
+_TYPE_WORDS = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+               "array": "a list", "object": "a mapping of fields (key: value)", "null": "empty"}
+
+
+def schema_message(keyword: str, expected: Any, instance: Any, fallback: str) -> str:
+    """Our own words for a schema keyword that failed, so that messages do not change
+    with the jsonschema release installed. `fallback` (jsonschema's) is used only for
+    keywords our schemas do not use."""
+    if keyword == "type":
+        names = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(_TYPE_WORDS.get(str(n), str(n)) for n in names)
+        return f"must be {wanted}, not {instance!r}"
+    bounds = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}
+    if keyword in bounds:
+        return f"must be {bounds[keyword]} {expected}, not {instance!r}"
+    if keyword == "minLength":
+        return "must not be empty" if expected == 1 else f"must be at least {expected} characters long"
+    if keyword == "maxLength" and isinstance(instance, str):
+        return f"must be at most {expected} characters long (it has {len(instance)})"
+    if keyword == "maxItems":
+        return f"must have at most {expected} {'entry' if expected == 1 else 'entries'}"
+    if keyword == "uniqueItems":
+        return "lists the same entry more than once"
+    if keyword == "const":
+        return f"must be {expected!r}"
+    return fallback
 
 
 # --- the repository -------------------------------------------------------------------

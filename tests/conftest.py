@@ -66,6 +66,18 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "symbol": "S/2023/656",
         "sources": [SOURCE],
     },
+    "nuclear-test": {
+        "id": "2017-09-03-sixth-nuclear-test",
+        "date": "2017-09-03",
+        "title": "Sixth nuclear test",
+        "summary": "The DPRK conducted its sixth nuclear test.",
+        "sequence": 6,
+        "observations": [
+            {"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "device": "a hydrogen bomb"},
+            {"actor": "USGS", "actor_type": "monitoring", "actor_state": "USA", "stance": "assessment", "magnitude": 6.3},
+        ],
+        "sources": [SOURCE],
+    },
 }
 
 

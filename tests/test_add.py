@@ -28,13 +28,13 @@ def records(repo: Path) -> list[str]:
 
 def test_flags_write_a_canonical_record_named_after_date_and_title(run, repo):
     result = run("add", "launch", *LAUNCH_FLAGS, "--count", "1", "--observation",
-                 '{"actor": "KCNA", "actor_state": "PRK", "stance": "claim", "outcome": "success"}', "--tag", "satellite")
+                 '{"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "outcome": "success"}', "--tag", "satellite")
     assert result.exit_code == 0, result.output
     path = repo / "records" / "launches" / f"{LAUNCH_ID}.yaml"
     assert result.stdout.strip() == f"records/launches/{LAUNCH_ID}.yaml"
     data = yamlio.load_file(path)
     assert data["id"] == LAUNCH_ID and data["count"] == 1 and data["tags"] == ["satellite"]
-    assert data["observations"] == [{"actor": "KCNA", "actor_state": "PRK", "stance": "claim", "outcome": "success"}]
+    assert data["observations"] == [{"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "outcome": "success"}]
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=../../schema/launch.schema.json\n")
     assert list(data) == ["id", "date", "title", "summary", "category", "count", "observations", "tags", "sources"]
@@ -63,8 +63,8 @@ def test_nested_object_field_as_json(run, repo):
     (["--category", "rocket"], "'rocket' is not one of"),
     (["--source", "{publisher"], "--source: not valid JSON"),
     (["--source", '"text"'], "--source: expected a JSON object"),
-    (["--observation", '{"actor": "KCNA", "stance": "claim", "apogee_km": NaN}'], "--observation: NaN is not a number a record can hold"),
-    (["--observation", '{"actor": "KCNA", "stance": "claim", "apogee_km": 1e999}'], "1e999 is not a number a record can hold"),
+    (["--observation", '{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": NaN}'], "--observation: NaN is not a number a record can hold"),
+    (["--observation", '{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 1e999}'], "1e999 is not a number a record can hold"),
 ])
 def test_bad_option_values_are_usage_errors(run, repo, args, message):
     flags = [a for a in LAUNCH_FLAGS if a not in ("--category", "satellite-launch-vehicle")] + args
@@ -88,7 +88,7 @@ def test_invalid_record_lists_problems_like_validate_and_writes_nothing(run, rep
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert "records/launches/2023-02-30-bad-day.yaml:3:7: $.date: '2023-02-30' is not a day on the calendar" in lines
-    assert "records/launches/2023-02-30-bad-day.yaml:7:8: $.count: 0 is less than the minimum of 1" in lines
+    assert "records/launches/2023-02-30-bad-day.yaml:7:8: $.count: must be at least 1, not 0" in lines
     assert any("$.sources[0]: 'quote' is required but missing" in line for line in lines)
     assert lines[-1].endswith("error: 5 problems; nothing written")
     assert records(repo) == []
@@ -222,7 +222,7 @@ def test_edit_reopens_with_problems_until_valid(run, repo, editor):
     first, second = editor.shown
     assert "date: '2023-08-30'" in first  # prefilled with what was given
     assert "# category (required; one of: SRBM, MRBM," in first and "\ncategory:\n" in first
-    assert "# ! " in second and "$.count: 0 is less than the minimum of 1" in second
+    assert "# ! " in second and "$.count: must be at least 1, not 0" in second
     assert records(repo) == ["records/launches/2023-08-30-two-short-range-ballistic-missiles.yaml"]
 
 

@@ -17,8 +17,8 @@ STATEMENT = "2023-08-24-sg-statement"
 REPORT = "2023-09-12-panel-midterm"
 
 OBSERVATIONS = [
-    {"actor": "KCNA", "stance": "claim", "apogee_km": 500},
-    {"actor": "Japanese officials", "actor_state": "JPN", "stance": "assessment", "apogee_km": 480},
+    {"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 500},
+    {"actor": "Japanese officials", "actor_type": "government", "actor_state": "JPN", "stance": "assessment", "apogee_km": 480},
 ]
 
 
@@ -79,7 +79,7 @@ def test_a_record_moved_to_another_kind_folder_is_a_rename_with_its_old_kind(rep
 
 def test_nested_list_elements_matched_by_schema_key(repo: Path, run: Runner) -> None:
     seed(repo)
-    changed = [dict(OBSERVATIONS[1], apogee_km=490), OBSERVATIONS[0], {"actor": "ROK JCS", "stance": "assessment"}]
+    changed = [dict(OBSERVATIONS[1], apogee_km=490), OBSERVATIONS[0], {"actor": "ROK JCS", "actor_type": "military", "stance": "assessment"}]
     sources = [dict(sample("launch")["sources"][0], quote="two missiles were fired")]
     write_record(repo, "launch", sample("launch", observations=changed, sources=sources))
     write_record(repo, "meeting", sample("meeting", launches=[LAUNCH], requested_by=["USA", "JPN"]))
@@ -89,7 +89,7 @@ def test_nested_list_elements_matched_by_schema_key(repo: Path, run: Runner) -> 
     text = result.output
     # keyed by actor, whatever the order
     assert '~ observations[actor=Japanese officials].apogee_km: 480 -> 490' in text
-    assert '+ observations[actor=ROK JCS]: {"actor": "ROK JCS", "stance": "assessment"}' in text
+    assert '+ observations[actor=ROK JCS]: {"actor": "ROK JCS", "actor_type": "military", "stance": "assessment"}' in text
     assert "observations[actor=KCNA]" not in text
     # no key in the schema for sources: by position
     assert '~ sources[0].quote: "the DPRK fired' in text

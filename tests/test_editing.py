@@ -62,7 +62,7 @@ def test_prompt_answers_are_checked_against_the_schema(kinds):
         question.parse("rocket")
     count = editing.Question(launch, launch.fields["count"], "count", ("count",), False, {})
     assert count.parse("") is None
-    with pytest.raises(UsageError, match="less than the minimum"):
+    with pytest.raises(UsageError, match="must be at least"):
         count.parse("0")
 
 
@@ -86,11 +86,11 @@ def test_update_changes_name_fields_and_keyed_elements(kinds):
     from cli.recorddiff import change_line, compare
 
     launch = kinds.get("launch")
-    old = sample("launch", observations=[{"actor": "A", "stance": "claim"}, {"actor": "B", "stance": "assessment"}])
-    new = editing.merge(launch, old, {"count": None, "observations": [{"actor": "A", "stance": "claim", "apogee_km": 5}]})
+    old = sample("launch", observations=[{"actor": "A", "actor_type": "other", "stance": "claim"}, {"actor": "B", "actor_type": "other", "stance": "assessment"}])
+    new = editing.merge(launch, old, {"count": None, "observations": [{"actor": "A", "actor_type": "other", "stance": "claim", "apogee_km": 5}]})
     assert [change_line(c) for c in compare(launch, old, new)] == [
         "- count: 2",
         "+ observations[actor=A].apogee_km: 5",
-        '- observations[actor=B]: {"actor": "B", "stance": "assessment"}',
+        '- observations[actor=B]: {"actor": "B", "actor_type": "other", "stance": "assessment"}',
     ]
     assert compare(launch, old, dict(old)) == []

@@ -14,8 +14,8 @@ import pytest
 from conftest import add_kind, ref, sample, write_record
 
 OBSERVATIONS = [
-    {"actor": "KCNA", "stance": "claim", "apogee_km": 6000.5, "outcome": "success"},
-    {"actor": "Japanese officials", "actor_state": "JPN", "stance": "assessment", "flight_minutes": 86},
+    {"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 6000.5, "outcome": "success"},
+    {"actor": "Japanese officials", "actor_type": "government", "actor_state": "JPN", "stance": "assessment", "flight_minutes": 86},
 ]
 LAUNCH = sample("launch", observations=OBSERVATIONS, tags=["srbm", "east-sea"])
 FORMULA_LAUNCH = sample("launch", id="2023-11-formula", date="2023-11", title="=HYPERLINK(\"http://x\")",

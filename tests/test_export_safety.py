@@ -57,7 +57,7 @@ def test_guard_off_only_when_asked(run, hostile, fmt, delimiter):
 
 def test_guard_applies_to_exploded_and_nested_columns_in_files(run, repo, hostile):
     record = sample("launch", id="2023-09-01-nested", date="2023-09-01",
-                    observations=[{"actor": "=1+1", "stance": "claim"}], tags=["@tag"])
+                    observations=[{"actor": "=1+1", "actor_type": "other", "stance": "claim"}], tags=["@tag"])
     write_record(repo, "launch", record)
     assert run("export", "launches", "--where", "id=2023-09-01-nested", "-o", "nested.csv").exit_code == 0
     (row,) = rows((repo / "nested.csv").read_text(encoding="utf-8"), ",")

@@ -13,8 +13,8 @@ from conftest import Runner, make_repo, sample, write_record
 from cli.dates import date_span
 
 OBSERVATIONS = [
-    {"actor": "KCNA", "stance": "claim", "apogee_km": 6000, "outcome": "success"},
-    {"actor": "Japanese officials", "actor_state": "JPN", "stance": "assessment", "flight_minutes": 86, "approximate": True},
+    {"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 6000, "outcome": "success"},
+    {"actor": "Japanese officials", "actor_type": "government", "actor_state": "JPN", "stance": "assessment", "flight_minutes": 86, "approximate": True},
 ]
 
 

@@ -69,11 +69,11 @@ def test_stats_per_year_table_and_chart(run, data):
     result = run("stats")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].split() == ["year", "launch", "meeting", "sanctions-report", "statement", "total"]
+    assert lines[0].split() == ["year", "launch", "meeting", "nuclear-test", "sanctions-report", "statement", "total"]
     body = {line.split()[0]: line.split()[1:] for line in lines[2:] if line and "|" not in line}
-    assert body["2022"] == ["1", "0", "0", "0", "1"]
-    assert body["2023"] == ["2", "1", "1", "1", "5"]
-    assert body["total"] == ["3", "1", "1", "1", "6"]
+    assert body["2022"] == ["1", "0", "0", "0", "0", "1"]
+    assert body["2023"] == ["2", "1", "0", "1", "1", "5"]
+    assert body["total"] == ["3", "1", "0", "1", "1", "6"]
     bars = [line for line in lines if " | " in line]
     assert bars[0].startswith("2022 | 1 ") and bars[1].startswith("2023 | 5 ")
     assert bars[1].count("#") == 50 and bars[0].count("#") == 10

@@ -51,18 +51,18 @@ def test_unset_removes_a_field_and_nested_changes_are_named(run, repo, launch):
 
 
 def test_observations_are_matched_by_their_key(run, repo, repo_launch_with_observations):
-    result = run("update", LAUNCH, "--observation", '{"actor": "KCNA", "stance": "claim", "apogee_km": 500}',
-                 "--observation", '{"actor": "JCS", "actor_state": "KOR", "stance": "assessment", "range_km": 360}')
+    result = run("update", LAUNCH, "--observation", '{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 500}',
+                 "--observation", '{"actor": "JCS", "actor_type": "military", "actor_state": "KOR", "stance": "assessment", "range_km": 360}')
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1:] == [
         "  ~ observations[actor=JCS].range_km: 350 -> 360",
-        "  + observations[actor=KCNA]: " + json.dumps({"actor": "KCNA", "stance": "claim", "apogee_km": 500}),
+        "  + observations[actor=KCNA]: " + json.dumps({"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 500}),
     ]
 
 
 @pytest.fixture
 def repo_launch_with_observations(repo: Path) -> Path:
-    return write_record(repo, "launch", sample("launch", observations=[{"actor": "JCS", "actor_state": "KOR", "stance": "assessment", "range_km": 350}]))
+    return write_record(repo, "launch", sample("launch", observations=[{"actor": "JCS", "actor_type": "military", "actor_state": "KOR", "stance": "assessment", "range_km": 350}]))
 
 
 def test_invalid_update_lists_problems_and_leaves_the_file_alone(run, repo, launch):
@@ -71,7 +71,7 @@ def test_invalid_update_lists_problems_and_leaves_the_file_alone(run, repo, laun
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert "records/launches/2023-08-30-srbm.yaml:2:1: 'summary' is required but missing" in lines
-    assert any(line.startswith("records/launches/2023-08-30-srbm.yaml:") and "$.count: 0 is less than the minimum of 1" in line for line in lines)
+    assert any(line.startswith("records/launches/2023-08-30-srbm.yaml:") and "$.count: must be at least 1, not 0" in line for line in lines)
     assert launch.read_bytes() == before
 
 
@@ -141,7 +141,7 @@ def test_edit_opens_the_record_and_reopens_until_valid(run, repo, launch, editor
     result = run("update", LAUNCH, "--edit", env=editor.env(invalid, valid))
     assert result.exit_code == 0, result.output
     assert editor.shown[0] == text
-    assert "# ! " in editor.shown[1] and "$.count: 'zero' is not of type 'integer'" in editor.shown[1]
+    assert "# ! " in editor.shown[1] and "$.count: must be a whole number, not 'zero'" in editor.shown[1]
     assert result.stdout.splitlines()[1:] == ["  ~ count: 2 -> 1"]
     assert yamlio.load_file(launch)["count"] == 1
 
