@@ -36,11 +36,13 @@ class FormatReport:
         return not self.rewrites and not self.problems
 
 
-def canonical_text(repo: Repository, record: RecordFile) -> tuple[str, str]:
-    """The file's current text and its canonical text. Raises YamlError if it does not parse."""
+def canonical_text(repo: Repository, record: RecordFile, raw: bytes | None = None) -> tuple[str, str]:
+    """The file's current text and its canonical text. Raises YamlError if it does not parse.
+
+    `raw`: the file's bytes, when already read."""
     from cli import yamlio
 
-    text = repo.read_text(record)
+    text = yamlio.decode(raw if raw is not None else repo.read_bytes(record), record.rel)
     data = yamlio.loads(text, record.rel)
     rendered = repo.render(record.kind, data)
     if yamlio.loads(rendered, record.rel) != data:  # never let a rewrite change the data
@@ -66,13 +68,20 @@ def format_records(repo: Repository, paths: Iterable[str] = (), *, write: bool =
     for item in records:
         report.checked += 1
         try:
-            old, new = canonical_text(repo, item)
+            raw = repo.read_bytes(item)
+            old, new = canonical_text(repo, item, raw)
+            if old != new and write:
+                # Replace the file only as it was read: under the write lock, a file that
+                # another command changed meanwhile is read and formatted again.
+                with repo.write_lock():
+                    current = repo.read_bytes(item)
+                    if current != raw:
+                        old, new = canonical_text(repo, item, current)
+                    if old != new:
+                        atomic_write(item.path, new, exclusive=False)
         except YamlError as exc:
             report.problems.append(Problem(item.rel, exc.line, exc.column, (), exc.message, "yaml"))
             continue
-        if old == new:
-            continue
-        report.rewrites.append(Rewrite(item.rel, short_diff(item.rel, old, new)))
-        if write:
-            atomic_write(item.path, new, exclusive=False)
+        if old != new:
+            report.rewrites.append(Rewrite(item.rel, short_diff(item.rel, old, new)))
     return report

@@ -366,10 +366,19 @@ def with_id(kind: Kind, data: dict[str, Any], strict: bool = False) -> dict[str,
     return ordered(kind, data)
 
 
-def fields_to_ask(kind: Kind, data: dict[str, Any], specs: list[OptionSpec], *, may_prompt: bool) -> list[Field]:
-    """Required fields still missing, to be asked for; a UsageError naming them when asking is not allowed."""
+def fields_to_ask(kind: Kind, data: dict[str, Any], specs: list[OptionSpec], *, may_prompt: bool,
+                  from_file: str | None = None) -> list[Field]:
+    """Required fields still missing, to be asked for, when asking is allowed.
+
+    Otherwise an error naming them: invalid data (DataError, exit 1) when the record came
+    from a file (`from_file`, its name), a usage error (exit 2) when options are missing.
+    """
     needed = missing(kind, data)
     if needed and not may_prompt:
+        if from_file is not None:
+            names = ", ".join(item.name for item in needed)
+            raise DataError(f"{from_file}: the {kind.name} lacks required fields: {names}",
+                            hint="add them to the file, or give them as options")
         raise UsageError(f"a {kind.name} needs {describe_missing(needed, specs)}",
                          hint="give them as options, or use --from-file or --edit, or run in a terminal to be asked")
     return needed
@@ -744,6 +753,14 @@ def merge(kind: Kind, old: dict[str, Any], changes: dict[str, Any], unset: Itera
     return ordered(kind, new)
 
 
+def check_unset(kind: Kind, changes: dict[str, Any], unset: Iterable[str]) -> None:
+    """A field may be set or unset in one command, not both."""
+    for name in unset:
+        key = field_name(kind, name)
+        if changes.get(key) is not None:
+            raise UsageError(f"--unset {name} and a new value for {key} were both given", hint="give one or the other")
+
+
 # --- the add and update flows, minus the interactive parts -------------------------------
 
 
@@ -781,12 +798,6 @@ def check_update(repo: Repository, record: RecordFile, data: dict[str, Any]) -> 
     return check(repo, record.kind, data, record_id=record.id)
 
 
-def write_update(repo: Repository, record: RecordFile, text: str) -> None:
-    from cli.repository import atomic_write
-
-    atomic_write(record.path, text, exclusive=False)
-
-
 class Invalid(DataError):
     """The record has problems; nothing was written. `problems` are as `dprk validate` prints them."""
 
@@ -796,52 +807,120 @@ class Invalid(DataError):
         self.problems = problems
 
 
+class Changed(DataError):
+    """The record file changed after the command read it (another writer); nothing was written."""
+
+    def __init__(self, record: RecordFile):
+        super().__init__(f"{record.rel} changed after it was read (another command wrote it); nothing written",
+                         hint="run the command again")
+        self.record = record
+
+
 @dataclass
 class Saved:
-    """What `save_new` or `save_update` did: the canonical text, and unless a dry run,
-    the record file written and the commit made (with its message)."""
+    """What `save_new` or `save_update` did: the canonical text, the field changes (for an
+    update), and unless a dry run, the record file written and the commit made (with its
+    message). `text` is None when an update changed nothing."""
 
-    text: str
+    text: str | None
     record: RecordFile | None = None
     commit: str | None = None
     message: str | None = None
+    changes: list[Any] = field(default_factory=list)
+
+
+def _locked(repo: Repository, dry_run: bool) -> Any:
+    import contextlib
+
+    return contextlib.nullcontext() if dry_run else repo.write_lock()
 
 
 def save_new(repo: Repository, kind: Kind, data: dict[str, Any], *, dry_run: bool = False, commit: bool = False) -> Saved:
-    """Check a new record and write it (never replacing a file), then commit it if asked."""
-    return _save(repo, dry_run, commit, lambda: check_new(repo, kind, data),
-                 lambda text: write_new(repo, kind, data, text), "Add")
+    """Check a new record and write it, then commit it if asked.
 
-
-def save_update(repo: Repository, record: RecordFile, data: dict[str, Any], *, dry_run: bool = False, commit: bool = False) -> Saved:
-    """Check a changed record and replace its file atomically, then commit it if asked."""
-
-    def write(text: str) -> RecordFile:
-        write_update(repo, record, text)
-        return record
-
-    return _save(repo, dry_run, commit, lambda: check_update(repo, record, data), write, "Update")
-
-
-def _save(repo: Repository, dry_run: bool, commit: bool, check_record: Callable[[], tuple[str, list[Any]]],
-          write: Callable[[str], RecordFile], verb: str) -> Saved:
-    """Check, then (unless a dry run) write and commit. A commit git cannot make is
-    refused (UsageError) before anything is written; problems raise Invalid."""
+    Under the repository's write lock, the id is checked free in every kind folder and
+    the file is created (never replacing one) in one step, so two adds of one id, even
+    of different kinds, never both succeed.
+    """
     commit = commit and not dry_run
     if commit:
         from cli.history import check_can_commit
 
-        check_can_commit(repo.root)
-    text, problems = check_record()
-    if problems:
-        raise Invalid(problems)
-    if dry_run:
-        return Saved(text)
-    record = write(text)
-    saved = Saved(text, record)
+        check_can_commit(repo.root, repo.records_dir)
+    with _locked(repo, dry_run):
+        text, problems = check_new(repo, kind, data)
+        if problems:
+            raise Invalid(problems)
+        if dry_run:
+            return Saved(text)
+        record = write_new(repo, kind, data, text)
+    return _commit(repo, Saved(text, record), commit, "Add")
+
+
+def save_update(repo: Repository, record: RecordFile, apply: Callable[[dict[str, Any]], dict[str, Any]], *,
+                base: bytes | None = None, dry_run: bool = False, commit: bool = False) -> Saved:
+    """Apply a change to the record as it is on disk now, check it, and replace the file.
+
+    `apply` makes the new data from the current data. Reading, applying, checking and
+    writing happen under the repository's write lock, so a change made meanwhile by
+    another command is never lost: this one is applied on top of it. With `base` (the
+    bytes the caller read before a long pause, such as an editor session), the file is
+    replaced only if it still holds exactly those bytes; otherwise Changed is raised and
+    nothing is written.
+    """
+    from cli import yamlio
+    from cli.recorddiff import compare
+
+    commit = commit and not dry_run
     if commit:
+        from cli.history import check_can_commit
+
+        check_can_commit(repo.root, record.path)
+    with _locked(repo, dry_run):
+        raw = repo.read_bytes(record)
+        if base is not None and raw != base:
+            raise Changed(record)
+        old = yamlio.loads(yamlio.decode(raw, record.rel), record.rel)
+        new = apply(old)
+        changes = compare(record.kind, old, new)
+        if not changes:
+            return Saved(None, changes=[])
+        text, problems = check_update(repo, record, new)
+        if problems:
+            raise Invalid(problems)
+        if dry_run:
+            return Saved(text, changes=changes)
+        from cli.repository import atomic_write
+
+        atomic_write(record.path, text, exclusive=False)
+    return _commit(repo, Saved(text, record, changes=changes), commit, "Update")
+
+
+def _commit(repo: Repository, saved: Saved, commit: bool, verb: str) -> Saved:
+    if commit and saved.record is not None:
         from cli.history import commit_file
 
-        saved.message = f"{verb} {record.kind.name} {record.id}"
-        saved.commit = commit_file(repo.root, record.path, saved.message)
+        saved.message = f"{verb} {saved.record.kind.name} {saved.record.id}"
+        saved.commit = commit_file(repo.root, saved.record.path, saved.message)
     return saved
+
+
+def keep_unsaved(repo: Repository, record: RecordFile, text: str) -> str:
+    """Keep text that could not be saved (the record changed under the editor) in the
+    repository's own folder, .dprk-cache/unsaved/; returns its path relative to the root."""
+    import time
+
+    folder = repo.private_folder("unsaved")
+    if folder is None:
+        raise DataError(f"{record.rel} changed while it was being edited; nothing written, and the edited text could not be kept "
+                        f"({repo.rel(repo.root / '.dprk-cache')} is not a folder of this repository)")
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    for n in range(1000):
+        path = folder / f"{record.id}-{stamp}{'-' + str(n) if n else ''}.yaml"
+        try:
+            with open(path, "x", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+            return repo.rel(path)
+        except FileExistsError:
+            continue
+    raise DataError(f"cannot keep the edited text of {record.rel} in {repo.rel(folder)}")

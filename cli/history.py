@@ -51,15 +51,29 @@ def open_git_repo(root: Path, needed_for: str = "--commit", hint: str = "run 'gi
         raise UsageError(f"{root} is not in a git repository, and {needed_for} needs one", hint=hint) from None
 
 
-def check_can_commit(root: Path) -> None:
-    """Refuse before anything is written when a commit could not be made: no git, or a merge or rebase under way."""
+def check_can_commit(root: Path, path: Path | None = None) -> None:
+    """Refuse, before anything is written, a commit git could not make: no git, a bare
+    repository, a merge or rebase under way, no user identity, or a path outside the
+    git work tree."""
     repo = open_git_repo(root)
     git_dir = Path(repo.git_dir)
     for name, what in _IN_PROGRESS.items():
         if (git_dir / name).exists():
             raise UsageError(f"the git repository at {repo.working_tree_dir} is in the middle of {what}; --commit will not commit now", hint="finish or abort it first, or leave out --commit")
-    if repo.bare:
+    if repo.bare or repo.working_tree_dir is None:
         raise UsageError(f"{repo.git_dir} is a bare git repository; --commit needs a work tree")
+    if path is not None:
+        work_tree = Path(repo.working_tree_dir).resolve()
+        target = Path(os.path.realpath(path))
+        if target != work_tree and work_tree not in target.parents:
+            raise UsageError(f"{path} is outside the git work tree at {work_tree}, so --commit cannot commit it", hint="leave out --commit")
+    git = import_git("--commit")
+    for variable in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+        try:
+            repo.git.var(variable)
+        except git.GitCommandError:
+            raise UsageError("git does not know who you are, so --commit cannot commit",
+                             hint="set it with git config user.name and git config user.email, or leave out --commit") from None
 
 
 def commit_file(root: Path, path: Path, message: str) -> str:
@@ -67,19 +81,29 @@ def commit_file(root: Path, path: Path, message: str) -> str:
 
     Other staged and unstaged changes are left as they were: the file is added to
     the index, then committed with `git commit --only -- PATH`, which records that
-    path alone. Works on a detached HEAD and on a branch with no commits yet.
+    path alone. Works on a detached HEAD and on a branch with no commits yet. When git
+    refuses (a failing hook, say), the DataError says what is left: the file written
+    and staged, not committed.
     """
     git = import_git("--commit")
-    check_can_commit(root)
     repo = open_git_repo(root)
-    rel = Path(path).resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+    rel = Path(os.path.realpath(path)).relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
     try:
         repo.git.add("--", rel)
+    except git.GitCommandError as exc:
+        raise DataError(f"{rel} is written, but not staged or committed: git add failed: {_git_detail(exc)}",
+                        hint=f"commit it by hand: git add {rel} && git commit") from None
+    try:
         repo.git.commit("--quiet", "--only", "-m", message, "--", rel)
     except git.GitCommandError as exc:
-        detail = " ".join(str(exc.stderr or exc.stdout or "").replace("stderr:", "").split()).strip(" '")
-        raise DataError(f"git could not commit {rel}: {detail or exc}", hint="the file is written; commit it by hand") from None
+        raise DataError(f"{rel} is written and staged, but not committed: git commit failed: {_git_detail(exc)}",
+                        hint=f"fix that and run: git commit -m '{message}' -- {rel}") from None
     return repo.head.commit.hexsha[:10]
+
+
+def _git_detail(exc: Any) -> str:
+    text = " ".join(str(exc.stderr or exc.stdout or "").replace("stderr:", "").split()).strip(" '")
+    return text or f"exit status {exc.status}"
 
 
 # --- review: diff, log, changed-since ----------------------------------------------
@@ -113,6 +137,8 @@ class PathChange:
     new_path: str | None
     old_blob: str | None
     new_blob: str | None
+    old_mode: str | None = None  # 100644, 100755, 120000 (a symbolic link), ...
+    new_mode: str | None = None
 
 
 @dataclass
@@ -236,7 +262,12 @@ class Git:
         if side.rev is None:
             from cli import yamlio
 
-            return yamlio.read_bytes(self.repo.root / path, path)
+            full = self.repo.root / path
+            if os.path.islink(full):
+                raise YamlError("is a symbolic link; records are regular files, and a link is not followed", path=path)
+            if not self.repo.inside(full.parent):
+                raise YamlError("is in a folder that links outside the repository; it is not read", path=path)
+            return yamlio.read_bytes(full, path)
         if blob and blob != _NULL_SHA:
             stream = self.gitrepo.odb.stream(bytes.fromhex(blob))
             return stream.read()
@@ -249,11 +280,13 @@ class Git:
             raise DataError(f"git {args[0]} failed: {_last_line(err) or 'exit status ' + str(status)}")
         return out
 
-    def snapshot(self, side: Side, path: str, blob: str | None) -> Snapshot:
+    def snapshot(self, side: Side, path: str, blob: str | None, mode: str | None = None) -> Snapshot:
         """A record's parsed data on one side; a broken file gives an error, never an exception."""
         from cli import yamlio
 
         where = "the working tree" if side.rev is None else side.label
+        if mode == "120000" and side.rev is not None:
+            return Snapshot(path, side, error=f"is a symbolic link in {where}; records are regular files, and a link is not followed")
         try:
             data = self.read(side, path, blob)
             if len(data) > yamlio.MAX_BYTES:
@@ -329,7 +362,7 @@ def _parse_raw(out: str) -> list[PathChange]:
         parts = token[1:].split()
         if len(parts) < 5:
             continue
-        old_sha, new_sha, status = parts[2], parts[3], parts[4][0]
+        old_mode, new_mode, old_sha, new_sha, status = parts[0], parts[1], parts[2], parts[3], parts[4][0]
         if status in ("R", "C"):
             old_path, new_path = tokens[i], tokens[i + 1]
             i += 2
@@ -337,10 +370,10 @@ def _parse_raw(out: str) -> list[PathChange]:
             old_path = new_path = tokens[i]
             i += 1
         if status == "A":
-            old_path, old_sha = None, None
+            old_path, old_sha, old_mode = None, None, None
         if status == "D":
-            new_path, new_sha = None, None
-        changes.append(PathChange(status, old_path, new_path, old_sha, new_sha))
+            new_path, new_sha, new_mode = None, None, None
+        changes.append(PathChange(status, old_path, new_path, old_sha, new_sha, old_mode, new_mode))
     return changes
 
 
@@ -408,8 +441,8 @@ def _record_change(repo: Repository, handle: Git, old: Side, new: Side, change: 
     entry = RecordChange(status, shown.kind.name, shown.id, shown.rel)
     if status == "renamed" and before is not None:
         entry.old_kind, entry.old_id, entry.old_path = before.kind.name, before.id, before.rel
-    old_snap = handle.snapshot(old, before.rel, change.old_blob) if before is not None else None
-    new_snap = handle.snapshot(new, after.rel, change.new_blob) if after is not None else None
+    old_snap = handle.snapshot(old, before.rel, change.old_blob, change.old_mode) if before is not None else None
+    new_snap = handle.snapshot(new, after.rel, change.new_blob, change.new_mode) if after is not None else None
     for snap in (old_snap, new_snap):
         if snap is not None and snap.error:
             entry.errors.append(f"{snap.path} {snap.error}")

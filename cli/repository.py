@@ -23,6 +23,7 @@ RECORD_SUFFIX = ".yaml"
 RECORDS = "records"  # the folder of records, under the repository root
 SCHEMA = "schema"  # the folder of schema files
 ENV_REPO = "DPRK_REPO"
+PRIVATE = ".dprk-cache"  # the tool's own folder (parse cache, unsaved edits); git ignores it
 
 
 class RecordFile:
@@ -65,11 +66,37 @@ class Stray:
     message: str
 
 
+@dataclass(frozen=True)
+class OutsideFolder(Stray):
+    """records/, or a kind folder, that is a link to a folder outside the repository.
+
+    Nothing in it is read or written. Commands that list records stop with one line
+    (records() raises); validate reports it as a problem.
+    """
+
+    def error(self) -> DataError:
+        return DataError(f"{self.rel}: {self.message}", hint="replace the link with a folder inside the repository")
+
+
+OUTSIDE_FOLDER = "is a link to a folder outside the repository; dprk reads and writes only inside the repository"
+
+
 class Repository:
     def __init__(self, root: Path):
         self.root = root
         self.schema_dir = root / SCHEMA
         self.records_dir = root / RECORDS
+        self.real_root = os.path.realpath(root)
+
+    def inside(self, path: "str | os.PathLike[str]") -> bool:
+        """Whether `path`, with every link followed, is in the repository."""
+        real = os.path.realpath(path)
+        return real == self.real_root or real.startswith(self.real_root.rstrip(os.sep) + os.sep)
+
+    def check_inside(self, folder: Path) -> None:
+        """A DataError when `folder` (records/ or a kind folder) leads out of the repository."""
+        if not self.inside(folder):
+            raise OutsideFolder(self.rel(folder), OUTSIDE_FOLDER).error()
 
     def __repr__(self) -> str:
         return f"Repository({str(self.root)!r})"
@@ -127,10 +154,13 @@ class Repository:
     # --- paths --------------------------------------------------------------------
 
     def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
+        """`path` relative to the root (reached through the root as given or as resolved)."""
+        for root in (self.root, Path(self.real_root)):
+            try:
+                return path.relative_to(root).as_posix()
+            except ValueError:
+                continue
+        return str(path)
 
     def path_for(self, kind: Kind, record_id: str) -> Path:
         return self.records_dir / kind.folder / (record_id + RECORD_SUFFIX)
@@ -145,6 +175,7 @@ class Repository:
         for kind in self.schemas.kinds.values():
             path = self.path_for(kind, record_id)
             if path.is_file():
+                self.check_inside(path.parent)
                 found = self.classify(path) if path.is_symlink() else RecordFile(path, kind, record_id, self.rel(path))
                 if isinstance(found, Stray):
                     raise DataError(f"{found.rel}: {found.message}")
@@ -169,19 +200,22 @@ class Repository:
             return Stray(rel, f"records/{folder}/ is not a kind folder (folders: {', '.join(self.schemas.by_folder)})")
         if not name.endswith(RECORD_SUFFIX):
             return Stray(rel, "record files end in .yaml")
-        if path.is_symlink():
-            target = path.resolve()
-            try:
-                target.relative_to(self.root.resolve())
-            except ValueError:
-                return Stray(rel, "symbolic link to a file outside the repository; records must be regular files")
+        if not self.inside(path.parent):
+            return Stray(rel, f"its folder {OUTSIDE_FOLDER}")
+        if path.is_symlink() and not self.inside(path):
+            return Stray(rel, "symbolic link to a file outside the repository; records must be regular files")
         if path.is_dir():
             return Stray(rel, "a directory named like a record; records are files")
+        if path.exists() and not path.is_file():
+            return Stray(rel, "not a regular file (a pipe, socket or device named like a record); records are files")
         return RecordFile(path, kind, name[: -len(RECORD_SUFFIX)], rel)
 
     def scan(self, kinds: Iterable[Kind] | None = None) -> Iterator[RecordFile | Stray]:
         """Every record file (and every stray) under records/, sorted by kind then id."""
         chosen = list(kinds) if kinds is not None else list(self.schemas.kinds.values())
+        if not self.inside(self.records_dir):
+            yield OutsideFolder(RECORDS, OUTSIDE_FOLDER)
+            return
         if kinds is None and self.records_dir.is_dir():
             for entry in sorted(os.scandir(self.records_dir), key=lambda e: e.name):
                 if entry.name.startswith("."):
@@ -194,6 +228,9 @@ class Repository:
             folder = self.records_dir / kind.folder
             if not folder.is_dir():
                 continue
+            if os.path.islink(folder) and not self.inside(folder):
+                yield OutsideFolder(f"{RECORDS}/{kind.folder}", OUTSIDE_FOLDER)
+                continue
             for entry in sorted(os.scandir(folder), key=lambda e: e.name):
                 name = entry.name
                 if name.startswith("."):
@@ -203,15 +240,18 @@ class Repository:
                     continue
                 if not name.endswith(RECORD_SUFFIX):
                     continue
-                if entry.is_symlink() or entry.is_dir(follow_symlinks=False):
+                if not entry.is_file(follow_symlinks=False):  # a link, a folder, a pipe, a device...
                     yield self.classify(Path(entry.path))
                     continue
                 yield RecordFile(entry.path, kind, name[: -len(RECORD_SUFFIX)], f"records/{kind.folder}/{name}")
 
     def records(self, kinds: Iterable[Kind] | None = None) -> Iterator[RecordFile]:
+        """Every record file. A folder that leads out of the repository stops it (DataError)."""
         for item in self.scan(kinds):
             if isinstance(item, RecordFile):
                 yield item
+            elif isinstance(item, OutsideFolder):
+                raise item.error()
 
     def id_index(self) -> dict[str, list[Kind]]:
         """Every record id with the kinds that hold a file of that name (from names alone)."""
@@ -222,10 +262,15 @@ class Repository:
 
     # --- reading ------------------------------------------------------------------
 
+    def read_bytes(self, record: RecordFile) -> bytes:
+        from cli import yamlio
+
+        return yamlio.read_bytes(record.file, record.rel)
+
     def read_text(self, record: RecordFile) -> str:
         from cli import yamlio
 
-        return yamlio.decode(yamlio.read_bytes(record.file, record.rel), record.rel)
+        return yamlio.decode(self.read_bytes(record), record.rel)
 
     def load(self, record: RecordFile) -> dict[str, Any]:
         from cli import yamlio
@@ -294,10 +339,65 @@ class Repository:
 
     # --- writing ------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the repository's write lock: an exclusive lock on the records folder.
+
+        Every command that writes a record (add, update, fmt, rename) takes it around
+        "read what is there, check, write", so two writers never interleave: an id is
+        checked free and taken in one step, and a record is replaced only as it was
+        read. Readers take no lock (writes are atomic renames). The lock is held for
+        milliseconds, never while a person is typing.
+        """
+        import fcntl
+
+        self.check_inside(self.records_dir)
+        try:
+            fd = os.open(self.records_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError as exc:
+            raise DataError(f"cannot open {self.rel(self.records_dir)}/ to lock it: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def private_folder(self, *parts: str) -> Path | None:
+        """The tool's own folder in the repository (see `private_folder`)."""
+        return private_folder(self.root, *parts)
+
     def render(self, kind: Kind, data: dict[str, Any]) -> str:
         from cli import yamlio
 
         return yamlio.dumps(data, kind.root, kind.header)
+
+
+def private_folder(root: Path, *parts: str) -> Path | None:
+    """The tool's own folder in a repository, `.dprk-cache/` (or a folder under it), made
+    if missing, with a .gitignore so that git never sees it. None when it cannot be used:
+    it (or a folder under it) is a link, or is not a folder, or cannot be made. The tool
+    never writes through a link out of the repository.
+    """
+    folder = root / PRIVATE
+    try:
+        for name in ("", *parts):
+            folder = folder / name if name else folder
+            try:
+                os.mkdir(folder)
+            except FileExistsError:
+                pass
+            if os.path.islink(folder) or not os.path.isdir(folder):
+                return None
+        ignore = root / PRIVATE / ".gitignore"
+        if not os.path.lexists(ignore):
+            try:
+                with open(ignore, "x") as handle:
+                    handle.write("*\n")
+            except FileExistsError:
+                pass
+    except OSError:
+        return None
+    return folder
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -99,3 +99,92 @@ def test_fmt_during_adds_loses_nothing(unformatted):
     validate(repo)
     check = Runner(repo)("fmt", "--check", env={"DPRK_REPO": ""})
     assert check.exit_code == 0, check.output  # fmt finished every file it set out to; adds wrote canonical files
+
+
+# --- no change is lost: updates, fmt and adds across kinds -------------------------------------------
+
+UPDATES = {  # one field each, so every process's change must survive
+    "--name": "Hwasong", "--payload": "none", "--propellant": "solid", "--launch-site": "Sohae",
+    "--direction": "east", "--landing-area": "sea", "--outcome": "success", "--date-note": "morning",
+    "--count": "3", "--summary": "Changed.",
+}
+
+
+def launch_record(repo: Path, record_id: str = "2023-11-21-race") -> Path:
+    from conftest import sample, write_record
+
+    return write_record(repo, "launch", sample("launch", id=record_id, date="2023-11-21", count=None, landing_area=None))
+
+
+def test_concurrent_updates_of_different_fields_keep_every_change(repo):
+    for round_ in range(3):
+        path = launch_record(repo)
+        procs = [start(["update", "2023-11-21-race", flag, value], repo) for flag, value in UPDATES.items()]
+        results = finish(procs)
+        assert [r.returncode for r in results] == [0] * len(UPDATES), [r.stderr for r in results]
+        data = yamlio.load_file(path)
+        for flag, value in UPDATES.items():
+            key = flag[2:].replace("-", "_")
+            assert str(data[key]) == value, (round_, key, data)
+    validate(repo)
+
+
+EDITOR_THAT_RACES = r'''
+import pathlib, subprocess, sys
+target = pathlib.Path(sys.argv[-1])
+repo = pathlib.Path(__file__).with_name("repo.txt").read_text().strip()
+# another maintainer changes the record while this editor is open
+subprocess.run([sys.executable, "-m", "cli", "update", "2023-11-21-race", "--count", "7"], cwd=repo, check=True,
+               stdin=subprocess.DEVNULL, capture_output=True)
+target.write_text(target.read_text().replace("title: Two short-range ballistic missiles", "title: Edited title"))
+'''
+
+
+def test_edit_of_a_record_changed_under_the_editor_keeps_the_edited_text(repo, tmp_path):
+    path = launch_record(repo)
+    script = tmp_path / "editor" / "race.py"
+    script.parent.mkdir()
+    script.write_text(EDITOR_THAT_RACES)
+    (script.parent / "repo.txt").write_text(str(repo))
+    result = subprocess.run([sys.executable, "-m", "cli", "update", "2023-11-21-race", "--edit"], cwd=repo, capture_output=True,
+                            text=True, env={**env(), "EDITOR": f'"{sys.executable}" "{script}"', "VISUAL": ""}, stdin=subprocess.DEVNULL)
+    assert result.returncode == 1, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "changed while you were editing it" in result.stderr
+    kept = result.stderr.split("kept in ", 1)[1].split(" ", 1)[0]
+    assert kept.startswith(".dprk-cache/unsaved/2023-11-21-race-") and kept.endswith(".yaml")
+    assert "title: Edited title" in (repo / kept).read_text()
+    data = yamlio.load_file(path)
+    assert data["count"] == 7 and data["title"] == "Two short-range ballistic missiles"  # the other change stands
+    validate(repo)
+
+
+def test_update_racing_fmt_loses_nothing(unformatted):
+    repo = unformatted
+    launches = sorted((repo / "records" / "launches").glob("*.yaml"))[:PROCESSES]
+    formatter = start(["fmt"], repo)
+    updaters = [start(["update", p.stem, "--summary", f"Updated {p.stem}."], repo) for p in launches]
+    results = finish([formatter, *updaters])
+    assert [r.returncode for r in results] == [0] * (PROCESSES + 1), [r.stderr for r in results]
+    for p in launches:
+        assert yamlio.load_file(p)["summary"] == f"Updated {p.stem}.", p
+    validate(repo)
+    assert Runner(repo)("fmt", "--check", env={"DPRK_REPO": ""}).exit_code == 0
+
+
+STATEMENT_FLAGS = ["--date", "2023-11-21", "--title", "Race", "--summary", "s.", "--type", "national", "--status", "issued",
+                   "--source", json.dumps(SOURCE)]
+
+
+def test_one_id_added_as_two_kinds_at_once_is_taken_once(repo):
+    for trial in range(3):
+        record_id = f"2023-11-21-cross-kind-{trial}"
+        procs = []
+        for n in range(PROCESSES // 2):
+            procs.append(start(["add", "launch", *FLAGS, "--id", record_id, "--summary", f"Launch {n}."], repo))
+            procs.append(start(["add", "statement", *STATEMENT_FLAGS, "--id", record_id], repo))
+        results = finish(procs)
+        assert sum(r.returncode == 0 for r in results) == 1, [r.stderr for r in results]
+        assert all(r.returncode == 1 and len(r.stderr.splitlines()) == 1 for r in results if r.returncode), [r.stderr for r in results]
+        made = [p for p in (repo / "records").rglob(f"{record_id}.yaml")]
+        assert len(made) == 1, made
+    validate(repo)

@@ -42,8 +42,10 @@ def make_command(repo: Any, kind: Any) -> click.Command:
              "Give fields as options; missing required fields are prompted for when stdin is a terminal. "
              "The id is made from the date and the title unless --id is given. The record is checked "
              "(schema, dates, referenced ids) and written in canonical form to "
-             f"records/{kind.folder}/<id>.yaml, whose path is printed. Exit status: 0 written, "
-             "1 invalid record or id taken (nothing written), 2 usage error or missing fields with --no-input.",
+             f"records/{kind.folder}/<id>.yaml, whose path is printed. Exit status: 0 written; "
+             "1 invalid record, required fields missing from --from-file, or id taken (nothing written), or "
+             "written but the commit failed (the message says what is left); 2 usage error, or required "
+             "options missing with --no-input.",
     )
 
 
@@ -52,6 +54,7 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
     from cli.errors import DataError
 
     document = None
+    name = None
     if params["from_file"]:
         text, name = ui.read_from_file(params["from_file"])
         document = editing.parse_document(text, name)
@@ -64,7 +67,7 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
     else:
         # ask only on a terminal (or with --prompt), never when stdin holds the record
         may_prompt = not params["no_input"] and params["from_file"] != "-" and (params["prompt"] or ui.stdin_is_terminal())
-        if editing.fields_to_ask(kind, data, specs, may_prompt=may_prompt):
+        if editing.fields_to_ask(kind, data, specs, may_prompt=may_prompt, from_file=name):
             data = editing.prompt_missing(kind, data, ui.ask, ui.confirm)
     saved = ui.save(lambda: editing.save_new(repo, kind, data, dry_run=params["dry_run"], commit=params["commit"]))
     ui.report_saved(saved, [])

@@ -41,34 +41,51 @@ def make_command(repo: Any, record: Any) -> click.Command:
         help=f"Change fields of the {kind.name} {record.id} ({record.rel}).\n\n"
              "An option replaces the whole field (a repeatable option gives the whole new list). The record "
              "is checked as 'dprk add' checks it, replaced atomically, and each changed field is printed as "
-             "OLD -> NEW. Exit status: 0 written or unchanged, 1 invalid (nothing written), 2 usage error.",
+             "OLD -> NEW. A change made meanwhile by another command is kept: this one is applied on top of it "
+             "(with --edit, the record must not have changed while the editor was open; if it did, nothing is "
+             "written and the edited text is kept in a file whose path is printed). Exit status: 0 written or "
+             "unchanged; 1 invalid (nothing written), or written but the commit failed (the message says what is "
+             "left); 2 usage error.",
     )
 
 
 def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> None:
-    from cli import editing
+    from cli import editing, yamlio
     from cli.errors import DataError
 
     kind = record.kind
-    old = repo.load(record)
     document = None
     if params["from_file"]:
         text, name = ui.read_from_file(params["from_file"])
         document = editing.parse_document(text, name)
-    new = editing.merge(kind, old, editing.given(kind, specs, params, document), params["unset"])
-    if params["edit"]:
-        new = editing.edit_until_valid(repo, kind, repo.render(kind, new), ui.edit,
-                                       finish=lambda d: editing.ordered(kind, d), record_id=record.id)
-        if new is None:
-            raise DataError("editing given up; nothing written")
-    from cli.recorddiff import change_line, compare
+    changes = editing.given(kind, specs, params, document)
+    editing.check_unset(kind, changes, params["unset"])
 
-    change = compare(kind, old, new)
-    if not change:
+    def apply(current: dict[str, Any]) -> dict[str, Any]:
+        return editing.merge(kind, current, changes, params["unset"])
+
+    options = dict(dry_run=params["dry_run"], commit=params["commit"])
+    if params["edit"]:
+        base = repo.read_bytes(record)
+        old = yamlio.loads(yamlio.decode(base, record.rel), record.rel)
+        edited = editing.edit_until_valid(repo, kind, repo.render(kind, apply(old)), ui.edit,
+                                          finish=lambda d: editing.ordered(kind, d), record_id=record.id)
+        if edited is None:
+            raise DataError("editing given up; nothing written")
+        try:
+            saved = ui.save(lambda: editing.save_update(repo, record, lambda current: edited, base=base, **options))
+        except editing.Changed:
+            kept = editing.keep_unsaved(repo, record, repo.render(kind, edited))
+            raise DataError(f"{record.rel} changed while you were editing it (another command wrote it); nothing written. "
+                            f"Your edited text is kept in {kept}", hint=f"run 'dprk update {record.id} --edit' again and copy your changes from there") from None
+    else:
+        saved = ui.save(lambda: editing.save_update(repo, record, apply, **options))
+    if saved.text is None:
         click.echo(f"{record.rel}: no change", err=True)
         return
-    saved = ui.save(lambda: editing.save_update(repo, record, new, dry_run=params["dry_run"], commit=params["commit"]))
-    ui.report_saved(saved, [change_line(item) for item in change])
+    from cli.recorddiff import change_line
+
+    ui.report_saved(saved, [change_line(item) for item in saved.changes])
 
 
 @click.group("update", cls=UpdateGroup, no_args_is_help=True, subcommand_metavar="ID [FIELD OPTIONS]...")
