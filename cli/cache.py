@@ -5,6 +5,13 @@ Loading YAML is the slow part of reading many records, so each record's parsed d
 `.dprk-cache/records.sqlite3` under the repository root. The folder holds a
 `.gitignore` of `*`, so git never sees it.
 
+The cache is keyed by the code that filled it: a hash of the tool's own source files
+and of the installed PyYAML and jsonschema (see `code_key`). When that changes (a `git
+pull` that changes a rule, an upgrade), every entry is dropped, so no parse or verdict of
+older code is ever used. The folder and the database must be real files inside the
+repository: if `.dprk-cache` or the database is a link, the cache is not used, and
+nothing is written or deleted through it.
+
 An entry is used only when the file's size, mtime_ns, ctime_ns and inode are what
 they were when the entry was stored. An entry stored within a second of the file's
 last change could miss a later change within the same clock tick, so for such a
@@ -27,7 +34,7 @@ from cli import __version__
 
 CACHE_DIR = ".dprk-cache"
 CACHE_FILE = "records.sqlite3"
-FORMAT = 1
+FORMAT = 2
 RACY_NS = 2_000_000_000  # entries younger than this (vs the file's change time) also check a hash
 
 _SCHEMA = """
@@ -76,6 +83,7 @@ class ParseCache:
         self.folder = root / CACHE_DIR
         self.path = self.folder / CACHE_FILE
         self.verdict_key = f"{FORMAT}:{__version__}:{verdict_key}"
+        self.code = code_key()
         self._db: Any = None
         self._pending: list[tuple[Any, ...]] = []
         self._settled: list[tuple[str]] = []
@@ -89,16 +97,28 @@ class ParseCache:
         self._opened = True
         import sqlite3
 
+        from cli.repository import private_folder
+
+        if private_folder(self.root) is None:
+            return None
+        for suffix in ("", "-wal", "-shm"):
+            name = str(self.path) + suffix
+            if os.path.islink(name) or (os.path.lexists(name) and not os.path.isfile(name)):
+                return None  # never open, write or delete through a link
         for attempt in (1, 2):
             try:
-                self.folder.mkdir(exist_ok=True)
-                ignore = self.folder / ".gitignore"
-                if not ignore.exists():
-                    ignore.write_text("*\n")
                 db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(_SCHEMA)
                 db.execute("SELECT count(*) FROM entries").fetchone()
+                row = db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
+                if row is None or row[0] != self.code:
+                    # filled by other code (or none): nothing in it may be used
+                    db.execute("BEGIN IMMEDIATE")
+                    db.execute("DELETE FROM entries")
+                    db.execute("DELETE FROM meta")
+                    db.execute("INSERT INTO meta (key, value) VALUES ('code', ?)", (self.code,))
+                    db.execute("COMMIT")
                 self._db = db
                 return db
             except sqlite3.DatabaseError:
@@ -307,6 +327,39 @@ class ParseCache:
         self._settled = []
         if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
             self._remove_files()
+
+
+_CODE_KEY: str | None = None
+
+
+def code_key() -> str:
+    """A hash of the code that parses and checks records: every source file of this
+    package (by content) and the installed PyYAML, libyaml binding and jsonschema (by
+    where they are and their files' stat), so that an upgrade or a `git pull` of the tool
+    makes every cached parse and verdict stale. Computed once per process (~5 ms)."""
+    global _CODE_KEY
+    if _CODE_KEY is None:
+        import importlib.util
+        import sys
+
+        h = hashlib.blake2b(digest_size=16)
+        package = Path(__file__).resolve().parent
+        for file in sorted(package.rglob("*.py")):
+            h.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+        h.update(sys.version.encode())
+        for name in ("yaml", "yaml._yaml", "jsonschema", "referencing"):
+            try:
+                spec = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                spec = None
+            origin = getattr(spec, "origin", None)
+            if origin:
+                st = os.stat(origin)
+                h.update(f"{name}={origin}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\0".encode())
+            else:
+                h.update(f"{name}=none\0".encode())
+        _CODE_KEY = h.hexdigest()
+    return _CODE_KEY
 
 
 def schema_hash(schema_dir: Path) -> str:

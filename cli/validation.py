@@ -19,6 +19,7 @@ its JSON path and a plain message. Checks (the `check` names in JSON output):
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -135,7 +136,7 @@ def header_problems(kind: Kind, rel: str, text: str) -> list[Problem]:
         return problems
     for match in _MODELINE.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
-        found = match.group(0)
+        found = match.group(0).rstrip()
         if line == 1 and found == kind.header:
             continue
         declared = declared_schema(found) if line == 1 else None
@@ -380,7 +381,7 @@ def split_strays(items: Iterable[RecordFile | Stray]) -> tuple[list[RecordFile],
 def resolve_paths(repo: Repository, paths: Iterable[str]) -> list[RecordFile | Stray]:
     """Record files named on the command line (files or folders), relative to the cwd."""
     chosen: list[RecordFile | Stray] = []
-    root = repo.root.resolve()
+    root = Path(repo.real_root)
     for raw in paths:
         if not raw.strip():
             raise UsageError("an empty path was given", hint="name record files or kind folders, or none for all records")
@@ -388,7 +389,10 @@ def resolve_paths(repo: Repository, paths: Iterable[str]) -> list[RecordFile | S
         absolute = Path.cwd() / path if not path.is_absolute() else path
         if not absolute.exists() and not absolute.is_symlink():
             raise UsageError(f"{raw}: no such file or folder")
+        # Links on the way to the repository are followed (on macOS /tmp is one); the last
+        # part is kept as it is, so that a record that is itself a link is judged as one.
         normal = Path(*_normalise(absolute.parts))
+        normal = Path(os.path.realpath(normal.parent)) / normal.name if normal.name else Path(os.path.realpath(normal))
         try:
             normal.relative_to(root)
         except ValueError:

@@ -235,13 +235,31 @@ def load_file(file: Path, display: str | None = None) -> dict[str, Any]:
 
 
 def read_bytes(file: "str | Path", display: str) -> bytes:
+    """At most MAX_BYTES of a regular file. A pipe, socket or device is refused without
+    waiting on it (it is opened non-blocking and checked before anything is read)."""
+    import os
+    import stat
+
     try:
-        with open(file, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except IsADirectoryError:
         raise YamlError("is a directory, not a record file", path=display) from None
     except OSError as exc:
         raise YamlError(f"cannot read file: {exc.strerror or exc}", path=display) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise YamlError("is a directory, not a record file", path=display)
+        if not stat.S_ISREG(mode):
+            raise YamlError("is not a regular file (a pipe, socket or device); records are files", path=display)
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise YamlError(f"cannot read file: {exc.strerror or exc}", path=display) from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
     if len(data) > MAX_BYTES:
         raise YamlError("file is over the 1 MiB limit for a record", path=display)
     return data
