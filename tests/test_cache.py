@@ -151,3 +151,54 @@ def test_parallel_and_serial_agree(repo, run, monkeypatch):
     assert parallel.exit_code == serial.exit_code == 1
     assert parallel.output == serial.output
     assert "40 records checked, 14 problems in 14 files" in parallel.output
+
+
+# --- the cache follows the code ---------------------------------------------------------------------
+
+
+def code_copy(tmp_path, name, change=None):
+    """A copy of the tool's package under tmp_path/name, optionally with one text replaced in one file."""
+    import shutil
+    from pathlib import Path
+
+    target = tmp_path / name
+    shutil.copytree(Path(__file__).resolve().parent.parent / "cli", target / "cli",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    if change is not None:
+        file, old, new = change
+        path = target / "cli" / file
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new))
+    return target
+
+
+def run_with(code, repo, *args):
+    env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_NO_CACHE")}
+    env["PYTHONPATH"] = str(code)
+    return subprocess.run([sys.executable, "-c", "import sys, cli.main; sys.argv[0] = 'dprk'; assert cli.main.__file__.startswith(sys.argv.pop(1)); cli.main.main()",
+                           str(code), *args], cwd=repo, capture_output=True, text=True, env=env)
+
+
+def test_a_rule_changed_by_a_pull_takes_effect_without_no_cache(repo, tmp_path):
+    # the old code accepted a number too large to be finite; the new code refuses it
+    old = code_copy(tmp_path, "old", ("yamlio.py", "if not math.isfinite(number):", "if False:"))
+    new = code_copy(tmp_path, "new")
+    path = write_record(repo, "launch", sample("launch"))
+    path.write_text(path.read_text().replace("count: 2\n", "count: 2\nobservations:\n  - actor: KCNA\n    actor_type: state-media\n"
+                                                           "    stance: claim\n    apogee_km: 1e999\n"))
+    assert run_with(old, repo, "validate").returncode == 0
+    assert "Infinity" in run_with(old, repo, "query", "--json").stdout  # the old code's parse is in the cache now
+    checked = run_with(new, repo, "validate")
+    assert checked.returncode == 1 and "is too large to be a number here" in checked.stdout
+    queried = run_with(new, repo, "query", "--json")
+    assert "Infinity" not in queried.stdout and queried.returncode == 1
+
+
+def test_a_changed_message_replaces_cached_verdicts(repo, tmp_path):
+    old = code_copy(tmp_path, "old")
+    new = code_copy(tmp_path, "new", ("validation.py", 'return f"must be {bounds[keyword]} {expected}, not {instance!r}"',
+                                      'return f"should be {bounds[keyword]} {expected}, not {instance!r}"'))
+    write_record(repo, "launch", sample("launch", count=0))
+    assert "must be at least 1" in run_with(old, repo, "validate").stdout
+    assert "should be at least 1" in run_with(new, repo, "validate").stdout
