@@ -172,6 +172,7 @@ class Git:
             raise UsageError(f"{repo.root} is in a bare git repository", hint="run it in a work tree")
         # Commands run from the dprk repository's root with --relative paths.
         self.cmd = self._git.Git(str(repo.root))
+        self._schemas: dict[str, Any] = {}
 
     def close(self) -> None:
         self.gitrepo.close()
@@ -222,6 +223,33 @@ class Git:
             return Side(self.commit(left), left), Side(self.commit(right), right)
         return Side(self.commit(spec), spec), Side(WORKTREE, "working tree")
 
+    # --- each revision's own schemas ----------------------------------------------------
+
+    def schemas_at(self, side: Side) -> Any:
+        """The kinds as the schema files of `side` define them (the working tree's for the
+        working tree), so that a revision is read with its own folders and fields. A
+        revision without readable schema files is read with the working tree's."""
+        if side.rev is None:
+            return self.repo.schemas
+        tree = self.run("rev-parse", "--verify", "--quiet", f"{side.rev}:./{SCHEMA}", ok_codes=(0, 1, 128)).strip()
+        if len(tree) not in (40, 64):
+            return self.repo.schemas
+        if tree not in self._schemas:
+            from cli.errors import DprkError
+            from cli.kinds import Schemas
+
+            texts: dict[str, bytes] = {}
+            for entry in self.run("ls-tree", "-z", tree).split("\0"):
+                meta, _, name = entry.partition("\t")
+                parts = meta.split()
+                if len(parts) == 3 and parts[1] == "blob" and parts[0] != "120000" and name.endswith(".json"):
+                    texts[name] = self.gitrepo.odb.stream(bytes.fromhex(parts[2])).read()
+            try:
+                self._schemas[tree] = Schemas(self.repo.schema_dir, texts)
+            except DprkError:
+                self._schemas[tree] = self.repo.schemas
+        return self._schemas[tree]
+
     # --- changed paths -----------------------------------------------------------------
 
     def changes(self, old: Side, new: Side, pathspec: tuple[str, ...] = ()) -> list[PathChange]:
@@ -238,7 +266,11 @@ class Git:
         # they are marked intent-to-add, so that git's rename detection sees them too. The
         # real index is never touched and no object is written.
         with self._scratch_index() as env:
-            self.run("add", "--intent-to-add", "--", *untracked, env=env)
+            # the paths go through a file, so that any number of them fits (no argument list limit)
+            listing = os.path.join(os.path.dirname(env["GIT_INDEX_FILE"]), "untracked")
+            with open(listing, "wb") as handle:
+                handle.write(b"".join(os.fsencode(path) + b"\0" for path in untracked))
+            self.run("add", "--intent-to-add", f"--pathspec-from-file={listing}", "--pathspec-file-nul", env=env)
             return _parse_raw(self.run(*args, old.rev, "--", *pathspec, env=env))
 
     @contextmanager
@@ -333,13 +365,19 @@ class Git:
         return None
 
     def grep(self, needles: list[str], pathspec: str = RECORDS) -> list[str]:
-        """Files in the work tree (tracked or untracked, not ignored) containing any needle."""
+        """Files in the work tree (tracked or untracked, not ignored) containing any needle.
+
+        The needles go to git in a file, so that any number of them fits."""
         if not needles:
             return []
-        args = ["grep", "--untracked", "-l", "-z", "-F", "--no-color"]
-        for needle in needles:
-            args += ["-e", needle]
-        out = self.run(*args, "--", pathspec, ok_codes=(0, 1))
+        folder = tempfile.mkdtemp(prefix="dprk-grep-")
+        try:
+            patterns = os.path.join(folder, "patterns")
+            with open(patterns, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write("".join(needle + "\n" for needle in needles if "\n" not in needle))
+            out = self.run("grep", "--untracked", "-l", "-z", "-F", "--no-color", "-f", patterns, "--", pathspec, ok_codes=(0, 1))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
         return [p for p in out.split("\0") if p]
 
 
@@ -386,14 +424,16 @@ def open_git(repo: Repository) -> Iterator[Git]:
         handle.close()
 
 
-def record_at(repo: Repository, rel: str | None) -> RecordFile | None:
-    """The record a repository-relative path names (kind from folder, id from name), or None."""
+def record_at(repo: Repository, rel: str | None, schemas: Any = None) -> RecordFile | None:
+    """The record a repository-relative path names (kind from folder, id from name), or None.
+
+    `schemas`: the kinds to map folders with (a revision's own); the working tree's by default."""
     if rel is None:
         return None
     parts = rel.split("/")
     if len(parts) != 3 or parts[0] != RECORDS or not parts[2].endswith(RECORD_SUFFIX):
         return None
-    kind = repo.schemas.by_folder.get(parts[1])
+    kind = (schemas or repo.schemas).by_folder.get(parts[1])
     if kind is None:
         return None
     return RecordFile(repo.root / rel, kind, parts[2][: -len(RECORD_SUFFIX)], rel)
@@ -428,8 +468,8 @@ def _record_change(repo: Repository, handle: Git, old: Side, new: Side, change: 
     """One changed path in record terms, or None when neither side is a record file."""
     from cli.recorddiff import RecordChange, compare
 
-    before = record_at(repo, change.old_path) if change.status not in ("A", "C") else None
-    after = record_at(repo, change.new_path)
+    before = record_at(repo, change.old_path, handle.schemas_at(old)) if change.status not in ("A", "C") else None
+    after = record_at(repo, change.new_path, handle.schemas_at(new))
     if before is None and after is None:
         return None
     if before is not None and after is not None:

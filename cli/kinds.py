@@ -240,14 +240,20 @@ def values_at(data: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[Any, ...
 class Schemas:
     """All schema files of a repository: the kinds, and the shared definitions."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, texts: dict[str, bytes] | None = None):
+        """The schema files in `directory`, or, with `texts`, the files named there with
+        those contents (the schema folder of a git revision; `directory` names it in errors)."""
         self.directory = directory
         self.documents: dict[str, dict[str, Any]] = {}
         self.kinds: dict[str, Kind] = {}
-        if not directory.is_dir():
-            raise UsageError(f"no schema folder at {directory}", hint="run dprk inside a dprk-records repository or pass --repo")
-        for file in sorted(directory.glob("*" + SCHEMA_SUFFIX)):
-            document = _read_json(file)
+        if texts is None:
+            if not directory.is_dir():
+                raise UsageError(f"no schema folder at {directory}", hint="run dprk inside a dprk-records repository or pass --repo")
+            files = [(file, None) for file in sorted(directory.glob("*" + SCHEMA_SUFFIX))]
+        else:
+            files = [(directory / name, data) for name, data in sorted(texts.items()) if name.endswith(SCHEMA_SUFFIX)]
+        for file, data in files:
+            document = _read_json(file, data)
             self.documents[file.name] = document
             if isinstance(document, dict) and "x-kind" in document:
                 kind = Kind(self, file, document)
@@ -379,9 +385,9 @@ def ecma_validator_class() -> Any:
     return _VALIDATOR_CLASS
 
 
-def _read_json(file: Path) -> Any:
+def _read_json(file: Path, data: bytes | None = None) -> Any:
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8") if data is None else data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"{file}: cannot read schema file: {exc}") from None
     try:

@@ -13,6 +13,7 @@ commands print what is rendered here.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -273,17 +274,24 @@ def _stat_lines(diff: Diff) -> list[str]:
 
 
 def _code(value: str, table: bool = False) -> str:
-    """A markdown code span that survives backticks (and, in a table, pipes)."""
-    value = value.replace("\n", " ")
+    """`value` as a Markdown code span, inside which nothing is markup.
+
+    The fence is one backtick longer than the longest run of backticks in the value, so
+    the value cannot close the span early (CommonMark 6.1); a value that begins or ends
+    with a backtick or a space is padded with one space, which the span strips again.
+    In a table cell, `|` is escaped (GitHub splits cells on it even inside a span).
+    """
+    value = value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     if table:
         value = value.replace("|", "\\|")
-    fence = "``" if "`" in value else "`"
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
-    return f"{fence}{pad}{value}{pad}{fence}"
+    longest = max((len(run) for run in re.findall("`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value[:1] in ("`", " ") or value[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{value}{pad}{fence}" if value else "(empty)"
 
 
 def render_markdown(diff: Diff, stat: bool = False) -> str:
-    out: list[str] = [f"### Record changes: {diff.old_label} → {diff.new_label}", ""]
+    out: list[str] = [f"### Record changes: {_code(diff.old_label)} → {_code(diff.new_label)}", ""]
     if not diff.records and not diff.others:
         out.append("No record changed.")
         return "\n".join(out) + "\n"
@@ -310,7 +318,7 @@ def render_markdown(diff: Diff, stat: bool = False) -> str:
         out.append(f"File: {where}")
         out.append("")
         for error in change.errors:
-            out.append(f"- :warning: {error}")
+            out.append(f"- :warning: {_code(error)}")
         if change.status == "modified" and not change.fields and not change.errors:
             out.append("- layout only: no field changed")
         for item in change.fields:

@@ -601,6 +601,9 @@ class IdLookup:
         return iter(self._all)
 
 
+ESCAPE = "\\"  # a file holding a backslash may spell an id or symbol with YAML escapes
+
+
 def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jobs: int | None = None) -> Report:
     """Check the records changed since revision `since`, and what those changes can break.
 
@@ -608,8 +611,9 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
     each id they use or refer to is looked up by file name (a stat per kind folder;
     nothing is listed or parsed).
     Records that an unchanged record may refer to are those removed, renamed or moved to
-    another kind folder: `git grep` finds the files that mention such an id, and only
-    those are parsed, for their references to it. Document symbols of changed records
+    another kind folder: `git grep` finds the files that mention such an id, or that hold
+    a backslash (a YAML escape can spell an id without its literal text), and only those
+    are parsed, for their references to it. Document symbols of changed records
     are compared with the records that `git grep` finds holding the same symbol. When a
     schema file changed, every record is checked, as by plain `validate`.
     """
@@ -634,12 +638,13 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
         lost = sorted({gone.id for gone in changed.gone if gone.kind not in index.get(gone.id, [])})
         seen = {result.record.rel for result in results}
         if lost:
-            referrers = [repo.classify(repo.root / rel) for rel in history.grep_records(repo, lost) if rel not in seen]
+            # a value written with YAML escapes ("...\u002d...") holds a backslash: such files are read too
+            referrers = [repo.classify(repo.root / rel) for rel in history.grep_records(repo, lost + [ESCAPE]) if rel not in seen]
             for referrer in check_files(repo, [r for r in referrers if isinstance(r, RecordFile)], cache=cache, jobs=1):
                 report.problems.extend(_reference_problems(index, referrer, at, set(lost)))
         symbols = sorted({value for result in results for _, value in result.symbols})
         if symbols:
-            holders = [repo.classify(repo.root / rel) for rel in history.grep_records(repo, symbols)]
+            holders = [repo.classify(repo.root / rel) for rel in history.grep_records(repo, symbols + [ESCAPE])]
             others = [h for h in holders if isinstance(h, RecordFile) and h.rel not in seen]
             pool = results + check_files(repo, others, cache=cache, jobs=1)
             report.problems.extend(_unique_symbol_problems(results, pool, at))

@@ -185,7 +185,7 @@ def test_exit_code_stat_and_markdown(repo: Path, run: Runner) -> None:
     assert "count" not in stat.output
 
     markdown = run("diff", "--format", "markdown").output
-    assert markdown.startswith("### Record changes: HEAD → working tree")
+    assert markdown.startswith("### Record changes: `HEAD` → `working tree`")
     assert "| launch | 0 | 0 | 1 | 0 |" in markdown
     assert f"| modified | launch | `{LAUNCH}` | 1 |" in markdown
     assert "- `count`: `2` → `9`" in markdown
@@ -286,3 +286,79 @@ def test_the_installed_command(repo: Path) -> None:
     assert done.returncode == 1 and "~ count: 2 -> 8" in done.stdout
     done = subprocess.run([str(dprk), "diff", "nope..HEAD"], cwd=repo, capture_output=True, text=True)
     assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1
+
+
+# --- markdown that a hostile value cannot break out of -------------------------------------------------
+
+HOSTILE_VALUES = [
+    "``![tracker](https://evil.example/pixel.png)``",
+    "```` ` ![x](https://evil.example/y.png) ````",
+    "[click me](https://evil.example/login)",
+    "<img src=x onerror=alert(1)>",
+    "@octocat please merge",
+    "| cell | break |",
+    "`",
+    "ends with a backtick `",
+]
+
+
+def html_outside_code(markdown: str) -> str:
+    import re
+
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").enable("table").render(markdown)
+    return html, re.sub(r"<code>.*?</code>", "", html, flags=re.S)
+
+
+def test_markdown_renders_every_value_as_code(repo: Path, run: Runner) -> None:
+    seed(repo)
+    for n, value in enumerate(HOSTILE_VALUES):
+        write_record(repo, "statement", sample("statement", id=f"2023-10-0{n + 1}-hostile", title=value, summary=value,
+                                               quotes=[value]))
+    result = run("diff", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    html, outside = html_outside_code(result.output)
+    assert "<img" not in html and "<a " not in html
+    for marker in ("evil.example", "octocat", "onerror", "click me"):
+        assert marker not in outside, marker
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # shown, as text in code
+
+
+def test_markdown_errors_and_labels_are_code_too(repo: Path, run: Runner) -> None:
+    seed(repo)
+    key = "x ![x](https://evil.example/a.png)"
+    (repo / "records/launches/2023-01-01-broken.yaml").write_text(f"id: 2023-01-01-broken\n{key}: 1\n{key}: 2\n")
+    result = run("diff", "--format", "markdown")
+    assert "duplicate key" in result.output
+    html, outside = html_outside_code(result.output)
+    assert "<img" not in html and "evil.example" not in outside
+
+
+# --- each revision is read with its own schemas --------------------------------------------------------
+
+
+def test_diff_and_log_across_a_kind_folder_rename_read_each_side_with_its_schemas(repo: Path, run: Runner) -> None:
+    seed(repo)
+    first = git(repo, "rev-parse", "HEAD").strip()
+    schema = repo / "schema" / "launch.schema.json"
+    schema.write_text(schema.read_text().replace('"x-folder": "launches"', '"x-folder": "missiles"'))
+    git(repo, "mv", "records/launches", "records/missiles")
+    path = repo / "records/missiles" / f"{LAUNCH}.yaml"
+    path.write_text(path.read_text().replace("count: 2", "count: 3"))
+    second = commit_all(repo, "launches live in missiles/ now")
+
+    answers = []
+    for checkout in (second, first):
+        git(repo, "checkout", "-q", checkout)
+        answers.append(diff_json(run, f"{first}..{second}")["records"])
+    assert answers[0] == answers[1]
+    [change] = [r for r in answers[0] if r["id"] == LAUNCH]
+    assert change["kind"] == "launch" and change["changes"] == [{"field": "count", "op": "changed", "old": 2, "new": 3}]
+
+    git(repo, "checkout", "-q", second)
+    log = run("log", LAUNCH, "--format", "json")
+    assert log.exit_code == 0, log.output
+    newest, oldest = json.loads(log.output)
+    assert newest["changes"] == change["changes"]
+    assert oldest["status"] == "added" and {c["field"] for c in oldest["changes"]} >= {"id", "count", "category"}

@@ -125,3 +125,42 @@ def test_help_and_plain_validate_do_not_load_git(repo: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_reference_spelled_with_yaml_escapes_is_found(repo: Path, run: Runner) -> None:
+    seed(repo)
+    path = repo / f"records/meetings/{MEETING}.yaml"
+    text = path.read_text()
+    assert f"  - {LAUNCH}\n" in text
+    path.write_text(text.replace(f"  - {LAUNCH}\n", '  - "2023\\u002d08-30-srbm"\n'))
+    assert run("validate").exit_code == 0  # the escape spells the same id
+    commit_all(repo, "an escaped reference")
+    git(repo, "rm", "-q", f"records/launches/{LAUNCH}.yaml")
+    full_code, full = problems(run)
+    code, found = problems(run, "--changed-since", "HEAD")
+    assert full_code == code == 1
+    assert [(p["path"], p["check"]) for p in found] == [(p["path"], p["check"]) for p in full] == [(f"records/meetings/{MEETING}.yaml", "reference")]
+
+
+def test_a_symbol_spelled_with_yaml_escapes_is_compared(repo: Path, run: Runner) -> None:
+    seed(repo)
+    other = sample("sanctions-report", id="2023-09-13-copy", symbol="S/2023/999")
+    path = write_record(repo, "sanctions-report", other)
+    path.write_text(path.read_text().replace("symbol: S/2023/999", 'symbol: "S\\u002f2023\\u002f656"'))
+    commit_all(repo, "a second report")
+    write_record(repo, "sanctions-report", sample("sanctions-report", summary="Changed."))
+    code, found = problems(run, "--changed-since", "HEAD")
+    assert code == 1 and {p["check"] for p in found} == {"unique-symbol"}
+
+
+def test_tens_of_thousands_of_untracked_records_do_not_overflow_the_argument_list(repo: Path, run: Runner) -> None:
+    seed(repo)
+    folder = repo / "records" / "statements"
+    long = "x" * 80
+    for n in range(20000):  # about 2.6 MB of paths: more than one argument list may hold
+        (folder / f"2023-01-01-{long}-{n:05d}.yaml").write_bytes(b"")
+    code, found = problems(run, "--changed-since", "HEAD")
+    assert code == 1 and len(found) == 20000 and {p["check"] for p in found} == {"yaml"}
+    result = run("diff", "--stat")
+    assert result.exit_code == 0, result.output
+    assert "20000 added" in result.output
