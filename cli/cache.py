@@ -15,9 +15,9 @@ nothing is written or deleted through it.
 An entry is used only when the file's size, mtime_ns, ctime_ns and inode are what
 they were when the entry was stored. An entry stored within a second of the file's
 last change could miss a later change within the same clock tick, so for such a
-"racy" entry the file's bytes are hashed and compared as well. Verdicts are also
-keyed by a hash of the schema files and the tool's version: changing a schema
-re-checks every record. A cache that is corrupt, truncated, locked or unreadable is
+"racy" entry the file's bytes are hashed and compared as well. Every entry is also
+keyed by a hash of the schema files: changing a schema re-reads and re-checks every
+record. A cache that is corrupt, truncated, locked or unreadable is
 ignored (and rebuilt when it can be); concurrent runs are serialised by SQLite.
 """
 
@@ -37,8 +37,8 @@ CACHE_FILE = "records.sqlite3"
 FORMAT = 2
 RACY_NS = 2_000_000_000  # entries younger than this (vs the file's change time) also check a hash
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+_META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
+_ENTRIES = """
 CREATE TABLE IF NOT EXISTS entries (
     rel TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS entries (
     digest TEXT,
     data TEXT,
     verdict_key TEXT,
-    verdict TEXT
+    verdict TEXT,
+    sort_key TEXT
 )
 """
 
@@ -83,7 +84,8 @@ class ParseCache:
         self.folder = root / CACHE_DIR
         self.path = self.folder / CACHE_FILE
         self.verdict_key = f"{FORMAT}:{__version__}:{verdict_key}"
-        self.code = code_key()
+        # the schemas decide each record's sort key (its date field), so they key the whole cache too
+        self.code = f"{code_key()}:{self.verdict_key}"
         self._db: Any = None
         self._pending: list[tuple[Any, ...]] = []
         self._settled: list[tuple[str]] = []
@@ -109,16 +111,21 @@ class ParseCache:
             try:
                 db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
-                db.executescript(_SCHEMA)
-                db.execute("SELECT count(*) FROM entries").fetchone()
+                db.execute(_META)
                 row = db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
                 if row is None or row[0] != self.code:
-                    # filled by other code (or none): nothing in it may be used
+                    # filled by other code or other schemas (or empty): nothing in it may be used
                     db.execute("BEGIN IMMEDIATE")
-                    db.execute("DELETE FROM entries")
-                    db.execute("DELETE FROM meta")
-                    db.execute("INSERT INTO meta (key, value) VALUES ('code', ?)", (self.code,))
-                    db.execute("COMMIT")
+                    try:
+                        db.execute("DROP TABLE IF EXISTS entries")
+                        db.execute("DELETE FROM meta")
+                        db.execute(_ENTRIES)
+                        db.execute("INSERT INTO meta (key, value) VALUES ('code', ?)", (self.code,))
+                        db.execute("COMMIT")
+                    except BaseException:
+                        db.execute("ROLLBACK")
+                        raise
+                db.execute("SELECT count(*) FROM entries").fetchone()
                 self._db = db
                 return db
             except sqlite3.DatabaseError:
@@ -153,7 +160,7 @@ class ParseCache:
     # --- reading ------------------------------------------------------------------
 
     def lookup(self, rels: Iterable[str], *, with_data: bool) -> dict[str, tuple[Any, ...]]:
-        """Stored rows for these paths: rel -> (size, mtime, ctime, ino, digest, data, verdict_key, verdict).
+        """Stored rows for these paths: rel -> (size, mtime, ctime, ino, digest, data, verdict_key, verdict, sort_key).
 
         Asks in batches of a few hundred paths, so memory follows the batch, not the cache.
         """
@@ -161,7 +168,7 @@ class ParseCache:
         if db is None:
             return {}
         wanted = list(dict.fromkeys(rels))
-        columns = "rel, size, mtime_ns, ctime_ns, ino, digest, " + ("data" if with_data else "NULL") + ", verdict_key, verdict"
+        columns = "rel, size, mtime_ns, ctime_ns, ino, digest, " + ("data" if with_data else "NULL") + ", verdict_key, verdict, sort_key"
         found: dict[str, tuple[Any, ...]] = {}
         try:
             for start in range(0, len(wanted), 500):
@@ -236,18 +243,21 @@ class ParseCache:
 
     # --- writing ------------------------------------------------------------------
 
-    def row(self, rel: str, stat: os.stat_result, raw: bytes, data_json: str | None, verdict: Any | None) -> tuple[Any, ...]:
+    def row(self, rel: str, stat: os.stat_result, raw: bytes, data_json: str | None, verdict: Any | None,
+            sort_key: str | None = None) -> tuple[Any, ...]:
         """The row to store for a file (can be built in a worker process)."""
         racy = time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) < RACY_NS
         return (
             rel, *stat_key(stat), digest(raw) if racy else None, data_json,
             self.verdict_key if verdict is not None else None,
             json.dumps(verdict, separators=(",", ":"), ensure_ascii=False) if verdict is not None else None,
+            sort_key,
         )
 
-    def store(self, rel: str, stat: os.stat_result, raw: bytes, data_json: str | None, verdict: Any | None) -> None:
-        """Remember a file's parsed data (JSON text) and/or verdict. Written on flush()."""
-        self.add(self.row(rel, stat, raw, data_json, verdict))
+    def store(self, rel: str, stat: os.stat_result, raw: bytes, data_json: str | None, verdict: Any | None,
+              sort_key: str | None = None) -> None:
+        """Remember a file's parsed data (JSON text), verdict and sort key. Written on flush()."""
+        self.add(self.row(rel, stat, raw, data_json, verdict, sort_key))
 
     def add(self, row: tuple[Any, ...]) -> None:
         self._pending.append(row)
@@ -268,13 +278,17 @@ class ParseCache:
             # keep data or verdict already stored for the same file version when only one is new
             db.executemany(
                 """
-                INSERT INTO entries (rel, size, mtime_ns, ctime_ns, ino, digest, data, verdict_key, verdict)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO entries (rel, size, mtime_ns, ctime_ns, ino, digest, data, verdict_key, verdict, sort_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(rel) DO UPDATE SET
                     data = CASE WHEN excluded.data IS NULL
                                  AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)
                                    = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)
                                 THEN entries.data ELSE excluded.data END,
+                    sort_key = CASE WHEN excluded.sort_key IS NULL
+                                 AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)
+                                   = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)
+                                THEN entries.sort_key ELSE excluded.sort_key END,
                     verdict_key = CASE WHEN excluded.verdict IS NULL
                                  AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)
                                    = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)

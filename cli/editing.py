@@ -184,13 +184,15 @@ def parse_scalar(item: Field, text: str, where: str) -> Any:
         except ValueError:
             raise UsageError(f"{where}: {text!r} is not a whole number") from None
     if kind == "number":
+        if re.fullmatch(r"\s*[-+]?[0-9]+\s*", text):
+            return int(text.strip())  # exact, whatever its size
         try:
             number = float(text.strip())
         except ValueError:
             raise UsageError(f"{where}: {text!r} is not a number") from None
         if number != number or number in (float("inf"), float("-inf")):
             raise UsageError(f"{where}: {text!r} is not a finite number")
-        return int(number) if re.fullmatch(r"\s*[-+]?\d+\s*", text) else number
+        return number
     if kind == "boolean":
         lowered = text.strip().lower()
         if lowered in ("true", "yes", "y", "1"):

@@ -15,8 +15,8 @@ comparisons of spans:
   value's ends, `<=` is `--until` and `>=` is `--since`.
 
 Records are read through Repository.iter_data, one at a time. Without --sort they
-stream (the default order, date then id, comes from the file names, since an id
-begins with its date); with --sort the selected records are kept and sorted.
+stream in the default order, each record's own date (the first day it covers) then
+id; with --sort the selected records are kept and sorted.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ KIND_COLUMN = "kind"  # the column naming a record's kind; not a schema field
 
 OPERATORS = ("!=", "<=", ">=", "=", "~", "<", ">")
 _WHERE = re.compile(r"^\s*([A-Za-z0-9_][A-Za-z0-9_.\-]*)\s*(!=|<=|>=|=|~|<|>)\s?(.*)$", re.S)
-_ID_DATE = re.compile(r"^([0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)-")
 
 
 # --- dates ---------------------------------------------------------------------
@@ -176,13 +175,9 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
         condition.operand = parse_date_bound(value, f"--where {name}{op}")
     elif leaf.type in ("integer", "number"):
         condition.type = "number"
-        try:
-            number: float | None = float(value)
-        except ValueError:
-            number = None
-        if number is None or not math.isfinite(number):  # nan and inf would match nothing, silently
+        condition.operand = parse_number(value)
+        if condition.operand is None:  # nan and inf would match nothing, silently
             raise UsageError(f"--where {text!r}: {name} is a number, and {value!r} is not one")
-        condition.operand = number
     elif leaf.type == "boolean":
         if value not in ("true", "false"):
             raise UsageError(f"--where {text!r}: {name} is true or false, not {value!r}")
@@ -192,6 +187,18 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
         raise UsageError(f"--where {text!r}: {name} holds nested fields; name one of them",
                          hint="fields: " + ", ".join(n for n in valid if n.startswith(name + ".")))
     return condition
+
+
+def parse_number(text: str) -> int | float | None:
+    """A number as written: an integer of any size stays an exact int; else a finite float; else None."""
+    text = text.strip()
+    if re.fullmatch(r"[-+]?[0-9]+", text):
+        return int(text)
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 # --- text search -----------------------------------------------------------------
@@ -261,8 +268,8 @@ def _sort_value(kind: Kind, data: dict[str, Any], key: SortKey) -> tuple[int, An
         return 1, None
     value = values[0]
     if key.numeric and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return 0, (float(value), "")
-    return 0, (float("inf"), _text(value))
+        return 0, (value, "")  # ints of any size and floats compare exactly; float() would overflow
+    return 0, (math.inf, _text(value))
 
 
 def sort_key(keys: list[SortKey]) -> Callable[[tuple[Any, dict[str, Any]]], Any]:
@@ -281,12 +288,6 @@ def sort_key(keys: list[SortKey]) -> Callable[[tuple[Any, dict[str, Any]]], Any]
         return tuple(parts)
 
     return key
-
-
-def default_file_order(record: Any) -> tuple[str, str]:
-    """Date then id, read from the file name alone (an id begins with its record's date)."""
-    match = _ID_DATE.match(record.id)
-    return (match.group(1) if match else record.id, record.id)
 
 
 # --- the selection -----------------------------------------------------------------
@@ -333,7 +334,7 @@ class Selection:
 
     def records(self, repo: Any) -> Iterator[tuple[Any, dict[str, Any]]]:
         """The selected records as (RecordFile, data): streamed unless a sort was asked for."""
-        read = repo.iter_data(self.kinds, order=default_file_order, use_cache=self.use_cache, progress=self.progress)
+        read = repo.iter_data(self.kinds, order="date", use_cache=self.use_cache, progress=self.progress)
         stream: Iterator[tuple[Any, dict[str, Any]]] = (
             (record, data) for record, data in read if self.matches(record.kind, data)
         )
@@ -368,8 +369,8 @@ def build_selection(
         raise UsageError(f"--limit {limit} is too large", hint=f"give at most {sys.maxsize}")
     return Selection(
         kinds=chosen,
-        since=parse_date_bound(since, "--since") if since else None,
-        until=parse_date_bound(until, "--until") if until else None,
+        since=parse_date_bound(since, "--since") if since is not None else None,
+        until=parse_date_bound(until, "--until") if until is not None else None,
         where=[parse_where(text, chosen) for text in where],
         search=search if search else None,
         use_cache=use_cache,

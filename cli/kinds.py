@@ -166,6 +166,15 @@ class Kind:
             return named
         return next((name for name, item in self.fields.items() if item.is_date), None)
 
+    def sort_date(self, data: Any) -> str:
+        """The first day (ISO) of the record's own date, for ordering records by date;
+        "" when the record has no such date (it sorts first)."""
+        from cli.dates import date_span
+
+        value = data.get(self.date_field) if isinstance(data, dict) and self.date_field else None
+        span = date_span(value)
+        return span[0] if span else ""
+
     @property
     def required(self) -> list[str]:
         return list(self.schema.get("required", []))

@@ -17,12 +17,11 @@ def backlinks(repo: Any, target: str, on_error: Callable[[Exception], None] | No
     In date-then-id order; a record referring to `target` from two fields gives two rows.
     With `on_error`, a record file that cannot be read is reported to it and skipped.
     """
-    from cli.filters import default_file_order
     from cli.rows import cell, timeline_columns
 
     kinds = list(repo.schemas.kinds.values())
     columns = timeline_columns(kinds)
-    for record, data in repo.iter_data(kinds, order=default_file_order, on_error=on_error):
+    for record, data in repo.iter_data(kinds, order="date", on_error=on_error):
         for item in record.kind.reference_fields:
             if any(value == target for _, value in values_at(data, item.path)):
                 row = {c.name: (record.kind.name if c.is_kind else cell(data, c.path)) for c in columns}

@@ -20,7 +20,7 @@ from cli.rows import available_columns, choose_columns, explode_field, rows
 def write_selection(repo: Any, selection: Selection, out: IO[str], fmt: str, *, fields: tuple[str, ...] = (),
                     explode: str | None = None, style: str = "simple", escape: bool = True) -> int:
     """Write the selected records to `out`; returns the number of rows (or records) written."""
-    exploded = explode_field(selection, explode) if explode else None
+    exploded = explode_field(selection, explode) if explode is not None else None
     if fmt in ("json", "jsonl") and not fields and not exploded:
         records = (data for _, data in selection.records(repo))
         return write_json(out, records) if fmt == "json" else write_jsonl(out, records)
@@ -37,6 +37,8 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
            explode: str | None = None, force: bool = False, bom: bool = False, escape: bool = True,
            stdout: IO[str] | None = None) -> int:
     """Export to a file (atomically) or to stdout; sqlite needs a file."""
+    if output is not None and not output.strip():
+        raise UsageError("-o was given an empty file name", hint="name the file to write, or '-' for stdout")
     if output is not None and output != "-":
         _refuse_repository_files(repo, Path(output))
     if bom and fmt not in ("csv", "tsv"):

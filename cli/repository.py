@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from functools import cached_property
@@ -277,65 +278,109 @@ class Repository:
 
         return yamlio.loads(self.read_text(record), record.rel)
 
-    def iter_data(self, kinds: Iterable[Kind] | None = None, *, order: Callable[[RecordFile], Any] | None = None,
+    def iter_data(self, kinds: Iterable[Kind] | None = None, *, order: "Callable[[RecordFile], Any] | str | None" = None,
                   use_cache: bool = True, progress: Callable[..., None] | None = None,
                   on_error: Callable[[Exception], None] | None = None) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
         """Every record with its parsed data, in scan order. Unreadable files raise YamlError.
 
-        With `order`, the record files (names only, nothing parsed yet) are sorted by that
-        key first, so that records still stream one at a time in that order.
+        With `order` a function, the record files (names only, nothing parsed yet) are
+        sorted by it first. With `order="date"`, records come in the order of their own
+        date field (the first day it covers), then id: a first pass learns each record's
+        date (from the parse cache, or by parsing and caching it), a second streams the
+        records in that order.
 
         The one place where commands that read many records get their data. Fresh
         entries of the parse cache (cli.cache) are used instead of parsing; what had
         to be parsed is stored for next time. Records are streamed: memory does not
-        grow with their number. With `on_error`, a file that cannot be read is passed to
+        grow with their number (except with order="date" and no cache, when the records
+        are held to be sorted). With `on_error`, a file that cannot be read is passed to
         it (as its YamlError) and skipped, instead of ending the iteration.
         """
-        import json
-
-        from cli import yamlio
         from cli.cache import open_cache
 
-        records: Iterable[RecordFile] = self.records(kinds)
-        if order is not None:
-            records = sorted(records, key=order)
-        if progress is not None:
-            records = list(records)
-            progress(0, total=len(records))
         cache = open_cache(self.root, self.schema_dir, use_cache)
         try:
+            records: Iterable[RecordFile] = self.records(kinds)
+            held: dict[str, dict[str, Any]] = {}
+            if order == "date":
+                records = self._by_date(list(records), cache, held, on_error)
+            elif order is not None:
+                records = sorted(records, key=order)  # type: ignore[arg-type]
+            if progress is not None:
+                records = list(records)
+                progress(0, total=len(records))
             for batch in _batches(records, 256):
-                rows = cache.lookup([r.rel for r in batch], with_data=True) if cache is not None else {}
+                wanted = [r.rel for r in batch if r.rel not in held]
+                rows = cache.lookup(wanted, with_data=True) if cache is not None and wanted else {}
                 for record in batch:
-                    data = None
-                    try:
-                        stat = os.stat(record.file)
-                    except OSError:
-                        stat = None
-                    row = rows.get(record.rel)
-                    if cache is not None and stat is not None and row is not None and row[5] is not None \
-                            and cache.valid(row, record.rel, record.file, stat):
-                        try:
-                            data = json.loads(row[5])
-                        except ValueError:
-                            data = None
+                    data = held.pop(record.rel, None)
                     if data is None:
-                        try:
-                            raw = yamlio.read_bytes(record.file, record.rel)
-                            data = yamlio.loads(yamlio.decode(raw, record.rel), record.rel)
-                        except YamlError as exc:
-                            if on_error is None:
-                                raise
-                            on_error(exc)
-                            continue
-                        if cache is not None and stat is not None:
-                            cache.store(record.rel, stat, raw, json.dumps(data, separators=(",", ":"), ensure_ascii=False), None)
+                        data = self._data(record, cache, rows.get(record.rel), on_error)
+                    if data is None:
+                        continue
                     if progress is not None:
                         progress(1)
                     yield record, data
         finally:
             if cache is not None:
                 cache.close()
+
+    def _data(self, record: RecordFile, cache: Any, row: Any, on_error: Callable[[Exception], None] | None) -> dict[str, Any] | None:
+        """One record's data: from a fresh cache row, else parsed (and stored in the cache).
+        None when it cannot be read and `on_error` took the error."""
+        import json
+
+        from cli import yamlio
+
+        try:
+            stat = os.stat(record.file)
+        except OSError:
+            stat = None
+        if cache is not None and stat is not None and row is not None and row[5] is not None \
+                and cache.valid(row, record.rel, record.file, stat):
+            try:
+                return json.loads(row[5])
+            except ValueError:
+                pass
+        try:
+            raw = yamlio.read_bytes(record.file, record.rel)
+            data = yamlio.loads(yamlio.decode(raw, record.rel), record.rel)
+        except YamlError as exc:
+            if on_error is None:
+                raise
+            on_error(exc)
+            return None
+        if cache is not None and stat is not None:
+            cache.store(record.rel, stat, raw, json.dumps(data, separators=(",", ":"), ensure_ascii=False), None,
+                        record.kind.sort_date(data))
+        return data
+
+    def _by_date(self, records: list[RecordFile], cache: Any, held: dict[str, dict[str, Any]],
+                 on_error: Callable[[Exception], None] | None) -> list[RecordFile]:
+        """`records` in date order. Dates come from fresh cache entries; other records are
+        parsed now and cached (or, with no cache, held in `held` for the second pass)."""
+        dates: dict[str, str] = {}
+        for batch in _batches(records, 500):
+            rows = cache.lookup([r.rel for r in batch], with_data=False) if cache is not None else {}
+            for record in batch:
+                row = rows.get(record.rel)
+                if row is not None and row[8] is not None:
+                    try:
+                        stat = os.stat(record.file)
+                    except OSError:
+                        stat = None
+                    if stat is not None and cache.valid(row, record.rel, record.file, stat):
+                        dates[record.rel] = row[8]
+                        continue
+                data = self._data(record, cache, None, on_error)
+                if data is None:  # unreadable, and reported to on_error once: left out
+                    continue
+                dates[record.rel] = record.kind.sort_date(data)
+                if cache is None:
+                    held[record.rel] = data
+        if cache is not None:
+            cache.flush()
+        return sorted((r for r in records if r.rel in dates), key=lambda r: (dates[r.rel], r.id))
 
     # --- writing ------------------------------------------------------------------
 
@@ -443,7 +488,7 @@ def atomic_file(path: Path, *, replace: bool, binary: bool = False, encoding: st
                 yield handle
                 handle.flush()
                 os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
+        os.chmod(temp, _mode_for(path))
         if replace:
             os.replace(temp, path)
         else:
@@ -456,6 +501,17 @@ def atomic_file(path: Path, *, replace: bool, binary: bool = False, encoding: st
     finally:
         if temp is not None and temp.exists():
             temp.unlink()
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions a written file gets: those of the file it replaces, else what the
+    umask leaves of 0666 (as for any file a program creates)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def atomic_write(path: Path, text: str, *, exclusive: bool) -> None:

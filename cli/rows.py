@@ -106,6 +106,8 @@ def choose_columns(selection: Selection, fields: Iterable[str] | None = None, *,
     """
     available = {c.name: c for c in available_columns(selection.kinds)}
     names = [n.strip() for part in (fields or ()) for n in part.split(",") if n.strip()]
+    if fields and not names:
+        raise UsageError("--fields was given no field names", hint="for example --fields id,date,title; leave it out for the default columns")
     if names:
         chosen = []
         for name in names:
@@ -129,6 +131,8 @@ def explode_field(selection: Selection, name: str) -> tuple[str, ...]:
         for item_name, item in kind.fields.items():
             if item.type == "array" and item_name not in lists:
                 lists.append(item_name)
+    if not name.strip():
+        raise UsageError("--explode was given no field name", hint="list fields: " + ", ".join(lists))
     if name not in lists:
         raise UsageError(f"--explode {name!r} is not a list field of {', '.join(k.name for k in selection.kinds)}",
                          hint="list fields: " + ", ".join(lists))

@@ -283,7 +283,7 @@ def _check_one(record: RecordFile, cache: Any) -> tuple[dict[str, Any], tuple[An
     row = None
     if cache is not None:
         data_json = json.dumps(data, separators=(",", ":"), ensure_ascii=False) if data is not None else None
-        row = cache.row(record.rel, stat, raw, data_json, verdict)
+        row = cache.row(record.rel, stat, raw, data_json, verdict, record.kind.sort_date(data) if data is not None else None)
     return verdict, row
 
 

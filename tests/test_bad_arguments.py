@@ -30,6 +30,7 @@ CASES: list[tuple[list[str], int, str]] = [
     (["validate", "--format", "xml"], 2, "--format"),
     (["validate", "records/launches/2099-01-01-none.yaml"], 2, "no such file"),
     (["validate", "--jobs", "0"], 2, "--jobs"),
+    (["validate", "x\ny"], 2, "x\\ny: no such file"),  # a newline in a name is shown, not printed
     # schema
     (["schema", "no-such-kind"], 2, "unknown kind 'no-such-kind'"),
     (["schema", "--format", "xml"], 2, "--format"),
@@ -50,6 +51,12 @@ CASES: list[tuple[list[str], int, str]] = [
     (["query", "--fmt", "no-such-style"], 2, "unknown table style"),
     (["query", "--csv", "--json"], 2, "choose one of --csv, --json"),
     (["query", "--repo", MISSING], 2, "does not exist"),
+    (["query", "--since", ""], 2, "--since '' is not a date"),
+    (["query", "--until", ""], 2, "--until '' is not a date"),
+    (["query", "--explode", ""], 2, "--explode was given no field name"),
+    (["query", "--fields", ""], 2, "--fields was given no field names"),
+    (["query", "--fields", ",,"], 2, "--fields was given no field names"),
+    (["query", "--fmt", ""], 2, "unknown table style ''"),
     (["query", "--repo", "afile"], 2, "'afile' is a file, not a repository folder"),
     (["query", "--repo", "records"], 2, "is not a dprk-records repository (it needs schema/ and records/)"),
     # export
@@ -68,6 +75,8 @@ CASES: list[tuple[list[str], int, str]] = [
     (["export", "-o", os.devnull, "--force"], 2, "is not a regular file"),
     (["export", "-o", "alink", "--force"], 2, "'alink' is not a regular file"),
     (["export", "--repo", MISSING], 2, "does not exist"),
+    (["export", "-o", ""], 2, "-o was given an empty file name"),
+    (["export", "--since", "", "-o", "out.csv"], 2, "--since '' is not a date"),
     # show
     (["show", "2099-01-01-no-such-record"], 2, "no record with id '2099-01-01-no-such-record'"),
     (["show", "../x"], 2, "'../x' is not a record id"),
@@ -99,6 +108,8 @@ CASES: list[tuple[list[str], int, str]] = [
     (["add", "launch", "--from-file", "records"], 2, "records: is a folder, not a file"),
     (["add", "--repo", "/", "launch", *ADD], 2, "is not a dprk-records repository"),
     (["add", "launch", "--no-input"], 2, "a launch needs --date"),
+    (["add", "launch", "--from-file", "afile.json"], 1, "afile.json: the launch lacks required fields: title, summary, category, sources"),
+    (["stats", "--until", ""], 2, "--until '' is not a date"),
     (["add", "--repo", MISSING, "launch", *ADD], 2, "does not exist"),
     (["add", "launch", *ADD, "--repo", MISSING], 2, "does not exist"),
     # update
@@ -110,6 +121,8 @@ CASES: list[tuple[list[str], int, str]] = [
     (["update", LAUNCH, "--date", "2023-02-30"], 2, "--date: '2023-02-30' is not a date"),
     (["update", LAUNCH, "--count", "3.5"], 2, "--count: '3.5' is not a whole number"),
     (["update", LAUNCH, "--from-file", "no-such-file.yaml"], 2, "no such file"),
+    (["update", LAUNCH, "--unset", "count", "--count", "5"], 2, "--unset count and a new value for count were both given"),
+    (["update", LAUNCH, "--count", "5", "--unset", "count"], 2, "--unset count and a new value for count were both given"),
     (["update", LAUNCH, "--count", "3", "--repo", MISSING], 2, "does not exist"),
     (["update", "--repo", MISSING, LAUNCH, "--count", "3"], 2, "does not exist"),
     # diff
@@ -139,6 +152,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for kind in ("launch", "meeting", "statement", "sanctions-report"):
         write_record(root, kind, sample(kind))
     (root / "afile").write_text("just text\n")
+    (root / "afile.json").write_text('{"date": "2023-11-21"}')
     (root / "alink").symlink_to("afile")
     (root / ".gitignore").write_text(".dprk-cache/\n")
     commit_all(root, "start")

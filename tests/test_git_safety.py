@@ -163,3 +163,85 @@ def test_without_the_git_program(tmp_path):
         assert done.stdout == "" and len(done.stderr.splitlines()) == 1, (args, done.stderr)
         assert "git is not installed or not on PATH" in done.stderr
     assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
+
+
+# --- what --commit checks before writing, and what it says when git still refuses -------------------
+
+
+def test_commit_without_a_git_identity_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    repo = make_repo(tmp_path / "repo")
+    seeded(repo)
+    git(repo, "config", "--unset", "user.name")
+    git(repo, "config", "--unset", "user.email")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1", "EMAIL": "",
+           "GIT_AUTHOR_NAME": "", "GIT_AUTHOR_EMAIL": "", "GIT_COMMITTER_NAME": "", "GIT_COMMITTER_EMAIL": ""}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("DPRK_REPO", raising=False)
+    before = status(repo)
+    for args in (ADD + ["--commit"], ["update", LAUNCH, "--count", "9", "--commit"]):
+        result = Runner(repo)(*args)
+        assert result.exit_code == 2, result.output
+        assert "git does not know who you are" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert status(repo) == before
+    assert yamlio.load_file(repo / "records/launches" / f"{LAUNCH}.yaml")["count"] == 2
+
+
+def test_a_failing_hook_leaves_the_record_written_and_staged_and_says_so(run, repo):
+    seeded(repo)
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'hook says no' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    result = run(*ADD, "--commit")
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1
+    assert f"{ADDED} is written and staged, but not committed: git commit failed" in line and "hook says no" in line
+    assert (repo / ADDED).is_file()
+    assert status(repo).splitlines() == [f"A  {ADDED}"]
+    assert "nothing written" not in line
+    assert "written but the commit failed" in run("add", "launch", "--help").output.replace("\n", " ").replace("  ", " ")
+
+
+def test_commit_with_records_linked_outside_the_work_tree_writes_nothing(repo, tmp_path, monkeypatch):
+    seeded(repo)
+    elsewhere = tmp_path / "elsewhere"
+    (repo / "records").rename(elsewhere)
+    (repo / "records").symlink_to(elsewhere, target_is_directory=True)
+    before = sorted(p.name for p in (elsewhere / "launches").iterdir())
+    monkeypatch.delenv("DPRK_REPO", raising=False)
+    result = Runner(repo)(*ADD, "--commit")
+    assert result.exit_code == 2, result.stderr
+    assert "outside the git work tree" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert Runner(repo)(*ADD).exit_code == 1  # and without --commit: nothing is written out there either
+    assert sorted(p.name for p in (elsewhere / "launches").iterdir()) == before
+
+
+# --- permissions follow the umask, and a replaced file keeps its own -------------------------------------
+
+
+def test_new_files_follow_the_umask_and_replaced_files_keep_their_mode(run, repo):
+    import stat
+
+    seeded(repo)
+    old = os.umask(0o077)
+    try:
+        assert run(*ADD).exit_code == 0
+        assert stat.S_IMODE((repo / ADDED).stat().st_mode) == 0o600
+        assert run("export", "-o", "out.csv").exit_code == 0
+        assert stat.S_IMODE((repo / "out.csv").stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
+    launch = repo / "records/launches" / f"{LAUNCH}.yaml"
+    launch.chmod(0o664)
+    assert run("update", LAUNCH, "--count", "4").exit_code == 0
+    assert stat.S_IMODE(launch.stat().st_mode) == 0o664
+    (repo / "out.csv").chmod(0o640)
+    assert run("export", "-o", "out.csv", "--force").exit_code == 0
+    assert stat.S_IMODE((repo / "out.csv").stat().st_mode) == 0o640
+    launch.write_text(launch.read_text().replace("title: ", "title:  "))
+    launch.chmod(0o660)
+    assert run("fmt").exit_code == 0
+    assert stat.S_IMODE(launch.stat().st_mode) == 0o660

@@ -299,3 +299,33 @@ def test_nested_dates_compare_as_spans(run, data):
     assert reports("period.end<=2023-07") == ["2023-09-12-panel-midterm"]
     # sources.date is 2023-11 in every sample: a list of nested dates
     assert launch_ids(run, "--where", "sources.date=2023-11-30") == ["2023-08-30-srbm", "2023-11-satellite", "2024-01-14-irbm"]
+
+
+def test_default_order_is_the_date_field_not_the_id(tmp_path):
+    repo = make_repo(tmp_path / "fresh")
+    run = Runner(repo)
+    # a record whose date was corrected after its id was made sorts by the corrected date
+    write_record(repo, "launch", sample("launch", id="2023-01-05-a", date="2023-01-05"))
+    write_record(repo, "launch", sample("launch", id="2023-01-01-corrected", date="2023-03-01"))
+    write_record(repo, "launch", sample("launch", id="2023-02-01-b", date="2023-02"))
+    expected = ["2023-01-05-a", "2023-02-01-b", "2023-01-01-corrected"]
+    for args in ([], ["--no-cache"], []):  # cold, without the cache, warm
+        result = run("query", "launches", "--json", *args)
+        assert [r["id"] for r in json.loads(result.output)] == expected, args
+    limited = run("query", "launches", "--json", "--limit", "2")
+    assert [r["id"] for r in json.loads(limited.output)] == expected[:2]
+    exported = run("export", "launches", "--format", "jsonl")
+    assert [json.loads(line)["id"] for line in exported.output.splitlines()] == expected
+
+
+def test_integers_of_any_size_sort_and_compare(tmp_path):
+    repo = make_repo(tmp_path / "fresh")
+    run = Runner(repo)
+    huge = int("9" * 400)
+    write_record(repo, "launch", sample("launch", id="2023-01-01-huge", count=huge))
+    write_record(repo, "launch", sample("launch", id="2023-01-02-small", count=3))
+    result = run("query", "launches", "--sort", "-count", "--fields", "id")
+    assert result.exit_code == 0, result.output
+    assert result.output.split()[2:] == ["2023-01-01-huge", "2023-01-02-small"]
+    found = run("query", "launches", "--where", f"count>={'9' * 399}", "--fields", "id", "--csv")
+    assert found.exit_code == 0 and found.output.split() == ["id", "2023-01-01-huge"]

@@ -81,10 +81,10 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
         chosen = [name for name, on in zip(OUTPUT_FLAGS, (as_csv, as_tsv, as_json, as_jsonl, as_markdown)) if on]
         if len(chosen) > 1:
             raise click.UsageError("choose one of " + ", ".join("--" + c for c in chosen))
-        if chosen and style:
+        if chosen and style is not None:
             raise click.UsageError(f"--fmt is for the table; it does not go with --{chosen[0]}")
         fmt = chosen[0] if chosen else "table"
-        if style:
+        if style is not None:
             from cli.formats import check_style
 
             check_style(style)
