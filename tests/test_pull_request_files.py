@@ -46,3 +46,55 @@ def test_example_workflow_runs_the_documented_commands(repo: Path, run: Runner) 
     assert run("validate", "--changed-since", "HEAD~1...").exit_code == 0
     assert run("fmt", "--check").exit_code == 0
     assert "| added | statement |" in run("diff", "HEAD~1...HEAD", "--format", "markdown").output
+
+
+def readme_pre_commit_config() -> str:
+    import re
+
+    text = (PROJECT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Pull requests\n", 1)[1].split("\n## ", 1)[0]
+    [block] = [m.group(1) for m in re.finditer(r"```yaml\n(.*?)```", section, re.S) if "repos:" in m.group(1)]
+    return block
+
+
+def test_the_project_uses_the_readme_snippet():
+    assert readme_pre_commit_config() in (PROJECT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+
+
+def test_the_validate_hook_runs_on_every_commit():
+    hooks = {hook["id"]: hook for hook in plain(yamlio.compose((PROJECT / ".pre-commit-hooks.yaml").read_text()))}
+    assert hooks["dprk-validate"].get("always_run") == "true"
+
+
+def test_pre_commit_with_the_readme_snippet_stops_a_commit_that_only_deletes_a_referenced_record(repo: Path, tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import pytest
+
+    bin_dir = Path(sys.executable).parent
+    if shutil.which("pre-commit", path=str(bin_dir)) is None or shutil.which("dprk", path=str(bin_dir)) is None:
+        pytest.skip("pre-commit and dprk are not installed next to this Python")
+    env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
+    env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
+
+    def sh(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(list(args), cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+
+    (repo / ".pre-commit-config.yaml").write_text(readme_pre_commit_config())
+    (repo / ".gitignore").write_text(".dprk-cache/\n")
+    write_record(repo, "launch", sample("launch"))
+    write_record(repo, "meeting", sample("meeting", launches=["2023-08-30-srbm"]))
+    installed = sh(str(bin_dir / "pre-commit"), "install")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    sh("git", "add", "-A")
+    first = sh("git", "commit", "-q", "-m", "records")
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    sh("git", "rm", "-q", "records/launches/2023-08-30-srbm.yaml")
+    refused = sh("git", "commit", "-q", "-m", "delete a launch the meeting takes up")
+    assert refused.returncode != 0, refused.stdout + refused.stderr
+    assert "refers to '2023-08-30-srbm', which is not a record" in refused.stdout + refused.stderr
+    assert sh("git", "rev-list", "--count", "HEAD").stdout.strip() == "1"
