@@ -11,6 +11,9 @@ Annotations of our own (JSON Schema ignores keywords it does not know):
 - `x-unique`: on a field holding a document symbol that no two records may share.
 - `x-key`: on a list of objects, the field that identifies an element (for diffs).
 - `x-example`: on a list of objects, one element as JSON (for help text).
+- `x-matches`: on a field whose value must be one of the values of another field of the
+  same record, named by its dotted path (an `according_to` actor must be the actor of
+  one of the record's `observations`).
 - `x-names`: on an enum of state codes, the display name of each code.
 - `x-role`: what a field is to the tool: `id` (the record's id, also its file name),
   `date` (an ISO date prefix: spans, calendar checks), `title` (the words an id's
@@ -86,6 +89,12 @@ class Field:
     @property
     def key(self) -> str | None:
         return self.schema.get("x-key")
+
+    @property
+    def matches(self) -> str | None:
+        """`x-matches`: the dotted path of another field of the same record whose values
+        this field's value must be one of (e.g. `observations.actor`)."""
+        return self.schema.get("x-matches")
 
     @property
     def example(self) -> str | None:
@@ -191,6 +200,10 @@ class Kind:
     @cached_property
     def unique_fields(self) -> list[Field]:
         return [f for f in self.root.walk() if f.unique]
+
+    @cached_property
+    def match_fields(self) -> list[Field]:
+        return [f for f in self.root.walk() if f.matches]
 
     @cached_property
     def date_fields(self) -> list[Field]:

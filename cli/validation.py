@@ -7,6 +7,8 @@ its JSON path and a plain message. Checks (the `check` names in JSON output):
 - file: the path is not a readable record file (wrong place, symlink out, directory)
 - schema: the record breaks its kind's schema
 - date: a full date that is not on the calendar (2023-02-30)
+- match: a value that must name another field's value in the same record does not (an
+  `according_to` actor that is not the actor of any observation)
 - id: the `id` field differs from the file name
 - kind: the file's `$schema` header names another kind than its folder
 - header: a `yaml-language-server` header that is not the kind's own (`$schema` pointing
@@ -117,12 +119,27 @@ def check_data(kind: Kind, rel: str, data: dict[str, Any], text: str | None = No
                     problems.append(problem)
     for pointer, message in calendar_problems(kind, data):
         problems.append(problem_at(rel, text, pointer, message, "date"))
+    for pointer, message in match_problems(kind, data):
+        problems.append(problem_at(rel, text, pointer, message, "match"))
     id_field = kind.id_field
     if expected_id is not None and isinstance(data.get(id_field), str) and data[id_field] != expected_id:
         problems.append(problem_at(rel, text, (id_field,), f"id {data[id_field]!r} differs from the file name {expected_id + '.yaml'!r}; rename the file or fix the id", "id"))
     if text is not None:
         problems.extend(header_problems(kind, rel, text))
     return problems
+
+
+def match_problems(kind: Kind, data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Values of `x-matches` fields that are not among the values of the field they name
+    (an `according_to` actor that no observation has)."""
+    for item in kind.match_fields:
+        target = tuple(str(item.matches).split("."))
+        allowed = [v for _, v in values_at(data, target) if isinstance(v, str)]
+        for pointer, value in values_at(data, item.path):
+            if isinstance(value, str) and value not in allowed:
+                where = str(item.matches)
+                choices = f"; the record's {where}: {', '.join(repr(a) for a in allowed)}" if allowed else f"; the record has no {where}"
+                yield pointer, f"{value!r} is not one of the record's {where}{choices}"
 
 
 _MODELINE = re.compile(r"^[ \t]*#[ \t]*yaml-language-server[ \t]*:.*$", re.M)

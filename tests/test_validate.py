@@ -268,3 +268,18 @@ def test_paths_named_twice_are_checked_once(repo, run):
     assert result.exit_code == 0 and "2 records checked" in result.output
     result = run("validate", "")
     assert result.exit_code == 2 and "an empty path was given" in result.output
+
+
+def test_according_to_must_name_an_observed_actor(repo, run):
+    observations = [{"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "name": "Hwasong-18"}]
+    good = sample("launch", name="Hwasong-18", observations=observations, according_to=[{"field": "name", "actor": "KCNA"}])
+    write_record(repo, "launch", good)
+    assert run("validate").exit_code == 0
+    write_record(repo, "launch", dict(good, according_to=[{"field": "name", "actor": "DPRK state media"}]))
+    result = run("validate", "--format", "json")
+    assert result.exit_code == 1
+    [problem] = json.loads(result.output)
+    assert problem["check"] == "match" and problem["json_path"] == "$.according_to[0].actor"
+    assert "'DPRK state media' is not one of the record's observations.actor; the record's observations.actor: 'KCNA'" in problem["message"]
+    result = run("update", "2023-08-30-srbm", "--according-to", '{"field": "name", "actor": "JCS"}')
+    assert result.exit_code == 1 and "is not one of the record's observations.actor" in result.stderr
