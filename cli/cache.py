@@ -181,6 +181,19 @@ class ParseCache:
             return {}
         return found
 
+    def sort_keys(self) -> dict[str, tuple[Any, ...]]:
+        """Every stored path with what it takes to trust its sort key, in one query:
+        rel -> (size, mtime, ctime, ino, digest, sort_key). Small rows, no data."""
+        db = self._open()
+        if db is None:
+            return {}
+        try:
+            return {row[0]: row[1:] for row in db.execute(
+                "SELECT rel, size, mtime_ns, ctime_ns, ino, digest, sort_key FROM entries WHERE sort_key IS NOT NULL")}
+        except Exception as exc:
+            self._broken(exc)
+            return {}
+
     def schemas_checked(self) -> bool:
         """Whether the schema files, as they are now, were found valid by an earlier run."""
         db = self._open()

@@ -302,8 +302,9 @@ class Repository:
         try:
             records: Iterable[RecordFile] = self.records(kinds)
             held: dict[str, dict[str, Any]] = {}
+            fresh: set[str] = set()
             if order == "date":
-                records = self._by_date(list(records), cache, held, on_error)
+                records = self._by_date(list(records), cache, held, fresh, on_error)
             elif order is not None:
                 records = sorted(records, key=order)  # type: ignore[arg-type]
             if progress is not None:
@@ -314,6 +315,8 @@ class Repository:
                 rows = cache.lookup(wanted, with_data=True) if cache is not None and wanted else {}
                 for record in batch:
                     data = held.pop(record.rel, None)
+                    if data is None and record.rel in fresh:
+                        data = _cached_data(rows.get(record.rel))  # found fresh by the first pass
                     if data is None:
                         data = self._data(record, cache, rows.get(record.rel), on_error)
                     if data is None:
@@ -355,29 +358,31 @@ class Repository:
                         record.kind.sort_date(data))
         return data
 
-    def _by_date(self, records: list[RecordFile], cache: Any, held: dict[str, dict[str, Any]],
+    def _by_date(self, records: list[RecordFile], cache: Any, held: dict[str, dict[str, Any]], fresh: set[str],
                  on_error: Callable[[Exception], None] | None) -> list[RecordFile]:
-        """`records` in date order. Dates come from fresh cache entries; other records are
-        parsed now and cached (or, with no cache, held in `held` for the second pass)."""
+        """`records` in date order. Dates come from fresh cache entries (whose paths are
+        added to `fresh`, so that the second pass takes their data without checking the
+        file again); other records are parsed now and cached (or, with no cache, held in
+        `held` for the second pass)."""
         dates: dict[str, str] = {}
-        for batch in _batches(records, 500):
-            rows = cache.lookup([r.rel for r in batch], with_data=False) if cache is not None else {}
-            for record in batch:
-                row = rows.get(record.rel)
-                if row is not None and row[8] is not None:
-                    try:
-                        stat = os.stat(record.file)
-                    except OSError:
-                        stat = None
-                    if stat is not None and cache.valid(row, record.rel, record.file, stat):
-                        dates[record.rel] = row[8]
-                        continue
-                data = self._data(record, cache, None, on_error)
-                if data is None:  # unreadable, and reported to on_error once: left out
+        known = cache.sort_keys() if cache is not None else {}
+        for record in records:
+            row = known.get(record.rel)
+            if row is not None:
+                try:
+                    stat = os.stat(record.file)
+                except OSError:
+                    stat = None
+                if stat is not None and cache.valid(row, record.rel, record.file, stat):
+                    dates[record.rel] = row[5]
+                    fresh.add(record.rel)
                     continue
-                dates[record.rel] = record.kind.sort_date(data)
-                if cache is None:
-                    held[record.rel] = data
+            data = self._data(record, cache, None, on_error)
+            if data is None:  # unreadable, and reported to on_error once: left out
+                continue
+            dates[record.rel] = record.kind.sort_date(data)
+            if cache is None:
+                held[record.rel] = data
         if cache is not None:
             cache.flush()
         return sorted((r for r in records if r.rel in dates), key=lambda r: (dates[r.rel], r.id))
@@ -443,6 +448,17 @@ def private_folder(root: Path, *parts: str) -> Path | None:
     except OSError:
         return None
     return folder
+
+
+def _cached_data(row: Any) -> dict[str, Any] | None:
+    import json
+
+    if row is None or row[5] is None:
+        return None
+    try:
+        return json.loads(row[5])
+    except ValueError:
+        return None
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
