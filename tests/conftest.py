@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cli import yamlio
-from cli.kinds import Schemas
+from cli.records import yamlwrite
+from cli.records.schemas import Schemas
 from cli.main import cli
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -136,7 +136,7 @@ def write_record(repo: Path, kind: str, record: dict[str, Any], *, raw: str | No
     k = schemas.get(kind)
     path = repo / "records" / k.folder / ((name or record.get("id", "x")) + ".yaml")
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = raw if raw is not None else yamlio.dumps(record, k.root, k.header)
+    text = raw if raw is not None else yamlwrite.dumps(record, k.root, k.header)
     path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     return path
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cli import yamlio
+from cli.records import yamlread, yamlwrite
 from conftest import SOURCE, add_kind, git, make_repo, ref, sample, write_record
 
 SOURCE_JSON = json.dumps(SOURCE)
@@ -32,7 +32,7 @@ def test_flags_write_a_canonical_record_named_after_date_and_title(run, repo):
     assert result.exit_code == 0, result.output
     path = repo / "records" / "launches" / f"{LAUNCH_ID}.yaml"
     assert result.stdout.strip() == f"records/launches/{LAUNCH_ID}.yaml"
-    data = yamlio.load_file(path)
+    data = yamlread.load_file(path)
     assert data["id"] == LAUNCH_ID and data["count"] == 1 and data["tags"] == ["satellite"]
     assert data["observations"] == [{"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "outcome": "success"}]
     text = path.read_text(encoding="utf-8")
@@ -46,7 +46,7 @@ def test_plural_kind_explicit_id_and_repeatable_list(run, repo):
                  "--summary", "The Council held an open briefing.", "--format", "open-briefing", "--status", "held",
                  "--requested-by", "USA", "--requested-by", "GBR", "--source", SOURCE_JSON)
     assert result.exit_code == 0, result.output
-    data = yamlio.load_file(repo / "records/meetings/2023-11-27-open-briefing.yaml")
+    data = yamlread.load_file(repo / "records/meetings/2023-11-27-open-briefing.yaml")
     assert data["requested_by"] == ["USA", "GBR"]
 
 
@@ -55,7 +55,7 @@ def test_nested_object_field_as_json(run, repo):
                  "--type", "panel-midterm", "--body", "panel-of-experts", "--period", '{"start": "2023-02", "end": "2023-07"}',
                  "--source", SOURCE_JSON)
     assert result.exit_code == 0, result.output
-    assert yamlio.load_file(repo / "records/sanctions-reports/2023-09-12-panel-midterm-report.yaml")["period"] == {"start": "2023-02", "end": "2023-07"}
+    assert yamlread.load_file(repo / "records/sanctions-reports/2023-09-12-panel-midterm-report.yaml")["period"] == {"start": "2023-02", "end": "2023-07"}
 
 
 @pytest.mark.parametrize("args, message", [
@@ -108,7 +108,7 @@ def test_references_are_checked_by_looking_up_only_those_ids(run, repo):
     assert "refers to '2023-08-24-sg-statement', a statement; expected a launch" in wrong.stderr
     good = run(*base, "--launches", "2023-08-30-srbm")
     assert good.exit_code == 0, good.output
-    assert yamlio.load_file(repo / "records/meetings/2023-08-25-briefing.yaml")["launches"] == ["2023-08-30-srbm"]
+    assert yamlread.load_file(repo / "records/meetings/2023-08-25-briefing.yaml")["launches"] == ["2023-08-30-srbm"]
 
 
 def test_existing_id_is_never_overwritten_in_any_kind(run, repo):
@@ -159,7 +159,7 @@ def test_prompts_ask_for_missing_fields_and_check_each_answer(run, repo):
     assert "'2023-13-01' is not a date" in result.stderr
     assert "'42' is not one of: SRBM" in result.stderr
     assert "'not a url' is not of the expected form: Where the document can be read" in result.stderr
-    data = yamlio.load_file(repo / "records/launches" / f"{LAUNCH_ID}.yaml")
+    data = yamlread.load_file(repo / "records/launches" / f"{LAUNCH_ID}.yaml")
     assert data["category"] == "satellite-launch-vehicle"
     assert data["date"] == "2023-11-21"
     assert data["sources"] == [{
@@ -172,14 +172,14 @@ def test_prompts_ask_for_missing_fields_and_check_each_answer(run, repo):
 
 def test_from_file_yaml_and_json_from_file_and_stdin(run, repo, tmp_path):
     yaml_file = tmp_path / "launch.yaml"
-    yaml_file.write_text(yamlio.dumps(sample("launch")), encoding="utf-8")
+    yaml_file.write_text(yamlwrite.dumps(sample("launch")), encoding="utf-8")
     assert run("add", "launch", "--from-file", str(yaml_file)).exit_code == 0
     json_file = tmp_path / "meeting.json"
     json_file.write_text(json.dumps(sample("meeting")), encoding="utf-8")
     assert run("add", "meeting", "--from-file", str(json_file)).exit_code == 0
     assert run("add", "statement", "--from-file", "-", input=json.dumps(sample("statement"))).exit_code == 0
     report = sample("sanctions-report", id=None)
-    result = run("add", "sanctions-report", "--from-file", "-", "--title", "Midterm report", input=yamlio.dumps(report))
+    result = run("add", "sanctions-report", "--from-file", "-", "--title", "Midterm report", input=yamlwrite.dumps(report))
     assert result.exit_code == 0, result.output
     assert records(repo) == [
         "records/launches/2023-08-30-srbm.yaml",
@@ -198,7 +198,7 @@ def test_from_file_that_is_not_strict_yaml_or_json(run, repo, tmp_path):
     assert "bad.yaml:2:1: duplicate key 'date'" in result.stderr
     broken_json = run("add", "launch", "--from-file", "-", input='{"date": ')
     assert broken_json.exit_code == 1 and "<stdin>:1:10: not valid JSON" in broken_json.stderr
-    huge = run("add", "launch", "--from-file", "-", input=yamlio.dumps(sample("launch")).replace("count: 2", "count: 1e999"))
+    huge = run("add", "launch", "--from-file", "-", input=yamlwrite.dumps(sample("launch")).replace("count: 2", "count: 1e999"))
     assert huge.exit_code == 1 and "<stdin>:6:8: 1e999 is too large to be a number here" in huge.stderr
     absent = run("add", "launch", "--from-file", str(tmp_path / "nope.yaml"))
     assert absent.exit_code == 2 and "no such file" in absent.stderr
@@ -209,14 +209,14 @@ def test_dry_run_prints_canonical_yaml_and_writes_nothing(run, repo):
     result = run("add", "launch", *LAUNCH_FLAGS, "--dry-run")
     assert result.exit_code == 0
     assert result.stdout.startswith("# yaml-language-server: $schema=../../schema/launch.schema.json\nid: " + LAUNCH_ID + "\n")
-    assert yamlio.loads(result.stdout)["category"] == "satellite-launch-vehicle"
+    assert yamlread.loads(result.stdout)["category"] == "satellite-launch-vehicle"
     assert records(repo) == []
 
 
 def test_edit_reopens_with_problems_until_valid(run, repo, editor):
     record = sample("launch", id=None)
-    invalid = yamlio.dumps({**record, "count": 0})
-    valid = yamlio.dumps(record)
+    invalid = yamlwrite.dumps({**record, "count": 0})
+    valid = yamlwrite.dumps(record)
     result = run("add", "launch", "--date", "2023-08-30", "--edit", env=editor.env(invalid, valid))
     assert result.exit_code == 0, result.output
     first, second = editor.shown
@@ -232,7 +232,7 @@ def test_edit_fills_in_the_template(run, repo, editor):
               ["\ncategory:\n", "\ncategory: SRBM\n"], ["\nsources:\n", f"\nsources:\n  - {source}\n"]]
     result = run("add", "launch", "--date", "2023-08-30", "--count", "2", "--edit", env=editor.env(filled))
     assert result.exit_code == 0, result.output
-    data = yamlio.load_file(repo / "records/launches/2023-08-30-two-missiles.yaml")
+    data = yamlread.load_file(repo / "records/launches/2023-08-30-two-missiles.yaml")
     assert data == {"id": "2023-08-30-two-missiles", "date": "2023-08-30", "title": "Two missiles", "summary": "Two missiles were fired.",
                     "category": "SRBM", "count": 2, "sources": [SOURCE]}
 
@@ -242,7 +242,7 @@ def test_edit_given_up_writes_nothing(run, repo, editor):
     assert emptied.exit_code == 1 and "editing given up; nothing written" in emptied.stderr
     unsaved = run("add", "launch", "--edit", env=editor.env(None))
     assert unsaved.exit_code == 1
-    invalid = yamlio.dumps(sample("launch", count=0))
+    invalid = yamlwrite.dumps(sample("launch", count=0))
     stubborn = run("add", "launch", "--edit", env=editor.env(invalid, None))
     assert stubborn.exit_code == 1 and len(editor.shown) == 2
     assert records(repo) == []
@@ -316,7 +316,7 @@ def test_a_fifth_kind_from_one_schema_file_gets_its_own_options(run, repo):
     assert "--host CODE" in helped.stdout and "--days INT" in helped.stdout
     result = run("add", "visits", "--date", "2023-09-13", "--title", "Kim visits Russia", "--host", "RUS", "--days", "6", "--source", SOURCE_JSON)
     assert result.exit_code == 0, result.output
-    assert yamlio.load_file(repo / "records/visits/2023-09-13-kim-visits-russia.yaml")["days"] == 6
+    assert yamlread.load_file(repo / "records/visits/2023-09-13-kim-visits-russia.yaml")["days"] == 6
 
 
 def test_help_does_not_import_heavy_modules(repo):
@@ -351,7 +351,7 @@ def test_concurrent_adds_of_one_id_make_one_record(repo):
         assert failed.stderr.count("\n") == 1 and "already exists; records are never overwritten" in failed.stderr
     assert records(repo) == [f"records/launches/{LAUNCH_ID}.yaml"]
     winner = next(r for r in results if r.returncode == 0)
-    written = yamlio.load_file(repo / "records/launches" / f"{LAUNCH_ID}.yaml")
+    written = yamlread.load_file(repo / "records/launches" / f"{LAUNCH_ID}.yaml")
     assert written["summary"] == next(a for a in winner.args[::-1] if a.startswith("Version"))
     assert not [p for p in (repo / "records/launches").iterdir() if p.name.startswith(".")]
 

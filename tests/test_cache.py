@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from cli.cache import CACHE_DIR, CACHE_FILE
-from cli.repository import Repository
+from cli.records.cache import CACHE_DIR, CACHE_FILE
+from cli.records.repository import Repository
 from conftest import sample, write_record
 
 
@@ -141,7 +141,7 @@ def test_concurrent_runs_do_not_corrupt_the_cache(repo):
 
 
 def test_parallel_and_serial_agree(repo, run, monkeypatch):
-    import cli.validation as validation
+    import cli.checks.runner as validation
 
     for i in range(40):
         write_record(repo, "launch", sample("launch", id=f"2023-08-30-srbm-{i}", count=i % 3))
@@ -182,7 +182,7 @@ def run_with(code, repo, *args):
 
 def test_a_rule_changed_by_a_pull_takes_effect_without_no_cache(repo, tmp_path):
     # the old code accepted a number too large to be finite; the new code refuses it
-    old = code_copy(tmp_path, "old", ("yamlio.py", "if not math.isfinite(number):", "if False:"))
+    old = code_copy(tmp_path, "old", ("records/yamlread.py", "if not math.isfinite(number):", "if False:"))
     new = code_copy(tmp_path, "new")
     path = write_record(repo, "launch", sample("launch"))
     path.write_text(path.read_text().replace("count: 2\n", "count: 2\nobservations:\n  - actor: KCNA\n    actor_type: state-media\n"
@@ -197,7 +197,7 @@ def test_a_rule_changed_by_a_pull_takes_effect_without_no_cache(repo, tmp_path):
 
 def test_a_changed_message_replaces_cached_verdicts(repo, tmp_path):
     old = code_copy(tmp_path, "old")
-    new = code_copy(tmp_path, "new", ("validation.py", 'return f"must be {bounds[keyword]} {expected}, not {instance!r}"',
+    new = code_copy(tmp_path, "new", ("checks/problems.py", 'return f"must be {bounds[keyword]} {expected}, not {instance!r}"',
                                       'return f"should be {bounds[keyword]} {expected}, not {instance!r}"'))
     write_record(repo, "launch", sample("launch", count=0))
     assert "must be at least 1" in run_with(old, repo, "validate").stdout

@@ -96,7 +96,7 @@ def test_schema_unknown_kind(run):
 
 
 def test_every_property_has_a_description(repo):
-    from cli.kinds import Schemas
+    from cli.records.schemas import Schemas
 
     schemas = Schemas(repo / "schema")
     for kind in schemas.kinds.values():

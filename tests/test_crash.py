@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from cli import yamlio
+from cli.records import yamlread
 from conftest import PROJECT, Runner, sample, write_record
 
 SEED = 20231121
@@ -91,7 +91,7 @@ def check_records(repo: Path, old: dict[str, bytes], new: dict[str, bytes]) -> N
         got = now.get(rel)
         assert got in (old.get(rel), new.get(rel)), f"records/{rel} is neither old nor new: {got[:200] if got else got!r}"
         if got is not None:
-            yamlio.loads(got.decode("utf-8"), rel)
+            yamlread.loads(got.decode("utf-8"), rel)
     result = Runner(repo)("validate", "--no-cache", env={"DPRK_REPO": ""})
     assert result.exit_code == 0, result.output
 

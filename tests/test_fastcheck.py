@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli.fastcheck import compile_schema
-from cli.kinds import Schemas
+from cli.records.fastcheck import compile_schema
+from cli.records.schemas import Schemas
 from conftest import PROJECT, SAMPLES
 
 SCHEMAS = Schemas(PROJECT / "schema")

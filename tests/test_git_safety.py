@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cli import yamlio
+from cli.records import yamlread
 from conftest import SOURCE, Runner, commit_all, git, make_repo, sample, write_record
 
 LAUNCH = "2023-08-30-srbm"
@@ -138,7 +138,7 @@ def test_outside_a_git_repository(tmp_path, monkeypatch):
         assert result.exit_code == 2, (args, line)
         assert len(line.splitlines()) == 1 and "not in a git repository" in line, (args, line)
     assert sorted(p.name for p in (plain / "records").rglob("*.yaml")) == records  # --commit wrote nothing
-    assert yamlio.load_file(plain / f"records/launches/{LAUNCH}.yaml")["count"] == 6
+    assert yamlread.load_file(plain / f"records/launches/{LAUNCH}.yaml")["count"] == 6
 
 
 def test_without_the_git_program(tmp_path):
@@ -186,7 +186,7 @@ def test_commit_without_a_git_identity_is_refused_before_anything_is_written(tmp
         assert result.exit_code == 2, result.output
         assert "git does not know who you are" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert status(repo) == before
-    assert yamlio.load_file(repo / "records/launches" / f"{LAUNCH}.yaml")["count"] == 2
+    assert yamlread.load_file(repo / "records/launches" / f"{LAUNCH}.yaml")["count"] == 2
 
 
 def test_a_failing_hook_leaves_the_record_written_and_staged_and_says_so(run, repo):

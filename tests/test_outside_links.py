@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import Runner, commit_all, git, make_repo, sample, write_record
+from conftest import Runner, commit_all, sample, write_record
 
 SECRET = "top-secret-value-of-the-runner"
 
@@ -22,13 +21,12 @@ def outside(tmp_path: Path) -> Path:
     """A folder beside the repository, holding a record-shaped file with a secret in it."""
     folder = tmp_path / "outside"
     folder.mkdir()
-    text = (Path(__file__).parent.parent / "schema").exists() and None
     record = sample("launch", id="2023-01-01-secret", summary=SECRET)
-    from cli import yamlio
-    from cli.kinds import Schemas
+    from cli.records import yamlwrite
+    from cli.records.schemas import Schemas
 
     kind = Schemas(Path(__file__).resolve().parent.parent / "schema").get("launch")
-    (folder / "2023-01-01-secret.yaml").write_text(yamlio.dumps(record, kind.root, kind.header))
+    (folder / "2023-01-01-secret.yaml").write_text(yamlwrite.dumps(record, kind.root, kind.header))
     return folder
 
 

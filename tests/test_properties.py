@@ -7,10 +7,11 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli import yamlio
+from cli.records import yamlread, yamlwrite
 from cli.errors import DprkError
-from cli.kinds import Field, Schemas
-from cli.validation import check_record_text
+from cli.records.kinds import Field
+from cli.records.schemas import Schemas
+from cli.checks.record import check_record_text
 from conftest import PROJECT
 
 SCHEMAS = Schemas(PROJECT / "schema")
@@ -51,10 +52,10 @@ records = st.sampled_from(KINDS).flatmap(lambda kind: st.tuples(st.just(kind), s
 @given(records)
 def test_generated_records_round_trip_through_canonical_form(case):
     kind, record = case
-    text = yamlio.dumps(record, kind.root, kind.header)
-    back = yamlio.loads(text, "gen.yaml")
+    text = yamlwrite.dumps(record, kind.root, kind.header)
+    back = yamlread.loads(text, "gen.yaml")
     assert json.dumps(back, sort_keys=True) == json.dumps(record, sort_keys=True)
-    assert yamlio.dumps(back, kind.root, kind.header) == text
+    assert yamlwrite.dumps(back, kind.root, kind.header) == text
     assert text.endswith("\n") and "\r" not in text.replace("\\r", "")
 
 
@@ -62,7 +63,7 @@ def test_generated_records_round_trip_through_canonical_form(case):
 @given(st.text(max_size=200) | st.binary(max_size=200).map(lambda b: b.decode("latin-1")))
 def test_random_text_only_raises_our_own_errors(text):
     try:
-        data = yamlio.loads(text, "random.yaml")
+        data = yamlread.loads(text, "random.yaml")
     except DprkError:
         return
     assert isinstance(data, dict)

@@ -8,7 +8,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, SequenceNode
 
-from cli import yamlio
+from cli.records import yamlread
 from conftest import PROJECT, Runner, commit_all, sample, write_record
 
 
@@ -21,7 +21,7 @@ def plain(node: Any) -> Any:
 
 
 def test_pre_commit_hooks_run_real_commands(repo: Path, run: Runner) -> None:
-    hooks = plain(yamlio.compose((PROJECT / ".pre-commit-hooks.yaml").read_text()))
+    hooks = plain(yamlread.compose((PROJECT / ".pre-commit-hooks.yaml").read_text()))
     assert {"dprk-validate", "dprk-fmt-check"} <= {hook["id"] for hook in hooks}
     record = write_record(repo, "launch", sample("launch"))
     for hook in hooks:
@@ -34,7 +34,7 @@ def test_pre_commit_hooks_run_real_commands(repo: Path, run: Runner) -> None:
 
 def test_example_workflow_runs_the_documented_commands(repo: Path, run: Runner) -> None:
     text = (PROJECT / "docs" / "pull-request-workflow.yml").read_text()
-    steps = plain(yamlio.compose(text))["jobs"]["records"]["steps"]
+    steps = plain(yamlread.compose(text))["jobs"]["records"]["steps"]
     commands = "\n".join(step.get("run", "") for step in steps)
     for expected in ('dprk validate --changed-since "$BASE..."', "dprk fmt --check", 'dprk diff "$BASE...HEAD" --format markdown'):
         assert expected in commands
@@ -62,7 +62,7 @@ def test_the_project_uses_the_readme_snippet():
 
 
 def test_the_validate_hook_runs_on_every_commit():
-    hooks = {hook["id"]: hook for hook in plain(yamlio.compose((PROJECT / ".pre-commit-hooks.yaml").read_text()))}
+    hooks = {hook["id"]: hook for hook in plain(yamlread.compose((PROJECT / ".pre-commit-hooks.yaml").read_text()))}
     assert hooks["dprk-validate"].get("always_run") == "true"
 
 

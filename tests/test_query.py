@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Runner, make_repo, sample, write_record
-from cli.dates import date_span
+from cli.records.dates import date_span
 
 OBSERVATIONS = [
     {"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 6000, "outcome": "success"},

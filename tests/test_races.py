@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cli import yamlio
+from cli.records import yamlread
 from conftest import PROJECT, Runner, SOURCE
 
 PROCESSES = 20
@@ -49,7 +49,7 @@ def test_twenty_adds_of_distinct_ids_all_succeed(repo):
     assert [r.returncode for r in results] == [0] * PROCESSES, [r.stderr for r in results]
     assert record_files(repo) == [f"launches/{i}.yaml" for i in ids]
     for i in ids:
-        assert yamlio.load_file(repo / "records" / "launches" / f"{i}.yaml")["summary"] == f"Racer {i}."
+        assert yamlread.load_file(repo / "records" / "launches" / f"{i}.yaml")["summary"] == f"Racer {i}."
     assert not [p for p in (repo / "records" / "launches").iterdir() if p.name.startswith(".")]
     validate(repo)
 
@@ -66,7 +66,7 @@ def test_twenty_adds_of_one_id_make_one_record_and_nineteen_clear_errors(repo):
         assert "2023-11-21-race.yaml already exists; records are never overwritten" in lost.stderr
     assert record_files(repo) == ["launches/2023-11-21-race.yaml"]
     summary = winners[0].args[winners[0].args.index("--summary") + 1]
-    assert yamlio.load_file(repo / "records" / "launches" / "2023-11-21-race.yaml")["summary"] == summary
+    assert yamlread.load_file(repo / "records" / "launches" / "2023-11-21-race.yaml")["summary"] == summary
     validate(repo)
 
 
@@ -85,7 +85,7 @@ def unformatted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_fmt_during_adds_loses_nothing(unformatted):
     repo = unformatted
-    before = {rel: yamlio.load_file(repo / "records" / rel) for rel in record_files(repo)}
+    before = {rel: yamlread.load_file(repo / "records" / rel) for rel in record_files(repo)}
     ids = [f"2023-11-21-during-fmt-{n:02d}" for n in range(PROCESSES)]
     formatter = start(["fmt"], repo)
     adders = [start(["add", "launch", *FLAGS, "--id", i, "--summary", f"Added {i}."], repo) for i in ids]
@@ -93,9 +93,9 @@ def test_fmt_during_adds_loses_nothing(unformatted):
     assert [r.returncode for r in results] == [0] * (PROCESSES + 1), [r.stderr for r in results]
     assert set(record_files(repo)) == set(before) | {f"launches/{i}.yaml" for i in ids}
     for rel, data in before.items():
-        assert yamlio.load_file(repo / "records" / rel) == data, rel
+        assert yamlread.load_file(repo / "records" / rel) == data, rel
     for i in ids:
-        assert yamlio.load_file(repo / "records" / "launches" / f"{i}.yaml")["summary"] == f"Added {i}."
+        assert yamlread.load_file(repo / "records" / "launches" / f"{i}.yaml")["summary"] == f"Added {i}."
     validate(repo)
     check = Runner(repo)("fmt", "--check", env={"DPRK_REPO": ""})
     assert check.exit_code == 0, check.output  # fmt finished every file it set out to; adds wrote canonical files
@@ -122,7 +122,7 @@ def test_concurrent_updates_of_different_fields_keep_every_change(repo):
         procs = [start(["update", "2023-11-21-race", flag, value], repo) for flag, value in UPDATES.items()]
         results = finish(procs)
         assert [r.returncode for r in results] == [0] * len(UPDATES), [r.stderr for r in results]
-        data = yamlio.load_file(path)
+        data = yamlread.load_file(path)
         for flag, value in UPDATES.items():
             key = flag[2:].replace("-", "_")
             assert str(data[key]) == value, (round_, key, data)
@@ -153,7 +153,7 @@ def test_edit_of_a_record_changed_under_the_editor_keeps_the_edited_text(repo, t
     kept = result.stderr.split("kept in ", 1)[1].split(" ", 1)[0]
     assert kept.startswith(".dprk-cache/unsaved/2023-11-21-race-") and kept.endswith(".yaml")
     assert "title: Edited title" in (repo / kept).read_text()
-    data = yamlio.load_file(path)
+    data = yamlread.load_file(path)
     assert data["count"] == 7 and data["title"] == "Two short-range ballistic missiles"  # the other change stands
     validate(repo)
 
@@ -166,7 +166,7 @@ def test_update_racing_fmt_loses_nothing(unformatted):
     results = finish([formatter, *updaters])
     assert [r.returncode for r in results] == [0] * (PROCESSES + 1), [r.stderr for r in results]
     for p in launches:
-        assert yamlio.load_file(p)["summary"] == f"Updated {p.stem}.", p
+        assert yamlread.load_file(p)["summary"] == f"Updated {p.stem}.", p
     validate(repo)
     assert Runner(repo)("fmt", "--check", env={"DPRK_REPO": ""}).exit_code == 0
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cli.kinds import Schemas
-from cli.recorddiff import diff_data
+from cli.records.schemas import Schemas
+from cli.history.recorddiff import diff_data
 from conftest import PROJECT
 
 LAUNCH = Schemas(PROJECT / "schema").get("launch")

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cli import yamlio
-from cli.ecma import search, translate
+from cli.records import yamlread, yamlwrite
+from cli.records.ecma import search, translate
 from conftest import SOURCE, sample, write_record
 
 SOURCE_JSON = json.dumps(SOURCE)
@@ -77,7 +77,7 @@ def test_update_refuses_a_date_with_a_final_newline(repo, run):
     write_record(repo, "launch", sample("launch"))
     result = run("update", "2023-08-30-srbm", "--from-file", "-", input=json.dumps({"date": "2023-08-31\n"}))
     assert result.exit_code == 1
-    assert yamlio.load_file(repo / "records/launches/2023-08-30-srbm.yaml")["date"] == "2023-08-30"
+    assert yamlread.load_file(repo / "records/launches/2023-08-30-srbm.yaml")["date"] == "2023-08-30"
 
 
 # --- JSON input ---------------------------------------------------------------------------
@@ -153,7 +153,7 @@ BOOL_11 = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|Fal
 
 def plain_value(text: str) -> str | None:
     """The scalar as written, when it was written plain (unquoted)."""
-    out = yamlio.dumps({"a": text})
+    out = yamlwrite.dumps({"a": text})
     value = out[len("a: "):-1]
     return value if value[:1] not in ("'", '"', "|") else None
 
@@ -161,7 +161,7 @@ def plain_value(text: str) -> str | None:
 @pytest.mark.parametrize("text", ["y", "n", "Y", "N", "0o17", "0x1F", ".inf", "-.Inf", ".NaN", "~", "Off", "1_000", "1:20", "2023"])
 def test_strings_other_readers_would_retype_are_quoted(text):
     assert plain_value(text) is None
-    assert yamlio.loads(yamlio.dumps({"a": text}))["a"] == text
+    assert yamlread.loads(yamlwrite.dumps({"a": text}))["a"] == text
 
 
 @settings(max_examples=400, deadline=None)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cli import yamlio
+from cli.records import yamlread
 from conftest import PROJECT, sample, write_record
 
 
@@ -53,7 +53,7 @@ def test_show_without_links(run, data):
     assert result.output.rstrip().endswith("# no records link here")
     quiet = run("show", "2023-08-30-srbm", "--no-links")
     assert "linked from" not in quiet.output
-    assert yamlio.loads(quiet.output)["id"] == "2023-08-30-srbm"
+    assert yamlread.loads(quiet.output)["id"] == "2023-08-30-srbm"
 
 
 def test_show_unknown_id_exits_2(run, data):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cli import yamlio
+from cli.records import yamlread, yamlwrite
 from conftest import git, sample, write_record
 
 LAUNCH = "2023-08-30-srbm"
@@ -27,14 +27,14 @@ def test_fields_are_replaced_and_the_change_printed(run, repo, launch):
         '  + name: "KN-23"',
         '  + tags: ["srbm", "east-sea"]',
     ]
-    data = yamlio.load_file(launch)
+    data = yamlread.load_file(launch)
     assert data["count"] == 3 and data["tags"] == ["srbm", "east-sea"]
-    assert launch.read_text(encoding="utf-8") == yamlio.dumps(data, *_shape(repo))
+    assert launch.read_text(encoding="utf-8") == yamlwrite.dumps(data, *_shape(repo))
     assert run("validate").exit_code == 0
 
 
 def _shape(repo: Path):
-    from cli.kinds import Schemas
+    from cli.records.schemas import Schemas
 
     kind = Schemas(repo / "schema").get("launch")
     return kind.root, kind.header
@@ -47,7 +47,7 @@ def test_unset_removes_a_field_and_nested_changes_are_named(run, repo, launch):
         '  - landing_area: "waters off its east coast"',
         '  ~ sources[0].date: "2023-11" -> "2023-11-01"',
     ]
-    assert "landing_area" not in yamlio.load_file(launch)
+    assert "landing_area" not in yamlread.load_file(launch)
 
 
 def test_observations_are_matched_by_their_key(run, repo, repo_launch_with_observations):
@@ -109,11 +109,11 @@ def test_from_file_merges_fields_and_null_removes(run, repo, launch, tmp_path):
     changes = tmp_path / "changes.yaml"
     changes.write_text("count: 4\nlanding_area: null\n", encoding="utf-8")
     assert run("update", LAUNCH, "--from-file", str(changes)).exit_code == 0
-    data = yamlio.load_file(launch)
+    data = yamlread.load_file(launch)
     assert data["count"] == 4 and "landing_area" not in data
     result = run("update", LAUNCH, "--from-file", "-", input=json.dumps({"propellant": "solid"}))
     assert result.exit_code == 0, result.output
-    assert yamlio.load_file(launch)["propellant"] == "solid"
+    assert yamlread.load_file(launch)["propellant"] == "solid"
 
 
 def test_an_id_changed_in_a_file_is_refused(run, repo, launch):
@@ -143,7 +143,7 @@ def test_edit_opens_the_record_and_reopens_until_valid(run, repo, launch, editor
     assert editor.shown[0] == text
     assert "# ! " in editor.shown[1] and "$.count: must be a whole number, not 'zero'" in editor.shown[1]
     assert result.stdout.splitlines()[1:] == ["  ~ count: 2 -> 1"]
-    assert yamlio.load_file(launch)["count"] == 1
+    assert yamlread.load_file(launch)["count"] == 1
 
 
 def test_edit_given_up_leaves_the_file(run, repo, launch, editor):
@@ -199,4 +199,4 @@ def test_commit_refused_during_a_rebase(run, repo, launch):
 def test_repo_option_after_the_id(run, repo, launch, tmp_path):
     result = run("update", LAUNCH, "--count", "3", "--repo", str(repo), cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    assert yamlio.load_file(launch)["count"] == 3
+    assert yamlread.load_file(launch)["count"] == 3

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import COMMON, add_kind, make_repo, ref, sample, write_record
+from conftest import COMMON, add_kind, ref, sample, write_record
 
 
 def test_empty_repository_is_valid(run):

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from cli import yamlio
+from cli.records import yamlread, yamlwrite
 from cli.errors import YamlError
 
 
 def load(text: str):
-    return yamlio.loads(text, "f.yaml")
+    return yamlread.loads(text, "f.yaml")
 
 
 def error_of(text: str | bytes) -> YamlError:
     with pytest.raises(YamlError) as info:
         if isinstance(text, bytes):
-            yamlio.load_bytes(text, "f.yaml")
+            yamlread.load_bytes(text, "f.yaml")
         else:
             load(text)
     return info.value
@@ -86,7 +86,7 @@ def test_refusals_carry_line_and_column(text, line, column, words):
         ("a: 1\n".encode("utf-16"), "UTF-16"),
         (b"a: caf\xe9\n", "not valid UTF-8"),
         (b"a: 1\n\x00\x01\x02", "binary"),
-        (b"a: " + b"x" * (yamlio.MAX_BYTES + 1), "1 MiB"),
+        (b"a: " + b"x" * (yamlread.MAX_BYTES + 1), "1 MiB"),
     ],
 )
 def test_bytes_that_are_not_a_record(data, words):
@@ -121,9 +121,9 @@ def test_crlf_is_read():
 
 def test_locate_finds_nested_nodes():
     text = "a: 1\nlist:\n  - x: 1\n    y: 2\n"
-    assert yamlio.locate(text, ("list", 0, "y")) == (4, 8)
-    assert yamlio.locate(text, ("list", 0), key="y") == (4, 5)
-    assert yamlio.locate(text, ("missing",)) == (1, 1)
+    assert yamlread.locate(text, ("list", 0, "y")) == (4, 8)
+    assert yamlread.locate(text, ("list", 0), key="y") == (4, 5)
+    assert yamlread.locate(text, ("missing",)) == (1, 1)
 
 
 class Shape:
@@ -134,7 +134,7 @@ class Shape:
 
 def test_dump_orders_keys_by_shape_and_extras_last():
     shape = Shape({"id": Shape(), "date": Shape(), "list": Shape(items=Shape({"b": Shape(), "a": Shape()}))})
-    text = yamlio.dumps({"zz": 1, "list": [{"a": 1, "b": 2}], "date": "2023", "id": "x"}, shape, "# head")
+    text = yamlwrite.dumps({"zz": 1, "list": [{"a": 1, "b": 2}], "date": "2023", "id": "x"}, shape, "# head")
     assert text == "# head\nid: x\ndate: '2023'\nlist:\n  - b: 2\n    a: 1\nzz: 1\n"
 
 
@@ -158,15 +158,15 @@ def test_dump_orders_keys_by_shape_and_extras_last():
     ],
 )
 def test_scalar_quoting(value, text):
-    assert yamlio.scalar(value, 2) == text
+    assert yamlwrite.scalar(value, 2) == text
     assert load(f"v: {text}\n")["v"] == value
 
 
 def test_canonical_round_trip_is_byte_identical():
     data = {"id": "2023-11-21-x", "n": 3, "f": 2.5, "ok": True, "l": ["a", "b"], "m": {"k": "v"}, "e": [], "q": "line one\nline two\n"}
-    text = yamlio.dumps(data)
-    assert yamlio.loads(text) == data
-    assert yamlio.dumps(yamlio.loads(text)) == text
+    text = yamlwrite.dumps(data)
+    assert yamlread.loads(text) == data
+    assert yamlwrite.dumps(yamlread.loads(text)) == text
 
 
 @pytest.mark.parametrize("text", ["v: 1e999\n", "v: -1e400\n"])

@@ -36,7 +36,7 @@ class RepoGroup(click.Group):
 
     def repository(self, ctx: click.Context) -> Any:
         """The repository (found once per run: its schemas are then read only once)."""
-        from cli.repository import Repository
+        from cli.records.repository import Repository
 
         explicit = ctx.params.get("repo_dir") or repo_in(ctx.meta.get("dprk.rest", ()))
         key = ("dprk.repository", explicit)
@@ -80,14 +80,14 @@ def common_options(*, update: bool) -> list[click.Option]:
 
 def read_from_file(name: str) -> tuple[str, str]:
     """The text of `--from-file` (a path, or '-' for stdin) and a name to show in messages."""
-    from cli.editing import read_document_text
+    from cli.editing.values import read_document_text
 
     if name == "-":  # read at most one byte past the record size limit, then check it like a file
-        from cli import yamlio
+        from cli.records import yamlread
 
         stream = getattr(sys.stdin, "buffer", None)
-        data = stream.read(yamlio.MAX_BYTES + 1) if stream is not None else sys.stdin.read(yamlio.MAX_BYTES + 1).encode("utf-8")
-        return yamlio.decode(data, "<stdin>"), "<stdin>"
+        data = stream.read(yamlread.MAX_BYTES + 1) if stream is not None else sys.stdin.read(yamlread.MAX_BYTES + 1).encode("utf-8")
+        return yamlread.decode(data, "<stdin>"), "<stdin>"
     return read_document_text(name), name
 
 
@@ -134,7 +134,7 @@ def edit(text: str) -> str | None:
 def save(action: Callable[[], Any]) -> Any:
     """Run a save from cli.editing; if the record is invalid, print its problems as
     `dprk validate` does and fail with exit status 1."""
-    from cli.editing import Invalid
+    from cli.editing.saving import Invalid
 
     try:
         return action()

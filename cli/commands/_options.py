@@ -22,7 +22,7 @@ def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )
     @functools.wraps(func)
     def wrapper(*args: Any, repo_dir: str | None, **kwargs: Any) -> Any:
-        from cli.repository import Repository
+        from cli.records.repository import Repository
 
         return func(*args, repo=Repository.find(repo_dir), **kwargs)
 
@@ -85,7 +85,7 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
             raise click.UsageError(f"--fmt is for the table; it does not go with --{chosen[0]}")
         fmt = chosen[0] if chosen else "table"
         if style is not None:
-            from cli.formats import check_style
+            from cli.output.formats import check_style
 
             check_style(style)
         return func(*args, fmt=fmt, style=style or "simple", **kwargs)
@@ -113,7 +113,7 @@ def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, kinds: tuple[str, ...], since: str | None, until: str | None, where: tuple[str, ...], search: str | None,
                 sort: str | None, limit: int | None, fields: tuple[str, ...], explode: str | None, no_cache: bool, repo: Any, **kwargs: Any) -> Any:
-        from cli.filters import build_selection
+        from cli.selection.filters import build_selection
 
         selection = build_selection(repo, kinds, since=since, until=until, where=where, search=search, sort=sort, limit=limit,
                                     use_cache=not no_cache)

@@ -28,7 +28,7 @@ class AddGroup(ui.RepoGroup):
 
 
 def make_command(repo: Any, kind: Any) -> click.Command:
-    from cli.editing import option_specs
+    from cli.editing.options import option_specs
 
     specs = option_specs(kind, reserved=RESERVED)
 

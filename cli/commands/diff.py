@@ -28,8 +28,8 @@ def command(ctx: click.Context, repo, revisions: str | None, output: str, stat: 
     observation by its actor), else by position. Changed files that are not records
     (schemas, documentation) are listed apart and not compared.
     """
-    from cli.history import diff_revisions
-    from cli.recorddiff import render
+    from cli.history.revisions import diff_revisions
+    from cli.history.render import render
 
     diff = diff_revisions(repo, revisions)
     click.echo(render(diff, output, stat), nl=False)

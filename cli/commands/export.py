@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.commands._options import repo_option, selection_options
-from cli.formats import EXPORT_FORMATS
+from cli.output.formats import EXPORT_FORMATS
 
 
 @click.command("export")
@@ -36,7 +36,7 @@ def command(repo, selection, fields, explode, fmt: str, output: str | None, forc
     import dataclasses
 
     from cli.commands._options import progress_bar
-    from cli.query import export
+    from cli.output.export import export
 
     with progress_bar("Exporting", enabled=bool(output and output != "-")) as progress:
         selection = dataclasses.replace(selection, progress=progress)

@@ -20,7 +20,7 @@ def command(ctx: click.Context, repo, paths: tuple[str, ...], check: bool) -> No
     not parse are reported and left untouched. Exit status: 0 when all is canonical
     (or was made so), 1 when --check found files to rewrite or a file does not parse.
     """
-    from cli.canonical import format_records
+    from cli.checks.canonical import format_records
 
     report = format_records(repo, paths, write=not check)
     for rewrite in report.rewrites:

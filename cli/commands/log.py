@@ -19,8 +19,8 @@ def command(repo, record_id: str, output: str) -> None:
 
     Renames are followed, and a removed record is found by its id in history.
     """
-    from cli.history import record_log
-    from cli.recorddiff import render_change_block
+    from cli.history.revisions import record_log
+    from cli.history.render import render_change_block
 
     path, entries = record_log(repo, record_id)
     if output == "json":

@@ -31,6 +31,6 @@ def command(repo, selection, fields, explode, fmt: str, style: str) -> None:
     """
     import sys
 
-    from cli.query import write_selection
+    from cli.output.export import write_selection
 
     write_selection(repo, selection, sys.stdout, fmt, fields=fields, explode=explode, style=style)

@@ -20,7 +20,7 @@ def command(repo, kind: str | None, output: str) -> None:
     KIND may be singular or plural (launch, launches). Everything shown is read
     from the schema files under schema/.
     """
-    from cli.schemainfo import describe_fields, describe_kinds
+    from cli.records.schemainfo import describe_fields, describe_kinds
 
     if kind is None:
         headers, rows = describe_kinds(repo)

@@ -20,7 +20,7 @@ def command(repo, record_id: str, as_json: bool, no_links: bool) -> None:
     """
     import json
 
-    from cli.links import backlinks
+    from cli.selection.links import backlinks
 
     record = repo.get_record(record_id)
     data = repo.load(record)
@@ -40,7 +40,7 @@ def command(repo, record_id: str, as_json: bool, no_links: bool) -> None:
         return
     import sys
 
-    from cli.formats import write_table
+    from cli.output.formats import write_table
 
     click.echo(f"# linked from {len(links)} {'place' if len(links) == 1 else 'places'}:")
     columns = list(links[0])

@@ -25,9 +25,9 @@ def command(repo, kinds, by: str, since, until, where, search, no_chart: bool, n
     """
     import sys
 
-    from cli.filters import build_selection
-    from cli.formats import write_rows
-    from cli.stats import chart, count
+    from cli.selection.filters import build_selection
+    from cli.output.formats import write_rows
+    from cli.selection.stats import chart, count
 
     selection = build_selection(repo, kinds, since=since, until=until, where=where, search=search, use_cache=not no_cache)
     header, rows = count(repo, selection, by)

@@ -26,7 +26,7 @@ class UpdateGroup(ui.RepoGroup):
 
 
 def make_command(repo: Any, record: Any) -> click.Command:
-    from cli.editing import option_specs
+    from cli.editing.options import option_specs
 
     kind = record.kind
     specs = option_specs(kind, reserved=RESERVED, skip=[kind.id_field])
@@ -50,7 +50,8 @@ def make_command(repo: Any, record: Any) -> click.Command:
 
 
 def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> None:
-    from cli import editing, yamlio
+    from cli import editing
+    from cli.records import yamlread
     from cli.errors import DataError
 
     kind = record.kind
@@ -67,7 +68,7 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
     options = dict(dry_run=params["dry_run"], commit=params["commit"])
     if params["edit"]:
         base = repo.read_bytes(record)
-        old = yamlio.loads(yamlio.decode(base, record.rel), record.rel)
+        old = yamlread.loads(yamlread.decode(base, record.rel), record.rel)
         edited = editing.edit_until_valid(repo, kind, repo.render(kind, apply(old)), ui.edit,
                                           finish=lambda d: editing.ordered(kind, d), record_id=record.id)
         if edited is None:
@@ -83,7 +84,7 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
     if saved.text is None:
         click.echo(f"{record.rel}: no change", err=True)
         return
-    from cli.recorddiff import change_line
+    from cli.history.render import change_line
 
     ui.report_saved(saved, [change_line(item) for item in saved.changes])
 

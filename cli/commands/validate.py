@@ -33,7 +33,7 @@ def command(ctx: click.Context, repo, paths: tuple[str, ...], output: str, since
     unchanged record that refers to a record removed or renamed since REV.
     """
     from cli.commands._options import progress_bar
-    from cli.validation import validate
+    from cli.checks.validate import validate
 
     with progress_bar("Validating") as progress:
         report = validate(repo, paths, since=since, use_cache=not no_cache, jobs=jobs, progress=progress)

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from cli.errors import UsageError
-from cli.filters import Selection
-from cli.formats import atomic_output, write_json, write_jsonl, write_rows
-from cli.rows import available_columns, choose_columns, explode_field, rows
+from cli.selection.filters import Selection
+from cli.output.formats import atomic_output, write_json, write_jsonl, write_rows
+from cli.selection.rows import available_columns, choose_columns, explode_field, rows
 
 
 def write_selection(repo: Any, selection: Selection, out: IO[str], fmt: str, *, fields: tuple[str, ...] = (),
@@ -48,7 +48,7 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
             raise UsageError("--format sqlite needs -o FILE", hint="for example: dprk export --format sqlite -o dprk.sqlite")
         if fields or explode:
             raise UsageError("--fields and --explode do not apply to --format sqlite", hint="the database holds every field; select columns in SQL")
-        from cli.sqlitedb import write_sqlite
+        from cli.output.sqlitedb import write_sqlite
 
         with atomic_output(Path(output), force=force, binary=True) as temp:
             return write_sqlite(temp, selection.kinds, selection.records(repo), display=output)

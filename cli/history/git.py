@@ -1,12 +1,10 @@
-"""Everything git, through GitPython (imported only inside the functions that need it).
-
-Two parts: committing the one record file that `dprk add/update --commit` wrote, and
-which records changed between two revisions and the history of one (`dprk diff`,
-`dprk log`, `dprk validate --changed-since`). Git itself finds what changed
-(`git diff --raw`, `git log --follow --raw`), and only the blobs of changed records
-are read (through GitPython's object database, one long-lived `git cat-file --batch`)
-and parsed with cli.yamlio: the cost follows the change, not the size of the
-repository. `dprk --help` and a plain `dprk validate` never load GitPython.
+"""The git work tree holding a dprk repository, as `dprk diff`, `log` and `validate
+--changed-since` need it: revisions and the two sides of a comparison, the paths git
+says changed (`git diff --raw`, untracked records included), the bytes of a path on
+either side (never through a link), each revision's own schema files, the history of
+one path, and `git grep`. Git itself finds what changed; only changed blobs are read,
+through GitPython's object database. `dprk --help` and a plain `dprk validate` never
+load GitPython.
 """
 
 from __future__ import annotations
@@ -16,100 +14,11 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator
 
 from cli.errors import DataError, UsageError, YamlError
-from cli.repository import RECORD_SUFFIX, RECORDS, SCHEMA, RecordFile, Repository, Stray
-
-# --- committing one record file (dprk add/update --commit) -----------------------------
-
-_IN_PROGRESS = {
-    "MERGE_HEAD": "a merge",
-    "rebase-merge": "a rebase",
-    "rebase-apply": "a rebase (or git am)",
-    "CHERRY_PICK_HEAD": "a cherry-pick",
-    "REVERT_HEAD": "a revert",
-}
-
-
-def import_git(needed_for: str) -> Any:
-    """GitPython, or a one-line UsageError when git itself is missing (GitPython needs the git program)."""
-    try:
-        import git
-    except ImportError:
-        raise UsageError(f"git is not installed or not on PATH, and {needed_for} needs it", hint="install git") from None
-    return git
-
-
-def open_git_repo(root: Path, needed_for: str = "--commit", hint: str = "run 'git init' there, or leave out --commit") -> Any:
-    """The git repository holding `root`, or a UsageError saying there is none."""
-    git = import_git(needed_for)
-    try:
-        return git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise UsageError(f"{root} is not in a git repository, and {needed_for} needs one", hint=hint) from None
-
-
-def check_can_commit(root: Path, path: Path | None = None) -> None:
-    """Refuse, before anything is written, a commit git could not make: no git, a bare
-    repository, a merge or rebase under way, no user identity, or a path outside the
-    git work tree."""
-    repo = open_git_repo(root)
-    git_dir = Path(repo.git_dir)
-    for name, what in _IN_PROGRESS.items():
-        if (git_dir / name).exists():
-            raise UsageError(f"the git repository at {repo.working_tree_dir} is in the middle of {what}; --commit will not commit now", hint="finish or abort it first, or leave out --commit")
-    if repo.bare or repo.working_tree_dir is None:
-        raise UsageError(f"{repo.git_dir} is a bare git repository; --commit needs a work tree")
-    if path is not None:
-        work_tree = Path(repo.working_tree_dir).resolve()
-        target = Path(os.path.realpath(path))
-        if target != work_tree and work_tree not in target.parents:
-            raise UsageError(f"{path} is outside the git work tree at {work_tree}, so --commit cannot commit it", hint="leave out --commit")
-    git = import_git("--commit")
-    for variable in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
-        try:
-            repo.git.var(variable)
-        except git.GitCommandError:
-            raise UsageError("git does not know who you are, so --commit cannot commit",
-                             hint="set it with git config user.name and git config user.email, or leave out --commit") from None
-
-
-def commit_file(root: Path, path: Path, message: str) -> str:
-    """Commit exactly the file at `path` with `message`; return the new commit's short id.
-
-    Other staged and unstaged changes are left as they were: the file is added to
-    the index, then committed with `git commit --only -- PATH`, which records that
-    path alone. Works on a detached HEAD and on a branch with no commits yet. When git
-    refuses (a failing hook, say), the DataError says what is left: the file written
-    and staged, not committed.
-    """
-    git = import_git("--commit")
-    repo = open_git_repo(root)
-    rel = Path(os.path.realpath(path)).relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
-    try:
-        repo.git.add("--", rel)
-    except git.GitCommandError as exc:
-        raise DataError(f"{rel} is written, but not staged or committed: git add failed: {_git_detail(exc)}",
-                        hint=f"commit it by hand: git add {rel} && git commit") from None
-    try:
-        repo.git.commit("--quiet", "--only", "-m", message, "--", rel)
-    except git.GitCommandError as exc:
-        raise DataError(f"{rel} is written and staged, but not committed: git commit failed: {_git_detail(exc)}",
-                        hint=f"fix that and run: git commit -m '{message}' -- {rel}") from None
-    return repo.head.commit.hexsha[:10]
-
-
-def _git_detail(exc: Any) -> str:
-    text = " ".join(str(exc.stderr or exc.stdout or "").replace("stderr:", "").split()).strip(" '")
-    return text or f"exit status {exc.status}"
-
-
-# --- review: diff, log, changed-since ----------------------------------------------
-
-if TYPE_CHECKING:
-    from cli.recorddiff import Diff, RecordChange
+from cli.history.commit import import_git, open_git_repo
+from cli.records.repository import RECORD_SUFFIX, RECORDS, SCHEMA, Repository
 
 WORKTREE = None  # a revision of None means the working tree
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -236,7 +145,7 @@ class Git:
             return self.repo.schemas
         if tree not in self._schemas:
             from cli.errors import DprkError
-            from cli.kinds import Schemas
+            from cli.records.schemas import Schemas
 
             texts: dict[str, bytes] = {}
             for entry in self.run("ls-tree", "-z", tree).split("\0"):
@@ -292,14 +201,14 @@ class Git:
     def read(self, side: Side, path: str, blob: str | None) -> bytes:
         """The bytes of `path` on `side` (a blob id from git, or the file in the work tree)."""
         if side.rev is None:
-            from cli import yamlio
+            from cli.records import yamlread
 
             full = self.repo.root / path
             if os.path.islink(full):
                 raise YamlError("is a symbolic link; records are regular files, and a link is not followed", path=path)
             if not self.repo.inside(full.parent):
                 raise YamlError("is in a folder that links outside the repository; it is not read", path=path)
-            return yamlio.read_bytes(full, path)
+            return yamlread.read_bytes(full, path)
         if blob and blob != _NULL_SHA:
             stream = self.gitrepo.odb.stream(bytes.fromhex(blob))
             return stream.read()
@@ -314,16 +223,16 @@ class Git:
 
     def snapshot(self, side: Side, path: str, blob: str | None, mode: str | None = None) -> Snapshot:
         """A record's parsed data on one side; a broken file gives an error, never an exception."""
-        from cli import yamlio
+        from cli.records import yamlread
 
         where = "the working tree" if side.rev is None else side.label
         if mode == "120000" and side.rev is not None:
             return Snapshot(path, side, error=f"is a symbolic link in {where}; records are regular files, and a link is not followed")
         try:
             data = self.read(side, path, blob)
-            if len(data) > yamlio.MAX_BYTES:
+            if len(data) > yamlread.MAX_BYTES:
                 raise YamlError("file is over the 1 MiB limit for a record", path=path)
-            return Snapshot(path, side, yamlio.load_bytes(data, path))
+            return Snapshot(path, side, yamlread.load_bytes(data, path))
         except YamlError as exc:
             return Snapshot(path, side, error=f"does not parse in {where}: {exc}")
         except DataError as exc:
@@ -422,162 +331,3 @@ def open_git(repo: Repository) -> Iterator[Git]:
         yield handle
     finally:
         handle.close()
-
-
-def record_at(repo: Repository, rel: str | None, schemas: Any = None) -> RecordFile | None:
-    """The record a repository-relative path names (kind from folder, id from name), or None.
-
-    `schemas`: the kinds to map folders with (a revision's own); the working tree's by default."""
-    if rel is None:
-        return None
-    parts = rel.split("/")
-    if len(parts) != 3 or parts[0] != RECORDS or not parts[2].endswith(RECORD_SUFFIX):
-        return None
-    kind = (schemas or repo.schemas).by_folder.get(parts[1])
-    if kind is None:
-        return None
-    return RecordFile(repo.root / rel, kind, parts[2][: -len(RECORD_SUFFIX)], rel)
-
-
-def diff_revisions(repo: Repository, spec: str | None = None) -> "Diff":
-    """Records added, removed, modified and renamed between the two sides of `spec`.
-
-    `spec`: None (the working tree against HEAD), `REV` (REV against the working tree),
-    `A..B`, or `A...B` (B against the merge base of A and B). Only changed blobs are read.
-    """
-    from cli.recorddiff import Diff, OtherFile
-
-    with open_git(repo) as handle:
-        old, new = handle.sides(spec)
-        diff = Diff(old.label, new.label)
-        for change in handle.changes(old, new):
-            entry = _record_change(repo, handle, old, new, change)
-            if entry is None:
-                diff.others.append(OtherFile(_STATUS_WORD.get(change.status, change.status), change.new_path or change.old_path or "",
-                                             change.old_path if change.status == "R" else None))
-            else:
-                diff.records.append(entry)
-    diff.sort()
-    return diff
-
-
-_STATUS_WORD = {"A": "added", "D": "removed", "M": "modified", "T": "modified", "R": "renamed", "C": "added"}
-
-
-def _record_change(repo: Repository, handle: Git, old: Side, new: Side, change: PathChange) -> "RecordChange | None":
-    """One changed path in record terms, or None when neither side is a record file."""
-    from cli.recorddiff import RecordChange, compare
-
-    before = record_at(repo, change.old_path, handle.schemas_at(old)) if change.status not in ("A", "C") else None
-    after = record_at(repo, change.new_path, handle.schemas_at(new))
-    if before is None and after is None:
-        return None
-    if before is not None and after is not None:
-        status = "renamed" if before.rel != after.rel else "modified"
-    else:
-        status = "added" if after is not None else "removed"
-    shown = after or before
-    assert shown is not None
-    entry = RecordChange(status, shown.kind.name, shown.id, shown.rel)
-    if status == "renamed" and before is not None:
-        entry.old_kind, entry.old_id, entry.old_path = before.kind.name, before.id, before.rel
-    old_snap = handle.snapshot(old, before.rel, change.old_blob, change.old_mode) if before is not None else None
-    new_snap = handle.snapshot(new, after.rel, change.new_blob, change.new_mode) if after is not None else None
-    for snap in (old_snap, new_snap):
-        if snap is not None and snap.error:
-            entry.errors.append(f"{snap.path} {snap.error}")
-    if not entry.errors:
-        entry.fields = compare(shown.kind, old_snap.data if old_snap else None, new_snap.data if new_snap else None)
-    return entry
-
-
-@dataclass
-class LogEntry:
-    commit: Commit
-    change: "RecordChange | None"
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"hash": self.commit.hash, "short": self.commit.short, "date": self.commit.date,
-                                "author": self.commit.author, "subject": self.commit.subject}
-        data.update({k: v for k, v in (self.change.to_dict() if self.change else {}).items()})
-        return data
-
-
-def record_log(repo: Repository, record_id: str) -> tuple[str, list[LogEntry]]:
-    """The history of one record, newest first: each commit with the fields it changed.
-
-    Follows renames. A record since removed is found by its id in history.
-    """
-    from cli.repository import check_id_text
-
-    check_id_text(record_id)
-    with open_git(repo) as handle:
-        current = repo.find_record(record_id)
-        has_head = handle.has_head()
-        path = current.rel if current is not None else (handle.last_path(record_id) if has_head else None)
-        if path is not None and not has_head:
-            return path, []  # a record in a repository with no commit yet has no history
-        if path is None:
-            raise UsageError(f"no record with id {record_id!r}, now or in the history of this branch", hint="list ids with 'git ls-files records'")
-        entries: list[LogEntry] = []
-        for number, commit in enumerate(handle.log(path)):
-            parent = Side(commit.hash + "^", commit.short + "^")
-            this = Side(commit.hash, commit.short)
-            items = commit.changes
-            if number == 0 and current is None:
-                # the newest commit took the record away: a rename to a new id shows as one
-                renamed = handle.renamed_away(commit.hash, path)
-                items = [renamed] if renamed is not None else items
-            change = None
-            for item in items:
-                change = _record_change(repo, handle, parent, this, item)
-                if change is not None:
-                    break
-            entries.append(LogEntry(commit, change))
-    return path, entries
-
-
-@dataclass
-class ChangedSince:
-    """What changed in the working tree since a revision, in record terms."""
-
-    label: str
-    present: list[RecordFile | Stray] = field(default_factory=list)  # added, modified or renamed-to, still on disk
-    gone: list[RecordFile] = field(default_factory=list)  # removed, or renamed away (the old path)
-    schema_changed: bool = False
-
-
-def changed_since(repo: Repository, since: str) -> ChangedSince:
-    """Records changed between `since` and the working tree (untracked records included).
-
-    `since` is a revision; `REV...` means the merge base of REV and HEAD (what a pull
-    request changed, even after REV moved on).
-    """
-    with open_git(repo) as handle:
-        if since.endswith("...") and len(since) > 3:
-            old, _ = handle.sides(since + "HEAD")
-        else:
-            old = Side(handle.commit(since), since)
-        result = ChangedSince(old.label)
-        for change in handle.changes(old, Side(WORKTREE, "working tree"), (RECORDS, SCHEMA)):
-            for rel in (change.old_path, change.new_path):
-                if rel is not None and rel.startswith("schema/"):
-                    result.schema_changed = True
-            if change.status in ("D", "R") and change.old_path:
-                before = record_at(repo, change.old_path)
-                if before is not None:
-                    result.gone.append(before)
-            if change.new_path and change.new_path.startswith("records/"):
-                path = repo.root / change.new_path
-                if path.exists() or path.is_symlink():
-                    result.present.append(repo.classify(path))
-    return result
-
-
-def grep_records(repo: Repository, needles: list[str]) -> list[str]:
-    """Record files in the working tree whose text contains any of `needles` (git grep)."""
-    with open_git(repo) as handle:
-        return handle.grep(needles)
-
-
-# --- end of review block ------------------------------------------------------------------

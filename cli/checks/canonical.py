@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from cli.errors import YamlError
-from cli.repository import RecordFile, Repository, atomic_write
-from cli.validation import Problem, resolve_paths, split_strays
+from cli.records.repository import RecordFile, Repository
+from cli.records.writing import atomic_write
+from cli.checks.problems import Problem
+from cli.checks.validate import resolve_paths, split_strays
 
 DIFF_LINES = 40  # at most this many lines of unified diff per file in a report
 
@@ -40,12 +42,12 @@ def canonical_text(repo: Repository, record: RecordFile, raw: bytes | None = Non
     """The file's current text and its canonical text. Raises YamlError if it does not parse.
 
     `raw`: the file's bytes, when already read."""
-    from cli import yamlio
+    from cli.records import yamlread
 
-    text = yamlio.decode(raw if raw is not None else repo.read_bytes(record), record.rel)
-    data = yamlio.loads(text, record.rel)
+    text = yamlread.decode(raw if raw is not None else repo.read_bytes(record), record.rel)
+    data = yamlread.loads(text, record.rel)
     rendered = repo.render(record.kind, data)
-    if yamlio.loads(rendered, record.rel) != data:  # never let a rewrite change the data
+    if yamlread.loads(rendered, record.rel) != data:  # never let a rewrite change the data
         raise YamlError("its canonical form would not read back as the same data; left as it is (please report this)", path=record.rel)
     return text, rendered
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cli.errors import UsageError
-from cli.filters import Selection
+from cli.selection.filters import Selection
 
 PERIODS = ("year", "month")
 UNKNOWN_MONTH = "??"

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
-import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from cli.errors import DataError, UsageError, YamlError
-from cli.kinds import Kind, Schemas
+from cli.errors import DataError, UsageError
+from cli.records.kinds import Kind
+from cli.records.schemas import Schemas
 
 RECORD_SUFFIX = ".yaml"
 RECORDS = "records"  # the folder of records, under the repository root
@@ -264,128 +263,27 @@ class Repository:
     # --- reading ------------------------------------------------------------------
 
     def read_bytes(self, record: RecordFile) -> bytes:
-        from cli import yamlio
+        from cli.records import yamlread
 
-        return yamlio.read_bytes(record.file, record.rel)
+        return yamlread.read_bytes(record.file, record.rel)
 
     def read_text(self, record: RecordFile) -> str:
-        from cli import yamlio
+        from cli.records import yamlread
 
-        return yamlio.decode(self.read_bytes(record), record.rel)
+        return yamlread.decode(self.read_bytes(record), record.rel)
 
     def load(self, record: RecordFile) -> dict[str, Any]:
-        from cli import yamlio
+        from cli.records import yamlread
 
-        return yamlio.loads(self.read_text(record), record.rel)
+        return yamlread.loads(self.read_text(record), record.rel)
 
     def iter_data(self, kinds: Iterable[Kind] | None = None, *, order: "Callable[[RecordFile], Any] | str | None" = None,
                   use_cache: bool = True, progress: Callable[..., None] | None = None,
                   on_error: Callable[[Exception], None] | None = None) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
-        """Every record with its parsed data, in scan order. Unreadable files raise YamlError.
+        """Every record with its parsed data: see cli.records.reading.iter_data."""
+        from cli.records.reading import iter_data
 
-        With `order` a function, the record files (names only, nothing parsed yet) are
-        sorted by it first. With `order="date"`, records come in the order of their own
-        date field (the first day it covers), then id: a first pass learns each record's
-        date (from the parse cache, or by parsing and caching it), a second streams the
-        records in that order.
-
-        The one place where commands that read many records get their data. Fresh
-        entries of the parse cache (cli.cache) are used instead of parsing; what had
-        to be parsed is stored for next time. Records are streamed: memory does not
-        grow with their number (except with order="date" and no cache, when the records
-        are held to be sorted). With `on_error`, a file that cannot be read is passed to
-        it (as its YamlError) and skipped, instead of ending the iteration.
-        """
-        from cli.cache import open_cache
-
-        cache = open_cache(self.root, self.schema_dir, use_cache)
-        try:
-            records: Iterable[RecordFile] = self.records(kinds)
-            held: dict[str, dict[str, Any]] = {}
-            fresh: set[str] = set()
-            if order == "date":
-                records = self._by_date(list(records), cache, held, fresh, on_error)
-            elif order is not None:
-                records = sorted(records, key=order)  # type: ignore[arg-type]
-            if progress is not None:
-                records = list(records)
-                progress(0, total=len(records))
-            for batch in _batches(records, 256):
-                wanted = [r.rel for r in batch if r.rel not in held]
-                rows = cache.lookup(wanted, with_data=True) if cache is not None and wanted else {}
-                for record in batch:
-                    data = held.pop(record.rel, None)
-                    if data is None and record.rel in fresh:
-                        data = _cached_data(rows.get(record.rel))  # found fresh by the first pass
-                    if data is None:
-                        data = self._data(record, cache, rows.get(record.rel), on_error)
-                    if data is None:
-                        continue
-                    if progress is not None:
-                        progress(1)
-                    yield record, data
-        finally:
-            if cache is not None:
-                cache.close()
-
-    def _data(self, record: RecordFile, cache: Any, row: Any, on_error: Callable[[Exception], None] | None) -> dict[str, Any] | None:
-        """One record's data: from a fresh cache row, else parsed (and stored in the cache).
-        None when it cannot be read and `on_error` took the error."""
-        import json
-
-        from cli import yamlio
-
-        try:
-            stat = os.stat(record.file)
-        except OSError:
-            stat = None
-        if cache is not None and stat is not None and row is not None and row[5] is not None \
-                and cache.valid(row, record.rel, record.file, stat):
-            try:
-                return json.loads(row[5])
-            except ValueError:
-                pass
-        try:
-            raw = yamlio.read_bytes(record.file, record.rel)
-            data = yamlio.loads(yamlio.decode(raw, record.rel), record.rel)
-        except YamlError as exc:
-            if on_error is None:
-                raise
-            on_error(exc)
-            return None
-        if cache is not None and stat is not None:
-            cache.store(record.rel, stat, raw, json.dumps(data, separators=(",", ":"), ensure_ascii=False), None,
-                        record.kind.sort_date(data))
-        return data
-
-    def _by_date(self, records: list[RecordFile], cache: Any, held: dict[str, dict[str, Any]], fresh: set[str],
-                 on_error: Callable[[Exception], None] | None) -> list[RecordFile]:
-        """`records` in date order. Dates come from fresh cache entries (whose paths are
-        added to `fresh`, so that the second pass takes their data without checking the
-        file again); other records are parsed now and cached (or, with no cache, held in
-        `held` for the second pass)."""
-        dates: dict[str, str] = {}
-        known = cache.sort_keys() if cache is not None else {}
-        for record in records:
-            row = known.get(record.rel)
-            if row is not None:
-                try:
-                    stat = os.stat(record.file)
-                except OSError:
-                    stat = None
-                if stat is not None and cache.valid(row, record.rel, record.file, stat):
-                    dates[record.rel] = row[5]
-                    fresh.add(record.rel)
-                    continue
-            data = self._data(record, cache, None, on_error)
-            if data is None:  # unreadable, and reported to on_error once: left out
-                continue
-            dates[record.rel] = record.kind.sort_date(data)
-            if cache is None:
-                held[record.rel] = data
-        if cache is not None:
-            cache.flush()
-        return sorted((r for r in records if r.rel in dates), key=lambda r: (dates[r.rel], r.id))
+        return iter_data(self, kinds, order=order, use_cache=use_cache, progress=progress, on_error=on_error)
 
     # --- writing ------------------------------------------------------------------
 
@@ -413,63 +311,15 @@ class Repository:
             os.close(fd)  # closing releases the lock
 
     def private_folder(self, *parts: str) -> Path | None:
-        """The tool's own folder in the repository (see `private_folder`)."""
+        """The tool's own folder in the repository (see cli.records.writing.private_folder)."""
+        from cli.records.writing import private_folder
+
         return private_folder(self.root, *parts)
 
     def render(self, kind: Kind, data: dict[str, Any]) -> str:
-        from cli import yamlio
+        from cli.records import yamlwrite
 
-        return yamlio.dumps(data, kind.root, kind.header)
-
-
-def private_folder(root: Path, *parts: str) -> Path | None:
-    """The tool's own folder in a repository, `.dprk-cache/` (or a folder under it), made
-    if missing, with a .gitignore so that git never sees it. None when it cannot be used:
-    it (or a folder under it) is a link, or is not a folder, or cannot be made. The tool
-    never writes through a link out of the repository.
-    """
-    folder = root / PRIVATE
-    try:
-        for name in ("", *parts):
-            folder = folder / name if name else folder
-            try:
-                os.mkdir(folder)
-            except FileExistsError:
-                pass
-            if os.path.islink(folder) or not os.path.isdir(folder):
-                return None
-        ignore = root / PRIVATE / ".gitignore"
-        if not os.path.lexists(ignore):
-            try:
-                with open(ignore, "x") as handle:
-                    handle.write("*\n")
-            except FileExistsError:
-                pass
-    except OSError:
-        return None
-    return folder
-
-
-def _cached_data(row: Any) -> dict[str, Any] | None:
-    import json
-
-    if row is None or row[5] is None:
-        return None
-    try:
-        return json.loads(row[5])
-    except ValueError:
-        return None
-
-
-def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+        return yamlwrite.dumps(data, kind.root, kind.header)
 
 
 def check_id_text(record_id: str) -> None:
@@ -477,80 +327,3 @@ def check_id_text(record_id: str) -> None:
     if not record_id or "/" in record_id or "\\" in record_id or record_id in (".", "..") or not record_id.isprintable() or len(record_id) > 200:
         raise UsageError(f"{record_id!r} is not a record id", hint="ids look like 2023-11-21-satellite-launch, with no path separators")
 
-
-@contextlib.contextmanager
-def atomic_file(path: Path, *, replace: bool, binary: bool = False, encoding: str = "utf-8", newline: str | None = "\n") -> Iterator[Any]:
-    """Write a file so that readers see the old one or the new one, never a part.
-
-    Yields a text stream (or, with `binary`, the temporary path for a writer that opens
-    it itself) on a temporary dot-file in the same folder. On success it is flushed,
-    synced and renamed over `path` (`replace`) or hard-linked to `path`, which fails
-    with FileExistsError if `path` exists, so that nothing is ever replaced by
-    accident. On any error the temporary file is removed and `path` is untouched;
-    other OS errors become a DataError naming the file.
-    """
-    folder = path.parent if str(path.parent) else Path(".")
-    temp: Path | None = None
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        temp = Path(temp_name)
-        if binary:
-            os.close(fd)
-            yield temp
-            with open(temp, "rb+") as handle:
-                os.fsync(handle.fileno())
-        else:
-            with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
-                yield handle
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.chmod(temp, _mode_for(path))
-        if replace:
-            os.replace(temp, path)
-        else:
-            os.link(temp, path)
-        _sync_folder(folder)
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        raise DataError(f"cannot write {path}: {exc.strerror or exc}", hint="check that the folder exists and is writable") from None
-    finally:
-        if temp is not None and temp.exists():
-            temp.unlink()
-
-
-def _mode_for(path: Path) -> int:
-    """The permissions a written file gets: those of the file it replaces, else what the
-    umask leaves of 0666 (as for any file a program creates)."""
-    try:
-        return stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        mask = os.umask(0o022)
-        os.umask(mask)
-        return 0o666 & ~mask
-
-
-def atomic_write(path: Path, text: str, *, exclusive: bool) -> None:
-    """Write a record file atomically (see atomic_file). With `exclusive`, never replace one."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DataError(f"cannot make the folder {path.parent}: {exc.strerror or exc}") from None
-    try:
-        with atomic_file(path, replace=not exclusive) as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise DataError(f"{path} already exists; records are never overwritten", hint="choose another --id, or use 'dprk update'") from None
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

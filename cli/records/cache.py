@@ -28,9 +28,10 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from cli import __version__
+from cli.records.cachekey import code_key, schema_hash
 
 CACHE_DIR = ".dprk-cache"
 CACHE_FILE = "records.sqlite3"
@@ -54,6 +55,26 @@ CREATE TABLE IF NOT EXISTS entries (
 """
 
 
+def _keep(column: str, when_missing: str) -> str:
+    """An upsert assignment keeping the stored `column` when the new row lacks
+    `when_missing` and describes the same version of the file."""
+    return (f"{column} = CASE WHEN excluded.{when_missing} IS NULL"
+            " AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)"
+            " = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)"
+            f" THEN entries.{column} ELSE excluded.{column} END")
+
+
+# One row per file; what is stored for the same version of the file and missing from the
+# new row (data, a verdict or a sort key stored by another command) is kept.
+_UPSERT = (
+    "INSERT INTO entries (rel, size, mtime_ns, ctime_ns, ino, digest, data, verdict_key, verdict, sort_key)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rel) DO UPDATE SET "
+    + ", ".join([_keep("data", "data"), _keep("sort_key", "sort_key"), _keep("verdict_key", "verdict"), _keep("verdict", "verdict"),
+                 "size = excluded.size", "mtime_ns = excluded.mtime_ns", "ctime_ns = excluded.ctime_ns",
+                 "ino = excluded.ino", "digest = excluded.digest"])
+)
+
+
 def stat_key(stat: os.stat_result) -> tuple[int, int, int, int]:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
@@ -62,18 +83,6 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-class Entry:
-    """What the cache holds for one file, valid for the file as it is now."""
-
-    __slots__ = ("data_json", "verdict")
-
-    def __init__(self, data_json: str | None, verdict: Any):
-        self.data_json = data_json
-        self.verdict = verdict
-
-    @property
-    def data(self) -> Any:
-        return json.loads(self.data_json) if self.data_json is not None else None
 
 
 class ParseCache:
@@ -99,7 +108,7 @@ class ParseCache:
         self._opened = True
         import sqlite3
 
-        from cli.repository import private_folder
+        from cli.records.writing import private_folder
 
         if private_folder(self.root) is None:
             return None
@@ -215,18 +224,6 @@ class ParseCache:
         except Exception as exc:
             self._broken(exc)
 
-    def get(self, rel: str) -> tuple[Any, ...] | None:
-        """The stored row for one path: (size, mtime, ctime, ino, digest, data, verdict_key, verdict)."""
-        db = self._open()
-        if db is None:
-            return None
-        try:
-            return db.execute(
-                "SELECT size, mtime_ns, ctime_ns, ino, digest, data, verdict_key, verdict FROM entries WHERE rel = ?", (rel,)
-            ).fetchone()
-        except Exception as exc:
-            self._broken(exc)
-            return None
 
     def valid(self, row: tuple[Any, ...] | None, rel: str, file: str, stat: os.stat_result) -> bool:
         """Whether a stored row (without its rel) still describes the file `rel` (at `file`)."""
@@ -245,6 +242,16 @@ class ParseCache:
                 self._settled.append((rel,))
             return same
         return True
+
+    def fresh(self, row: tuple[Any, ...] | None, rel: str, file: str) -> bool:
+        """Whether a stored row (without its rel) still describes the file as it is now."""
+        if row is None:
+            return False
+        try:
+            stat = os.stat(file)
+        except OSError:
+            return False
+        return self.valid(row, rel, file, stat)
 
     def verdict_of(self, row: tuple[Any, ...]) -> Any:
         if row[6] != self.verdict_key or row[7] is None:
@@ -289,32 +296,7 @@ class ParseCache:
             db.execute("BEGIN IMMEDIATE")
             db.executemany("UPDATE entries SET digest = NULL WHERE rel = ?", settled)
             # keep data or verdict already stored for the same file version when only one is new
-            db.executemany(
-                """
-                INSERT INTO entries (rel, size, mtime_ns, ctime_ns, ino, digest, data, verdict_key, verdict, sort_key)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(rel) DO UPDATE SET
-                    data = CASE WHEN excluded.data IS NULL
-                                 AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)
-                                   = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)
-                                THEN entries.data ELSE excluded.data END,
-                    sort_key = CASE WHEN excluded.sort_key IS NULL
-                                 AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)
-                                   = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)
-                                THEN entries.sort_key ELSE excluded.sort_key END,
-                    verdict_key = CASE WHEN excluded.verdict IS NULL
-                                 AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)
-                                   = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)
-                                THEN entries.verdict_key ELSE excluded.verdict_key END,
-                    verdict = CASE WHEN excluded.verdict IS NULL
-                                 AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)
-                                   = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)
-                                THEN entries.verdict ELSE excluded.verdict END,
-                    size = excluded.size, mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,
-                    ino = excluded.ino, digest = excluded.digest
-                """,
-                pending,
-            )
+            db.executemany(_UPSERT, pending)
             db.execute("COMMIT")
         except Exception as exc:
             try:
@@ -356,48 +338,6 @@ class ParseCache:
             self._remove_files()
 
 
-_CODE_KEY: str | None = None
-
-
-def code_key() -> str:
-    """A hash of the code that parses and checks records: every source file of this
-    package (by content) and the installed PyYAML, libyaml binding and jsonschema (by
-    where they are and their files' stat), so that an upgrade or a `git pull` of the tool
-    makes every cached parse and verdict stale. Computed once per process (~5 ms)."""
-    global _CODE_KEY
-    if _CODE_KEY is None:
-        import importlib.util
-        import sys
-
-        h = hashlib.blake2b(digest_size=16)
-        package = Path(__file__).resolve().parent
-        for file in sorted(package.rglob("*.py")):
-            h.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
-        h.update(sys.version.encode())
-        for name in ("yaml", "yaml._yaml", "jsonschema", "referencing"):
-            try:
-                spec = importlib.util.find_spec(name)
-            except (ImportError, ValueError):
-                spec = None
-            origin = getattr(spec, "origin", None)
-            if origin:
-                st = os.stat(origin)
-                h.update(f"{name}={origin}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\0".encode())
-            else:
-                h.update(f"{name}=none\0".encode())
-        _CODE_KEY = h.hexdigest()
-    return _CODE_KEY
-
-
-def schema_hash(schema_dir: Path) -> str:
-    """A hash of every schema file's name and bytes."""
-    h = hashlib.blake2b(digest_size=16)
-    for file in sorted(schema_dir.glob("*.json")):
-        h.update(file.name.encode())
-        h.update(b"\0")
-        h.update(file.read_bytes())
-        h.update(b"\0")
-    return h.hexdigest()
 
 
 def enabled_by_default() -> bool:

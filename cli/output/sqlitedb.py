@@ -23,10 +23,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
-from cli.filters import KIND_COLUMN
+from cli.selection.filters import KIND_COLUMN
 from cli.errors import DataError
-from cli.kinds import Field, Kind
-from cli.rows import timeline_columns
+from cli.records.kinds import Field, Kind
+from cli.selection.rows import timeline_columns
 
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 TIMELINE_VIEW = "timeline"

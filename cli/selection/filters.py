@@ -1,7 +1,7 @@
 """Selecting records: kinds, dates, conditions, text search, order and limit.
 
 Everything here works on plain dicts (parsed records) and reads field names, types
-and date-ness from the schema (cli.kinds). Nothing imports click.
+and date-ness from the schema (cli.records.kinds). Nothing imports click.
 
 Partial dates are spans. A record dated `2023-11` covers 2023-11-01 to 2023-11-30;
 `2023` covers the whole year. A date bound is a span too. Comparisons on dates are
@@ -28,9 +28,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from cli.dates import date_span
+from cli.records.dates import date_span
 from cli.errors import UsageError
-from cli.kinds import Field, Kind, values_at
+from cli.records.kinds import Field, Kind, values_at
 
 KIND_COLUMN = "kind"  # the column naming a record's kind; not a schema field
 

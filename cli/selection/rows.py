@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from cli.errors import UsageError
-from cli.filters import KIND_COLUMN, Selection
-from cli.kinds import Field, Kind
+from cli.selection.filters import KIND_COLUMN, Selection
+from cli.records.kinds import Field, Kind
 
 JOIN = "; "
 INNER_JOIN = ", "

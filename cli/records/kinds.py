@@ -19,19 +19,22 @@ Annotations of our own (JSON Schema ignores keywords it does not know):
   `date` (an ISO date prefix: spans, calendar checks), `title` (the words an id's
   slug is made from). Set once on the shared definitions.
 
-Nothing here imports jsonschema until a validator is asked for.
+Nothing here imports jsonschema until a validator is asked for. The schema files are
+read by cli.records.schemas.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from cli.errors import DataError, UsageError
+from cli.errors import DataError
+
+if TYPE_CHECKING:
+    from cli.records.schemas import Schemas
 
 SCHEMA_SUFFIX = ".schema.json"
 HEADER_PREFIX = "# yaml-language-server: "
@@ -178,7 +181,7 @@ class Kind:
     def sort_date(self, data: Any) -> str:
         """The first day (ISO) of the record's own date, for ordering records by date;
         "" when the record has no such date (it sorts first)."""
-        from cli.dates import date_span
+        from cli.records.dates import date_span
 
         value = data.get(self.date_field) if isinstance(data, dict) and self.date_field else None
         span = date_span(value)
@@ -217,7 +220,7 @@ class Kind:
     @cached_property
     def fast_check(self) -> Any:
         """A yes/no checker compiled from the schema (see cli.fastcheck), or None."""
-        from cli.fastcheck import compile_schema
+        from cli.records.fastcheck import compile_schema
 
         try:
             inlined = self.schemas.inline(self.schema, self.file)
@@ -257,162 +260,3 @@ def values_at(data: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[Any, ...
             yield from walk(node[rest[0]], rest[1:], pointer + (rest[0],))
 
     yield from walk(data, path, ())
-
-
-class Schemas:
-    """All schema files of a repository: the kinds, and the shared definitions."""
-
-    def __init__(self, directory: Path, texts: dict[str, bytes] | None = None):
-        """The schema files in `directory`, or, with `texts`, the files named there with
-        those contents (the schema folder of a git revision; `directory` names it in errors)."""
-        self.directory = directory
-        self.documents: dict[str, dict[str, Any]] = {}
-        self.kinds: dict[str, Kind] = {}
-        if texts is None:
-            if not directory.is_dir():
-                raise UsageError(f"no schema folder at {directory}", hint="run dprk inside a dprk-records repository or pass --repo")
-            files = [(file, None) for file in sorted(directory.glob("*" + SCHEMA_SUFFIX))]
-        else:
-            files = [(directory / name, data) for name, data in sorted(texts.items()) if name.endswith(SCHEMA_SUFFIX)]
-        for file, data in files:
-            document = _read_json(file, data)
-            self.documents[file.name] = document
-            if isinstance(document, dict) and "x-kind" in document:
-                kind = Kind(self, file, document)
-                if kind.name in self.kinds:
-                    raise DataError(f"{file}: kind {kind.name!r} is defined twice")
-                self.kinds[kind.name] = kind
-        if not self.kinds:
-            raise DataError(f"{directory}: no kind schemas found (files *.schema.json with an x-kind keyword)")
-        for kind in self.kinds.values():
-            kind.root  # resolves every $ref now, so a broken one is one clear error
-        self.by_folder = {kind.folder: kind for kind in self.kinds.values()}
-
-    # --- lookup ---------------------------------------------------------------
-
-    def names(self) -> list[str]:
-        return list(self.kinds)
-
-    def get(self, name: str) -> Kind:
-        """A kind by name, singular or plural (`launch`, `launches`), or a usage error."""
-        key = name.strip().lower().replace("_", "-")
-        if key in self.kinds:
-            return self.kinds[key]
-        if key in self.by_folder:
-            return self.by_folder[key]
-        raise UsageError(f"unknown kind {name!r}", hint="kinds are: " + ", ".join(self.kinds))
-
-    # --- field trees ----------------------------------------------------------
-
-    def resolve(self, node: dict[str, Any], file: Path) -> tuple[dict[str, Any], Path]:
-        """Follow a local `$ref`, keeping sibling keywords (a description, say) on top."""
-        seen = 0
-        while isinstance(node, dict) and "$ref" in node:
-            seen += 1
-            if seen > 20:
-                raise DataError(f"{file}: $ref chain too long at {node['$ref']}")
-            target_file, _, fragment = node["$ref"].partition("#")
-            target_path = (file.parent / target_file) if target_file else file
-            document = self.documents.get(target_path.name) if target_file else self.documents.get(file.name)
-            if document is None:
-                raise DataError(f"{file}: $ref {node['$ref']!r} names a file that is not in {self.directory}")
-            target: Any = document
-            for part in [p for p in fragment.split("/") if p]:
-                if not isinstance(target, dict) or part not in target:
-                    raise DataError(f"{file}: $ref {node['$ref']!r} points at nothing")
-                target = target[part]
-            merged = dict(target)
-            merged.update({k: v for k, v in node.items() if k != "$ref"})
-            node, file = merged, target_path
-        return node, file
-
-    def inline(self, node: Any, file: Path, depth: int = 0) -> Any:
-        """A copy of `node` with every local `$ref` replaced by what it points at."""
-        if depth > 50:
-            raise DataError(f"{file}: schema nesting too deep (a $ref loop?)")
-        if isinstance(node, dict):
-            if "$ref" in node:
-                node, file = self.resolve(node, file)
-            return {k: self.inline(v, file, depth + 1) for k, v in node.items() if k != "$defs"}
-        if isinstance(node, list):
-            return [self.inline(v, file, depth + 1) for v in node]
-        return node
-
-    def build_field(self, name: str, path: tuple[str, ...], node: dict[str, Any], file: Path, required: bool = False, is_item: bool = False) -> Field:
-        schema, file = self.resolve(node, file)
-        result = Field(name=name, path=path, schema=schema, required=required, is_item=is_item)
-        required_names = set(schema.get("required", []))
-        for key, child in (schema.get("properties") or {}).items():
-            result.keys[key] = self.build_field(key, path + (key,), child, file, key in required_names)
-        if isinstance(schema.get("items"), dict):
-            result.items = self.build_field(name, path, schema["items"], file, is_item=True)
-        return result
-
-    # --- validation -------------------------------------------------------------
-
-    @cached_property
-    def registry(self) -> Any:
-        from referencing import Registry, Resource
-        from referencing.jsonschema import DRAFT202012
-
-        def refuse(uri: str) -> Any:
-            from referencing.exceptions import NoSuchResource
-
-            raise NoSuchResource(ref=uri)
-
-        resources = [
-            (self.uri(name), Resource.from_contents(doc, default_specification=DRAFT202012))
-            for name, doc in self.documents.items()
-        ]
-        return Registry(retrieve=refuse).with_resources(resources)
-
-    def uri(self, file_name: str) -> str:
-        return (self.directory.resolve() / file_name).as_uri()
-
-    def validator_for(self, kind: Kind) -> Any:
-        from jsonschema.exceptions import SchemaError
-
-        schema = dict(kind.schema)
-        schema.setdefault("$id", self.uri(kind.file.name))
-        cls = ecma_validator_class()
-        try:
-            cls.check_schema(schema)
-        except SchemaError as exc:
-            raise DataError(f"{kind.file}: not a valid JSON Schema: {exc.message}") from None
-        return cls(schema, registry=self.registry)
-
-    def check_all(self) -> None:
-        """Check every kind schema against the JSON Schema meta-schema (DataError if not)."""
-        for kind in self.kinds.values():
-            kind.validator
-
-
-_VALIDATOR_CLASS: Any = None
-
-
-def ecma_validator_class() -> Any:
-    """Draft 2020-12, with `pattern` read as ECMA-262 (see cli.ecma), built once."""
-    global _VALIDATOR_CLASS
-    if _VALIDATOR_CLASS is None:
-        from jsonschema import Draft202012Validator, validators
-        from jsonschema.exceptions import ValidationError
-
-        from cli.ecma import search
-
-        def pattern(validator: Any, expected: str, instance: Any, schema: dict[str, Any]) -> Any:
-            if validator.is_type(instance, "string") and not search(expected, instance):
-                yield ValidationError(f"{instance!r} does not match {expected!r}")
-
-        _VALIDATOR_CLASS = validators.extend(Draft202012Validator, {"pattern": pattern})
-    return _VALIDATOR_CLASS
-
-
-def _read_json(file: Path, data: bytes | None = None) -> Any:
-    try:
-        text = file.read_text(encoding="utf-8") if data is None else data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{file}: cannot read schema file: {exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{file}:{exc.lineno}:{exc.colno}: schema file is not valid JSON: {exc.msg}") from None

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-from cli.errors import DataError, UsageError
+from cli.errors import UsageError
 
 ROW_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown", "sqlite")
@@ -192,7 +192,7 @@ def atomic_output(path: Path, *, force: bool, binary: bool = False, encoding: st
 
     On any error the temporary file is removed and `path` is left as it was.
     """
-    from cli.repository import atomic_file
+    from cli.records.writing import atomic_file
 
     check_output(path, force)
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cli.kinds import Field, Kind
-from cli.repository import Repository
+from cli.records.kinds import Field, Kind
+from cli.records.repository import Repository
 
 
 def allowed_values(item: Field) -> str:

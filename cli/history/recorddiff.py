@@ -1,4 +1,4 @@
-"""Differences between two versions of records, in record terms, and their rendering.
+"""Differences between two versions of records, in record terms.
 
 The core of `dprk diff` and `dprk log`: which records were added, removed, modified or
 renamed (by kind and id), and for a modified record every field that changed, old ->
@@ -6,18 +6,18 @@ new, down to nested list elements. Elements of a list of objects are matched by 
 list's natural key (its `x-key` annotation in the schema, such as an observation's
 actor) when every element has a distinct one, else by position. Lists of plain values
 whose elements are distinct are compared as sets (plus a note when only the order
-changed). Nothing here knows git or click: history.py finds the changed blobs, the
-commands print what is rendered here.
+changed). Nothing here knows git or click: cli.history.git finds the changed blobs,
+cli.history.render writes what is found here.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from cli.kinds import Field, Kind
+from cli.records.kinds import Field, Kind
+
 
 STATUSES = ("added", "removed", "modified", "renamed")
 _MISSING = object()
@@ -205,144 +205,3 @@ def _label(value: Any) -> str:
 def compare(kind: Kind, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[FieldChange]:
     """The field changes between two versions of a record of `kind` (None: not there)."""
     return diff_data(old if old is not None else {}, new if new is not None else {}, kind.root)
-
-
-# --- rendering ------------------------------------------------------------------------
-
-
-def show(value: Any) -> str:
-    """A value on one line, as JSON (so that strings, numbers and lists are told apart)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=False)
-
-
-def change_line(change: FieldChange) -> str:
-    """One field change on one line: `~ path: old -> new`, `+ path: new`, `- path: old`."""
-    if change.op == "added":
-        return f"+ {change.path}: {show(change.new)}"
-    if change.op == "removed":
-        return f"- {change.path}: {show(change.old)}"
-    if change.op == "reordered":
-        return f"~ {change.path}: order {show(change.old)} -> {show(change.new)}"
-    return f"~ {change.path}: {show(change.old)} -> {show(change.new)}"
-
-
-def render_change_block(change: RecordChange, indent: str = "") -> str:
-    """One record's change as text: a heading line, then one line per field change."""
-    where = change.path if change.status != "renamed" else f"{change.old_path} -> {change.path}"
-    lines = [f"{indent}{change.status} {change.title} ({where})"]
-    for error in change.errors:
-        lines.append(f"{indent}  ! {error}")
-    for item in change.fields:
-        lines.append(f"{indent}  " + change_line(item))
-    if change.status == "modified" and not change.fields and not change.errors:
-        lines.append(f"{indent}  (layout only: no field changed)")
-    return "\n".join(lines) + "\n"
-
-
-def render_text(diff: Diff, stat: bool = False) -> str:
-    lines: list[str] = [f"{diff.old_label} -> {diff.new_label}"]
-    if stat:
-        lines.extend(_stat_lines(diff))
-        return "\n".join(lines) + "\n"
-    if not diff.records:
-        lines.append("no record changed")
-    for change in diff.records:
-        lines.append(render_change_block(change).rstrip("\n"))
-    if diff.others:
-        lines.append("other files (not records; not compared):")
-        for other in diff.others:
-            lines.append(f"  {other.status} {other.path}" + (f" (from {other.old_path})" if other.old_path else ""))
-    lines.append(_summary(diff))
-    return "\n".join(lines) + "\n"
-
-
-def _summary(diff: Diff) -> str:
-    counts = diff.counts()
-    text = ", ".join(f"{n} {status}" for status, n in counts.items())
-    if diff.others:
-        text += f"; {len(diff.others)} other file{'s' if len(diff.others) != 1 else ''}"
-    return text
-
-
-def _stat_lines(diff: Diff) -> list[str]:
-    width = max([len("kind")] + [len(k) for k in diff.counts_by_kind()])
-    lines = [f"{'kind':<{width}}  " + "  ".join(f"{s:>8}" for s in STATUSES)]
-    for kind, counts in diff.counts_by_kind().items():
-        lines.append(f"{kind:<{width}}  " + "  ".join(f"{counts[s]:>8}" for s in STATUSES))
-    lines.append(_summary(diff))
-    return lines
-
-
-def _code(value: str, table: bool = False) -> str:
-    """`value` as a Markdown code span, inside which nothing is markup.
-
-    The fence is one backtick longer than the longest run of backticks in the value, so
-    the value cannot close the span early (CommonMark 6.1); a value that begins or ends
-    with a backtick or a space is padded with one space, which the span strips again.
-    In a table cell, `|` is escaped (GitHub splits cells on it even inside a span).
-    """
-    value = value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-    if table:
-        value = value.replace("|", "\\|")
-    longest = max((len(run) for run in re.findall("`+", value)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if value[:1] in ("`", " ") or value[-1:] in ("`", " ") else ""
-    return f"{fence}{pad}{value}{pad}{fence}" if value else "(empty)"
-
-
-def render_markdown(diff: Diff, stat: bool = False) -> str:
-    out: list[str] = [f"### Record changes: {_code(diff.old_label)} → {_code(diff.new_label)}", ""]
-    if not diff.records and not diff.others:
-        out.append("No record changed.")
-        return "\n".join(out) + "\n"
-    out += ["| kind | " + " | ".join(STATUSES) + " |", "|---|" + "---:|" * len(STATUSES)]
-    for kind, counts in diff.counts_by_kind().items():
-        out.append(f"| {kind} | " + " | ".join(str(counts[s]) for s in STATUSES) + " |")
-    totals = diff.counts()
-    out.append("| **all** | " + " | ".join(f"**{totals[s]}**" for s in STATUSES) + " |")
-    out.append("")
-    if stat:
-        out.append(_summary(diff))
-        return "\n".join(out) + "\n"
-    if diff.records:
-        out += ["| status | kind | id | fields changed |", "|---|---|---|---:|"]
-        for change in diff.records:
-            ident = _code(change.id, True) if change.status != "renamed" else f"{_code(change.old_id or '', True)} → {_code(change.id, True)}"
-            count = "unreadable" if change.errors else str(len(change.fields))
-            out.append(f"| {change.status} | {change.kind} | {ident} | {count} |")
-        out.append("")
-    for change in diff.records:
-        out.append(f"#### {change.status}: {change.kind} {_code(change.id)}")
-        out.append("")
-        where = _code(change.path) if change.status != "renamed" else f"{_code(change.old_path or '')} → {_code(change.path)}"
-        out.append(f"File: {where}")
-        out.append("")
-        for error in change.errors:
-            out.append(f"- :warning: {_code(error)}")
-        if change.status == "modified" and not change.fields and not change.errors:
-            out.append("- layout only: no field changed")
-        for item in change.fields:
-            if item.op == "added":
-                out.append(f"- added {_code(item.path)}: {_code(show(item.new))}")
-            elif item.op == "removed":
-                out.append(f"- removed {_code(item.path)}: {_code(show(item.old))}")
-            elif item.op == "reordered":
-                out.append(f"- reordered {_code(item.path)}: {_code(show(item.old))} → {_code(show(item.new))}")
-            else:
-                out.append(f"- {_code(item.path)}: {_code(show(item.old))} → {_code(show(item.new))}")
-        out.append("")
-    if diff.others:
-        out.append("#### Other files (not records)")
-        out.append("")
-        for other in diff.others:
-            out.append(f"- {other.status} {_code(other.path)}" + (f" (from {_code(other.old_path)})" if other.old_path else ""))
-        out.append("")
-    return "\n".join(out)
-
-
-def render_json(diff: Diff, stat: bool = False) -> str:
-    return json.dumps(diff.to_dict(stat), indent=2, ensure_ascii=False) + "\n"
-
-
-def render(diff: Diff, output: str, stat: bool = False) -> str:
-    return {"text": render_text, "json": render_json, "markdown": render_markdown}[output](diff, stat)

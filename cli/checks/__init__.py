@@ -1,0 +1,30 @@
+"""Checking records: strict YAML, the kind's schema, and checks across records.
+
+One job per module: `problems` (what a finding is, and schema errors in our words),
+`record` (one record on its own), `runner` (many files, cached, in parallel),
+`crossrecord` (ids, references, symbols across records), `validate` (the whole
+repository), `changed` (what a git change can break) and `canonical` (`dprk fmt`).
+
+Every finding is a Problem with the file, the line and column of the offending node,
+its JSON path and a plain message. Checks (the `check` names in JSON output):
+
+- yaml: the file is not strict YAML (syntax, duplicate keys, anchors, tags, encoding)
+- file: the path is not a readable record file (wrong place, symlink out, directory)
+- schema: the record breaks its kind's schema
+- date: a full date that is not on the calendar (2023-02-30)
+- match: a value that must name another field's value in the same record does not (an
+  `according_to` actor that is not the actor of any observation)
+- id: the `id` field differs from the file name
+- kind: the file's `$schema` header names another kind than its folder
+- header: a `yaml-language-server` header that is not the kind's own (`$schema` pointing
+  anywhere else, or a second header further down)
+- unique-id: the same id is used by records of two kinds
+- reference: a referenced id does not exist, or is of the wrong kind
+- unique-symbol: two records share a document symbol
+"""
+
+from cli.checks.changed import validate_changed
+from cli.checks.problems import Problem, Report
+from cli.checks.validate import validate
+
+__all__ = ["Problem", "Report", "validate", "validate_changed"]

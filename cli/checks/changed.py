@@ -1,0 +1,65 @@
+"""`dprk validate --changed-since REV`: the records a change touched, and what the change
+can break, at a cost that follows the change rather than the repository.
+"""
+
+from __future__ import annotations
+
+from cli.checks.crossrecord import IdLookup, Locator, reference_problems, unique_id_problems, unique_symbol_problems
+from cli.checks.problems import Report
+from cli.checks.runner import check_files
+from cli.checks.validate import split_strays, validate
+from cli.records.repository import RecordFile, Repository
+
+
+ESCAPE = "\\"  # a file holding a backslash may spell an id or symbol with YAML escapes
+
+
+def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jobs: int | None = None) -> Report:
+    """Check the records changed since revision `since`, and what those changes can break.
+
+    Git names the changed paths. Changed records get every check of their own, and
+    each id they use or refer to is looked up by file name (a stat per kind folder;
+    nothing is listed or parsed).
+    Records that an unchanged record may refer to are those removed, renamed or moved to
+    another kind folder: `git grep` finds the files that mention such an id, or that hold
+    a backslash (a YAML escape can spell an id without its literal text), and only those
+    are parsed, for their references to it. Document symbols of changed records
+    are compared with the records that `git grep` finds holding the same symbol. When a
+    schema file changed, every record is checked, as by plain `validate`.
+    """
+    from cli.history import revisions as history
+    from cli.records.cache import open_cache
+
+    changed = history.changed_since(repo, since)
+    if changed.schema_changed:
+        return validate(repo, use_cache=use_cache, jobs=jobs)
+    report = Report()
+    chosen, report.problems = split_strays(changed.present)
+    cache = open_cache(repo.root, repo.schema_dir, use_cache)
+    try:
+        results = check_files(repo, chosen, cache=cache, jobs=jobs)
+        report.checked = len(results)
+        index = IdLookup(repo)
+        at = Locator(repo)
+        for result in results:
+            report.problems.extend(result.problems)
+            report.problems.extend(unique_id_problems(index, result))
+            report.problems.extend(reference_problems(index, result, at))
+        lost = sorted({gone.id for gone in changed.gone if gone.kind not in index.get(gone.id, [])})
+        seen = {result.record.rel for result in results}
+        if lost:
+            # a value written with YAML escapes ("...\u002d...") holds a backslash: such files are read too
+            referrers = [repo.classify(repo.root / rel) for rel in history.grep_records(repo, lost + [ESCAPE]) if rel not in seen]
+            for referrer in check_files(repo, [r for r in referrers if isinstance(r, RecordFile)], cache=cache, jobs=1):
+                report.problems.extend(reference_problems(index, referrer, at, set(lost)))
+        symbols = sorted({value for result in results for _, value in result.symbols})
+        if symbols:
+            holders = [repo.classify(repo.root / rel) for rel in history.grep_records(repo, symbols + [ESCAPE])]
+            others = [h for h in holders if isinstance(h, RecordFile) and h.rel not in seen]
+            pool = results + check_files(repo, others, cache=cache, jobs=1)
+            report.problems.extend(unique_symbol_problems(results, pool, at))
+    finally:
+        if cache is not None:
+            cache.close()
+    report.problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0))
+    return report

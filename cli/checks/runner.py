@@ -1,0 +1,150 @@
+"""Running each file's own checks over many files: from the parse cache where a verdict is
+fresh, else in this process or, for many files, in several forked ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from cli.checks.problems import Problem
+from cli.checks.record import check_record_text
+from cli.errors import YamlError
+from cli.records import yamlread
+from cli.records.kinds import Kind, values_at
+from cli.records.repository import RecordFile, Repository
+
+
+PARALLEL_MIN = 1500  # files to check before a second process pays for itself
+
+
+@dataclass
+class FileResult:
+    """What one record file contributes to a validation run: small, picklable, cacheable."""
+
+    record: RecordFile
+    problems: list[Problem]
+    refs: list[tuple[tuple[Any, ...], str, str]]  # (pointer, value, dotted field path)
+    symbols: list[tuple[tuple[Any, ...], str]]
+
+
+def _verdict(problems: list[Problem], data: dict[str, Any] | None, kind: Kind) -> dict[str, Any]:
+    refs: list[list[Any]] = []
+    symbols: list[list[Any]] = []
+    if data is not None:
+        for ref_field in kind.reference_fields:
+            for pointer, value in values_at(data, ref_field.path):
+                if isinstance(value, str):
+                    refs.append([list(pointer), value, ref_field.dotted])
+        for unique_field in kind.unique_fields:
+            for pointer, value in values_at(data, unique_field.path):
+                if isinstance(value, str):
+                    symbols.append([list(pointer), value])
+    return {
+        "problems": [[p.line, p.column, list(p.pointer), p.message, p.check] for p in problems],
+        "refs": refs,
+        "symbols": symbols,
+    }
+
+
+def _result(record: RecordFile, verdict: dict[str, Any]) -> FileResult:
+    return FileResult(
+        record,
+        [Problem(record.rel, line, column, tuple(pointer), message, check) for line, column, pointer, message, check in verdict["problems"]],
+        [(tuple(pointer), value, dotted) for pointer, value, dotted in verdict["refs"]],
+        [(tuple(pointer), value) for pointer, value in verdict["symbols"]],
+    )
+
+
+def _check_one(record: RecordFile, cache: Any) -> tuple[dict[str, Any], tuple[Any, ...] | None]:
+    """Check one file on its own; return its verdict and the cache row to store (if any)."""
+    import json
+    import os
+
+    try:
+        stat = os.stat(record.file)
+        raw = yamlread.read_bytes(record.file, record.rel)
+        text = yamlread.decode(raw, record.rel)
+    except YamlError as exc:
+        return _verdict([Problem(record.rel, exc.line, exc.column, (), exc.message, "yaml")], None, record.kind), None
+    except OSError as exc:
+        return _verdict([Problem(record.rel, None, None, (), f"cannot read file: {exc.strerror or exc}", "file")], None, record.kind), None
+    data, problems = check_record_text(record.kind, record.rel, text, record.id)
+    verdict = _verdict(problems, data, record.kind)
+    row = None
+    if cache is not None:
+        data_json = json.dumps(data, separators=(",", ":"), ensure_ascii=False) if data is not None else None
+        row = cache.row(record.rel, stat, raw, data_json, verdict, record.kind.sort_date(data) if data is not None else None)
+    return verdict, row
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _work(span: tuple[int, int]) -> list[tuple[dict[str, Any], tuple[Any, ...] | None]]:
+    """Check a span of the records list that the parent set up before forking."""
+    records = _WORKER["records"]
+    return [_check_one(records[i], _WORKER.get("cache")) for i in range(*span)]
+
+
+def check_files(repo: Repository, records: list[RecordFile], *, cache: Any = None, jobs: int | None = None,
+                progress: Callable[..., None] | None = None) -> list[FileResult]:
+    """Each file's own checks, from the cache where it is fresh, else in one or more processes."""
+    import os
+
+    results: dict[str, FileResult] = {}
+    todo: list[RecordFile] = []
+    if progress:
+        progress(0, total=len(records))
+    stored: dict[str, Any] = {}
+    for index, record in enumerate(records):
+        if cache is not None and index % 1000 == 0:  # ask the cache a batch at a time: bounded memory
+            stored = cache.lookup([r.rel for r in records[index:index + 1000]], with_data=False)
+        row = stored.get(record.rel)
+        verdict = cache.verdict_of(row) if row is not None and cache.fresh(row, record.rel, record.file) else None
+        if verdict is not None:
+            results[record.rel] = _result(record, verdict)
+            if progress:
+                progress(1)
+        else:
+            todo.append(record)
+
+    def take(record: RecordFile, verdict: dict[str, Any], row: tuple[Any, ...] | None) -> None:
+        results[record.rel] = _result(record, verdict)
+        if cache is not None and row is not None:
+            cache.add(row)
+        if progress:
+            progress(1)
+
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    pool_context = _fork_context()
+    if jobs > 1 and len(todo) >= PARALLEL_MIN and pool_context is not None:
+        for kind in {r.kind for r in todo}:
+            kind.fast_check  # compile once, before the workers are forked
+        size = max(50, min(500, len(todo) // (jobs * 4) or 1))
+        spans = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
+        _WORKER["cache"] = cache
+        _WORKER["records"] = todo
+        try:
+            with pool_context.Pool(min(jobs, len(spans))) as pool:
+                for span, answers in zip(spans, pool.imap(_work, spans)):
+                    for record, (verdict, row) in zip(todo[span[0]:span[1]], answers):
+                        take(record, verdict, row)
+        finally:
+            _WORKER.clear()
+    else:
+        for record in todo:
+            verdict, row = _check_one(record, cache)
+            take(record, verdict, row)
+    if cache is not None:
+        cache.flush()
+    return [results[r.rel] for r in records]
+
+
+def _fork_context() -> Any:
+    import multiprocessing
+
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:
+        return None

@@ -1,0 +1,113 @@
+"""`dprk validate`: the records named (or all), each file's own checks and every check
+across records.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, Iterable
+
+from cli.checks.crossrecord import cross_check
+from cli.checks.problems import Problem, Report
+from cli.checks.runner import check_files
+from cli.errors import UsageError
+from cli.records.repository import RecordFile, Repository, Stray
+
+
+def split_strays(items: Iterable[RecordFile | Stray]) -> tuple[list[RecordFile], list[Problem]]:
+    """Record files, and a `file` problem for each stray (something that is not one)."""
+    records: list[RecordFile] = []
+    problems: list[Problem] = []
+    for item in items:
+        if isinstance(item, Stray):
+            problems.append(Problem(item.rel, None, None, (), item.message, "file"))
+        else:
+            records.append(item)
+    return records, problems
+
+
+def resolve_paths(repo: Repository, paths: Iterable[str]) -> list[RecordFile | Stray]:
+    """Record files named on the command line (files or folders), relative to the cwd."""
+    chosen: list[RecordFile | Stray] = []
+    root = Path(repo.real_root)
+    for raw in paths:
+        if not raw.strip():
+            raise UsageError("an empty path was given", hint="name record files or kind folders, or none for all records")
+        path = Path(raw)
+        absolute = Path.cwd() / path if not path.is_absolute() else path
+        if not absolute.exists() and not absolute.is_symlink():
+            raise UsageError(f"{raw}: no such file or folder")
+        # Links on the way to the repository are followed (on macOS /tmp is one); the last
+        # part is kept as it is, so that a record that is itself a link is judged as one.
+        normal = Path(*_normalise(absolute.parts))
+        normal = Path(os.path.realpath(normal.parent)) / normal.name if normal.name else Path(os.path.realpath(normal))
+        try:
+            normal.relative_to(root)
+        except ValueError:
+            raise UsageError(f"{raw}: outside the repository at {root}", hint="name files under records/") from None
+        if normal.is_dir() and not normal.is_symlink():
+            rel = repo.rel(normal)
+            if rel in (".", "", "records"):
+                chosen.extend(repo.scan())
+            else:
+                kind = repo.schemas.by_folder.get(Path(rel).name) if Path(rel).parent.as_posix() == "records" else None
+                if kind is None:
+                    raise UsageError(f"{raw}: not a kind folder under records/", hint="name record files or records/<kind folder>")
+                chosen.extend(repo.scan([kind]))
+        else:
+            chosen.append(repo.classify(normal))
+    unique: dict[str, RecordFile | Stray] = {}
+    for item in chosen:  # a file named twice (or inside a folder also named) is checked once
+        unique.setdefault(item.rel, item)
+    return list(unique.values())
+
+
+def _normalise(parts: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for part in parts:
+        if part == "..":
+            if len(out) > 1:
+                out.pop()
+        elif part != ".":
+            out.append(part)
+    return out
+
+
+def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None = None, use_cache: bool = True,
+             jobs: int | None = None, progress: Callable[..., None] | None = None) -> Report:
+    """Check the records named by `paths` (all records when empty) and every cross-record rule.
+
+    With `since` (a git revision), only what changed since then and what that can
+    break (see validate_changed).
+    """
+    paths = list(paths)
+    if since is not None:
+        if paths:
+            raise UsageError("give either PATH arguments or --changed-since, not both")
+        from cli.checks.changed import validate_changed
+
+        return validate_changed(repo, since, use_cache=use_cache, jobs=jobs)
+    items = resolve_paths(repo, paths) if paths else list(repo.scan())
+    report = Report()
+    chosen, report.problems = split_strays(items)
+    from cli.records.cache import open_cache
+
+    cache = open_cache(repo.root, repo.schema_dir, use_cache)
+    try:
+        if cache is None or not cache.schemas_checked():
+            repo.schemas.check_all()  # the meta-schema check, once per version of the schema files
+            if cache is not None:
+                cache.mark_schemas_checked()
+        results = check_files(repo, chosen, cache=cache, jobs=jobs, progress=progress)
+        report.checked = len(results)
+        for result in results:
+            report.problems.extend(result.problems)
+        report.problems.extend(cross_check(repo, results, whole=not paths, cache=cache, jobs=jobs))
+        if cache is not None and not paths:
+            cache.forget_missing({r.rel for r in chosen})
+    finally:
+        if cache is not None:
+            cache.close()
+    report.problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0))
+    return report

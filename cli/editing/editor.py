@@ -1,0 +1,115 @@
+"""Editing a record in $EDITOR: a template of the kind's fields, and the loop that reopens
+the file with its problems as comments until it holds a valid record or is given up.
+The command line passes in the callback that runs the editor (`edit`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from cli.editing.options import ENUM_CHOICES_MAX, example_json, scalar_field, shape
+from cli.editing.record import can_make_id
+from cli.editing.saving import check
+from cli.editing.values import parse_document
+from cli.errors import DataError, YamlError
+from cli.records.kinds import HEADER_PREFIX, Field, Kind
+from cli.records.repository import Repository
+
+
+ERROR_PREFIX = "# ! "
+
+
+def template(kind: Kind, data: dict[str, Any]) -> str:
+    """A record to edit: the canonical text of the fields given, and a commented line for each field not given."""
+    from cli.records import yamlwrite
+
+    lines = [kind.header, f"# A {kind.name}. Fill in the fields, save and close. Empty the file to give up."]
+    for name, item in kind.fields.items():
+        if name in data:
+            lines.append(yamlwrite.dumps({name: data[name]}, kind.root).rstrip("\n"))
+            continue
+        status = "required" if item.required and not (name == kind.id_field and can_make_id(kind)) else "optional"
+        allowed = _allowed(item)
+        note = item.description
+        if name == kind.id_field and can_make_id(kind):
+            note += " Leave it empty to make it from the date and the title."
+        lines.append(f"# {name} ({status}{'; ' + allowed if allowed else ''}): {note}".rstrip())
+        how = shape(item)
+        if how == "objects":
+            example = item.example or example_json(item.items)
+            lines.append(f"#   e.g. - {example}" if example else "")
+        if item.required:
+            lines.append(f"{name}:")
+    return "\n".join(line for line in lines if line != "") + "\n"
+
+
+def _allowed(item: Field) -> str:
+    element = scalar_field(item)
+    many = item.type == "array"
+    if element.enum and len(element.enum) <= ENUM_CHOICES_MAX:
+        return ("each one of: " if many else "one of: ") + ", ".join(map(str, element.enum))
+    if element.names:
+        return "ISO 3166-1 alpha-3 codes" if many else "an ISO 3166-1 alpha-3 code"
+    if element.references:
+        return ("ids of a " if many else "the id of a ") + " or ".join(element.references)
+    if element.is_date:
+        return "YYYY, YYYY-MM or YYYY-MM-DD"
+    return ""
+
+
+def strip_errors(text: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith(ERROR_PREFIX))
+
+
+def with_errors(text: str, messages: list[str]) -> str:
+    """`text` with `messages` as comment lines after its first line (the schema header)."""
+    text = strip_errors(text)
+    block = "".join(f"{ERROR_PREFIX}{m}\n" for m in ["Not saved yet; fix these and save again (empty the file to give up):", *messages])
+    first, _, rest = text.partition("\n")
+    if first.startswith(HEADER_PREFIX):
+        return f"{first}\n{block}{rest}"
+    return block + text
+
+
+def drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+    """Top-level keys left empty in an edited file (`date:`) count as not given."""
+    return {k: v for k, v in data.items() if v is not None}
+
+
+Edit = Callable[[str], "str | None"]
+
+
+def edit_until_valid(repo: Repository, kind: Kind, text: str, edit: Edit, finish: Callable[[dict[str, Any]], dict[str, Any]],
+                     extra: Callable[[dict[str, Any]], list[str]] | None = None, record_id: str | None = None) -> dict[str, Any] | None:
+    """Open `text` in the editor until it holds a valid record; None when the user gives up.
+
+    Giving up: closing without saving, emptying the file, or saving it unchanged
+    while it still has problems. `finish` completes the parsed data (the id, say);
+    `extra` adds problems of its own (an id already taken, say).
+    """
+    shown = text
+    while True:
+        result = edit(shown)
+        if result is None or not strip_errors(result).strip() or _only_comments(result):
+            return None
+        rel = f"records/{kind.folder}/<edited>.yaml"
+        try:
+            data = finish(drop_empty(parse_document(strip_errors(result), rel)))
+        except YamlError as exc:
+            messages = [str(exc)]
+            data = None
+        except DataError as exc:
+            messages = [str(exc)]
+            data = None
+        if data is not None:
+            _, problems = check(repo, kind, data, record_id=record_id)
+            messages = [str(p) for p in problems] + (extra(data) if extra else [])
+            if not messages:
+                return data
+        if strip_errors(result) == strip_errors(shown):
+            return None
+        shown = with_errors(result, messages)
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())

@@ -1,0 +1,135 @@
+"""Values as the user types them (an option, a prompt answer, a file given with
+--from-file) turned into what the schema wants: numbers, booleans, dates, JSON objects,
+whole records in YAML or JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from cli.errors import DataError, UsageError
+from cli.records.kinds import Field
+
+
+def parse_scalar(item: Field, text: str, where: str) -> Any:
+    """A command-line or prompt text as the value the schema wants (int, float, bool or str)."""
+    kind = item.type
+    if kind == "integer":
+        try:
+            return int(text.strip())
+        except ValueError:
+            raise UsageError(f"{where}: {text!r} is not a whole number") from None
+    if kind == "number":
+        if re.fullmatch(r"\s*[-+]?[0-9]+\s*", text):
+            return int(text.strip())  # exact, whatever its size
+        try:
+            number = float(text.strip())
+        except ValueError:
+            raise UsageError(f"{where}: {text!r} is not a number") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise UsageError(f"{where}: {text!r} is not a finite number")
+        return number
+    if kind == "boolean":
+        lowered = text.strip().lower()
+        if lowered in ("true", "yes", "y", "1"):
+            return True
+        if lowered in ("false", "no", "n", "0"):
+            return False
+        raise UsageError(f"{where}: {text!r} is not true or false")
+    if kind in ("object", "array"):
+        return parse_json(text, where)
+    if item.is_date:
+        from cli.records.dates import date_span
+
+        if date_span(text) is None:
+            raise UsageError(f"{where}: {text!r} is not a date", hint="use YYYY, YYYY-MM or YYYY-MM-DD, on the calendar")
+    return text
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a record can hold")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        _no_constant(text)
+    return number
+
+
+def load_json(text: str) -> Any:
+    """JSON as a record may hold it: no NaN or Infinity, finite numbers, at most 64 levels deep.
+
+    Raises ValueError (json.JSONDecodeError for syntax) on anything else.
+    """
+    from cli.records.yamlread import MAX_DEPTH
+
+    try:
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise ValueError(f"nesting is deeper than {MAX_DEPTH} levels") from None
+    if _depth(value) > MAX_DEPTH:
+        raise ValueError(f"nesting is deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (as strict YAML does)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}; give each key once")
+        result[key] = value
+    return result
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def parse_json(text: str, where: str) -> Any:
+    try:
+        return load_json(text)
+    except ValueError as exc:
+        if not isinstance(exc, json.JSONDecodeError):
+            raise UsageError(f"{where}: {exc}") from None
+        raise UsageError(f"{where}: not valid JSON at column {exc.colno}: {exc.msg}", hint="quote the value, e.g. '{\"key\": \"value\"}'") from None
+
+
+def parse_document(text: str, where: str) -> dict[str, Any]:
+    """A record (or a set of fields) given as YAML or JSON text."""
+    from cli.records import yamlread
+
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")) or where.endswith(".json"):
+        try:
+            value = load_json(text)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{where}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+        except ValueError as exc:
+            raise DataError(f"{where}: {exc}") from None
+        if not isinstance(value, dict):
+            raise DataError(f"{where}: the top level must be a JSON object of fields")
+        return value
+    return yamlread.loads(text, where)
+
+
+def read_document_text(name: str) -> str:
+    """The text of a file given with --from-file."""
+    from pathlib import Path
+
+    from cli.records import yamlread
+
+    path = Path(name)
+    if path.is_dir():
+        raise UsageError(f"{name}: is a folder, not a file", hint="give a YAML or JSON file, or '-' for stdin")
+    if not path.is_file():
+        raise UsageError(f"{name}: no such file" if not path.exists() else f"{name}: not a regular file",
+                         hint="give a YAML or JSON file, or '-' for stdin")
+    return yamlread.decode(yamlread.read_bytes(path, name), name)

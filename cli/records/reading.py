@@ -1,0 +1,146 @@
+"""Reading many records: every record's data, from the parse cache where it is fresh.
+
+`iter_data` is the one place where commands that read many records get their data
+(Repository.iter_data calls it). Fresh entries of the parse cache (cli.records.cache)
+are used instead of parsing; what had to be parsed is stored for next time. Records
+stream one at a time, so memory does not grow with their number; in date order, a first
+pass learns each record's date (one query of the cache) and a second streams the data.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+
+from cli.errors import YamlError
+from cli.records.kinds import Kind
+
+if TYPE_CHECKING:
+    from cli.records.repository import RecordFile, Repository
+
+
+def iter_data(repo: "Repository", kinds: Iterable[Kind] | None = None, *, order: "Callable[[RecordFile], Any] | str | None" = None,
+              use_cache: bool = True, progress: Callable[..., None] | None = None,
+              on_error: Callable[[Exception], None] | None = None) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
+    """Every record with its parsed data, in scan order. Unreadable files raise YamlError.
+
+    With `order` a function, the record files (names only, nothing parsed yet) are
+    sorted by it first. With `order="date"`, records come in the order of their own
+    date field (the first day it covers), then id: a first pass learns each record's
+    date (from the parse cache, or by parsing and caching it), a second streams the
+    records in that order.
+
+    The one place where commands that read many records get their data. Fresh
+    entries of the parse cache (cli.records.cache) are used instead of parsing; what had
+    to be parsed is stored for next time. Records are streamed: memory does not
+    grow with their number (except with order="date" and no cache, when the records
+    are held to be sorted). With `on_error`, a file that cannot be read is passed to
+    it (as its YamlError) and skipped, instead of ending the iteration.
+    """
+    from cli.records.cache import open_cache
+
+    cache = open_cache(repo.root, repo.schema_dir, use_cache)
+    try:
+        records: Iterable[RecordFile] = repo.records(kinds)
+        held: dict[str, dict[str, Any]] = {}
+        fresh: set[str] = set()
+        if order == "date":
+            records = _by_date(repo, list(records), cache, held, fresh, on_error)
+        elif order is not None:
+            records = sorted(records, key=order)  # type: ignore[arg-type]
+        if progress is not None:
+            records = list(records)
+            progress(0, total=len(records))
+        for batch in _batches(records, 256):
+            wanted = [r.rel for r in batch if r.rel not in held]
+            rows = cache.lookup(wanted, with_data=True) if cache is not None and wanted else {}
+            for record in batch:
+                data = held.pop(record.rel, None)
+                if data is None and record.rel in fresh:
+                    data = _cached_data(rows.get(record.rel))  # found fresh by the first pass
+                if data is None:
+                    data = _data(repo, record, cache, rows.get(record.rel), on_error)
+                if data is None:
+                    continue
+                if progress is not None:
+                    progress(1)
+                yield record, data
+    finally:
+        if cache is not None:
+            cache.close()
+
+def _data(repo: "Repository", record: RecordFile, cache: Any, row: Any, on_error: Callable[[Exception], None] | None) -> dict[str, Any] | None:
+    """One record's data: from a fresh cache row, else parsed (and stored in the cache).
+    None when it cannot be read and `on_error` took the error."""
+    import json
+
+    from cli.records import yamlread
+
+    try:
+        stat = os.stat(record.file)
+    except OSError:
+        stat = None
+    if cache is not None and stat is not None and row is not None and row[5] is not None \
+            and cache.valid(row, record.rel, record.file, stat):
+        try:
+            return json.loads(row[5])
+        except ValueError:
+            pass
+    try:
+        raw = yamlread.read_bytes(record.file, record.rel)
+        data = yamlread.loads(yamlread.decode(raw, record.rel), record.rel)
+    except YamlError as exc:
+        if on_error is None:
+            raise
+        on_error(exc)
+        return None
+    if cache is not None and stat is not None:
+        cache.store(record.rel, stat, raw, json.dumps(data, separators=(",", ":"), ensure_ascii=False), None,
+                    record.kind.sort_date(data))
+    return data
+
+def _by_date(repo: "Repository", records: list[RecordFile], cache: Any, held: dict[str, dict[str, Any]], fresh: set[str],
+             on_error: Callable[[Exception], None] | None) -> list[RecordFile]:
+    """`records` in date order. Dates come from fresh cache entries (whose paths are
+    added to `fresh`, so that the second pass takes their data without checking the
+    file again); other records are parsed now and cached (or, with no cache, held in
+    `held` for the second pass)."""
+    dates: dict[str, str] = {}
+    known = cache.sort_keys() if cache is not None else {}
+    for record in records:
+        row = known.get(record.rel)
+        if row is not None and cache.fresh(row, record.rel, record.file):
+            dates[record.rel] = row[5]
+            fresh.add(record.rel)
+            continue
+        data = _data(repo, record, cache, None, on_error)
+        if data is None:  # unreadable, and reported to on_error once: left out
+            continue
+        dates[record.rel] = record.kind.sort_date(data)
+        if cache is None:
+            held[record.rel] = data
+    if cache is not None:
+        cache.flush()
+    return sorted((r for r in records if r.rel in dates), key=lambda r: (dates[r.rel], r.id))
+
+
+def _cached_data(row: Any) -> dict[str, Any] | None:
+    import json
+
+    if row is None or row[5] is None:
+        return None
+    try:
+        return json.loads(row[5])
+    except ValueError:
+        return None
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
