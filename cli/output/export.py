@@ -2,7 +2,7 @@
 
 JSON and JSON Lines give the records exactly as stored (full fidelity) unless
 --fields or --explode ask for rows, in which case each row is an object with the
-chosen columns. Every other format gives rows (see cli.rows).
+chosen columns. Every other format gives rows (see cli.selection.rows).
 """
 
 from __future__ import annotations

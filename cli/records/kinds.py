@@ -219,7 +219,7 @@ class Kind:
 
     @cached_property
     def fast_check(self) -> Any:
-        """A yes/no checker compiled from the schema (see cli.fastcheck), or None."""
+        """A yes/no checker compiled from the schema (see cli.records.fastcheck), or None."""
         from cli.records.fastcheck import compile_schema
 
         try:
