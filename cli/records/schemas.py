@@ -149,7 +149,7 @@ _VALIDATOR_CLASS: Any = None
 
 
 def ecma_validator_class() -> Any:
-    """Draft 2020-12, with `pattern` read as ECMA-262 (see cli.ecma), built once."""
+    """Draft 2020-12, with `pattern` read as ECMA-262 (see cli.records.ecma), built once."""
     global _VALIDATOR_CLASS
     if _VALIDATOR_CLASS is None:
         from jsonschema import Draft202012Validator, validators
