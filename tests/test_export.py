@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import add_kind, ref, sample, write_record
+from conftest import SOURCE, add_kind, ref, sample, write_record
 
 OBSERVATIONS = [
     {"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 6000.5, "outcome": "success"},
@@ -51,25 +51,36 @@ def test_csv_file_reads_back_with_schema_columns(run, data, repo):
     assert result.exit_code == 0, result.output
     assert "wrote 2 records to out.csv" in result.output
     raw = (repo / "out.csv").read_bytes()
-    assert raw.startswith(b"id,date,date_note,title,summary,category,count,")
+    assert raw.startswith(b"id,date,date_start,date_end,date_note,title,summary,category,count,")
     assert b"\r\n" in raw  # RFC 4180 line ends
     rows = read_csv(repo / "out.csv")
     first = rows[0]
     assert first["id"] == "2023-08-30-srbm" and first["count"] == "2"
-    assert first["tags"] == "srbm; east-sea"
-    assert first["observations.actor"] == "KCNA; Japanese officials"
-    assert first["observations.apogee_km"] == "6000.5; "  # aligned with the elements
-    assert first["observations.flight_minutes"] == "; 86"
-    assert first["sources.quote"] == LAUNCH["sources"][0]["quote"]  # one element keeps its value
+    assert first["date_start"] == first["date_end"] == "2023-08-30"
+    assert rows[1]["date"] == "2023-11" and (rows[1]["date_start"], rows[1]["date_end"]) == ("2023-11-01", "2023-11-30")
+    # a list cell is a JSON array: it splits back exactly, whatever its items hold
+    assert json.loads(first["tags"]) == ["srbm", "east-sea"]
+    assert json.loads(first["observations.actor"]) == ["KCNA", "Japanese officials"]
+    assert json.loads(first["observations.apogee_km"]) == [6000.5, None]  # aligned with the elements
+    assert json.loads(first["observations.flight_minutes"]) == [None, 86]
+    assert json.loads(first["sources.quote"]) == [LAUNCH["sources"][0]["quote"]]
 
 
-def test_csv_joins_nested_lists_and_flattens_objects(run, data, repo):
+def test_a_list_item_holding_the_separator_splits_back_exactly(run, repo):
+    note = "first part; second part, with a comma"
+    write_record(repo, "launch", sample("launch", tags=["a-b"], sources=[dict(SOURCE, note=note), dict(SOURCE, quote="x; y")]))
+    rows = list(csv.DictReader(io.StringIO(run("export", "launches").output)))
+    assert json.loads(rows[0]["sources.note"]) == [note, None]
+    assert json.loads(rows[0]["sources.quote"]) == [SOURCE["quote"], "x; y"]
+
+
+def test_csv_lists_nested_lists_and_flattens_objects(run, data, repo):
     meetings = list(csv.DictReader(io.StringIO(run("export", "meetings").output)))
-    assert meetings[0]["outcomes.proposed_by"] == "USA, ALB"
-    assert meetings[0]["requested_by"] == "ALB; USA"
+    assert json.loads(meetings[0]["outcomes.proposed_by"]) == [["USA", "ALB"]]
+    assert json.loads(meetings[0]["requested_by"]) == ["ALB", "USA"]
     reports = list(csv.DictReader(io.StringIO(run("export", "sanctions-reports").output)))
     assert reports[0]["period.start"] == "2023-02-01" and reports[0]["period.end"] == "2023-07-31"
-    assert reports[0]["key_findings"] == "One.; Two."
+    assert json.loads(reports[0]["key_findings"]) == ["One.", "Two."]
 
 
 def test_formula_cells_are_escaped_and_numbers_left_alone(run, data, repo):
@@ -321,7 +332,7 @@ def test_a_fifth_kind_needs_only_its_schema_file(run, data, repo):
             "about": ["2023-08-30-srbm"], "sources": LAUNCH["sources"]}
     write_record(repo, "note", note)
     rows = list(csv.DictReader(io.StringIO(run("export", "notes", "--where", "pages>3").output)))
-    assert [(r["id"], r["pages"], r["about"]) for r in rows] == [("2023-12-01-note", "4", "2023-08-30-srbm")]
+    assert [(r["id"], r["pages"], json.loads(r["about"])) for r in rows] == [("2023-12-01-note", "4", ["2023-08-30-srbm"])]
     timeline = list(csv.DictReader(io.StringIO(run("query", "--csv", "--since", "2023-12").output)))
     assert ("note", "2023-12-01-note") in [(r["kind"], r["id"]) for r in timeline]
     assert run("export", "--format", "sqlite", "-o", "five.sqlite").exit_code == 0

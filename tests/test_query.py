@@ -58,13 +58,13 @@ def test_no_kind_gives_one_timeline_with_common_columns(run, data):
     result = run("query", "--csv")
     reader = csv.reader(io.StringIO(result.output))
     header = next(reader)
-    assert header[:4] == ["date", "kind", "id", "title"]
+    assert header[:6] == ["date", "date_start", "date_end", "kind", "id", "title"]
     rows = list(reader)
-    assert [r[2] for r in rows] == [
+    assert [r[4] for r in rows] == [
         "2023-08-24-sg-statement", "2023-08-25-open-briefing", "2023-08-30-srbm",
         "2023-09-12-panel-midterm", "2023-11-satellite", "2024-01-14-irbm",
     ]
-    assert {r[1] for r in rows} == {"launch", "meeting", "statement", "sanctions-report"}
+    assert {r[3] for r in rows} == {"launch", "meeting", "statement", "sanctions-report"}
 
 
 def test_kinds_singular_or_plural_and_several(run, data):
@@ -213,7 +213,7 @@ def test_fields_choose_and_order_columns(run, data):
     result = run("query", "launches", "--csv", "--fields", "count,id", "--fields", "observations.actor")
     rows = list(csv.reader(io.StringIO(result.output)))
     assert rows[0] == ["count", "id", "observations.actor"]
-    assert rows[1] == ["2", "2023-08-30-srbm", "KCNA; Japanese officials"]
+    assert rows[1] == ["2", "2023-08-30-srbm", '["KCNA", "Japanese officials"]']
 
 
 def test_unknown_fields_exit_2_and_name_valid_fields(run, data):
@@ -234,7 +234,7 @@ def test_empty_result_still_has_a_header(run, data):
 
 def test_empty_repository(repo):
     result = Runner(repo)("query", "--csv")
-    assert result.exit_code == 0 and result.output.startswith("date,kind,id,title")
+    assert result.exit_code == 0 and result.output.startswith("date,date_start,date_end,kind,id,title")
 
 
 # --- output flags -------------------------------------------------------------------------------

@@ -34,12 +34,32 @@ def escape_formula(value: Any) -> Any:
 
 
 def plain(value: Any) -> Any:
-    """A cell as CSV wants it: None as empty, booleans as true/false, numbers as they are."""
+    """A cell as CSV wants it: None as empty, booleans as true/false, numbers as they are,
+    a list as a JSON array (which splits back exactly: `json.loads`)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
     return value
+
+
+def joined(value: Any) -> Any:
+    """A cell as a person reads it: a list joined by "; " (a list inside it by ", ")."""
+    if isinstance(value, list):
+        return "; ".join(_inner(v) for v in value)
+    return value
+
+
+def _inner(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(_inner(v) for v in value)
+    return str(value)
 
 
 def check_style(style: str) -> str:
@@ -122,7 +142,7 @@ def write_table(out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, 
     from tabulate import tabulate
 
     check_style(style)
-    body = [[_cut(v, width) for v in row] for row in rows]
+    body = [[_cut(joined(v), width) for v in row] for row in rows]
     if drop_empty and body:
         keep = [i for i in range(len(columns)) if any(row[i] not in (None, "") for row in body)]
         columns = [columns[i] for i in keep]
@@ -137,6 +157,7 @@ def write_markdown(out: IO[str], columns: list[str], rows: Iterable[list[Any]]) 
     """A GitHub Markdown table; `|` inside a cell is escaped, newlines become spaces."""
 
     def md(value: Any) -> str:
+        value = joined(value)
         text = "" if value is None else ("true" if value is True else "false" if value is False else str(value))
         return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 

@@ -24,6 +24,6 @@ def backlinks(repo: Any, target: str, on_error: Callable[[Exception], None] | No
     for record, data in repo.iter_data(kinds, order="date", on_error=on_error):
         for item in record.kind.reference_fields:
             if any(value == target for _, value in values_at(data, item.path)):
-                row = {c.name: (record.kind.name if c.is_kind else cell(data, c.path)) for c in columns}
+                row = {c.name: (record.kind.name if c.is_kind else cell(data, c)) for c in columns}
                 row["field"] = item.dotted
                 yield row

@@ -2,16 +2,21 @@
 
 Columns come in schema order (Kind.fields):
 - a scalar field is one column (`count`);
-- a list of scalars is one column, its elements joined with "; " (`requested_by`);
+- the record's own date (`x-role: date`) is followed by two more: `date_start` and
+  `date_end`, the first and last day the (possibly partial) date covers, so that
+  `2024-10` reads as October 2024 and never as 1 October;
+- a list of scalars is one column holding the list (`requested_by`);
 - an object's fields become dotted columns (`period.start`, `period.end`);
 - a list of objects gives one dotted column per field of its elements
-  (`observations.actor`, `observations.apogee_km`), each joining the elements'
-  values with "; " in element order (an element without the field leaves an empty
-  place, so the n-th value always belongs to the n-th element).
-A cell holding one value keeps its type: numbers stay numbers.
+  (`observations.actor`, `observations.apogee_km`), each holding the list of the
+  elements' values in element order (an element without the field gives null, so the
+  n-th value always belongs to the n-th element).
+A cell of a single-valued column keeps its type: numbers stay numbers. A cell of a list
+column (`Column.multi`) is a list; each writer shows it in its own way (CSV and TSV as a
+JSON array, which splits back exactly; JSON as an array; the terminal joined by "; ").
 
-With `explode`, a record gives one row per element of a list field, and that
-field's columns hold that one element (so its numbers stay numbers).
+With `explode`, a record gives one row per element of a list field, and that field's
+columns hold that one element (so they are single-valued, and numbers stay numbers).
 
 Several kinds at once form one timeline: the columns are `kind` plus the required,
 single-valued top-level fields that every chosen kind has, with the date first.
@@ -19,15 +24,15 @@ single-valued top-level fields that every chosen kind has, with the date first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator
 
 from cli.errors import UsageError
-from cli.selection.filters import KIND_COLUMN, Selection
+from cli.records.dates import date_span
 from cli.records.kinds import Field, Kind
+from cli.selection.filters import KIND_COLUMN, Selection
 
-JOIN = "; "
-INNER_JOIN = ", "
+SPAN_SUFFIXES = ("_start", "_end")
 _MISSING = object()
 
 
@@ -35,37 +40,54 @@ _MISSING = object()
 class Column:
     name: str  # dotted, as shown in headers
     path: tuple[str, ...]  # () for the kind column
-    type: str  # string, integer, number, boolean
+    type: str  # string, integer, number, boolean; date for a span column
+    multi: bool = False  # a list per record: the path runs through a list
+    span: str | None = None  # "start" or "end": the day the date at `path` starts or ends on
+    description: str = ""  # from the schema
 
     @property
     def is_kind(self) -> bool:
         return not self.path
 
 
+def _type(item: Field) -> str:
+    leaf = item
+    while leaf.items is not None:
+        leaf = leaf.items
+    return leaf.type if leaf.type in ("integer", "number", "boolean") else "string"
+
+
+def span_columns(name: str, path: tuple[str, ...], description: str = "") -> list[Column]:
+    """The `date_start` and `date_end` columns that follow a record's date column."""
+    return [Column(name + suffix, path, "date", span=suffix[1:],
+                   description=f"The {'first' if suffix == '_start' else 'last'} day that {name} covers (YYYY-MM-DD).")
+            for suffix in SPAN_SUFFIXES]
+
+
 def kind_columns(kind: Kind) -> list[Column]:
     """Every column of one kind, in schema order."""
     columns: list[Column] = []
 
-    def add(item: Field) -> None:
+    def add(item: Field, in_list: bool) -> None:
         node = item
+        multi = in_list or item.type == "array"
         if node.type == "array" and node.items is not None:
             node = node.items
         if node.keys:
             for child in node.keys.values():
-                add(child)
+                add(child, multi)
             return
-        leaf = node
-        while leaf.items is not None:
-            leaf = leaf.items
-        columns.append(Column(item.dotted, item.path, leaf.type if leaf.type in ("integer", "number", "boolean") else "string"))
+        columns.append(Column(item.dotted, item.path, _type(item), multi, description=item.description))
+        if item.path == (kind.date_field,) and not multi:
+            columns.extend(span_columns(item.dotted, item.path))
 
     for item in kind.fields.values():
-        add(item)
+        add(item, False)
     return columns
 
 
 def timeline_columns(kinds: list[Kind]) -> list[Column]:
-    """`kind` and the required single-valued fields every kind has; dates first."""
+    """`kind` and the required single-valued fields every kind has; dates (and their spans) first."""
     if not kinds:
         return [Column(KIND_COLUMN, (), "string")]
     first = kinds[0]
@@ -76,14 +98,14 @@ def timeline_columns(kinds: list[Kind]) -> list[Column]:
     ]
     dates = [n for n in common if first.fields[n].is_date]
     rest = [n for n in common if n not in dates]
-    columns = [Column(n, (n,), "string") for n in dates]
-    columns.append(Column(KIND_COLUMN, (), "string"))
-    columns += [Column(n, (n,), _scalar_type(first.fields[n])) for n in rest]
+    columns: list[Column] = []
+    for n in dates:
+        columns.append(Column(n, (n,), "string", description=first.fields[n].description))
+        if all(k.date_field == n for k in kinds):
+            columns.extend(span_columns(n, (n,)))
+    columns.append(Column(KIND_COLUMN, (), "string", description="The kind of record."))
+    columns += [Column(n, (n,), _type(first.fields[n]), description=first.fields[n].description) for n in rest]
     return columns
-
-
-def _scalar_type(item: Field) -> str:
-    return item.type if item.type in ("integer", "number", "boolean") else "string"
 
 
 def available_columns(kinds: list[Kind]) -> list[Column]:
@@ -120,7 +142,7 @@ def choose_columns(selection: Selection, fields: Iterable[str] | None = None, *,
         return timeline_columns(selection.kinds)
     columns = kind_columns(selection.kinds[0])
     if compact:
-        columns = [c for c in columns if len(c.path) == 1]
+        columns = [c for c in columns if len(c.path) == 1 and not c.span]
     return columns
 
 
@@ -152,38 +174,49 @@ def _pick(node: Any, path: tuple[str, ...]) -> Any:
     return _MISSING
 
 
-def _text(value: Any) -> str:
-    if value is _MISSING or value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return INNER_JOIN.join(_text(v) for v in value)
-    return str(value)
-
-
-def cell(data: dict[str, Any], path: tuple[str, ...]) -> Any:
-    """The value of one column for one record: a scalar, a joined string, or None."""
-    value = _pick(data, path)
-    if isinstance(value, list):
-        if all(v is _MISSING or v is None or v == [] for v in value):
-            return None
-        if len(value) == 1:
-            return value[0] if not isinstance(value[0], list) else _text(value[0])
-        return JOIN.join(_text(v) for v in value)
+def _plain(value: Any) -> Any:
     if value is _MISSING:
         return None
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def cell(data: dict[str, Any], column: Column) -> Any:
+    """The value of one column for one record: a scalar, a list (a list column), or None."""
+    value = _plain(_pick(data, column.path))
+    if column.span:
+        span = date_span(value)
+        return (span[0] if column.span == "start" else span[1]) if span else None
+    if column.multi:
+        if not isinstance(value, list):
+            return None if value is None else [value]
+        if all(v is None or v == [] for v in value):
+            return None
+        return value
+    if isinstance(value, list):  # a list where the schema says one value: shown as it is
+        return value or None
     return value
 
 
 def rows(records: Iterable[tuple[Any, dict[str, Any]]], columns: list[Column], explode: tuple[str, ...] | None = None) -> Iterator[list[Any]]:
     """One row (a list of cells, in column order) per record, or per element with `explode`."""
+    if explode:
+        columns = [_exploded(c, explode) for c in columns]
     for record, data in records:
         kind_name = record.kind.name
         variants: Iterable[dict[str, Any]] = (data,)
         if explode:
             elements = data.get(explode[0])
             if isinstance(elements, list) and elements:
-                variants = ({**data, explode[0]: [element]} for element in elements)
+                variants = ({**data, explode[0]: element} for element in elements)
         for variant in variants:
-            yield [kind_name if c.is_kind else cell(variant, c.path) for c in columns]
+            yield [kind_name if c.is_kind else cell(variant, c) for c in columns]
+
+
+def _exploded(column: Column, explode: tuple[str, ...]) -> Column:
+    """A column of the exploded field: its list is one element per row, so one value (or
+    a list only where a list lies inside the element)."""
+    if column.path[:1] != explode or not column.multi:
+        return column
+    return replace(column, multi=False)
