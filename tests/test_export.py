@@ -181,16 +181,17 @@ def test_sqlite_tables_types_children_and_view(run, data, repo):
         launch = db.execute("SELECT id, date, title, count, typeof(count) FROM launch ORDER BY id").fetchall()
         assert launch == [("2023-08-30-srbm", "2023-08-30", LAUNCH["title"], 2, "integer"),
                           ("2023-11-formula", "2023-11", FORMULA_LAUNCH["title"], 3, "integer")]
-        requests = db.execute("SELECT value, count(*) FROM meeting_requested_by GROUP BY value ORDER BY value").fetchall()
+        requests = db.execute("SELECT state, count(*) FROM meeting_requested_by GROUP BY state ORDER BY state").fetchall()
         assert requests == [("ALB", 1), ("JPN", 1), ("KOR", 1), ("USA", 2)]
         observations = db.execute(
             "SELECT launch_id, position, actor, apogee_km, typeof(apogee_km), flight_minutes FROM launch_observations ORDER BY position"
         ).fetchall()
         assert observations == [("2023-08-30-srbm", 0, "KCNA", 6000.5, "real", None),
                                 ("2023-08-30-srbm", 1, "Japanese officials", None, "null", 86.0)]
-        assert db.execute("SELECT proposed_by FROM meeting_outcomes").fetchall() == [("USA; ALB",)]
+        assert db.execute("SELECT state FROM meeting_outcomes_proposed_by ORDER BY position").fetchall() == [("USA",), ("ALB",)]
         assert db.execute("SELECT period_start, period_end FROM sanctions_report").fetchall() == [("2023-02-01", "2023-07-31")]
-        assert db.execute("SELECT value FROM statement_responds_to").fetchall() == [("2023-08-30-srbm",)]
+        assert db.execute("SELECT record_id FROM statement_responds_to").fetchall() == [("2023-08-30-srbm",)]
+        assert db.execute("SELECT date_start, date_end FROM launch WHERE id = '2023-11-formula'").fetchone() == ("2023-11-01", "2023-11-30")
         timeline = db.execute("SELECT date, kind, id, title FROM timeline ORDER BY date, id").fetchall()
         assert [row[2] for row in timeline] == ["2023-08-24-sg-statement", "2023-08-25-open-briefing", "2023-08-30-srbm",
                                                 "2023-09-12-panel-midterm", "2023-11-formula", "2023-12-18-briefing"]
@@ -339,10 +340,48 @@ def test_a_fifth_kind_needs_only_its_schema_file(run, data, repo):
     db = sqlite3.connect(repo / "five.sqlite")
     try:
         assert db.execute("SELECT pages, typeof(pages) FROM note").fetchall() == [(4, "integer")]
-        assert db.execute("SELECT note_id, value FROM note_about").fetchall() == [("2023-12-01-note", "2023-08-30-srbm")]
+        assert db.execute("SELECT note_id, launch_id FROM note_about").fetchall() == [("2023-12-01-note", "2023-08-30-srbm")]
         assert ("note", "2023-12-01-note") in db.execute("SELECT kind, id FROM timeline").fetchall()
     finally:
         db.close()
     shown = json.loads(run("show", "2023-08-30-srbm", "--json").output)
     assert ("note", "about") in [(b["kind"], b["field"]) for b in shown["backlinks"]]
     assert "note" in run("stats").output.splitlines()[0]
+
+
+def test_sqlite_references_are_foreign_keys_named_for_what_they_point_at(run, data, repo):
+    assert run("export", "--format", "sqlite", "-o", "fk.sqlite").exit_code == 0
+    db = sqlite3.connect(repo / "fk.sqlite")
+    try:
+        def keys(table: str) -> set[tuple[str, str, str]]:
+            return {(row[3], row[2], row[4]) for row in db.execute(f"PRAGMA foreign_key_list({table})")}
+
+        assert ("launch_id", "launch", "id") in keys("meeting_launches")
+        assert ("record_id", "records", "id") in keys("statement_responds_to")  # a reference to several kinds
+        assert ("presented_at", "meeting", "id") in keys("sanctions_report")
+        assert ("state", "states", "code") in keys("meeting_requested_by")
+        assert ("actor_state", "states", "code") in keys("launch_observations")
+        assert ("meeting_id", "meeting_outcomes", "meeting_id") in keys("meeting_outcomes_proposed_by")
+        assert db.execute("SELECT name FROM states WHERE code = 'PRK'").fetchone()[0]
+        indexed = {row[0] for row in db.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'index'")}
+        assert {"meeting_launches", "statement_responds_to", "meeting_requested_by"} <= indexed
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        # a join through the keys: the meetings that took up a launch
+        joined = db.execute("SELECT m.id FROM meeting m JOIN meeting_launches l ON l.meeting_id = m.id "
+                            "JOIN launch x ON x.id = l.launch_id WHERE x.id = '2023-08-30-srbm'").fetchall()
+        assert joined
+    finally:
+        db.close()
+
+
+def test_the_bundled_records_have_no_dangling_foreign_key(tmp_path):
+    from conftest import PROJECT, Runner
+
+    result = Runner(tmp_path)("export", "--format", "sqlite", "-o", str(tmp_path / "all.sqlite"), "--repo", str(PROJECT))
+    assert result.exit_code == 0, result.output
+    db = sqlite3.connect(tmp_path / "all.sqlite")
+    try:
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert db.execute("SELECT count(*) FROM records").fetchone()[0] == db.execute("SELECT count(*) FROM timeline").fetchone()[0]
+    finally:
+        db.close()
