@@ -43,6 +43,14 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
         _refuse_repository_files(repo, Path(output))
     if bom and fmt not in ("csv", "tsv"):
         raise UsageError(f"--bom is for csv and tsv, not {fmt}", hint="leave out --bom")
+    if fmt == "datapackage":
+        if output is None or output == "-":
+            raise UsageError("--format datapackage needs -o FOLDER", hint="for example: dprk export --format datapackage -o dprk-package")
+        if fields or explode:
+            raise UsageError("--fields and --explode do not apply to --format datapackage", hint="the package holds every field")
+        from cli.output.datapackage import write_datapackage
+
+        return write_datapackage(Path(output), selection.kinds, selection.records(repo), force=force)
     if fmt == "sqlite":
         if output is None or output == "-":
             raise UsageError("--format sqlite needs -o FILE", hint="for example: dprk export --format sqlite -o dprk.sqlite")

@@ -22,7 +22,7 @@ from typing import IO, Any, Iterable, Iterator
 from cli.errors import UsageError
 
 ROW_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
-EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown", "sqlite")
+EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown", "sqlite", "datapackage")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CELL_WIDTH = 48  # the terminal table cuts longer cells
 
