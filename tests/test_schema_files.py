@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import sample, write_record
+from conftest import PROJECT, sample, write_record
 
 
 def edit_schema(repo, name, change):
@@ -54,3 +54,34 @@ def test_a_schema_the_meta_schema_refuses(repo, run):
     write_record(repo, "launch", sample("launch"))
     edit_schema(repo, "launch", lambda s: s["properties"].update({"count": {"type": "integer", "minimum": "one", "description": "x"}}))
     assert "not a valid JSON Schema" in one_line_error(run("validate"))
+
+
+def test_every_schema_has_its_file_name_as_id_and_resolves_by_ids_alone():
+    """ajv, check-jsonschema and the YAML language server find the definitions through `$id`:
+    with only the ids to go on (no file paths, nothing fetched), every record validates."""
+    import json
+
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.exceptions import NoSuchResource
+
+    from cli.records import yamlread
+
+    def refuse(uri: str):
+        raise NoSuchResource(ref=uri)
+
+    documents = {path.name: json.loads(path.read_text(encoding="utf-8")) for path in (PROJECT / "schema").glob("*.schema.json")}
+    for name, document in documents.items():
+        assert document.get("$id") == name, name
+    registry = Registry(retrieve=refuse).with_resources(
+        (document["$id"], Resource.from_contents(document)) for document in documents.values())
+    checked = 0
+    for name, document in documents.items():
+        if "x-folder" not in document:
+            continue
+        validator = Draft202012Validator(document, registry=registry)
+        for path in sorted((PROJECT / "records" / document["x-folder"]).glob("*.yaml"))[:40]:
+            errors = list(validator.iter_errors(yamlread.load_file(path)))
+            assert errors == [], (path, errors[0].message)
+            checked += 1
+    assert checked > 100

@@ -118,10 +118,13 @@ class Schemas:
 
             raise NoSuchResource(ref=uri)
 
-        resources = [
-            (self.uri(name), Resource.from_contents(doc, default_specification=DRAFT202012))
-            for name, doc in self.documents.items()
-        ]
+        resources = []
+        for name, doc in self.documents.items():
+            resource = Resource.from_contents(doc, default_specification=DRAFT202012)
+            resources.append((self.uri(name), resource))
+            own = doc.get("$id") if isinstance(doc, dict) else None
+            if isinstance(own, str) and own:  # known by its $id too (relative: the file's name)
+                resources.append((own, resource))
         return Registry(retrieve=refuse).with_resources(resources)
 
     def uri(self, file_name: str) -> str:
