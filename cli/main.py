@@ -69,7 +69,7 @@ class LazyGroup(click.Group):
             code = exc.exit_code
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else prog
-            click.echo(f"{where}: error: {one_line(exc.format_message())} (see '{where} --help')", err=True)
+            click.echo(f"{prog}: error: {one_line(exc.format_message())} (see '{where} --help')", err=True)
             code = 2
         except click.ClickException as exc:
             click.echo(f"{prog}: error: {one_line(exc.format_message())}", err=True)
@@ -106,12 +106,17 @@ class LazyGroup(click.Group):
 
 @click.group(name="dprk", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="dprk", message="%(prog)s %(version)s")
-def cli() -> None:
+@click.option("--repo", "repo_dir", metavar="DIR", default=None, expose_value=True,
+              help="The repository folder (holding schema/ and records/), for any command; also accepted after the command name. "
+                   "Default: $DPRK_REPO, else the nearest one above the current folder.")
+@click.pass_context
+def cli(ctx: click.Context, repo_dir: str | None) -> None:
     """Keep, check and query the records of the DPRK file at the UN Security Council.
 
-    Records are YAML files under records/, one per meeting, launch, statement or
-    sanctions report, checked by the JSON Schema files under schema/.
+    Records are YAML files under records/, one per meeting, launch, nuclear test,
+    statement or sanctions report, checked by the JSON Schema files under schema/.
     """
+    ctx.meta["dprk.repo"] = repo_dir
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ def test_flags_write_a_canonical_record_named_after_date_and_title(run, repo):
 
 def test_plural_kind_explicit_id_and_repeatable_list(run, repo):
     result = run("add", "meetings", "--id", "2023-11-27-open-briefing", "--date", "2023-11-27", "--title", "Open briefing",
-                 "--summary", "The Council held an open briefing.", "--format", "open-briefing", "--status", "held",
+                 "--summary", "The Council held an open briefing.", "--meeting-format", "open-briefing", "--status", "held",
                  "--requested-by", "USA", "--requested-by", "GBR", "--source", SOURCE_JSON)
     assert result.exit_code == 0, result.output
     data = yamlread.load_file(repo / "records/meetings/2023-11-27-open-briefing.yaml")
@@ -99,7 +99,7 @@ def test_references_are_checked_by_looking_up_only_those_ids(run, repo):
     write_record(repo, "statement", sample("statement"))
     # An unrelated broken file: add never reads it, so it does not get in the way.
     write_record(repo, "launch", {}, raw="id: [broken\n", name="2020-01-01-broken")
-    base = ["add", "meeting", "--date", "2023-08-25", "--title", "Briefing", "--summary", "s", "--format", "open-briefing",
+    base = ["add", "meeting", "--date", "2023-08-25", "--title", "Briefing", "--summary", "s", "--meeting-format", "open-briefing",
             "--status", "held", "--source", SOURCE_JSON]
     missing = run(*base, "--launches", "2023-08-30-nothing")
     assert missing.exit_code == 1

@@ -24,7 +24,7 @@ ALLOWED = {
     "cli.history": {"cli.errors", "cli.records"},
     "cli.selection": {"cli.errors", "cli.records"},
     "cli.checks": {"cli.errors", "cli.records", "cli.history"},
-    "cli.output": {"cli.errors", "cli.records", "cli.selection"},
+    "cli.output": {"cli.errors", "cli.records", "cli.selection", "cli.checks"},
     "cli.editing": {"cli.errors", "cli.records", "cli.checks", "cli.history"},
     "cli.commands": {"cli.errors", "cli.records", "cli.checks", "cli.history", "cli.selection", "cli.output", "cli.editing", "cli"},
     "cli.main": {"cli.errors", "cli.commands", "cli"},

@@ -52,7 +52,7 @@ def test_options_follow_the_schema(kinds):
 
 def test_a_field_clashing_with_a_command_option_gets_a_prefixed_flag(kinds):
     specs = option_specs(kinds.get("launch"), reserved=["--count"])
-    assert next(s for s in specs if s.name == "count").flags == ["--field-count"]
+    assert next(s for s in specs if s.name == "count").flags == ["--launch-count"]
 
 
 def test_prompt_answers_are_checked_against_the_schema(kinds):

@@ -246,9 +246,9 @@ def test_table_is_the_default_and_fmt_takes_tabulate_styles(run, data):
     assert "2023-11-satellite" in table.output and "category" in table.output.splitlines()[0]
     # nested columns are left out of the terminal table
     assert "observations" not in table.output
-    grid = run("query", "launches", "--fmt", "grid")
+    grid = run("query", "launches", "--style", "grid")
     assert grid.output.startswith("+--")
-    bad = run("query", "--fmt", "fancy_nonsense")
+    bad = run("query", "--style", "fancy_nonsense")
     assert bad.exit_code == 2 and "unknown table style" in bad.output
 
 
@@ -271,7 +271,7 @@ def test_tsv_and_markdown(run, data):
 
 def test_output_flags_are_exclusive(run, data):
     result = run("query", "--csv", "--json")
-    assert result.exit_code == 2 and "choose one of --csv, --json" in result.output
+    assert result.exit_code == 2 and "choose one output format: --csv, --json" in result.output
 
 
 def test_explode_gives_one_row_per_element(run, data):

@@ -38,7 +38,9 @@ class RepoGroup(click.Group):
         """The repository (found once per run: its schemas are then read only once)."""
         from cli.records.repository import Repository
 
-        explicit = ctx.params.get("repo_dir") or repo_in(ctx.meta.get("dprk.rest", ()))
+        from cli.commands._options import given_repo
+
+        explicit = ctx.params.get("repo_dir") or repo_in(ctx.meta.get("dprk.rest", ())) or given_repo()
         key = ("dprk.repository", explicit)
         if key not in ctx.meta:
             ctx.meta[key] = Repository.find(explicit)
@@ -76,6 +78,13 @@ def common_options(*, update: bool) -> list[click.Option]:
             click.Option(["--prompt"], is_flag=True, help="Prompt for missing fields even when stdin is not a terminal (answers from a pipe)."),
         ]
     return options
+
+
+def reserved_flags() -> list[str]:
+    """The flags add and update keep for themselves, the same for both, so that a field's
+    option has the same name in each; `--format` too, which is the output format everywhere."""
+    flags = {flag for update in (False, True) for option in common_options(update=update) for flag in option.opts}
+    return sorted(flags | {"--format", "--unset", "--set", "--append", "--remove", "--help", "-h"})
 
 
 def read_from_file(name: str) -> tuple[str, str]:

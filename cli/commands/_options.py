@@ -24,9 +24,15 @@ def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, repo_dir: str | None, **kwargs: Any) -> Any:
         from cli.records.repository import Repository
 
-        return func(*args, repo=Repository.find(repo_dir), **kwargs)
+        return func(*args, repo=Repository.find(repo_dir or given_repo()), **kwargs)
 
     return wrapper
+
+
+def given_repo() -> str | None:
+    """The `--repo DIR` given before the command name (`dprk --repo DIR query`), if any."""
+    context = click.get_current_context(silent=True)
+    return context.find_root().meta.get("dprk.repo") if context is not None else None
 
 
 @contextlib.contextmanager
@@ -59,38 +65,68 @@ def progress_bar(label: str, *, threshold: int = 2000, enabled: bool = True) -> 
             state["bar"].__exit__(None, None, None)
 
 
-OUTPUT_FLAGS = ("csv", "tsv", "json", "jsonl", "markdown")
+FORMAT_HELP = {
+    "table": "a table for the terminal",
+    "text": "plain lines for the terminal",
+    "csv": "CSV (RFC 4180, with a header)",
+    "tsv": "tab-separated values",
+    "json": "a JSON array",
+    "jsonl": "JSON Lines: one JSON object per line",
+    "markdown": "a Markdown table or text",
+    "github": "GitHub Actions workflow annotations",
+    "sqlite": "an SQLite database (needs -o FILE)",
+    "datapackage": "a Frictionless Data Package (needs -o FOLDER)",
+    "svg": "an SVG picture",
+    "png": "a PNG picture",
+}
 
 
-def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add `--csv --tsv --json --jsonl --markdown --fmt STYLE` and pass `fmt` and `style`.
+def output_options(*formats: str, default: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--format NAME` from one list of format names, and the shortcut `--NAME` for each.
 
-    `fmt` is one of table, csv, tsv, json, jsonl, markdown; `style` is a tabulate style
-    for the table. Every command that prints rows takes these same flags.
+    Every command that prints takes this (with the formats that make sense for it), so
+    `--format json` and `--json` mean the same thing everywhere. With `table` among the
+    formats, `--style STYLE` picks a tabulate style. Passes `fmt` (and `style`).
     """
+    default = default or formats[0]
 
-    @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (RFC 4180, with a header).")
-    @click.option("--tsv", "as_tsv", is_flag=True, help="Print tab-separated values.")
-    @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
-    @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: one JSON object per line.")
-    @click.option("--markdown", "as_markdown", is_flag=True, help="Print a Markdown table.")
-    @click.option("--fmt", "style", metavar="STYLE", default=None,
-                  help="Table style: any tabulate format (simple, grid, github, psql, rounded_outline, ...).")
-    @functools.wraps(func)
-    def wrapper(*args: Any, as_csv: bool, as_tsv: bool, as_json: bool, as_jsonl: bool, as_markdown: bool, style: str | None, **kwargs: Any) -> Any:
-        chosen = [name for name, on in zip(OUTPUT_FLAGS, (as_csv, as_tsv, as_json, as_jsonl, as_markdown)) if on]
-        if len(chosen) > 1:
-            raise click.UsageError("choose one of " + ", ".join("--" + c for c in chosen))
-        if chosen and style is not None:
-            raise click.UsageError(f"--fmt is for the table; it does not go with --{chosen[0]}")
-        fmt = chosen[0] if chosen else "table"
-        if style is not None:
-            from cli.output.formats import check_style
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        options = [click.option("--format", "fmt", type=click.Choice(list(formats), case_sensitive=False), default=None,
+                                metavar="FORMAT", help="Output format: " + "; ".join(f"{f}: {FORMAT_HELP.get(f, f)}" for f in formats)
+                                + f". Default: {default}.")]
+        for name in formats:
+            options.append(click.option(f"--{name}", f"as_{name}", is_flag=True, help=f"Same as --format {name}."))
+        if "table" in formats:
+            options.append(click.option("--style", "style", metavar="STYLE", default=None,
+                                        help="Table style: any tabulate format (simple, grid, github, psql, rounded_outline, ...)."))
 
-            check_style(style)
-        return func(*args, fmt=fmt, style=style or "simple", **kwargs)
+        @functools.wraps(func)
+        def wrapper(*args: Any, fmt: str | None, **kwargs: Any) -> Any:
+            flags = [name for name in formats if kwargs.pop(f"as_{name}", False)]
+            style = kwargs.pop("style", None) if "table" in formats else None
+            named = [f.lower() for f in ([fmt] if fmt else []) + flags]
+            if len(set(named)) > 1:
+                raise click.UsageError("choose one output format: " + ", ".join(
+                    ([f"--format {fmt}"] if fmt else []) + [f"--{f}" for f in flags]))
+            chosen = named[0] if named else default
+            if style is not None:
+                if chosen != "table":
+                    raise click.UsageError(f"--style is for the table; it does not go with --format {chosen}")
+                from cli.output.formats import check_style
 
-    return wrapper
+                check_style(style)
+            if "table" in formats:
+                kwargs["style"] = style or "simple"
+            return func(*args, fmt=chosen, **kwargs)
+
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate
+
+
+ROW_OUTPUT = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
 
 def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,7 +8,7 @@ import click
 
 from cli.commands import _editing as ui
 
-RESERVED = [flag for option in ui.common_options(update=False) for flag in option.opts] + ["--help", "-h"]
+RESERVED = ui.reserved_flags()
 
 
 class AddGroup(ui.RepoGroup):

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import repo_option
+from cli.commands._options import output_options, repo_option
 
 
 @click.command("diff")
 @click.argument("revisions", required=False, metavar="[REVISIONS]")
-@click.option("--format", "output", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
-              help="text for the terminal; json for programs; markdown to paste as a pull-request comment.")
+@output_options("text", "json", "markdown")
 @click.option("--stat", is_flag=True, help="Counts only: records added, removed, modified and renamed, by kind.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when a record changed, 0 when none did.")
 @repo_option
 @click.pass_context
-def command(ctx: click.Context, repo, revisions: str | None, output: str, stat: bool, exit_code: bool) -> None:
+def command(ctx: click.Context, repo, revisions: str | None, fmt: str, stat: bool, exit_code: bool) -> None:
     """Show records added, removed, modified and renamed, and every field that changed.
 
     \b
@@ -32,5 +31,5 @@ def command(ctx: click.Context, repo, revisions: str | None, output: str, stat: 
     from cli.history.render import render
 
     diff = diff_revisions(repo, revisions)
-    click.echo(render(diff, output, stat), nl=False)
+    click.echo(render(diff, fmt, stat), nl=False)
     ctx.exit(1 if exit_code and diff.changed else 0)

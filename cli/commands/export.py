@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import repo_option, selection_options
+from cli.commands._options import output_options, repo_option, selection_options
 from cli.output.formats import EXPORT_FORMATS
 
 
 @click.command("export")
 @repo_option
 @selection_options
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True, help="The file format.")
+@output_options(*EXPORT_FORMATS, default="csv")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout. Needed for sqlite.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.option("--bom", is_flag=True, help="Begin with a UTF-8 byte-order mark (for spreadsheets that need one to read UTF-8).")

@@ -6,15 +6,14 @@ import json
 
 import click
 
-from cli.commands._options import repo_option
+from cli.commands._options import output_options, repo_option
 
 
 @click.command("log")
 @click.argument("record_id", metavar="ID")
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: one block per commit; json: a list of commits with their field changes.")
+@output_options("text", "json", "jsonl")
 @repo_option
-def command(repo, record_id: str, output: str) -> None:
+def command(repo, record_id: str, fmt: str) -> None:
     """List the commits that touched record ID, newest first, with the fields each changed.
 
     Renames are followed, and a removed record is found by its id in history.
@@ -23,8 +22,12 @@ def command(repo, record_id: str, output: str) -> None:
     from cli.history.render import render_change_block
 
     path, entries = record_log(repo, record_id)
-    if output == "json":
+    if fmt == "json":
         click.echo(json.dumps([entry.to_dict() for entry in entries], indent=2, ensure_ascii=False))
+        return
+    if fmt == "jsonl":
+        for entry in entries:
+            click.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
         return
     for entry in entries:
         commit = entry.commit

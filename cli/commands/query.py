@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import output_options, repo_option, selection_options
+from cli.commands._options import ROW_OUTPUT, output_options, repo_option, selection_options
 
 
 @click.command("query")
 @repo_option
 @selection_options
-@output_options
+@output_options(*ROW_OUTPUT)
 def command(repo, selection, fields, explode, fmt: str, style: str) -> None:
-    """Print records as a table (or --csv, --tsv, --json, --jsonl, --markdown).
+    """Print records as a table (or --format csv, tsv, json, jsonl, markdown; --csv ... for short).
 
     KIND is one or more kinds (launch or launches, meeting, ...); with none, every
     kind is shown as one timeline with the columns they share. A single kind shows

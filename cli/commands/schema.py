@@ -2,34 +2,25 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from cli.commands._options import repo_option
+from cli.commands._options import ROW_OUTPUT, output_options, repo_option
 
 
 @click.command("schema")
 @click.argument("kind", required=False)
-@click.option("--format", "output", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True,
-              help="How to print the list.")
+@output_options(*ROW_OUTPUT)
 @repo_option
-def command(repo, kind: str | None, output: str) -> None:
+def command(repo, kind: str | None, fmt: str, style: str) -> None:
     """List the kinds of record, or, given KIND, the fields of that kind.
 
     KIND may be singular or plural (launch, launches). Everything shown is read
     from the schema files under schema/.
     """
+    import sys
+
+    from cli.output.formats import write_rows
     from cli.records.schemainfo import describe_fields, describe_kinds
 
-    if kind is None:
-        headers, rows = describe_kinds(repo)
-    else:
-        headers, rows = describe_fields(repo.kind(kind))
-    if output == "json":
-        click.echo(json.dumps([dict(zip(headers, row)) for row in rows], indent=2, ensure_ascii=False))
-        return
-    from tabulate import tabulate
-
-    style = "github" if output == "markdown" else "simple"
-    click.echo(tabulate(rows, headers=headers, tablefmt=style, maxcolwidths=[None, None, None, 40, 60] if kind and output == "table" else None))
+    headers, rows = describe_kinds(repo) if kind is None else describe_fields(repo.kind(kind))
+    write_rows(sys.stdout, fmt, headers, rows, style=style, escape=False)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import repo_option
+from cli.commands._options import output_options, repo_option
 
 
 @click.command("show")
 @click.argument("record_id", metavar="ID")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: {kind, id, record, backlinks}.")
+@output_options("text", "json")
 @click.option("--no-links", is_flag=True, help="Leave out the records that link here (faster: no scan).")
 @repo_option
-def command(repo, record_id: str, as_json: bool, no_links: bool) -> None:
+def command(repo, record_id: str, fmt: str, no_links: bool) -> None:
     """Print the record with id ID in canonical YAML, then the records that link to it.
 
     Links are the reference fields of other records: the meetings that took up a
@@ -28,7 +28,7 @@ def command(repo, record_id: str, as_json: bool, no_links: bool) -> None:
         click.echo(f"dprk show: warning: {error}; links from that file are not shown", err=True)
 
     links = [] if no_links else list(backlinks(repo, record.id, on_error=skipped))
-    if as_json:
+    if fmt == "json":
         click.echo(json.dumps({"kind": record.kind.name, "id": record.id, "record": data, "backlinks": links}, indent=2, ensure_ascii=False))
         return
     click.echo(repo.render(record.kind, data), nl=False)

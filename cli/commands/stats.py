@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import output_options, repo_option
+from cli.commands._options import ROW_OUTPUT, output_options, repo_option
 
 
 @click.command("stats")
@@ -17,7 +17,7 @@ from cli.commands._options import output_options, repo_option
 @click.option("--no-chart", is_flag=True, help="Print the table only.")
 @click.option("--no-cache", is_flag=True, help="Parse every record afresh, neither reading nor writing the parse cache.")
 @repo_option
-@output_options
+@output_options(*ROW_OUTPUT)
 def command(repo, kinds, by: str, since, until, where, search, no_chart: bool, no_cache: bool, fmt: str, style: str) -> None:
     """Count records per kind per year (or --by month), as a table and a bar chart.
 

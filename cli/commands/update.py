@@ -8,7 +8,7 @@ import click
 
 from cli.commands import _editing as ui
 
-RESERVED = [flag for option in ui.common_options(update=True) for flag in option.opts] + ["--unset", "--help", "-h"]
+RESERVED = ui.reserved_flags()
 
 
 class UpdateGroup(ui.RepoGroup):
@@ -29,7 +29,7 @@ def make_command(repo: Any, record: Any) -> click.Command:
     from cli.editing.options import option_specs
 
     kind = record.kind
-    specs = option_specs(kind, reserved=RESERVED, skip=[kind.id_field])
+    specs = option_specs(kind, reserved=RESERVED, skip=[kind.id_field], update=True)
 
     def callback(**params: Any) -> None:
         update(repo, record, specs, params)

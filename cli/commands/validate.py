@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from cli.commands._options import repo_option
+from cli.commands._options import output_options, repo_option
 
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: one line per problem and a summary; json: a list of problems.")
+@output_options("text", "json", "jsonl", "csv", "tsv", "markdown", "github")
 @click.option("--changed-since", "since", metavar="REV", default=None,
               help="Check only the records changed since git revision REV (REV... : since the merge base with HEAD), "
                    "plus every cross-record check those changes can break.")
@@ -21,7 +18,7 @@ from cli.commands._options import repo_option
               help="Processes to use when many files need parsing. Default: the number of CPUs.")
 @repo_option
 @click.pass_context
-def command(ctx: click.Context, repo, paths: tuple[str, ...], output: str, since: str | None, no_cache: bool, jobs: int | None) -> None:
+def command(ctx: click.Context, repo, paths: tuple[str, ...], fmt: str, since: str | None, no_cache: bool, jobs: int | None) -> None:
     """Check records: strict YAML, the kind's schema, and checks across records.
 
     With no PATH, every record is checked. A PATH may be a record file or a kind
@@ -37,10 +34,9 @@ def command(ctx: click.Context, repo, paths: tuple[str, ...], output: str, since
 
     with progress_bar("Validating") as progress:
         report = validate(repo, paths, since=since, use_cache=not no_cache, jobs=jobs, progress=progress)
-    if output == "json":
-        click.echo(json.dumps([p.to_dict() for p in report.problems], indent=2, ensure_ascii=False))
-    else:
-        for problem in report.problems:
-            click.echo(str(problem))
-        click.echo(report.summary())
+    import sys
+
+    from cli.output.problems import write_report
+
+    write_report(sys.stdout, report, fmt)
     ctx.exit(0 if report.ok else 1)

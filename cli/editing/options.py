@@ -65,11 +65,14 @@ def scalar_field(item: Field) -> Field:
     return item.items if item.type == "array" and item.items is not None else item
 
 
-def option_specs(kind: Kind, reserved: Iterable[str] = (), skip: Iterable[str] = ()) -> list[OptionSpec]:
+def option_specs(kind: Kind, reserved: Iterable[str] = (), skip: Iterable[str] = (), *, update: bool = False) -> list[OptionSpec]:
     """One option per top-level field of `kind`, in schema order.
 
-    `reserved` are flags the command already uses (a field whose flag would clash
-    gets `--field-NAME` instead); `skip` are fields that get no option.
+    `reserved` are flags the command line uses for itself: a field whose flag would
+    clash gets `--KIND-FIELD` instead (a meeting's `format` is `--meeting-format`, as
+    `--format` names the output format everywhere). `skip` are fields that get no
+    option. With `update`, no field is marked as required (an update gives only what
+    changes).
     """
     taken = set(reserved)
     skipped = set(skip)
@@ -81,7 +84,7 @@ def option_specs(kind: Kind, reserved: Iterable[str] = (), skip: Iterable[str] =
         how = shape(item)
         flag = option_flag(name)
         if flag in taken:
-            flag = option_flag("field_" + name)
+            flag = option_flag(f"{kind.name}_{name}")
         flags = [flag]
         single = singular(name)
         if how in ("objects", "list") and single and single not in fields and option_flag(single) not in taken:
@@ -91,7 +94,7 @@ def option_specs(kind: Kind, reserved: Iterable[str] = (), skip: Iterable[str] =
         element = scalar_field(item)
         choices = [str(v) for v in element.enum] if element.enum and len(element.enum) <= ENUM_CHOICES_MAX and how != "objects" else None
         specs.append(OptionSpec(item, flags, f"field__{len(specs)}", how in ("objects", "list"), choices, _metavar(item, how),
-                                 option_help(item, how, made_id=name == kind.id_field and can_make_id(kind))))
+                                 option_help(item, how, made_id=name == kind.id_field and can_make_id(kind), update=update)))
     return specs
 
 
@@ -113,7 +116,7 @@ def _metavar(item: Field, how: str) -> str:
     return {"integer": "INT", "number": "NUMBER", "boolean": "BOOL"}.get(element.type, "TEXT")
 
 
-def option_help(item: Field, how: str, made_id: bool = False) -> str:
+def option_help(item: Field, how: str, made_id: bool = False, update: bool = False) -> str:
     parts = [item.description.rstrip(".") + "." if item.description else ""]
     element = scalar_field(item)
     if element.names:
@@ -130,9 +133,9 @@ def option_help(item: Field, how: str, made_id: bool = False) -> str:
     elif how == "object":
         example = example_json(item)
         parts.append(f"A JSON object, e.g. '{example}'." if example else "A JSON object.")
-    if made_id:
+    if made_id and not update:
         parts.append("Default: the date and a slug of the title.")
-    elif item.required:
+    elif item.required and not update:
         parts.append("Required.")
     return " ".join(p for p in parts if p)
 
