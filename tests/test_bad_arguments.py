@@ -139,6 +139,11 @@ CASES: list[tuple[list[str], int, str]] = [
     (["log", "a/b"], 2, "'a/b' is not a record id"),
     (["log", LAUNCH, "--format", "xml"], 2, "--format"),
     (["log", "--repo", MISSING, LAUNCH], 2, "does not exist"),
+    # reactions
+    (["reactions", "meetings"], 2, "reactions are for launch, nuclear-test, not meeting"),
+    (["reactions", "--by", "week"], 2, "--by"),
+    (["reactions", "--fields", "id"], 2, "--fields and --explode do not apply to reactions"),
+    (["reactions", "--where", "bogus=1"], 2, "unknown field 'bogus' in --where"),
     # fmt
     (["fmt", "records/launches/2099-01-01-none.yaml"], 2, "no such file"),
     (["fmt", "/etc/hostname"], 2, "outside the repository"),

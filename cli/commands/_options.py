@@ -129,11 +129,14 @@ def output_options(*formats: str, default: str | None = None) -> Callable[[Calla
 ROW_OUTPUT = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
 
-def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
+def selection_options(func: Callable[..., Any] | None = None, *, default_kinds: Callable[[Any], list[Any]] | None = None) -> Any:
     """Add the KIND... argument and the options that choose records, and pass `selection`.
 
     Also passes `fields` (a tuple of --fields values) and `explode` (a field name or None).
+    `default_kinds(repo)` gives the kinds when none is named (else every kind).
     """
+    if func is None:
+        return functools.partial(selection_options, default_kinds=default_kinds)
 
     @click.argument("kinds", nargs=-1, metavar="[KIND]...")
     @click.option("--since", metavar="DATE", help="Only records whose date span ends on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD). A record dated 2023-11 spans the whole month, so it matches --since 2023-11-15.")
@@ -151,6 +154,8 @@ def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 sort: str | None, limit: int | None, fields: tuple[str, ...], explode: str | None, no_cache: bool, repo: Any, **kwargs: Any) -> Any:
         from cli.selection.filters import build_selection
 
+        if not kinds and default_kinds is not None:
+            kinds = tuple(k.name for k in default_kinds(repo))
         selection = build_selection(repo, kinds, since=since, until=until, where=where, search=search, sort=sort, limit=limit,
                                     use_cache=not no_cache)
         return func(*args, repo=repo, selection=selection, fields=fields, explode=explode, **kwargs)

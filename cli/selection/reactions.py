@@ -7,9 +7,11 @@ For each event, derived from the links between records and nothing kept by hand:
 - the meetings that took it up: held meetings that list it (`launches`,
   `nuclear_tests`) or whose outcomes respond to it; the first of them, and how many
   days after the event it was held;
-- every response: meeting outcomes that respond to it (an outcome that names no event
-  answers what its meeting took up) and statements that respond to it, each with its
-  type and status (adopted, issued, not-agreed, vetoed, ...);
+- every response: meeting outcomes that respond to it (named in `responds_to`; a
+  statement or press elements that name no event answer what their meeting took up,
+  while a resolution that names none, a mandate renewal say, answers no event) and
+  statements that respond to it, each with its type and status (adopted, issued,
+  not-agreed, vetoed, ...);
 - the first *agreed Council product* (a resolution, presidential statement, press
   statement or press elements, adopted or issued), and the days to it.
 
@@ -36,6 +38,7 @@ HELD = "held"
 COUNCIL_OUTCOMES = {"resolution", "presidential-statement", "press-statement", "press-elements"}
 COUNCIL_STATEMENTS = {"presidential-statement", "council-press-statement", "press-elements"}
 AGREED = {"adopted", "issued"}
+EXPLICIT_ONLY = {"resolution", "procedural-vote"}  # these answer only the events they name
 REFUSED = {"not-agreed", "vetoed", "failed"}
 
 COLUMNS = ["date", "kind", "id", "category", "name", "first_meeting", "days_to_meeting", "responses",
@@ -117,7 +120,8 @@ def _meeting(data: dict[str, Any], chosen: dict[str, Reaction]) -> None:
     for outcome in outcomes:
         if outcome.get("statement"):
             continue  # the statement record speaks for it
-        for event in outcome.get("responds_to") or taken:
+        implicit = taken if outcome.get("type") not in EXPLICIT_ONLY else []
+        for event in outcome.get("responds_to") or implicit:
             if event in chosen and outcome.get("type") != "none":
                 chosen[event].responses.append(Response(data.get("date", ""), outcome.get("type", ""), outcome.get("status", ""),
                                                         data["id"], outcome.get("type") in COUNCIL_OUTCOMES))

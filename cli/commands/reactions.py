@@ -1,0 +1,44 @@
+"""`dprk reactions [KIND]...`: the Council's response to each launch and nuclear test."""
+
+from __future__ import annotations
+
+import click
+
+from cli.commands._options import ROW_OUTPUT, output_options, repo_option, selection_options
+
+
+@click.command("reactions")
+@repo_option
+@selection_options(default_kinds=lambda repo: __import__("cli.selection.reactions", fromlist=["event_kinds"]).event_kinds(repo))
+@click.option("--by", type=click.Choice(["year", "month"], case_sensitive=False), default=None,
+              help="A summary per year or month instead of one row per event.")
+@output_options(*ROW_OUTPUT)
+def command(repo, selection, fields, explode, by: str | None, fmt: str, style: str) -> None:
+    """For each launch and nuclear test: the first Council meeting on it and how many days
+    later, every statement and resolution that responds to it (with its status), and the
+    days to the first agreed Council product.
+
+    KIND is launch or nuclear-test (default: both); --since, --until, --where and --search
+    choose the events, as in 'dprk query'. With --by year (or month): per period, the
+    events, how many the Council met on, how many got an agreed product and how many met
+    a product proposed and not agreed, with the share of each. Everything is derived from
+    the links between records.
+
+    \b
+    Examples:
+      dprk reactions --since 2022 --where category=ICBM
+      dprk reactions --by year
+      dprk reactions --by year --csv > reactions-by-year.csv
+    """
+    import sys
+
+    from cli.output.formats import write_rows
+    from cli.selection import reactions
+
+    if fields or explode:
+        raise click.UsageError("--fields and --explode do not apply to reactions")
+    found = reactions.reactions(repo, selection)
+    if by:
+        write_rows(sys.stdout, fmt, reactions.SUMMARY_COLUMNS, reactions.summary(found, by.lower()), style=style)
+    else:
+        write_rows(sys.stdout, fmt, reactions.COLUMNS, reactions.rows(found), style=style)

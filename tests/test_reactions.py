@@ -1,0 +1,100 @@
+"""`dprk reactions`: the Council's response to each launch and nuclear test, derived from the links."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from conftest import PROJECT, Runner, sample, write_record
+
+L1, L2, L3, N1 = "2016-02-07-satellite", "2022-05-25-icbm", "2023-12-icbm", "2017-09-03-sixth-nuclear-test"
+
+
+@pytest.fixture
+def linked(repo):
+    write_record(repo, "launch", sample("launch", id=L1, date="2016-02-07", category="satellite-launch-vehicle", name="Kwangmyongsong"))
+    write_record(repo, "launch", sample("launch", id=L2, date="2022-05-25", category="ICBM"))
+    write_record(repo, "launch", sample("launch", id=L3, date="2023-12", category="ICBM"))
+    write_record(repo, "nuclear-test", sample("nuclear-test", id=N1))
+    write_record(repo, "meeting", sample("meeting", id="2016-02-07-emergency", date="2016-02-07", launches=[L1],
+                                         outcomes=[{"type": "press-statement", "status": "issued", "statement": "2016-02-07-press-statement"}]))
+    write_record(repo, "statement", sample("statement", id="2016-02-07-press-statement", date="2016-02-07", type="council-press-statement",
+                                           responds_to=[L1], meeting="2016-02-07-emergency"))
+    write_record(repo, "statement", sample("statement", id="2016-02-07-sg", date="2016-02-07", type="secretary-general", responds_to=[L1]))
+    write_record(repo, "meeting", sample("meeting", id="2016-03-02-resolution-2270", date="2016-03-02", format="adoption",
+                                         outcomes=[{"type": "resolution", "status": "adopted", "number": 2270, "responds_to": [L1]}]))
+    write_record(repo, "meeting", sample("meeting", id="2022-05-26-veto", date="2022-05-26", format="adoption", launches=[L2],
+                                         outcomes=[{"type": "resolution", "status": "vetoed", "responds_to": [L2],
+                                                    "vote": {"in_favour": 13, "against": 2, "against_states": ["CHN", "RUS"]}}]))
+    # a mandate renewal at a meeting that also took up a launch answers no launch
+    write_record(repo, "meeting", sample("meeting", id="2022-05-27-renewal", date="2022-05-27", launches=[L2],
+                                         outcomes=[{"type": "resolution", "status": "adopted", "number": 9999}]))
+    write_record(repo, "meeting", sample("meeting", id="2017-09-11-resolution-2375", date="2017-09-11", format="adoption",
+                                         nuclear_tests=[N1], outcomes=[{"type": "resolution", "status": "adopted", "responds_to": [N1]}]))
+    write_record(repo, "meeting", sample("meeting", id="2023-12-20-scheduled", date="2023-12-20", status="scheduled", launches=[L3]))
+    return repo
+
+
+def rows(result) -> dict[str, dict]:
+    assert result.exit_code == 0, result.output
+    return {row["id"]: row for row in json.loads(result.output)}
+
+
+def test_one_row_per_event_from_the_links(linked, run):
+    found = rows(run("reactions", "--json"))
+    assert list(found) == [L1, N1, L2, L3]  # in date order
+    first = found[L1]
+    assert first["first_meeting"] == "2016-02-07-emergency" and first["days_to_meeting"] == 0
+    assert first["responses"] == ["council-press-statement issued: 2016-02-07-press-statement",
+                                  "secretary-general issued: 2016-02-07-sg",
+                                  "resolution adopted: 2016-03-02-resolution-2270"]  # the press statement once
+    assert first["first_agreed_product"] == "2016-02-07-press-statement" and first["days_to_product"] == 0
+    assert found[N1]["first_meeting"] == "2017-09-11-resolution-2375" and found[N1]["days_to_meeting"] == 8
+    assert found[N1]["days_to_product"] == 8 and found[N1]["category"] is None
+    vetoed = found[L2]
+    assert vetoed["days_to_meeting"] == 1 and vetoed["responses"] == ["resolution vetoed: 2022-05-26-veto"]
+    assert vetoed["first_agreed_product"] is None and vetoed["days_to_product"] is None
+    assert found[L3]["first_meeting"] is None and found[L3]["responses"] is None  # a scheduled meeting is not a meeting held
+
+
+def test_selection_options_choose_the_events(linked, run):
+    assert list(rows(run("reactions", "launches", "--since", "2022", "--json"))) == [L2, L3]
+    assert list(rows(run("reactions", "--where", "category=ICBM", "--json"))) == [L2, L3]
+    assert list(rows(run("reactions", "nuclear-test", "--json"))) == [N1]
+
+
+def test_summary_by_year_lists_every_year_with_shares(linked, run):
+    result = run("reactions", "--by", "year", "--csv")
+    assert result.exit_code == 0, result.output
+    table = list(csv.DictReader(io.StringIO(result.output)))
+    assert [r["period"] for r in table] == [str(y) for y in range(2016, 2024)]
+    by = {r["period"]: r for r in table}
+    assert (by["2016"]["events"], by["2016"]["met_on"], by["2016"]["agreed_product"], by["2016"]["share_agreed_product"]) == ("1", "1", "1", "1.0")
+    assert (by["2019"]["events"], by["2019"]["share_met_on"]) == ("0", "")
+    assert (by["2022"]["product_not_agreed"], by["2022"]["share_product_not_agreed"]) == ("1", "1.0")
+    assert (by["2023"]["events"], by["2023"]["met_on"]) == ("1", "0")
+    months = [r["period"] for r in csv.DictReader(io.StringIO(run("reactions", "--by", "month", "--csv", "--since", "2022").output))]
+    assert months[0] == "2022-05" and months[-1] == "2023-12" and "2022-06" in months
+
+
+def test_every_output_format(linked, run):
+    for fmt in ("table", "csv", "tsv", "json", "jsonl", "markdown"):
+        result = run("reactions", "--format", fmt)
+        assert result.exit_code == 0 and L1 in result.output, fmt
+    listed = list(csv.DictReader(io.StringIO(run("reactions", "--csv").output)))
+    assert json.loads(listed[0]["responses"])[0].startswith("council-press-statement issued")
+
+
+def test_other_kinds_are_a_usage_error(linked, run):
+    result = run("reactions", "meetings")
+    assert result.exit_code == 2 and "reactions are for launch, nuclear-test, not meeting" in result.stderr
+
+
+def test_on_the_bundled_records(tmp_path):
+    result = Runner(tmp_path)("reactions", "--by", "year", "--json", "--repo", str(PROJECT))
+    table = json.loads(result.output)
+    assert result.exit_code == 0 and table[0]["period"] == "2006"
+    assert sum(r["events"] for r in table) > 100
