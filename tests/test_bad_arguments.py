@@ -144,6 +144,11 @@ CASES: list[tuple[list[str], int, str]] = [
     (["reactions", "--by", "week"], 2, "--by"),
     (["reactions", "--fields", "id"], 2, "--fields and --explode do not apply to reactions"),
     (["reactions", "--where", "bogus=1"], 2, "unknown field 'bogus' in --where"),
+    # chart
+    (["chart"], 2, "-o"),
+    (["chart", "-o", "x.gif"], 2, "a chart is an .svg or .png file"),
+    (["chart", "meetings", "-o", "x.svg"], 2, "reactions are for launch, nuclear-test, not meeting"),
+    (["chart", "-o", "records/launches/x.svg"], 2, "inside records/"),
     # fmt
     (["fmt", "records/launches/2099-01-01-none.yaml"], 2, "no such file"),
     (["fmt", "/etc/hostname"], 2, "outside the repository"),

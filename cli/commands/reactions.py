@@ -7,9 +7,15 @@ import click
 from cli.commands._options import ROW_OUTPUT, output_options, repo_option, selection_options
 
 
+def _events(repo):
+    from cli.selection.reactions import event_kinds
+
+    return event_kinds(repo)
+
+
 @click.command("reactions")
 @repo_option
-@selection_options(default_kinds=lambda repo: __import__("cli.selection.reactions", fromlist=["event_kinds"]).event_kinds(repo))
+@selection_options(default_kinds=lambda repo: _events(repo))
 @click.option("--by", type=click.Choice(["year", "month"], case_sensitive=False), default=None,
               help="A summary per year or month instead of one row per event.")
 @output_options(*ROW_OUTPUT)

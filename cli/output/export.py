@@ -40,7 +40,7 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
     if output is not None and not output.strip():
         raise UsageError("-o was given an empty file name", hint="name the file to write, or '-' for stdout")
     if output is not None and output != "-":
-        _refuse_repository_files(repo, Path(output))
+        refuse_repository_files(repo, Path(output))
     if bom and fmt not in ("csv", "tsv"):
         raise UsageError(f"--bom is for csv and tsv, not {fmt}", hint="leave out --bom")
     if fmt == "datapackage":
@@ -71,7 +71,7 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
         return write_selection(repo, selection, handle, fmt, fields=fields, explode=explode, escape=escape)
 
 
-def _refuse_repository_files(repo: Any, output: Path) -> None:
+def refuse_repository_files(repo: Any, output: Path) -> None:
     """An export never writes over the records or the schemas."""
     target = (Path.cwd() / output).resolve() if not output.is_absolute() else output.resolve()
     for folder in (repo.records_dir.resolve(), repo.schema_dir.resolve()):
