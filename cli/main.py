@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("stats", "Count records per kind per year or month, with a bar chart."),
     "reactions": ("reactions", "The Council's response to each launch and nuclear test, or per year."),
     "chart": ("chart", "Draw a timeline of launches, tests and the Council's response (SVG or PNG)."),
+    "serve": ("serve", "Browse the records in datasette on 127.0.0.1."),
     "add": ("add", "Add a record, with options made from its kind's schema."),
     "update": ("update", "Change fields of a record, found by its id."),
     "diff": ("diff", "Show what changed between revisions, record by record."),

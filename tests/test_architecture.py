@@ -142,3 +142,17 @@ def test_importing_the_package_loads_no_part_of_it():
     code = "import sys, cli; print(sorted(m for m in sys.modules if m.startswith('cli.')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_every_package_is_installed():
+    """pyproject's package list finds every folder of cli/ (a wheel would otherwise leave one out)."""
+    import re
+
+    from setuptools import find_packages
+
+    text = (PROJECT / "pyproject.toml").read_text(encoding="utf-8")
+    include = re.search(r"\[tool\.setuptools\.packages\.find\]\s*include = \[(.*?)\]", text, re.S).group(1)
+    patterns = [p.strip().strip('"') for p in include.split(",") if p.strip()]
+    found = set(find_packages(str(PROJECT), include=patterns))
+    folders = {".".join(p.relative_to(PROJECT).parts) for p in PACKAGE.rglob("__init__.py") for p in [p.parent]}
+    assert folders <= found

@@ -149,6 +149,9 @@ CASES: list[tuple[list[str], int, str]] = [
     (["chart", "-o", "x.gif"], 2, "a chart is an .svg or .png file"),
     (["chart", "meetings", "-o", "x.svg"], 2, "reactions are for launch, nuclear-test, not meeting"),
     (["chart", "-o", "records/launches/x.svg"], 2, "inside records/"),
+    # serve
+    (["serve", "--port", "99999"], 2, "--port"),
+    (["serve", "--repo", MISSING], 2, "does not exist"),
     # fmt
     (["fmt", "records/launches/2099-01-01-none.yaml"], 2, "no such file"),
     (["fmt", "/etc/hostname"], 2, "outside the repository"),

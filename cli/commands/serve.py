@@ -1,0 +1,48 @@
+"""`dprk serve`: browse the records in datasette on this machine."""
+
+from __future__ import annotations
+
+import click
+
+from cli.commands._options import repo_option
+
+
+@click.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="The port on 127.0.0.1 to serve on.")
+@click.option("--no-cache", is_flag=True, help="Parse every record afresh, neither reading nor writing the parse cache.")
+@repo_option
+def command(repo, port: int, no_cache: bool) -> None:
+    """Build the SQLite export and serve it with datasette on 127.0.0.1.
+
+    Tables and columns carry their titles and descriptions from the schema files;
+    references are foreign keys, so a launch's page lists the meetings and statements
+    that point at it; the canned queries 'reactions' and 'timeline' are one click away.
+    The database is rebuilt at every start, in .dprk-cache/serve/. Stop with Ctrl-C.
+    Needs datasette: pip install 'dprk-records[serve]'.
+    """
+    import os
+    import sys
+
+    from cli.errors import DataError
+    from cli.output.datasette import DATABASE, check_installed, metadata, serve_command, write_metadata
+    from cli.output.formats import atomic_output
+    from cli.output.sqlitedb import write_sqlite
+    from cli.output.tables import Layout
+    from cli.selection.filters import build_selection
+    from cli.selection.reactions import event_kinds
+
+    check_installed()
+    folder = repo.private_folder("serve")
+    if folder is None:
+        raise DataError(f"cannot use {repo.root / '.dprk-cache'} for the database (it is not a folder of this repository)")
+    selection = build_selection(repo, (), use_cache=not no_cache)
+    database = folder / f"{DATABASE}.sqlite"
+    with atomic_output(database, force=True, binary=True) as temp:
+        count = write_sqlite(temp, selection.kinds, selection.records(repo), display=str(database))
+    meta = folder / "metadata.json"
+    write_metadata(meta, metadata(Layout(selection.kinds), event_kinds(repo)))
+    click.echo(f"serving {count} records at http://127.0.0.1:{port}/{DATABASE} (Ctrl-C to stop)", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    command = serve_command(database, meta, port)
+    os.execv(command[0], command)
