@@ -145,14 +145,13 @@ def test_importing_the_package_loads_no_part_of_it():
 
 
 def test_every_package_is_installed():
-    """pyproject's package list finds every folder of cli/ (a wheel would otherwise leave one out)."""
+    """pyproject's package list takes in every folder of cli/ (a wheel would otherwise leave one out)."""
+    import fnmatch
     import re
-
-    from setuptools import find_packages
 
     text = (PROJECT / "pyproject.toml").read_text(encoding="utf-8")
     include = re.search(r"\[tool\.setuptools\.packages\.find\]\s*include = \[(.*?)\]", text, re.S).group(1)
     patterns = [p.strip().strip('"') for p in include.split(",") if p.strip()]
-    found = set(find_packages(str(PROJECT), include=patterns))
-    folders = {".".join(p.relative_to(PROJECT).parts) for p in PACKAGE.rglob("__init__.py") for p in [p.parent]}
-    assert folders <= found
+    packages = {".".join(p.parent.relative_to(PROJECT).parts) for p in PACKAGE.rglob("__init__.py")}
+    left_out = [name for name in packages if not any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)]
+    assert len(packages) > 5 and left_out == []
