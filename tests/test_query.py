@@ -329,3 +329,32 @@ def test_integers_of_any_size_sort_and_compare(tmp_path):
     assert result.output.split()[2:] == ["2023-01-01-huge", "2023-01-02-small"]
     found = run("query", "launches", "--where", f"count>={'9' * 399}", "--fields", "id", "--csv")
     assert found.exit_code == 0 and found.output.split() == ["id", "2023-01-01-huge"]
+
+
+def test_the_table_fits_the_terminal_and_never_cuts_an_id(tmp_path):
+    repo = make_repo(tmp_path / "fresh")
+    run = Runner(repo)
+    long_id = "2023-08-30-a-launch-whose-id-is-much-longer-than-forty-eight-characters"
+    write_record(repo, "launch", sample("launch", id=long_id, title="A title " * 12, count=12))
+    write_record(repo, "launch", sample("launch", id="2023-08-31-short", date="2023-08-31", count=3))
+    for width in (150, 200):  # room for the id (71), the short columns and the headers
+        result = run("query", "launches", env={"COLUMNS": str(width)})
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert max(len(line) for line in lines) <= width, (width, lines)
+        assert long_id in result.output  # pasted into show, update or log, it still works
+        assert "…" in result.output  # the long title was cut instead
+        header, rule, first, second = lines[:4]
+        end = header.index("count") + len("count")
+        assert first[:end].endswith("12") and second[:end].endswith(" 3")  # numbers align right
+    wide = run("query", "launches")  # not a terminal and no COLUMNS: nothing is cut
+    assert "A title " * 11 in wide.output
+
+
+def test_stats_lists_years_with_no_records_as_zero(tmp_path):
+    repo = make_repo(tmp_path / "fresh")
+    write_record(repo, "launch", sample("launch", id="2019-05-04-a", date="2019-05-04"))
+    write_record(repo, "launch", sample("launch", id="2022-01-05-b", date="2022-01-05"))
+    rows = list(csv.reader(io.StringIO(Runner(repo)("stats", "launches", "--csv").output)))
+    assert [r[0] for r in rows[1:]] == ["2019", "2020", "2021", "2022", "total"]
+    assert rows[2][1:] == ["0", "0"] and rows[3][1:] == ["0", "0"]

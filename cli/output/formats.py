@@ -15,6 +15,9 @@ import csv
 import io
 import json
 import os
+import re
+import shutil
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
@@ -24,7 +27,6 @@ from cli.errors import UsageError
 ROW_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown", "sqlite", "datapackage")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CELL_WIDTH = 48  # the terminal table cuts longer cells
 
 
 def escape_formula(value: Any) -> Any:
@@ -128,27 +130,92 @@ def row_objects(columns: list[str], rows: Iterable[list[Any]]) -> Iterator[dict[
         yield dict(zip(columns, row))
 
 
-def _cut(value: Any, width: int | None) -> Any:
+ID_LIKE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?-[a-z0-9]+(-[a-z0-9]+)*$")
+MIN_WIDTH = 8  # a text column this narrow is never cut
+TIGHT_WIDTH = 4  # nor narrower than this, however narrow the terminal
+
+
+def terminal_width() -> int | None:
+    """The width to fit a table to: $COLUMNS, else the terminal's; None when output is not a terminal."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def _one_line(value: Any) -> Any:
+    value = joined(value)
     if isinstance(value, str):
-        value = value.replace("\r", " ").replace("\n", " ")
-        if width and len(value) > width:
-            return value[: width - 1] + "…"
+        return value.replace("\r", " ").replace("\n", " ")
     return value
 
 
+def _cut(value: Any, width: int) -> Any:
+    if isinstance(value, str) and len(value) > width:
+        return value[: width - 1] + "…"
+    return value
+
+
+def _numeric(values: list[Any]) -> bool:
+    present = [v for v in values if v not in (None, "")]
+    return bool(present) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present)
+
+
+def _protected(values: list[Any]) -> bool:
+    """A column of record ids (never cut, so that an id can be pasted into another command)."""
+    present = [v for v in values if v not in (None, "")]
+    return bool(present) and all(isinstance(v, str) and ID_LIKE.match(v) for v in present)
+
+
+def fit(columns: list[str], body: list[list[Any]], width: int | None, gap: int = 2) -> list[int | None]:
+    """Per column, the width to cut its cells to (None: not cut), so the table fits `width`.
+
+    Id columns and numbers are never cut; the other text columns share what is left,
+    the narrow ones kept whole and the widest cut first, none below TIGHT_WIDTH."""
+    header_pad = 2  # tabulate makes a column at least 2 wider than its header (MIN_PADDING)
+    natural = [max([len(str(c)) + header_pad] + [len(str(row[i])) for row in body if row[i] is not None]) for i, c in enumerate(columns)]
+    limits: list[int | None] = [None] * len(columns)
+    if width is None or sum(natural) + gap * (len(columns) - 1) <= width:
+        return limits
+    values = [[row[i] for row in body] for i in range(len(columns))]
+    shrinkable = [i for i in range(len(columns)) if not _protected(values[i]) and not _numeric(values[i]) and natural[i] > MIN_WIDTH]
+    fixed = sum(natural[i] for i in range(len(columns)) if i not in shrinkable) + gap * (len(columns) - 1)
+    room = max(width - fixed, TIGHT_WIDTH * len(shrinkable))  # when even that does not fit, the ids still win
+    remaining = sorted(shrinkable, key=lambda i: natural[i])
+    while remaining:
+        share = room // len(remaining)
+        i = remaining[0]
+        if natural[i] <= share:  # narrow enough to keep whole
+            room -= natural[i]
+            remaining.pop(0)
+            continue
+        for i in remaining:
+            limits[i] = max(TIGHT_WIDTH, share)
+        break
+    return limits
+
+
 def write_table(out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, style: str = "simple",
-                width: int | None = CELL_WIDTH, drop_empty: bool = False) -> int:
-    """A terminal table: long cells cut to `width`; with `drop_empty`, columns empty in every row left out."""
+                width: int | None = None, drop_empty: bool = False) -> int:
+    """A terminal table fitted to `width` (default: the terminal's, see terminal_width):
+    long text cut with "…", ids and numbers never cut, numbers right-aligned. With
+    `drop_empty`, columns empty in every row are left out."""
     from tabulate import tabulate
 
     check_style(style)
-    body = [[_cut(joined(v), width) for v in row] for row in rows]
+    body = [[_one_line(v) for v in row] for row in rows]
     if drop_empty and body:
         keep = [i for i in range(len(columns)) if any(row[i] not in (None, "") for row in body)]
         columns = [columns[i] for i in keep]
         body = [[row[i] for i in keep] for row in body]
-    # strings stay strings (a year such as "2023" is text); real numbers align as numbers
-    text = tabulate(body, headers=columns, tablefmt=style, disable_numparse=True, missingval="")
+    limits = fit(columns, body, width if width is not None else terminal_width())
+    body = [[_cut(v, limits[i]) if limits[i] else v for i, v in enumerate(row)] for row in body]
+    align = ["right" if _numeric([row[i] for row in body]) else "left" for i in range(len(columns))]
+    # strings stay strings (a year such as "2023" is text); real numbers align right, as numbers
+    text = tabulate(body, headers=columns, tablefmt=style, disable_numparse=True, missingval="",
+                    colalign=align if columns else None)
     out.write(text + "\n")
     return len(body)
 

@@ -32,6 +32,7 @@ from cli.errors import UsageError
 from cli.records.dates import date_span
 from cli.records.kinds import Kind
 from cli.selection.filters import Selection
+from cli.selection.stats import periods_between
 
 MEETING, STATEMENT = "meeting", "statement"
 HELD = "held"
@@ -154,24 +155,9 @@ def summary(found: list[Reaction], by: str) -> list[list[Any]]:
         counts[2] += any(r.agreed for r in reaction.responses)
         counts[3] += any(r.council and r.status in REFUSED for r in reaction.responses)
     out = []
-    for period in _periods(sorted(table), by):
+    for period in periods_between(sorted(table), by):
         events, met, agreed, refused = table.get(period, [0, 0, 0, 0])
         out.append([period, events, met, _share(met, events), agreed, _share(agreed, events), refused, _share(refused, events)])
-    return out
-
-
-def _periods(present: list[str], by: str) -> list[str]:
-    """Every period from the first to the last present, the empty ones too."""
-    if not present:
-        return []
-    if by == "year":
-        return [str(y) for y in range(int(present[0]), int(present[-1]) + 1)]
-    year, month = int(present[0][:4]), int(present[0][5:7])
-    last = (int(present[-1][:4]), int(present[-1][5:7]))
-    out = []
-    while (year, month) <= last:
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
 
 
