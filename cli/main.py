@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve", "Browse the records in datasette on 127.0.0.1."),
     "add": ("add", "Add a record, with options made from its kind's schema."),
     "update": ("update", "Change fields of a record, found by its id."),
+    "rename": ("rename", "Change a record's id, and every reference to it."),
     "diff": ("diff", "Show what changed between revisions, record by record."),
     "log": ("log", "Show the commits that changed one record, and how."),
     "fmt": ("fmt", "Rewrite records into canonical form (or --check)."),

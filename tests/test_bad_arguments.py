@@ -144,6 +144,11 @@ CASES: list[tuple[list[str], int, str]] = [
     (["reactions", "--by", "week"], 2, "--by"),
     (["reactions", "--fields", "id"], 2, "--fields and --explode do not apply to reactions"),
     (["reactions", "--where", "bogus=1"], 2, "unknown field 'bogus' in --where"),
+    # rename
+    (["rename", LAUNCH], 2, "NEW"),
+    (["rename", LAUNCH, "2023-08-24-sg-statement"], 1, "already exists"),
+    (["rename", "2099-01-01-none", "2099-01-02-x"], 2, "no record with id '2099-01-01-none'"),
+    (["rename", LAUNCH, "../x"], 2, "is not a record id"),
     # chart
     (["chart"], 2, "-o"),
     (["chart", "-o", "x.gif"], 2, "a chart is an .svg or .png file"),

@@ -91,8 +91,8 @@ def test_nested_list_elements_matched_by_schema_key(repo: Path, run: Runner) -> 
     assert '~ observations[actor=Japanese officials].apogee_km: 480 -> 490' in text
     assert '+ observations[actor=ROK JCS]: {"actor": "ROK JCS", "actor_type": "military", "stance": "assessment"}' in text
     assert "observations[actor=KCNA]" not in text
-    # no key in the schema for sources: by position
-    assert '~ sources[0].quote: "the DPRK fired' in text
+    # sources are known by their quote: a changed quote is one source out and one in
+    assert '- sources[quote=the DPRK fired' in text and '+ sources[quote=' in text
     # a list of distinct codes: elements added and removed
     assert '- requested_by[]: "ALB"' in text and '+ requested_by[]: "JPN"' in text
 

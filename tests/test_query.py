@@ -44,7 +44,7 @@ def run(data: Path, monkeypatch: pytest.MonkeyPatch) -> Runner:
 
 def ids(result) -> list[str]:
     assert result.exit_code == 0, result.output
-    return [row["id"] for row in csv.DictReader(io.StringIO(result.output))]
+    return [row["id"] for row in csv.DictReader(io.StringIO(result.stdout))]
 
 
 def launch_ids(run, *args: str) -> list[str]:
@@ -225,16 +225,17 @@ def test_unknown_fields_exit_2_and_name_valid_fields(run, data):
 def test_empty_result_still_has_a_header(run, data):
     result = run("query", "launches", "--csv", "--where", "category=ICBM")
     assert result.exit_code == 0
-    assert result.output.splitlines()[0].startswith("id,date,")
-    assert len(result.output.splitlines()) == 1
-    assert json.loads(run("query", "launches", "--json", "--where", "category=ICBM").output) == []
-    assert run("query", "launches", "--jsonl", "--where", "category=ICBM").output == ""
+    assert result.stdout.splitlines()[0].startswith("id,date,")
+    assert len(result.stdout.splitlines()) == 1
+    assert result.stderr == "dprk: no record matches\n"  # said on stderr, so the output stays clean
+    assert json.loads(run("query", "launches", "--json", "--where", "category=ICBM").stdout) == []
+    assert run("query", "launches", "--jsonl", "--where", "category=ICBM").stdout == ""
     assert run("query", "--where", "kind=launch", "--since", "2030").exit_code == 0
 
 
 def test_empty_repository(repo):
     result = Runner(repo)("query", "--csv")
-    assert result.exit_code == 0 and result.output.startswith("date,date_start,date_end,kind,id,title")
+    assert result.exit_code == 0 and result.stdout.startswith("date,date_start,date_end,kind,id,title")
 
 
 # --- output flags -------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def test_unset_removes_a_field_and_nested_changes_are_named(run, repo, launch):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1:] == [
         '  - landing_area: "waters off its east coast"',
-        '  ~ sources[0].date: "2023-11" -> "2023-11-01"',
+        '  ~ sources[quote=the DPRK fired two short-range ballistic missiles into waters off its east coast].date: "2023-11" -> "2023-11-01"',
     ]
     assert "landing_area" not in yamlread.load_file(launch)
 

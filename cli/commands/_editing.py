@@ -12,6 +12,8 @@ from typing import Any, Callable, Sequence
 
 import click
 
+from cli.commands._options import AnyCase
+
 REPO_HELP = "The repository folder (holding schema/ and records/). Default: $DPRK_REPO, else the nearest one above the current folder."
 
 
@@ -53,7 +55,7 @@ def field_options(specs: list[Any]) -> list[click.Option]:
     for spec in specs:
         options.append(click.Option(
             [*spec.flags, spec.param], multiple=spec.multiple, metavar=None if spec.choices else spec.metavar, help=spec.help,
-            type=click.Choice(spec.choices) if spec.choices else click.STRING,
+            type=AnyCase(spec.choices) if spec.choices else click.STRING,
         ))
     return options
 

@@ -29,6 +29,17 @@ def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+class AnyCase(click.Choice):
+    """A choice matched without regard to case (`icbm` is ICBM), shown as the schema spells it."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str):
+            for choice in self.choices:
+                if str(choice).casefold() == value.casefold():
+                    return choice
+        return super().convert(value, param, ctx)
+
+
 def given_repo() -> str | None:
     """The `--repo DIR` given before the command name (`dprk --repo DIR query`), if any."""
     context = click.get_current_context(silent=True)
@@ -91,7 +102,7 @@ def output_options(*formats: str, default: str | None = None) -> Callable[[Calla
     default = default or formats[0]
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        options = [click.option("--format", "fmt", type=click.Choice(list(formats), case_sensitive=False), default=None,
+        options = [click.option("--format", "fmt", type=AnyCase(list(formats)), default=None,
                                 metavar="FORMAT", help="Output format: " + "; ".join(f"{f}: {FORMAT_HELP.get(f, f)}" for f in formats)
                                 + f". Default: {default}.")]
         for name in formats:

@@ -41,6 +41,8 @@ def command(repo, selection, fields, explode, fmt: str, output: str | None, forc
     with progress_bar("Exporting", enabled=bool(output and output != "-")) as progress:
         selection = dataclasses.replace(selection, progress=progress)
         count = export(repo, selection, fmt, output, fields=fields, explode=explode, force=force, bom=bom, escape=escape_formulas)
+    if count == 0:
+        click.echo(f"dprk: {selection.nothing_found()}", err=True)
     if output and output != "-":
         noun = ("row" if explode else "record") + ("" if count == 1 else "s")
         click.echo(f"wrote {count} {noun} to {output}", err=True)

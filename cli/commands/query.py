@@ -33,4 +33,5 @@ def command(repo, selection, fields, explode, fmt: str, style: str) -> None:
 
     from cli.output.export import write_selection
 
-    write_selection(repo, selection, sys.stdout, fmt, fields=fields, explode=explode, style=style)
+    if write_selection(repo, selection, sys.stdout, fmt, fields=fields, explode=explode, style=style) == 0:
+        click.echo(f"dprk: {selection.nothing_found()}", err=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import ROW_OUTPUT, output_options, repo_option, selection_options
+from cli.commands._options import AnyCase, ROW_OUTPUT, output_options, repo_option, selection_options
 
 
 def _events(repo):
@@ -16,7 +16,7 @@ def _events(repo):
 @click.command("reactions")
 @repo_option
 @selection_options(default_kinds=lambda repo: _events(repo))
-@click.option("--by", type=click.Choice(["year", "month"], case_sensitive=False), default=None,
+@click.option("--by", type=AnyCase(["year", "month"]), default=None,
               help="A summary per year or month instead of one row per event.")
 @output_options(*ROW_OUTPUT)
 def command(repo, selection, fields, explode, by: str | None, fmt: str, style: str) -> None:
@@ -44,6 +44,8 @@ def command(repo, selection, fields, explode, by: str | None, fmt: str, style: s
     if fields or explode:
         raise click.UsageError("--fields and --explode do not apply to reactions")
     found = reactions.reactions(repo, selection)
+    if not found:
+        click.echo(f"dprk: {selection.nothing_found()}", err=True)
     if by:
         write_rows(sys.stdout, fmt, reactions.SUMMARY_COLUMNS, reactions.summary(found, by.lower()), style=style)
     else:

@@ -36,10 +36,21 @@ def make_command(repo: Any, record: Any) -> click.Command:
 
     unset = click.Option(["--unset"], metavar="FIELD", multiple=True,
                          help=f"Remove a field (repeatable). Fields of a {kind.name}: {', '.join(kind.fields)}.")
+    paths = [
+        click.Option(["--set", "set_paths"], metavar="PATH=VALUE", multiple=True,
+                     help="Give one part of the record a new value, named by the path 'dprk diff' prints, e.g. "
+                          "'observations[actor=KCNA].apogee_km=490' or 'sources[0].url=https://...'. Repeatable."),
+        click.Option(["--append", "append_paths"], metavar="PATH=VALUE", multiple=True,
+                     help="Add one element to the list at PATH, e.g. 'requested_by=USA' or "
+                          "'observations={\"actor\": ..., ...}' (JSON for an object). Repeatable."),
+        click.Option(["--remove", "remove_paths"], metavar="PATH", multiple=True,
+                     help="Take away the element or field at PATH, e.g. 'observations[actor=KCNA]' or 'sources[2]'. Repeatable."),
+    ]
     return click.Command(
-        record.id, callback=callback, params=ui.field_options(specs) + [unset] + ui.common_options(update=True),
+        record.id, callback=callback, params=ui.field_options(specs) + [unset] + paths + ui.common_options(update=True),
         help=f"Change fields of the {kind.name} {record.id} ({record.rel}).\n\n"
-             "An option replaces the whole field (a repeatable option gives the whole new list). The record "
+             "A field option replaces the whole field (a repeatable option gives the whole new list); --set, "
+             "--append and --remove change one part, named by the paths 'dprk diff' prints. The record "
              "is checked as 'dprk add' checks it, replaced atomically, and each changed field is printed as "
              "OLD -> NEW. A change made meanwhile by another command is kept: this one is applied on top of it "
              "(with --edit, the record must not have changed while the editor was open; if it did, nothing is "
@@ -61,9 +72,15 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
         document = editing.parse_document(text, name)
     changes = editing.given(kind, specs, params, document)
     editing.check_unset(kind, changes, params["unset"])
+    from cli.editing.paths import operations
+
+    steps = operations(kind, params["set_paths"], params["append_paths"], params["remove_paths"])
 
     def apply(current: dict[str, Any]) -> dict[str, Any]:
-        return editing.merge(kind, current, changes, params["unset"])
+        data = editing.merge(kind, current, changes, params["unset"])
+        for step in steps:
+            data = step.apply(data)
+        return editing.ordered(kind, data)
 
     options = dict(dry_run=params["dry_run"], commit=params["commit"])
     if params["edit"]:

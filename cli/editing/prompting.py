@@ -67,9 +67,9 @@ class Question:
         if choices and text.isdigit() and 1 <= int(text) <= len(choices):
             text = choices[int(text) - 1]
         if element.enum and text not in [str(v) for v in element.enum]:
-            upper = text.upper()
-            if upper in [str(v) for v in element.enum]:
-                text = upper
+            same = [str(v) for v in element.enum if str(v).casefold() == text.casefold()]
+            if same:  # allowed values match without regard to case
+                text = same[0]
         return parse_scalar(element, text, self.label)
 
 

@@ -89,6 +89,30 @@ def commit_file(root: Path, path: Path, message: str) -> str:
     return repo.head.commit.hexsha[:10]
 
 
+def commit_paths(root: Path, paths: list[Path], message: str) -> str:
+    """Commit exactly these paths (written, changed or removed) with `message`; the new
+    commit's short id. A removed path that git never tracked is left out."""
+    git = import_git("--commit")
+    repo = open_git_repo(root)
+    work_tree = Path(repo.working_tree_dir).resolve()
+    rels = []
+    for path in paths:
+        rel = (Path(os.path.realpath(path.parent)) / path.name).relative_to(work_tree).as_posix()
+        if not path.exists():
+            try:
+                repo.git.ls_files("--error-unmatch", "--", rel)
+            except git.GitCommandError:
+                continue  # removed, and never tracked: nothing to commit
+        rels.append(rel)
+    try:
+        repo.git.add("-A", "--", *rels)
+        repo.git.commit("--quiet", "--only", "-m", message, "--", *rels)
+    except git.GitCommandError as exc:
+        raise DataError(f"the files are written, but not committed: git failed: {_git_detail(exc)}",
+                        hint=f"commit them by hand: git add -A {' '.join(rels)} && git commit") from None
+    return repo.head.commit.hexsha[:10]
+
+
 def _git_detail(exc: Any) -> str:
     text = " ".join(str(exc.stderr or exc.stdout or "").replace("stderr:", "").split()).strip(" '")
     return text or f"exit status {exc.status}"

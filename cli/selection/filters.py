@@ -88,6 +88,15 @@ class Condition:
     value: str
     type: str = "string"  # string, number, boolean, date, kind
     operand: Any = None
+    unknown_value: bool = False  # VALUE is not one of the field's allowed values
+    allowed: list[Any] | None = None
+
+    def hint(self) -> str | None:
+        """When VALUE is not one of the field's allowed values, what they are."""
+        if not self.unknown_value or not self.allowed:
+            return None
+        values = ", ".join(map(str, self.allowed[:20])) + (", ..." if len(self.allowed) > 20 else "")
+        return f"{'.'.join(self.path)} is never {self.value!r}; its values: {values}"
 
     def matches(self, kind: Kind, data: dict[str, Any]) -> bool:
         if self.type == "kind":
@@ -167,7 +176,7 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
     if item is None:
         raise unknown_field("--where", name, kinds, valid)
     leaf = item.leaf
-    condition = Condition(text, item.path, op, value)
+    condition = Condition(text, item.path, op, value, allowed=leaf.enum)
     if op == "~":
         return condition
     if leaf.is_date:
@@ -183,6 +192,13 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
             raise UsageError(f"--where {text!r}: {name} is true or false, not {value!r}")
         condition.type = "boolean"
         condition.operand = value == "true"
+    elif leaf.enum and op in ("=", "!="):
+        # allowed values match without regard to case: `category=icbm` finds ICBM
+        same = [str(v) for v in leaf.enum if str(v).casefold() == value.casefold()]
+        if same:
+            condition.value = same[0]
+        else:
+            condition.unknown_value = True
     elif leaf.type in ("object", "array"):
         raise UsageError(f"--where {text!r}: {name} holds nested fields; name one of them",
                          hint="fields: " + ", ".join(n for n in valid if n.startswith(name + ".")))
@@ -304,6 +320,11 @@ class Selection:
     limit: int | None = None
     use_cache: bool = True
     progress: Callable[..., None] | None = None  # told of each record read (for a progress bar)
+
+    def nothing_found(self) -> str:
+        """What to tell someone whose selection found no record."""
+        hints = [h for h in (c.hint() for c in self.where) if h]
+        return "no record matches" + (f" ({'; '.join(hints)})" if hints else "")
 
     @property
     def timeline(self) -> bool:

@@ -1,0 +1,35 @@
+"""`dprk rename OLD NEW`: change a record's id, and every reference to it, in one step."""
+
+from __future__ import annotations
+
+import click
+
+from cli.commands._options import repo_option
+
+
+@click.command("rename")
+@click.argument("old_id", metavar="OLD")
+@click.argument("new_id", metavar="NEW")
+@click.option("--dry-run", is_flag=True, help="Say what would change, and write nothing.")
+@click.option("--commit", is_flag=True, help="Commit the moved file and the records that refer to it, and nothing else.")
+@repo_option
+def command(repo, old_id: str, new_id: str, dry_run: bool, commit: bool) -> None:
+    """Give the record OLD the id NEW: its file is moved, its id changed, and every
+    reference to it in other records follows, in one step that leaves the repository
+    valid. Everything is checked first; nothing is written when a check fails.
+    Exit status: 0 renamed; 1 invalid (nothing written); 2 usage error (NEW taken, say).
+
+    \b
+    Example, after a date was corrected:
+      dprk rename 2023-12-icbm-test 2023-12-18-hwasong-18-icbm --commit
+    """
+    from cli.commands import _editing as ui
+    from cli.editing.rename import rename
+
+    result = ui.save(lambda: rename(repo, old_id, new_id, dry_run=dry_run, commit=commit))
+    verb = "would rename" if dry_run else "renamed"
+    click.echo(f"{verb} {result.old.rel} -> {result.new.rel}")
+    for record, paths in result.referrers:
+        click.echo(f"  {record.rel}: {', '.join(paths)}")
+    if result.commit:
+        click.echo(f"committed {result.commit}: {result.message}", err=True)

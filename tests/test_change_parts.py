@@ -1,0 +1,164 @@
+"""Changing what you mean: one part of a record by its path, a rename, sources known by their
+quote, allowed values in any case, and a query that finds nothing saying so."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cli.records import yamlread
+from conftest import SOURCE, commit_all, git, sample, write_record
+
+LAUNCH = "2023-08-30-srbm"
+OBSERVATIONS = [
+    {"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "apogee_km": 480},
+    {"actor": "JCS", "actor_type": "military", "actor_state": "KOR", "stance": "assessment", "range_km": 350},
+]
+
+
+@pytest.fixture
+def launch(repo):
+    return write_record(repo, "launch", sample("launch", observations=OBSERVATIONS, tags=["srbm"]))
+
+
+def data(path):
+    return yamlread.load_file(path)
+
+
+# --- --set, --append, --remove --------------------------------------------------------------------
+
+
+def test_set_one_element_of_a_list_by_the_path_diff_prints(run, launch):
+    result = run("update", LAUNCH, "--set", "observations[actor=KCNA].apogee_km=490")
+    assert result.exit_code == 0, result.output
+    assert "~ observations[actor=KCNA].apogee_km: 480 -> 490" in result.stdout
+    observations = data(launch)["observations"]
+    assert observations[0]["apogee_km"] == 490 and observations[1] == OBSERVATIONS[1]
+
+
+def test_set_by_index_and_nested_and_typed_by_the_schema(run, launch):
+    assert run("update", LAUNCH, "--set", "sources[0].url=https://example.org/a", "--set", "observations[1].approximate=true",
+               "--set", "name=123").exit_code == 0
+    record = data(launch)
+    assert record["sources"][0]["url"] == "https://example.org/a"
+    assert record["observations"][1]["approximate"] is True
+    assert record["name"] == "123"  # the schema says text
+
+
+def test_append_and_remove(run, launch):
+    result = run("update", LAUNCH, "--append", "tags=east-sea",
+                 "--append", 'observations={"actor": "Japan\'s Ministry of Defense", "actor_type": "military", "stance": "assessment"}',
+                 "--remove", "observations[actor=JCS]")
+    assert result.exit_code == 0, result.output
+    record = data(launch)
+    assert record["tags"] == ["srbm", "east-sea"]
+    assert [o["actor"] for o in record["observations"]] == ["KCNA", "Japan's Ministry of Defense"]
+    assert "- observations[actor=JCS]:" in result.stdout
+    assert run("update", LAUNCH, "--remove", "tags").exit_code == 0
+    assert "tags" not in data(launch)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--set", "observations[actor=NOPE].apogee_km=1"], "no element has actor 'NOPE'"),
+    (["--set", "observations[7].apogee_km=1"], "there is no element 7"),
+    (["--set", "bogus=1"], "launch has no field at bogus"),
+    (["--set", "count"], "expected PATH=VALUE"),
+    (["--set", "count=many"], "'many' is not a whole number"),
+    (["--remove", "observations[actor=NOPE]"], "no element has actor 'NOPE'"),
+    (["--set", "observations[actor=KCNA.apogee_km=1"], "expected PATH=VALUE"),
+    (["--set", "observations..apogee_km=1"], "cannot read the path"),
+])
+def test_bad_paths_are_usage_errors_and_change_nothing(run, launch, args, words):
+    before = launch.read_bytes()
+    result = run("update", LAUNCH, *args)
+    assert result.exit_code == 2 and words in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert launch.read_bytes() == before
+
+
+def test_a_path_change_that_breaks_the_schema_is_invalid(run, launch):
+    before = launch.read_bytes()
+    result = run("update", LAUNCH, "--set", "observations[actor=KCNA].apogee_km=-1")
+    assert result.exit_code == 1 and "must be at least 0" in result.stderr
+    assert launch.read_bytes() == before
+
+
+# --- sources are known by their quote ------------------------------------------------------------------
+
+
+def test_inserting_a_source_is_one_added_source_in_diff(repo, run, launch):
+    commit_all(repo, "one source")
+    record = data(launch)
+    record["sources"].insert(0, dict(SOURCE, quote="A new first passage.", url="https://example.org/new"))
+    write_record(repo, "launch", record)
+    changes = json.loads(run("diff", "--format", "json").output)["records"][0]["changes"]
+    assert [(c["op"], c["field"]) for c in changes] == [("added", "sources[quote=A new first passage.]")]
+
+
+# --- rename ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def linked(repo, launch):
+    write_record(repo, "meeting", sample("meeting", launches=[LAUNCH], outcomes=[{"type": "resolution", "status": "adopted",
+                                                                                    "responds_to": [LAUNCH]}]))
+    write_record(repo, "statement", sample("statement", responds_to=[LAUNCH, "2023-08-25-open-briefing"]))
+    commit_all(repo, "linked records")
+    return repo
+
+
+def test_rename_moves_the_file_and_every_reference_and_commits(linked, run):
+    result = run("rename", LAUNCH, "2023-08-31-two-srbms", "--commit")
+    assert result.exit_code == 0, result.output
+    assert "renamed records/launches/2023-08-30-srbm.yaml -> records/launches/2023-08-31-two-srbms.yaml" in result.stdout
+    assert "records/meetings/2023-08-25-open-briefing.yaml: launches[0], outcomes[0].responds_to[0]" in result.stdout
+    assert not (linked / "records/launches/2023-08-30-srbm.yaml").exists()
+    assert data(linked / "records/launches/2023-08-31-two-srbms.yaml")["id"] == "2023-08-31-two-srbms"
+    meeting = data(linked / "records/meetings/2023-08-25-open-briefing.yaml")
+    assert meeting["launches"] == ["2023-08-31-two-srbms"] and meeting["outcomes"][0]["responds_to"] == ["2023-08-31-two-srbms"]
+    assert data(linked / "records/statements/2023-08-24-sg-statement.yaml")["responds_to"][0] == "2023-08-31-two-srbms"
+    assert run("validate").exit_code == 0
+    assert git(linked, "status", "--porcelain").strip() == ""
+    assert "Rename launch 2023-08-30-srbm to 2023-08-31-two-srbms" in git(linked, "log", "-1", "--format=%s")
+    log = json.loads(run("log", "2023-08-31-two-srbms", "--format", "json").output)
+    assert log[0]["status"] == "renamed"
+
+
+@pytest.mark.parametrize("new, code, words", [
+    ("2023-08-25-open-briefing", 1, "already exists"),  # taken, in another kind
+    ("Not An Id", 1, "is not of the expected form"),
+    ("../escape", 2, "is not a record id"),
+    (LAUNCH, 2, "the new id is the old one"),
+])
+def test_rename_refusals_change_nothing(linked, run, new, code, words):
+    before = {p: p.read_bytes() for p in (linked / "records").rglob("*.yaml")}
+    result = run("rename", LAUNCH, new)
+    assert result.exit_code == code and words in result.stderr, result.stderr
+    assert {p: p.read_bytes() for p in (linked / "records").rglob("*.yaml")} == before
+
+
+def test_rename_dry_run_writes_nothing(linked, run):
+    result = run("rename", LAUNCH, "2023-08-31-x", "--dry-run")
+    assert result.exit_code == 0 and result.stdout.startswith("would rename")
+    assert (linked / "records/launches/2023-08-30-srbm.yaml").exists() and not (linked / "records/launches/2023-08-31-x.yaml").exists()
+
+
+# --- allowed values in any case, and an empty result that says so --------------------------------------------
+
+
+def test_allowed_values_match_without_regard_to_case(repo, run, launch):
+    assert run("query", "launches", "--where", "category=srbm", "--csv", "--fields", "id").output.split() == ["id", LAUNCH]
+    assert run("update", LAUNCH, "--category", "icbm").exit_code == 0
+    assert data(launch)["category"] == "ICBM"
+    assert run("update", LAUNCH, "--set", "observations[actor=KCNA].stance=CLAIM").exit_code == 0
+    assert data(launch)["observations"][0]["stance"] == "claim"
+    result = run("add", "launch", "--date", "2023-09-01", "--title", "t", "--summary", "s", "--category", "srbm",
+                 "--source", json.dumps(SOURCE))
+    assert result.exit_code == 0 and data(repo / result.stdout.strip())["category"] == "SRBM"
+
+
+def test_a_query_that_finds_nothing_says_so_with_a_hint(repo, run, launch):
+    result = run("query", "launches", "--where", "category=rocket")
+    assert result.exit_code == 0
+    assert "no record matches (category is never 'rocket'; its values: SRBM, MRBM" in result.stderr
+    assert run("query", "launches", "--since", "2030").stderr.strip() == "dprk: no record matches"
