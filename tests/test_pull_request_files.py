@@ -36,14 +36,16 @@ def test_example_workflow_runs_the_documented_commands(repo: Path, run: Runner) 
     text = (PROJECT / "docs" / "pull-request-workflow.yml").read_text()
     steps = plain(yamlread.compose(text))["jobs"]["records"]["steps"]
     commands = "\n".join(step.get("run", "") for step in steps)
-    for expected in ('dprk validate --changed-since "$BASE..."', "dprk fmt --check", 'dprk diff "$BASE...HEAD" --format markdown'):
+    for expected in ('dprk validate --changed-since "$BASE..." --format github', "dprk fmt --check", 'dprk diff "$BASE...HEAD" --format markdown'):
         assert expected in commands
+    fmt_step = next(step for step in steps if step.get("run") == "dprk fmt --check")
+    assert fmt_step.get("if") == "always()"  # every problem at once, even when validate failed
     # the same commands, against a base branch, on a real repository
     write_record(repo, "launch", sample("launch"))
     commit_all(repo, "base")
     write_record(repo, "statement", sample("statement"))
     commit_all(repo, "pull request")
-    assert run("validate", "--changed-since", "HEAD~1...").exit_code == 0
+    assert run("validate", "--changed-since", "HEAD~1...", "--format", "github").exit_code == 0
     assert run("fmt", "--check").exit_code == 0
     assert "| added | statement |" in run("diff", "HEAD~1...HEAD", "--format", "markdown").output
 

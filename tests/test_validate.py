@@ -283,3 +283,27 @@ def test_according_to_must_name_an_observed_actor(repo, run):
     assert "'DPRK state media' is not one of the record's observations.actor; the record's observations.actor: 'KCNA'" in problem["message"]
     result = run("update", "2023-08-30-srbm", "--according-to", '{"field": "name", "actor": "JCS"}')
     assert result.exit_code == 1 and "is not one of the record's observations.actor" in result.stderr
+
+
+def test_github_annotations_point_at_the_line(repo, run):
+    write_record(repo, "launch", sample("launch", count=0, title="a, b: c%"))
+    write_record(repo, "launch", sample("launch", id="2023-08-31-x", date="2023-08-31", launch_site="x\nnewline"))
+    result = run("validate", "--format", "github")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert "::error file=records/launches/2023-08-30-srbm.yaml,line=7,col=8,title=dprk schema::$.count: must be at least 1, not 0" in lines
+    assert lines[-1] == "2 records checked, 1 problem in 1 file"
+    assert run("validate", "--github").stdout == result.stdout  # the shortcut
+    for fmt in ("jsonl", "csv", "tsv", "markdown"):
+        out = run("validate", "--format", fmt)
+        assert out.exit_code == 1 and "$.count" in out.stdout, fmt
+    [row] = [json.loads(line) for line in run("validate", "--jsonl").stdout.splitlines()]
+    assert row["check"] == "schema" and row["line"] == 7
+
+
+def test_github_annotation_escapes_what_the_runner_reads():
+    from cli.checks.problems import Problem
+    from cli.output.problems import annotation
+
+    line = annotation(Problem("records/a,b:c.yaml", 3, 1, ("title",), "100% bad\nnext", "schema"))
+    assert line == "::error file=records/a%2Cb%3Ac.yaml,line=3,col=1,title=dprk schema::$.title: 100%25 bad%0Anext"
