@@ -78,9 +78,13 @@ class LazyGroup(click.Group):
         except click.ClickException as exc:
             click.echo(f"{prog}: error: {one_line(exc.format_message())}", err=True)
             code = exc.exit_code
-        except click.Abort:
-            click.echo(f"{prog}: stopped before the work was complete (input ended or was interrupted); nothing was written", err=True)
-            code = 2
+        except click.Abort as exc:
+            if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C at a prompt
+                click.echo(f"\n{prog}: interrupted; nothing was written", err=True)
+                code = 130
+            else:
+                click.echo(f"{prog}: stopped before the work was complete (input ended); nothing was written", err=True)
+                code = 2
         except SystemExit as exc:
             # click turns a closed pipe into exit 1 after swapping stdout for a quiet wrapper
             pacified = isinstance(sys.stdout, getattr(click.utils, "PacifyFlushWrapper", ()))
@@ -96,7 +100,7 @@ class LazyGroup(click.Group):
             click.echo(one_line(f"{prog}: error: {exc.strerror or exc}{where}"), err=True)
             code = 2 if exc.errno == errno.ENAMETOOLONG else 1
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
+            click.echo(f"\n{prog}: interrupted; nothing was written", err=True)
             code = 130
         except Exception as exc:  # a bug: still one line, unless asked for the traceback
             if os.environ.get("DPRK_DEBUG"):

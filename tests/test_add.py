@@ -152,9 +152,25 @@ def test_prompts_ask_for_missing_fields_and_check_each_answer(run, repo):
         "DPRK state media announced that a Malligyong-1 reconnaissance satellite had been launched",
         "",  # note: optional, skipped
         "n",  # no other source
+        "y",  # optional fields: yes
+        "",  # date_note: skipped
+        "2",  # count
+        "", "", "", "",  # name, payload, propellant, launch_site
+        "", "",  # direction, landing_area
+        "", "",  # outcome, overflew
+        "y",  # an observation
+        "KCNA", "state-media", "PRK", "claim", "", "", "", "", "", "", "", "", "", "", "",
+        "n",  # no other observation
+        "n",  # no according_to
+        "satellite, russia",  # tags
+        "y",  # write it
     ]
     result = run("add", "launch", "--prompt", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Adding a launch: ")
+    assert "required fields come first" in result.stderr and "Ctrl-C" in result.stderr
+    assert "sources[0].publisher" in result.stderr and "observations[0].actor" in result.stderr  # numbered as paths are
+    assert "Write this record?" in result.stderr and "count: 2" in result.stderr  # shown before it is written
     assert "  7) satellite-launch-vehicle" in result.stderr
     assert "'2023-13-01' is not a date" in result.stderr
     assert "'42' is not one of: SRBM" in result.stderr
@@ -167,7 +183,37 @@ def test_prompts_ask_for_missing_fields_and_check_each_answer(run, repo):
         "url": "https://www.securitycouncilreport.org/whatsinblue/",
         "quote": "DPRK state media announced that a Malligyong-1 reconnaissance satellite had been launched",
     }]
+    assert data["count"] == 2 and data["tags"] == ["satellite", "russia"]
+    assert data["observations"] == [{"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim"}]
     assert result.stderr.count("Error:") == 3
+
+
+def test_declining_at_the_end_writes_nothing(run, repo):
+    answers = ["2023-11-21", "A launch", "s.", "SRBM", "p", "t", "2023-11-24", "", "", "q", "", "n", "n", "n"]
+    result = run("add", "launch", "--prompt", input="\n".join(answers) + "\n")
+    assert result.exit_code == 1 and "not written, as you asked" in result.stderr
+    assert records(repo) == []
+
+
+def test_ctrl_c_at_a_prompt_exits_130_and_writes_nothing(repo):
+    import os
+    import signal
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
+    process = subprocess.Popen([sys.executable, "-m", "cli", "add", "launch", "--prompt"], cwd=repo, env=env,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdin.write("2023-11-21\n")
+    process.stdin.flush()
+    deadline = time.monotonic() + 30
+    seen = ""
+    while "title" not in seen and time.monotonic() < deadline:
+        seen += os.read(process.stderr.fileno(), 4096).decode()
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert "interrupted; nothing was written" in err and "Traceback" not in err
+    assert records(repo) == []
 
 
 def test_from_file_yaml_and_json_from_file_and_stdin(run, repo, tmp_path):

@@ -133,8 +133,8 @@ def ask(question: Any) -> Any:
                         value_proc=convert, err=True)
 
 
-def confirm(message: str) -> bool:
-    return click.confirm(message, default=False, err=True)
+def confirm(message: str, default: bool = False) -> bool:
+    return click.confirm(message, default=default, err=True)
 
 
 def edit(text: str) -> str | None:

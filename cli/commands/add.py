@@ -68,7 +68,15 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
         # ask only on a terminal (or with --prompt), never when stdin holds the record
         may_prompt = not params["no_input"] and params["from_file"] != "-" and (params["prompt"] or ui.stdin_is_terminal())
         if editing.fields_to_ask(kind, data, specs, may_prompt=may_prompt, from_file=name):
+            from cli.editing.prompting import introduction
+
+            click.echo(introduction(kind) + "\n", err=True)
             data = editing.prompt_missing(kind, data, ui.ask, ui.confirm)
+            if not params["dry_run"]:
+                preview = ui.save(lambda: editing.save_new(repo, kind, data, dry_run=True))
+                click.echo("\n" + preview.text, err=True, nl=False)
+                if not ui.confirm("Write this record?", default=True):
+                    raise DataError("not written, as you asked")
     saved = ui.save(lambda: editing.save_new(repo, kind, data, dry_run=params["dry_run"], commit=params["commit"]))
     ui.report_saved(saved, [])
 

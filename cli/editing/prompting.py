@@ -106,38 +106,65 @@ Ask = Callable[[Question], Any]
 Confirm = Callable[[str], bool]
 
 
-def prompt_missing(kind: Kind, data: dict[str, Any], ask: Ask, confirm: Confirm) -> dict[str, Any]:
-    """Ask for every missing required field, in schema order, and return the completed data.
+def prompt_missing(kind: Kind, data: dict[str, Any], ask: Ask, confirm: Confirm, *, optional: bool = True) -> dict[str, Any]:
+    """Ask for every missing required field, in schema order; then, if the person wants
+    them, for the optional fields not given; and return the completed data.
 
-    A list of objects (sources, say) is asked element by element, key by key: the
-    element's required keys must be answered, the others may be left empty.
+    A list of objects (sources, say) is asked element by element, key by key, each
+    labelled as its path is (`sources[0].publisher`): the element's required keys must
+    be answered, the others may be left empty. An optional field is skipped with Enter.
     """
     data = dict(data)
     for item in missing(kind, data):
-        how = shape(item)
-        if how in ("objects", "object"):
-            element_field = item.items if how == "objects" and item.items is not None else item
-            elements: list[dict[str, Any]] = []
-            while True:
-                pointer: tuple[Any, ...] = (item.name, len(elements)) if how == "objects" else (item.name,)
-                element: dict[str, Any] = {}
-                context = dict(data)
-                context[item.name] = elements + [element] if how == "objects" else element
-                for key, child in element_field.keys.items():
-                    label = f"{item.name}[{len(elements) + 1}].{key}" if how == "objects" else f"{item.name}.{key}"
-                    answer = ask(Question(kind, child, label, pointer + (key,), child.required, context))
-                    if answer is not None:
-                        element[key] = answer
-                if how == "object":
-                    data[item.name] = element
-                    break
-                elements.append(element)
-                if not confirm(f"Add another {singular(item.name) or item.name}?"):
-                    break
-            if how == "objects":
-                data[item.name] = elements
-        else:
-            answer = ask(Question(kind, item, item.name, (item.name,), True, dict(data)))
-            if answer is not None:
-                data[item.name] = answer
+        _ask_field(kind, data, item, ask, confirm, required=True)
+    skip = {kind.id_field, kind.role_field("date") or "", kind.role_field("title") or ""}
+    left = [item for name, item in kind.fields.items() if name not in data and not item.required and name not in skip]
+    if optional and left and confirm(f"Add optional fields ({', '.join(item.name for item in left)})?"):
+        for item in left:
+            _ask_field(kind, data, item, ask, confirm, required=False)
     return with_id(kind, data)
+
+
+def _ask_field(kind: Kind, data: dict[str, Any], item: Field, ask: Ask, confirm: Confirm, *, required: bool) -> None:
+    how = shape(item)
+    if how == "objects":
+        element_field = item.items if item.items is not None else item
+        elements: list[dict[str, Any]] = []
+        noun = singular(item.name) or item.name
+        if not required and not confirm(f"Add {'an' if noun[:1] in 'aeiou' else 'a'} {noun}?"):
+            return
+        while True:
+            pointer: tuple[Any, ...] = (item.name, len(elements))
+            element: dict[str, Any] = {}
+            context = dict(data)
+            context[item.name] = elements + [element]
+            for key, child in element_field.keys.items():
+                answer = ask(Question(kind, child, f"{item.name}[{len(elements)}].{key}", pointer + (key,), child.required, context))
+                if answer is not None:
+                    element[key] = answer
+            elements.append(element)
+            if not confirm(f"Add another {noun}?"):
+                break
+        data[item.name] = elements
+    elif how == "object":
+        element = {}
+        context = dict(data)
+        context[item.name] = element
+        for key, child in item.keys.items():
+            answer = ask(Question(kind, child, f"{item.name}.{key}", (item.name, key), child.required and required, context))
+            if answer is not None:
+                element[key] = answer
+        if element:
+            data[item.name] = element
+    else:
+        answer = ask(Question(kind, item, item.name, (item.name,), required, dict(data)))
+        if answer is not None:
+            data[item.name] = answer
+
+
+def introduction(kind: Kind) -> str:
+    """What the person about to be asked for a record should know first."""
+    return (f"Adding a {kind.name}: {kind.description}\n"
+            "The required fields come first, then optional ones you may skip with Enter. Lists are numbered "
+            "from 0, as 'dprk diff' and 'update --set' name them. You will see the record before it is written. "
+            "Stop at any time with Ctrl-C: nothing is written.")
