@@ -178,6 +178,8 @@ seen = json.loads(shown.read_text(encoding="utf-8")) if shown.exists() else []
 target = pathlib.Path(sys.argv[-1])
 seen.append(target.read_text(encoding="utf-8"))
 shown.write_text(json.dumps(seen), encoding="utf-8")
+places = pathlib.Path(__file__).with_name("paths.json")
+places.write_text(json.dumps((json.loads(places.read_text()) if places.exists() else []) + [str(target)]), encoding="utf-8")
 step = steps[min(len(seen), len(steps)) - 1]
 if isinstance(step, list):  # replacements to make in what was shown
     text = seen[-1]
@@ -208,7 +210,16 @@ class ScriptedEditor:
 
         (self.folder / "plan.json").write_text(json.dumps(list(steps)), encoding="utf-8")
         (self.folder / "shown.json").unlink(missing_ok=True)
+        (self.folder / "paths.json").unlink(missing_ok=True)
         return {"EDITOR": f'"{sys.executable}" "{self.folder / "editor.py"}"', "VISUAL": ""}
+
+    @property
+    def paths(self) -> list[str]:
+        """The files the editor was opened on."""
+        import json
+
+        file = self.folder / "paths.json"
+        return json.loads(file.read_text(encoding="utf-8")) if file.exists() else []
 
     @property
     def shown(self) -> list[str]:

@@ -140,8 +140,18 @@ def test_edit_opens_the_record_and_reopens_until_valid(run, repo, launch, editor
     valid = text.replace("count: 2", "count: 1")
     result = run("update", LAUNCH, "--edit", env=editor.env(invalid, valid))
     assert result.exit_code == 0, result.output
-    assert editor.shown[0] == text
-    assert "# ! " in editor.shown[1] and "$.count: must be a whole number, not 'zero'" in editor.shown[1]
+    # the file sits in the repository's own folder, its $schema header pointing at the schema from there
+    assert editor.shown[0] == text.replace("$schema=../../schema/", "$schema=../../../schema/", 1)
+    opened = Path(editor.paths[0])
+    assert opened.parent == repo / ".dprk-cache" / "edit" / "launches"
+    assert (opened.parent / "../../../schema/launch.schema.json").resolve() == (repo / "schema/launch.schema.json").resolve()
+    assert not opened.exists()  # taken away afterwards
+    second = editor.shown[1]
+    assert "# ! " in second and "$.count: must be a whole number, not 'zero'" in second
+    # the problem names its line in the file as the editor shows it
+    named = next(line for line in second.splitlines() if "$.count" in line)
+    number = int(named.split("line ", 1)[1].split(",", 1)[0])
+    assert second.splitlines()[number - 1] == "count: zero"
     assert result.stdout.splitlines()[1:] == ["  ~ count: 2 -> 1"]
     assert yamlread.load_file(launch)["count"] == 1
 
@@ -158,7 +168,7 @@ def test_dry_run_prints_the_new_text_only(run, repo, launch):
     result = run("update", LAUNCH, "--count", "7", "--dry-run")
     assert result.exit_code == 0
     assert "\ncount: 7\n" in result.stdout
-    assert result.stderr == "  ~ count: 2 -> 7\n"
+    assert result.stderr == "dry run, nothing written; the changes:\n  ~ count: 2 -> 7\n"
     assert launch.read_bytes() == before
 
 

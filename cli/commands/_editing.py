@@ -142,6 +142,35 @@ def edit(text: str) -> str | None:
     return result if isinstance(result, str) or result is None else result.decode("utf-8")
 
 
+def editor_in(repo: Any, kind: Any, name: str) -> Callable[[str], "str | None"]:
+    """An editor callback that opens the record in the repository's own folder,
+    `.dprk-cache/edit/<kind folder>/NAME.yaml`, with its `$schema` header pointing at the
+    schema from there, so that an editor with the YAML language server validates while
+    you type. Falls back to a temporary file elsewhere when that folder cannot be used."""
+    import os
+
+    folder = repo.private_folder("edit", kind.folder)
+    if folder is None:
+        return edit
+    there = f"{kind.header.split('$schema=')[0]}$schema=../../../schema/{kind.file.name}"
+
+    def run(text: str) -> str | None:
+        path = folder / f"{name}.yaml"
+        shown = text.replace(kind.header, there, 1)
+        path.write_text(shown, encoding="utf-8")
+        before = os.stat(path).st_mtime_ns
+        try:
+            click.edit(filename=str(path))
+            after = path.read_text(encoding="utf-8")
+            if after == shown and os.stat(path).st_mtime_ns == before:
+                return None  # closed without saving
+            return after.replace(there, kind.header, 1)
+        finally:
+            path.unlink(missing_ok=True)
+
+    return run
+
+
 def save(action: Callable[[], Any]) -> Any:
     """Run a save from cli.editing; if the record is invalid, print its problems as
     `dprk validate` does and fail with exit status 1."""
@@ -158,8 +187,12 @@ def save(action: Callable[[], Any]) -> Any:
 def report_saved(saved: Any, changes: list[str]) -> None:
     """Print what a save did: the text on a dry run (changes on stderr), else the path,
     the changes and the commit."""
-    if saved.record is None:
+    if saved.record is None:  # a dry run: the record on stdout, what would change apart, on stderr
         click.echo(saved.text, nl=False)
+        if changes:
+            click.echo("dry run, nothing written; the changes:", err=True)
+        else:
+            click.echo("dry run, nothing written", err=True)
         for line in changes:
             click.echo(f"  {line}", err=True)
         return

@@ -60,7 +60,7 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
         document = editing.parse_document(text, name)
     data = editing.with_id(kind, editing.given(kind, specs, params, document), strict=not params["edit"])
     if params["edit"]:
-        data = editing.edit_until_valid(repo, kind, editing.template(kind, data), ui.edit,
+        data = editing.edit_until_valid(repo, kind, editing.template(kind, data), ui.editor_in(repo, kind, f"new-{kind.name}"),
                                         finish=lambda d: editing.with_id(kind, d), extra=lambda d: editing.id_taken(repo, kind, d))
         if data is None:
             raise DataError("editing given up; nothing written")

@@ -86,7 +86,7 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
     if params["edit"]:
         base = repo.read_bytes(record)
         old = yamlread.loads(yamlread.decode(base, record.rel), record.rel)
-        edited = editing.edit_until_valid(repo, kind, repo.render(kind, apply(old)), ui.edit,
+        edited = editing.edit_until_valid(repo, kind, repo.render(kind, apply(old)), ui.editor_in(repo, kind, record.id),
                                           finish=lambda d: editing.ordered(kind, d), record_id=record.id)
         if edited is None:
             raise DataError("editing given up; nothing written")

@@ -11,6 +11,7 @@ from cli.editing.options import ENUM_CHOICES_MAX, example_json, scalar_field, sh
 from cli.editing.record import can_make_id
 from cli.editing.saving import check
 from cli.editing.values import parse_document
+from cli.records import yamlread
 from cli.errors import DataError, YamlError
 from cli.records.kinds import HEADER_PREFIX, Field, Kind
 from cli.records.repository import Repository
@@ -85,30 +86,53 @@ def edit_until_valid(repo: Repository, kind: Kind, text: str, edit: Edit, finish
 
     Giving up: closing without saving, emptying the file, or saving it unchanged
     while it still has problems. `finish` completes the parsed data (the id, say);
-    `extra` adds problems of its own (an id already taken, say).
+    `extra` adds problems of its own (an id already taken, say). Problems are shown as
+    comments at the top of the file, each naming its line and column in the file as
+    the editor shows it.
     """
     shown = text
     while True:
         result = edit(shown)
         if result is None or not strip_errors(result).strip() or _only_comments(result):
             return None
+        edited = strip_errors(result)
         rel = f"records/{kind.folder}/<edited>.yaml"
+        found: list[tuple[tuple[int, int] | None, str]] = []
+        data = None
         try:
-            data = finish(drop_empty(parse_document(strip_errors(result), rel)))
+            data = finish(drop_empty(parse_document(edited, rel)))
         except YamlError as exc:
-            messages = [str(exc)]
-            data = None
+            found.append(((exc.line, exc.column or 1) if exc.line else None, exc.message))
         except DataError as exc:
-            messages = [str(exc)]
-            data = None
+            found.append((None, str(exc)))
         if data is not None:
             _, problems = check(repo, kind, data, record_id=record_id)
-            messages = [str(p) for p in problems] + (extra(data) if extra else [])
-            if not messages:
+            for problem in problems:
+                where = yamlread.locate(edited, problem.pointer) if problem.pointer else None
+                found.append((where, f"{problem.json_path}: {problem.message}" if problem.pointer else problem.message))
+            found += [(None, message) for message in (extra(data) if extra else [])]
+            if not found:
                 return data
-        if strip_errors(result) == strip_errors(shown):
+        if edited == strip_errors(shown):
             return None
-        shown = with_errors(result, messages)
+        shown = with_errors(result, _placed(edited, found))
+
+
+def _placed(edited: str, found: list[tuple[tuple[int, int] | None, str]]) -> list[str]:
+    """Messages naming the line and column each problem has in the file with the
+    message block in it (the block goes after the header line, or on top)."""
+    block = 1 + len(found)
+    header = edited.startswith(HEADER_PREFIX)
+    out = []
+    for where, message in found:
+        if where is None:
+            out.append(message)
+            continue
+        line, column = where
+        if not header or line > 1:
+            line += block
+        out.append(f"line {line}, column {column}: {message}")
+    return out
 
 
 def _only_comments(text: str) -> bool:
