@@ -51,11 +51,17 @@ class RepoGroup(click.Group):
 
 def field_options(specs: list[Any]) -> list[click.Option]:
     """One click option per generated OptionSpec; values stay strings for the core to convert."""
+    from cli.commands import _complete
+
     options = []
     for spec in specs:
+        element = spec.field.items if spec.field.items is not None else spec.field
+        references = spec.field.references or element.references
+        complete = (_complete.record_ids(*references) if references else
+                    _complete.states(element.names) if element.names else None)
         options.append(click.Option(
             [*spec.flags, spec.param], multiple=spec.multiple, metavar=None if spec.choices else spec.metavar, help=spec.help,
-            type=AnyCase(spec.choices) if spec.choices else click.STRING,
+            type=AnyCase(spec.choices) if spec.choices else click.STRING, shell_complete=complete,
         ))
     return options
 
@@ -68,11 +74,11 @@ def common_options(*, update: bool) -> list[click.Option]:
     from_help = ("A YAML or JSON file of fields to change ('-' for stdin); a field set to null is removed."
                  if update else "Take the record from a YAML or JSON file ('-' for stdin); options given as well override its fields.")
     options = [
-        click.Option(["--from-file"], metavar="FILE", help=from_help),
+        click.Option(["--from-file"], metavar="FILE", type=click.Path(allow_dash=True), help=from_help),
         click.Option(["--edit"], is_flag=True, help=edit_help),
         click.Option(["--dry-run"], is_flag=True, help="Print the record in canonical YAML and write nothing."),
         click.Option(["--commit"], is_flag=True, help="Commit the record file, and nothing else, with git."),
-        click.Option(["--repo", "repo_dir"], metavar="DIR", help=REPO_HELP),
+        click.Option(["--repo", "repo_dir"], metavar="DIR", type=click.Path(file_okay=False), help=REPO_HELP),
     ]
     if not update:
         options += [

@@ -9,6 +9,8 @@ from typing import Any, Callable, Iterator
 
 import click
 
+from cli.commands import _complete
+
 
 def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add `--repo DIR` (or $DPRK_REPO) and pass the found Repository as `repo`."""
@@ -18,6 +20,7 @@ def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "repo_dir",
         metavar="DIR",
         default=None,
+        type=click.Path(file_okay=False),
         help="The repository folder (holding schema/ and records/). Default: $DPRK_REPO, else the nearest one above the current folder.",
     )
     @functools.wraps(func)
@@ -149,16 +152,16 @@ def selection_options(func: Callable[..., Any] | None = None, *, default_kinds: 
     if func is None:
         return functools.partial(selection_options, default_kinds=default_kinds)
 
-    @click.argument("kinds", nargs=-1, metavar="[KIND]...")
+    @click.argument("kinds", nargs=-1, metavar="[KIND]...", shell_complete=_complete.kinds)
     @click.option("--since", metavar="DATE", help="Only records whose date span ends on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD). A record dated 2023-11 spans the whole month, so it matches --since 2023-11-15.")
     @click.option("--until", metavar="DATE", help="Only records whose date span starts on or before the end of DATE (so 2023-11 matches --until 2023-11-01).")
-    @click.option("--where", "where", metavar="'FIELD OP VALUE'", multiple=True,
+    @click.option("--where", "where", metavar="'FIELD OP VALUE'", multiple=True, shell_complete=_complete.where,
                   help="Keep records where FIELD compares to VALUE. OP: = != ~ (contains, any case) < <= > >=. Numbers and dates compare as such; a list matches if any element does; dotted paths reach nested fields (observations.actor=KCNA). Repeat for AND.")
     @click.option("--search", metavar="TEXT", help="Keep records whose text anywhere contains TEXT (any case).")
-    @click.option("--sort", metavar="FIELD[,FIELD]", help="Order by these fields; -FIELD for descending. Default: date, then id.")
+    @click.option("--sort", metavar="FIELD[,FIELD]", shell_complete=_complete.sort_keys, help="Order by these fields; -FIELD for descending. Default: date, then id.")
     @click.option("--limit", type=int, metavar="N", help="At most N records.")
-    @click.option("--fields", multiple=True, metavar="A,B,C", help="The columns to show, in this order (see 'dprk schema KIND').")
-    @click.option("--explode", metavar="FIELD", help="One row per element of this list field (one row per requesting state, say).")
+    @click.option("--fields", multiple=True, metavar="A,B,C", shell_complete=_complete.fields, help="The columns to show, in this order (see 'dprk schema KIND').")
+    @click.option("--explode", metavar="FIELD", shell_complete=_complete.list_fields, help="One row per element of this list field (one row per requesting state, say).")
     @click.option("--no-cache", is_flag=True, help="Parse every record afresh, neither reading nor writing the parse cache (.dprk-cache/).")
     @functools.wraps(func)
     def wrapper(*args: Any, kinds: tuple[str, ...], since: str | None, until: str | None, where: tuple[str, ...], search: str | None,

@@ -6,11 +6,12 @@ import json
 
 import click
 
+from cli.commands import _complete
 from cli.commands._options import output_options, repo_option
 
 
 @click.command("log")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=_complete.record_ids())
 @output_options("text", "json", "jsonl")
 @repo_option
 def command(repo, record_id: str, fmt: str) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from cli.commands import _complete
 from cli.commands._options import repo_option
 
 
 @click.command("rename")
-@click.argument("old_id", metavar="OLD")
+@click.argument("old_id", metavar="OLD", shell_complete=_complete.record_ids())
 @click.argument("new_id", metavar="NEW")
 @click.option("--dry-run", is_flag=True, help="Say what would change, and write nothing.")
 @click.option("--commit", is_flag=True, help="Commit the moved file and the records that refer to it, and nothing else.")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from cli.commands import _complete
 from cli.commands._options import ROW_OUTPUT, output_options, repo_option
 
 
 @click.command("schema")
-@click.argument("kind", required=False)
+@click.argument("kind", required=False, shell_complete=_complete.kinds)
 @output_options(*ROW_OUTPUT)
 @repo_option
 def command(repo, kind: str | None, fmt: str, style: str) -> None:

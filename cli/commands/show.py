@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from cli.commands import _complete
 from cli.commands._options import output_options, repo_option
 
 
 @click.command("show")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=_complete.record_ids())
 @output_options("text", "json")
 @click.option("--no-links", is_flag=True, help="Leave out the records that link here (faster: no scan).")
 @repo_option

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import click
 
+from cli.commands import _complete
 from cli.commands._options import ROW_OUTPUT, output_options, repo_option
 
 
 @click.command("stats")
-@click.argument("kinds", nargs=-1, metavar="[KIND]...")
+@click.argument("kinds", nargs=-1, metavar="[KIND]...", shell_complete=_complete.kinds)
 @click.option("--by", type=click.Choice(["year", "month"]), default="year", show_default=True, help="Count per year or per month.")
 @click.option("--since", metavar="DATE", help="Only records whose date span ends on or after DATE.")
 @click.option("--until", metavar="DATE", help="Only records whose date span starts on or before the end of DATE.")
-@click.option("--where", multiple=True, metavar="'FIELD OP VALUE'", help="Only records matching, as in 'dprk query'.")
+@click.option("--where", multiple=True, metavar="'FIELD OP VALUE'", shell_complete=_complete.where, help="Only records matching, as in 'dprk query'.")
 @click.option("--search", metavar="TEXT", help="Only records whose text anywhere contains TEXT (any case).")
 @click.option("--no-chart", is_flag=True, help="Print the table only.")
 @click.option("--no-cache", is_flag=True, help="Parse every record afresh, neither reading nor writing the parse cache.")

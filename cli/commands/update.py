@@ -24,6 +24,14 @@ class UpdateGroup(ui.RepoGroup):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         pass
 
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list:
+        """Record ids, for `dprk update <TAB>` (the options are completed once the id is given)."""
+        from cli.commands import _complete
+
+        if incomplete.startswith("-"):
+            return super().shell_complete(ctx, incomplete)
+        return _complete.record_ids()(ctx, None, incomplete)
+
 
 def make_command(repo: Any, record: Any) -> click.Command:
     from cli.editing.options import option_specs
@@ -34,7 +42,9 @@ def make_command(repo: Any, record: Any) -> click.Command:
     def callback(**params: Any) -> None:
         update(repo, record, specs, params)
 
-    unset = click.Option(["--unset"], metavar="FIELD", multiple=True,
+    from cli.commands import _complete
+
+    unset = click.Option(["--unset"], metavar="FIELD", multiple=True, shell_complete=_complete.top_fields(kind),
                          help=f"Remove a field (repeatable). Fields of a {kind.name}: {', '.join(kind.fields)}.")
     paths = [
         click.Option(["--set", "set_paths"], metavar="PATH=VALUE", multiple=True,

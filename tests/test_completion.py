@@ -1,0 +1,62 @@
+"""Shell completion through click's own protocol, in real processes: kinds, ids, fields, state codes, paths."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import sample, write_record
+
+
+def complete(cwd, *words: str) -> list[str]:
+    """What `dprk WORDS<TAB>` offers (the last word is the one being completed)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
+    env.update(_DPRK_COMPLETE="bash_complete", COMP_WORDS=" ".join(("dprk",) + words), COMP_CWORD=str(len(words)))
+    done = subprocess.run([sys.executable, "-c", "from cli.main import main; main()"], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    return [line.split(",", 1)[1] for line in done.stdout.splitlines() if line.startswith(("plain,", "file,", "dir,"))]
+
+
+@pytest.fixture
+def records(repo):
+    write_record(repo, "launch", sample("launch"))
+    write_record(repo, "meeting", sample("meeting", launches=["2023-08-30-srbm"]))
+    write_record(repo, "statement", sample("statement"))
+    return repo
+
+
+def test_kinds(records):
+    assert complete(records, "query", "laun") == ["launch", "launches"]
+    assert "nuclear-test" in complete(records, "schema", "")
+    assert complete(records, "add", "meet") == ["meeting"]
+
+
+def test_record_ids_for_show_log_update_rename_and_references(records):
+    every = ["2023-08-30-srbm", "2023-08-25-open-briefing", "2023-08-24-sg-statement"]
+    for command in ("show", "log", "update", "rename"):
+        assert sorted(complete(records, command, "2023")) == sorted(every), command
+    assert complete(records, "add", "meeting", "--launches", "2023") == ["2023-08-30-srbm"]  # launches only
+    assert complete(records, "update", "2023-08-24-sg-statement", "--meeting", "2023") == ["2023-08-25-open-briefing"]
+
+
+def test_field_names(records):
+    assert "id,date_start" in complete(records, "query", "launches", "--fields", "id,date_s")
+    assert "observations.apogee_km" in complete(records, "query", "launches", "--where", "observations.ap")
+    assert complete(records, "query", "meetings", "--explode", "requ") == ["requested_by"]
+    assert "count" in complete(records, "query", "launches", "--sort", "co")
+    assert "date_note" in complete(records, "update", "2023-08-30-srbm", "--unset", "date")
+
+
+def test_state_codes_and_paths(records):
+    assert complete(records, "add", "meeting", "--requested-by", "US") == ["USA"]
+    env_words = complete(records, "validate", "rec")
+    assert env_words == ["rec"]  # handed, as a file, to the shell's own file completion
+
+
+def test_outside_a_repository_nothing_is_offered_or_printed(tmp_path):
+    for words in (("show", "20"), ("query", "la"), ("update", "2"), ("add", "l"), ("query", "--fields", "i")):
+        assert complete(tmp_path, *words) == [], words
