@@ -112,9 +112,15 @@ class LazyGroup(click.Group):
         return code
 
 
+def _folder() -> click.ParamType:
+    from cli.commands._options import Folder
+
+    return Folder()
+
+
 @click.group(name="dprk", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="dprk", message="%(prog)s %(version)s")
-@click.option("--repo", "repo_dir", metavar="DIR", default=None, type=click.Path(file_okay=False),
+@click.option("--repo", "repo_dir", metavar="DIR", default=None, type=_folder(),
               help="The repository folder (holding schema/ and records/), for any command; also accepted after the command name. "
                    "Default: $DPRK_REPO, else the nearest one above the current folder.")
 @click.pass_context

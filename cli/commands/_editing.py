@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 
 import click
 
-from cli.commands._options import AnyCase
+from cli.commands._options import AnyCase, Folder
 
 REPO_HELP = "The repository folder (holding schema/ and records/). Default: $DPRK_REPO, else the nearest one above the current folder."
 
@@ -78,7 +78,7 @@ def common_options(*, update: bool) -> list[click.Option]:
         click.Option(["--edit"], is_flag=True, help=edit_help),
         click.Option(["--dry-run"], is_flag=True, help="Print the record in canonical YAML and write nothing."),
         click.Option(["--commit"], is_flag=True, help="Commit the record file, and nothing else, with git."),
-        click.Option(["--repo", "repo_dir"], metavar="DIR", type=click.Path(file_okay=False), help=REPO_HELP),
+        click.Option(["--repo", "repo_dir"], metavar="DIR", type=Folder(), help=REPO_HELP),
     ]
     if not update:
         options += [

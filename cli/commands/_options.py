@@ -20,7 +20,7 @@ def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "repo_dir",
         metavar="DIR",
         default=None,
-        type=click.Path(file_okay=False),
+        type=Folder(),
         help="The repository folder (holding schema/ and records/). Default: $DPRK_REPO, else the nearest one above the current folder.",
     )
     @functools.wraps(func)
@@ -30,6 +30,20 @@ def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
         return func(*args, repo=Repository.find(repo_dir or given_repo()), **kwargs)
 
     return wrapper
+
+
+class Folder(click.ParamType):
+    """A folder name, checked by the tool itself (one clear message), completed by the shell as a directory."""
+
+    name = "directory"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        return value
+
+    def shell_complete(self, ctx: Any, param: Any, incomplete: str) -> list:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(incomplete, type="dir")]
 
 
 class AnyCase(click.Choice):
