@@ -197,8 +197,20 @@ def test_bad_arguments_give_one_line_and_change_nothing(run_shared, shared, args
     line = one_line(result)
     assert result.exit_code == code, line
     assert message in line
-    assert "error" in line
+    assert line.startswith("dprk: error: "), line  # every error starts the same way
     assert git(shared, "status", "--porcelain").strip() == "", "a failed command changed the repository"
+
+
+def test_repo_before_the_command_name(shared, tmp_path):
+    from conftest import Runner
+
+    elsewhere = Runner(tmp_path)
+    for args in (["--repo", str(shared), "query", "launches", "--json"], ["query", "--repo", str(shared), "launches", "--json"],
+                 ["--repo", str(shared), "show", LAUNCH], ["--repo", str(shared), "update", LAUNCH, "--count", "2"],
+                 ["--repo", str(shared), "validate"]):
+        result = elsewhere(*args)
+        assert result.exit_code == 0, (args, result.output)
+    assert elsewhere("--repo", MISSING, "query").exit_code == 2
 
 
 def test_every_command_is_covered():
