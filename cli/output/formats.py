@@ -215,7 +215,7 @@ def write_table(out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, 
     align = ["right" if _numeric([row[i] for row in body]) else "left" for i in range(len(columns))]
     # strings stay strings (a year such as "2023" is text); real numbers align right, as numbers
     text = tabulate(body, headers=columns, tablefmt=style, disable_numparse=True, missingval="",
-                    colalign=align if columns else None)
+                    colalign=align if columns and body else None)  # tabulate 0.9 fails on colalign without rows
     out.write(text + "\n")
     return len(body)
 
