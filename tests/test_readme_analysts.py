@@ -1,0 +1,48 @@
+"""README's "For analysts" blocks run as written (but the last, which needs node and check-jsonschema),
+on a copy of the project's records, with the real pandas, sqlite3, frictionless and matplotlib."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT
+
+
+def blocks() -> list[str]:
+    text = (PROJECT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## For analysts\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.*?)```", section, re.S)
+
+
+def test_the_analysts_blocks_run(tmp_path):
+    pytest.importorskip("pandas")
+    bin_dir = Path(sys.executable).parent
+    if shutil.which("dprk", path=str(bin_dir)) is None:
+        pytest.skip("the dprk entry point is not installed next to this Python")
+    shutil.copytree(PROJECT / "schema", tmp_path / "schema")
+    shutil.copytree(PROJECT / "records", tmp_path / "records")
+    env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
+    env["PATH"] = f"{tmp_path / 'bin'}{os.pathsep}{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    (tmp_path / "bin").mkdir()
+    wrapper = tmp_path / "bin" / "python3"  # the blocks' python3 is this one, with pandas
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    found = blocks()
+    assert len(found) >= 7
+    outputs = []
+    for block in found[:-1]:
+        done = subprocess.run(["bash", "-e", "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, (block, done.stdout, done.stderr)
+        outputs.append(done.stdout)
+    joined = "\n".join(outputs)
+    assert "ICBM" in joined and "state-media" in joined
+    assert "[]" in joined and "True" in joined  # no dangling foreign key; the package is valid
+    assert (tmp_path / "timeline.svg").read_text().startswith("<?xml")
+    assert "npx ajv-cli" in found[-1] and "check-jsonschema" in found[-1]
