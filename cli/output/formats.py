@@ -43,8 +43,11 @@ def plain(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False)
+        return _to_json(value)
     return value
+
+
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps with these options, without building one each call
 
 
 def joined(value: Any) -> Any:
@@ -96,10 +99,7 @@ def write_delimited(out: IO[str], columns: list[str], rows: Iterable[list[Any]],
     write(columns)
     count = 0
     for row in rows:
-        cells = [plain(v) for v in row]
-        if escape:
-            cells = [escape_formula(v) for v in cells]
-        write(cells)
+        write([escape_formula(plain(v)) for v in row] if escape else [plain(v) for v in row])
         count += 1
     return count
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import lru_cache
 from typing import Any, Iterator
 
 _DATE = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?$")
@@ -16,6 +17,11 @@ def date_span(text: Any) -> tuple[str, str] | None:
     """
     if not isinstance(text, str):
         return None
+    return _span(text)
+
+
+@lru_cache(maxsize=8192)  # an export asks for each record's start and end; dates repeat
+def _span(text: str) -> tuple[str, str] | None:
     match = _DATE.match(text)
     if not match:
         return None

@@ -25,7 +25,7 @@ single-valued top-level fields that every chosen kind has, with the date first.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from cli.errors import UsageError
 from cli.records.dates import date_span
@@ -33,7 +33,6 @@ from cli.records.kinds import Field, Kind
 from cli.selection.filters import KIND_COLUMN, Selection
 
 SPAN_SUFFIXES = ("_start", "_end")
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -164,45 +163,77 @@ def explode_field(selection: Selection, name: str) -> tuple[str, ...]:
 # --- cells -----------------------------------------------------------------------------
 
 
-def _pick(node: Any, path: tuple[str, ...]) -> Any:
-    if not path:
-        return node
-    if isinstance(node, list):
-        return [_pick(element, path) for element in node]
-    if isinstance(node, dict):
-        return _pick(node.get(path[0], _MISSING), path[1:]) if path[0] in node else _MISSING
-    return _MISSING
+def _pick(node: Any, path: tuple[str, ...], depth: int = 0) -> Any:
+    """The value at `path` below `node`, a list of values where the path runs through a
+    list, None where it names nothing."""
+    while depth < len(path):
+        if node.__class__ is list:
+            return [_pick(element, path, depth) for element in node]
+        if node.__class__ is not dict:
+            return None
+        node = node.get(path[depth])
+        depth += 1
+    return node
 
 
-def _plain(value: Any) -> Any:
-    if value is _MISSING:
-        return None
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+def reader(column: Column) -> Callable[[dict[str, Any]], Any]:
+    """A function giving the value of `column` for one record: a scalar, a list (a list
+    column), or None. Made once per column, so each row costs a lookup, not a plan."""
+    path = column.path
+    if column.span:
+        at = 0 if column.span == "start" else 1
+
+        def read_span(data: dict[str, Any]) -> Any:
+            span = date_span(_pick(data, path))
+            return span[at] if span else None
+        return read_span
+    if column.multi:
+        pick = _pick
+        if len(path) == 2:  # a field of each element of a top-level list: most list columns
+            outer, inner = path
+
+            def pick(data: dict[str, Any], _path: tuple[str, ...]) -> Any:
+                top = data.get(outer)
+                if top.__class__ is list:
+                    return [e.get(inner) if e.__class__ is dict else None for e in top]
+                return top.get(inner) if top.__class__ is dict else None
+
+        def read_multi(data: dict[str, Any]) -> Any:
+            value = pick(data, path)
+            if value.__class__ is not list:
+                return None if value is None else [value]
+            if all(v is None or v == [] for v in value):
+                return None
+            return value
+        return read_multi
+    if len(path) == 1:
+        name = path[0]
+
+        def read_top(data: dict[str, Any]) -> Any:
+            value = data.get(name)
+            if value.__class__ is list:  # a list where the schema says one value: shown as it is
+                return value or None
+            return value
+        return read_top
+
+    def read_nested(data: dict[str, Any]) -> Any:
+        value = _pick(data, path)
+        if value.__class__ is list:
+            return value or None
+        return value
+    return read_nested
 
 
 def cell(data: dict[str, Any], column: Column) -> Any:
     """The value of one column for one record: a scalar, a list (a list column), or None."""
-    value = _plain(_pick(data, column.path))
-    if column.span:
-        span = date_span(value)
-        return (span[0] if column.span == "start" else span[1]) if span else None
-    if column.multi:
-        if not isinstance(value, list):
-            return None if value is None else [value]
-        if all(v is None or v == [] for v in value):
-            return None
-        return value
-    if isinstance(value, list):  # a list where the schema says one value: shown as it is
-        return value or None
-    return value
+    return reader(column)(data)
 
 
 def rows(records: Iterable[tuple[Any, dict[str, Any]]], columns: list[Column], explode: tuple[str, ...] | None = None) -> Iterator[list[Any]]:
     """One row (a list of cells, in column order) per record, or per element with `explode`."""
     if explode:
         columns = [_exploded(c, explode) for c in columns]
+    readers = [None if c.is_kind else reader(c) for c in columns]
     for record, data in records:
         kind_name = record.kind.name
         variants: Iterable[dict[str, Any]] = (data,)
@@ -211,7 +242,7 @@ def rows(records: Iterable[tuple[Any, dict[str, Any]]], columns: list[Column], e
             if isinstance(elements, list) and elements:
                 variants = ({**data, explode[0]: element} for element in elements)
         for variant in variants:
-            yield [kind_name if c.is_kind else cell(variant, c) for c in columns]
+            yield [kind_name if read is None else read(variant) for read in readers]
 
 
 def _exploded(column: Column, explode: tuple[str, ...]) -> Column:
