@@ -59,6 +59,17 @@ def plan(n: int, rng: random.Random) -> dict[str, list[str]]:
     return ids
 
 
+_SERIALS: dict[str, int] = {}
+
+
+def serial(year: str) -> int:
+    """The next number of a document of `year`, so that symbols are unique and N has at
+    most four digits, as the schema asks, while a year has fewer than 9,900 reports
+    (100,000 records make about 500 a year)."""
+    _SERIALS[year] = _SERIALS.get(year, -1) + 1
+    return _SERIALS[year]
+
+
 def build(kind: str, record_id: str, index: int, ids: dict[str, list[str]], rng: random.Random) -> dict:
     record = {
         "id": record_id,
@@ -94,7 +105,7 @@ def build(kind: str, record_id: str, index: int, ids: dict[str, list[str]], rng:
             del record["responds_to"]
     else:
         record.update(type=rng.choice(["panel-midterm", "panel-final", "committee-90-day"]), body="panel-of-experts",
-                      symbol=f"S/{record_id[:4]}/{index + 100}", key_findings=[sentence(rng, 25), sentence(rng, 25)])
+                      symbol=f"S/{record_id[:4]}/{100 + serial(record_id[:4])}", key_findings=[sentence(rng, 25), sentence(rng, 25)])
         if ids["meeting"]:
             record["presented_at"] = rng.choice(ids["meeting"])
     return record
@@ -102,6 +113,7 @@ def build(kind: str, record_id: str, index: int, ids: dict[str, list[str]], rng:
 
 def generate(n: int, target: Path, seed: int = 1, use_git: bool = False) -> None:
     rng = random.Random(seed)
+    _SERIALS.clear()
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
