@@ -9,6 +9,7 @@ pass learns each record's date (one query of the cache) and a second streams the
 
 from __future__ import annotations
 
+import marshal
 import os
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
@@ -34,7 +35,7 @@ def iter_data(repo: "Repository", kinds: Iterable[Kind] | None = None, *, order:
     entries of the parse cache (cli.records.cache) are used instead of parsing; what had
     to be parsed is stored for next time. Records are streamed: memory does not
     grow with their number (except with order="date" and no cache, when the records
-    are held to be sorted). With `on_error`, a file that cannot be read is passed to
+    are held, marshalled, to be sorted). With `on_error`, a file that cannot be read is passed to
     it (as its YamlError) and skipped, instead of ending the iteration.
     """
     from cli.records.cache import open_cache
@@ -42,7 +43,7 @@ def iter_data(repo: "Repository", kinds: Iterable[Kind] | None = None, *, order:
     cache = open_cache(repo.root, repo.schema_dir, use_cache)
     try:
         records: Iterable[RecordFile] = repo.records(kinds)
-        held: dict[str, dict[str, Any]] = {}
+        held: dict[str, bytes] = {}  # with no cache, records parsed by the date pass, marshalled (a dict costs ~8x more)
         fresh: set[str] = set()
         if order == "date":
             records = _by_date(repo, list(records), cache, held, fresh, on_error)
@@ -55,7 +56,8 @@ def iter_data(repo: "Repository", kinds: Iterable[Kind] | None = None, *, order:
             wanted = [r.rel for r in batch if r.rel not in held]
             rows = cache.lookup(wanted, with_data=True) if cache is not None and wanted else {}
             for record in batch:
-                data = held.pop(record.rel, None)
+                packed = held.pop(record.rel, None)
+                data = marshal.loads(packed) if packed is not None else None
                 if data is None and record.rel in fresh:
                     data = _cached_data(rows.get(record.rel))  # found fresh by the first pass
                 if data is None:
@@ -99,12 +101,13 @@ def _data(repo: "Repository", record: RecordFile, cache: Any, row: Any, on_error
                     record.kind.sort_date(data))
     return data
 
-def _by_date(repo: "Repository", records: list[RecordFile], cache: Any, held: dict[str, dict[str, Any]], fresh: set[str],
+def _by_date(repo: "Repository", records: list[RecordFile], cache: Any, held: dict[str, bytes], fresh: set[str],
              on_error: Callable[[Exception], None] | None) -> list[RecordFile]:
     """`records` in date order. Dates come from fresh cache entries (whose paths are
     added to `fresh`, so that the second pass takes their data without checking the
     file again); other records are parsed now and cached (or, with no cache, held in
-    `held` for the second pass)."""
+    `held` for the second pass, marshalled: the exact values in a fraction of the
+    memory of the dicts, so 100,000 records stay within a few hundred MB)."""
     dates: dict[str, str] = {}
     known = cache.sort_keys() if cache is not None else {}
     for record in records:
@@ -118,7 +121,7 @@ def _by_date(repo: "Repository", records: list[RecordFile], cache: Any, held: di
             continue
         dates[record.rel] = record.kind.sort_date(data)
         if cache is None:
-            held[record.rel] = data
+            held[record.rel] = marshal.dumps(data)
     if cache is not None:
         cache.flush()
     return sorted((r for r in records if r.rel in dates), key=lambda r: (dates[r.rel], r.id))
