@@ -50,6 +50,15 @@ def plain(value: Any) -> Any:
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps with these options, without building one each call
 
 
+def guarded(value: Any) -> Any:
+    """plain() with the formula guard: escape_formula(plain(value)) in one step, text
+    first, since most cells are text (a list becomes JSON text starting with `[`, which
+    needs no guard)."""
+    if value.__class__ is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return plain(value)
+
+
 def joined(value: Any) -> Any:
     """A cell as a person reads it: a list joined by "; " (a list inside it by ", ")."""
     if isinstance(value, list):
@@ -99,7 +108,7 @@ def write_delimited(out: IO[str], columns: list[str], rows: Iterable[list[Any]],
     write(columns)
     count = 0
     for row in rows:
-        write([escape_formula(plain(v)) for v in row] if escape else [plain(v) for v in row])
+        write([guarded(v) for v in row] if escape else [plain(v) for v in row])
         count += 1
     return count
 

@@ -202,9 +202,10 @@ def reader(column: Column) -> Callable[[dict[str, Any]], Any]:
             value = pick(data, path)
             if value.__class__ is not list:
                 return None if value is None else [value]
-            if all(v is None or v == [] for v in value):
-                return None
-            return value
+            for v in value:  # None when no element has a value
+                if v is not None and v != []:
+                    return value
+            return None
         return read_multi
     if len(path) == 1:
         name = path[0]
