@@ -81,3 +81,20 @@ def test_yaml_like_text_through_the_validator(kind, text):
         return
     for problem in problems:
         assert problem.path == "random.yaml" and problem.message
+
+
+CELL_TEXT = (st.text(st.sampled_from('ab "é'), max_size=8)  # one character JSON escapes among ones it must not
+             | st.text(st.sampled_from('ab\\é\x7f'), max_size=8)
+             | st.text(st.sampled_from('ab\n\t\x00\x1fé'), max_size=8)
+             | st.text(max_size=20))
+CELL_ITEMS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | CELL_TEXT
+
+
+@given(st.lists(CELL_TEXT, max_size=4)  # the usual cell: a list of text
+       | st.lists(st.none() | st.integers() | CELL_TEXT, max_size=4)
+       | st.lists(CELL_ITEMS | st.lists(CELL_ITEMS, max_size=3) | st.dictionaries(st.text(max_size=5), CELL_ITEMS, max_size=2), max_size=6))
+def test_a_list_cell_is_exactly_the_json_of_its_list(items):
+    from cli.output.formats import plain
+
+    assert plain(items) == json.dumps(items, ensure_ascii=False)
+    assert json.loads(plain(items)) == items

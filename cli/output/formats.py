@@ -47,7 +47,27 @@ def plain(value: Any) -> Any:
     return value
 
 
-_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps with these options, without building one each call
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps with these options, without building one each call
+_PLAIN_TEXT = re.compile(r'[^"\\\x00-\x1f]*\Z').match  # text that JSON writes between quotes as it is
+
+
+def _to_json(value: list[Any]) -> str:
+    """json.dumps(value, ensure_ascii=False), the same text, made directly for the usual
+    list cell (text that needs no escape, whole numbers, nulls) and by json otherwise."""
+    parts = []
+    for item in value:
+        kind = item.__class__
+        if kind is str:
+            if _PLAIN_TEXT(item) is None:
+                return _encode(value)
+            parts.append('"' + item + '"')
+        elif item is None:
+            parts.append("null")
+        elif kind is int:
+            parts.append(int.__repr__(item))
+        else:
+            return _encode(value)
+    return "[" + ", ".join(parts) + "]"
 
 
 def guarded(value: Any) -> Any:

@@ -176,15 +176,22 @@ def _pick(node: Any, path: tuple[str, ...], depth: int = 0) -> Any:
     return node
 
 
-def reader(column: Column) -> Callable[[dict[str, Any]], Any]:
+def reader(column: Column, memo: dict[tuple[str, ...], list[Any]] | None = None) -> Callable[[dict[str, Any]], Any]:
     """A function giving the value of `column` for one record: a scalar, a list (a list
-    column), or None. Made once per column, so each row costs a lookup, not a plan."""
+    column), or None. Made once per column, so each row costs a lookup, not a plan.
+    Readers made for one set of rows share `memo`, where the start and end columns of a
+    date keep the span the first of them worked out for the row."""
     path = column.path
     if column.span:
         at = 0 if column.span == "start" else 1
+        last = (memo if memo is not None else {}).setdefault(path, [None, None])
 
         def read_span(data: dict[str, Any]) -> Any:
-            span = date_span(_pick(data, path))
+            if last[0] is data:  # the other column of this date, for the same record, worked it out
+                span = last[1]
+            else:
+                span = date_span(_pick(data, path))
+                last[0], last[1] = data, span
             return span[at] if span else None
         return read_span
     if column.multi:
@@ -234,7 +241,8 @@ def rows(records: Iterable[tuple[Any, dict[str, Any]]], columns: list[Column], e
     """One row (a list of cells, in column order) per record, or per element with `explode`."""
     if explode:
         columns = [_exploded(c, explode) for c in columns]
-    readers = [None if c.is_kind else reader(c) for c in columns]
+    memo: dict[tuple[str, ...], list[Any]] = {}
+    readers = [None if c.is_kind else reader(c, memo) for c in columns]
     for record, data in records:
         kind_name = record.kind.name
         variants: Iterable[dict[str, Any]] = (data,)
