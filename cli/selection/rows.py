@@ -202,7 +202,7 @@ def reader(column: Column, memo: dict[tuple[str, ...], list[Any]] | None = None)
             def pick(data: dict[str, Any], _path: tuple[str, ...]) -> Any:
                 top = data.get(outer)
                 if top.__class__ is list:
-                    return [e.get(inner) if e.__class__ is dict else None for e in top]
+                    return [e.get(inner) if e.__class__ is dict else _pick(e, _path, 1) for e in top]
                 return top.get(inner) if top.__class__ is dict else None
 
         def read_multi(data: dict[str, Any]) -> Any:
