@@ -19,6 +19,14 @@ from cli.main import cli
 
 PROJECT = Path(__file__).resolve().parent.parent
 
+# The second step of .ci/run sets DPRK_TEST_FULL=1 and runs the property tests at full size.
+FULL = os.environ.get("DPRK_TEST_FULL") == "1"
+
+
+def examples(full: int) -> int:
+    """How many examples a property test tries: `full` when DPRK_TEST_FULL=1, a fifth of it otherwise."""
+    return full if FULL else max(25, full // 5)
+
 SOURCE = {
     "publisher": "Security Council Report",
     "title": "November 2023 Monthly Forecast",

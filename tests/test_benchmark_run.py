@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +26,7 @@ def table_rows(stdout: str) -> dict[str, str]:
     return rows
 
 
+@pytest.mark.slow  # runs the whole benchmark script
 def test_every_command_is_timed_and_the_repository_is_left_clean(tmp_path):
     done = bench(tmp_path, "--dprk", f"{sys.executable} -m cli", "--python", sys.executable)
     assert done.returncode == 0, done.stderr

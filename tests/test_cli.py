@@ -140,6 +140,7 @@ def test_input_ending_at_a_prompt_writes_nothing(run, repo):
     assert list((repo / "records" / "launches").iterdir()) == []
 
 
+@pytest.mark.slow  # 2,100 records, validated and exported twice
 def test_progress_bar_only_on_a_terminal(repo):
     import os
     import pty

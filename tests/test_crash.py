@@ -25,6 +25,8 @@ import pytest
 from cli.records import yamlread
 from conftest import PROJECT, Runner, sample, write_record
 
+pytestmark = pytest.mark.slow  # real processes killed at random points: the second step of .ci/run
+
 SEED = 20231121
 ROUNDS = 6  # random kills per command on a small repository
 BIG_ROUNDS = 3  # random kills per command on the generated repository (plus one mid-write kill)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cli.records.fastcheck import compile_schema
 from cli.records.schemas import Schemas
-from conftest import PROJECT, SAMPLES
+from conftest import PROJECT, SAMPLES, examples
 
 SCHEMAS = Schemas(PROJECT / "schema")
 KINDS = list(SCHEMAS.kinds.values())
@@ -62,7 +62,7 @@ def mutated_records(draw):
     return kind, record
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_records())
 def test_fast_check_agrees_with_jsonschema(case):
     kind, record = case

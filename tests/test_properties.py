@@ -12,7 +12,7 @@ from cli.errors import DprkError
 from cli.records.kinds import Field
 from cli.records.schemas import Schemas
 from cli.checks.record import check_record_text
-from conftest import PROJECT
+from conftest import PROJECT, examples
 
 SCHEMAS = Schemas(PROJECT / "schema")
 KINDS = list(SCHEMAS.kinds.values())
@@ -48,7 +48,7 @@ def strategy(field: Field) -> st.SearchStrategy:
 records = st.sampled_from(KINDS).flatmap(lambda kind: st.tuples(st.just(kind), strategy(kind.root)))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(records)
 def test_generated_records_round_trip_through_canonical_form(case):
     kind, record = case
@@ -59,7 +59,7 @@ def test_generated_records_round_trip_through_canonical_form(case):
     assert text.endswith("\n") and "\r" not in text.replace("\\r", "")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=200) | st.binary(max_size=200).map(lambda b: b.decode("latin-1")))
 def test_random_text_only_raises_our_own_errors(text):
     try:
@@ -72,7 +72,7 @@ def test_random_text_only_raises_our_own_errors(text):
 YAMLISH = st.lists(st.sampled_from(["a", ":", " ", "\n", "-", "[", "]", "{", "}", "&x", "*x", "!!str", "'", '"', "#", "<<", "\t", "1", "true", "~", ","]), max_size=40).map("".join)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.sampled_from(KINDS), YAMLISH)
 def test_yaml_like_text_through_the_validator(kind, text):
     try:

@@ -13,6 +13,8 @@ import pytest
 from cli.records import yamlread
 from conftest import PROJECT, Runner, SOURCE
 
+pytestmark = pytest.mark.slow  # races between real processes: the second step of .ci/run
+
 PROCESSES = 20
 FLAGS = ["--date", "2023-11-21", "--title", "Race", "--category", "SRBM", "--source", json.dumps(SOURCE)]
 

@@ -21,6 +21,7 @@ def blocks() -> list[str]:
     return re.findall(r"```sh\n(.*?)```", section, re.S)
 
 
+@pytest.mark.slow  # every analyst block of the README, with pandas
 def test_the_analysts_blocks_run(tmp_path):
     pytest.importorskip("pandas")
     bin_dir = Path(sys.executable).parent

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cli.records import yamlread, yamlwrite
 from cli.records.ecma import search, translate
-from conftest import SOURCE, sample, write_record
+from conftest import SOURCE, examples, sample, write_record
 
 SOURCE_JSON = json.dumps(SOURCE)
 ADD = ["--date", "2023-11-21", "--title", "A launch", "--summary", "s.", "--category", "SRBM", "--source", SOURCE_JSON]
@@ -38,7 +38,7 @@ def test_patterns_are_read_as_ecma_262(pattern, text, expected):
     assert search(pattern, text) is expected
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(alphabet="abc-019\n $", max_size=12))
 def test_translated_id_pattern_matches_only_whole_ids(text):
     pattern = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?-[a-z0-9]+(-[a-z0-9]+)*$"
@@ -164,7 +164,7 @@ def test_strings_other_readers_would_retype_are_quoted(text):
     assert yamlread.loads(yamlwrite.dumps({"a": text}))["a"] == text
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.text(alphabet="yYnNoO01x.infaNLl~-+_:e ", min_size=1, max_size=6))
 def test_a_plain_scalar_is_a_string_to_every_reader(text):
     plain = plain_value(text)

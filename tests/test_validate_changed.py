@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import subprocess
 import sys
@@ -153,6 +155,7 @@ def test_a_symbol_spelled_with_yaml_escapes_is_compared(repo: Path, run: Runner)
     assert code == 1 and {p["check"] for p in found} == {"unique-symbol"}
 
 
+@pytest.mark.slow  # 60,000 files
 def test_tens_of_thousands_of_untracked_records_do_not_overflow_the_argument_list(repo: Path, run: Runner) -> None:
     seed(repo)
     folder = repo / "records" / "statements"
