@@ -28,7 +28,8 @@ def command(repo, selection, fields, explode, by: str | None, fmt: str, style: s
     choose the events, as in 'dprk query'. With --by year (or month): per period, the
     events, how many the Council met on, how many got an agreed product and how many met
     a product proposed and not agreed, with the share of each. Everything is derived from
-    the links between records.
+    the links between records. Where the repository states how complete each year's
+    launches are (docs/coverage.md), a note on stderr points to it.
 
     \b
     Examples:
@@ -39,7 +40,7 @@ def command(repo, selection, fields, explode, by: str | None, fmt: str, style: s
     import sys
 
     from cli.output.formats import write_rows
-    from cli.selection import reactions
+    from cli.selection import coverage, reactions
 
     if fields or explode:
         raise click.UsageError("--fields and --explode do not apply to reactions")
@@ -50,3 +51,6 @@ def command(repo, selection, fields, explode, by: str | None, fmt: str, style: s
         write_rows(sys.stdout, fmt, reactions.SUMMARY_COLUMNS, reactions.summary(found, by.lower()), style=style)
     else:
         write_rows(sys.stdout, fmt, reactions.COLUMNS, reactions.rows(found), style=style)
+    note = coverage.note(repo.root)
+    if note:
+        click.echo(f"dprk: {note}", err=True)

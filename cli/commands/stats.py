@@ -22,12 +22,16 @@ from cli.commands._options import ROW_OUTPUT, output_options, repo_option
 def command(repo, kinds, by: str, since, until, where, search, no_chart: bool, no_cache: bool, fmt: str, style: str) -> None:
     """Count records per kind per year (or --by month), as a table and a bar chart.
 
-    In month mode a record dated only by year counts under YYYY-??.
+    In month mode a record dated only by year counts under YYYY-??. Where launches or
+    nuclear tests are counted and the repository states how complete each year's launches
+    are (docs/coverage.md), a note on stderr points to it.
     """
     import sys
 
     from cli.selection.filters import build_selection
     from cli.output.formats import write_rows
+    from cli.selection import coverage
+    from cli.selection.reactions import event_kinds
     from cli.selection.stats import chart, count
 
     selection = build_selection(repo, kinds, since=since, until=until, where=where, search=search, use_cache=not no_cache)
@@ -36,3 +40,6 @@ def command(repo, kinds, by: str, since, until, where, search, no_chart: bool, n
     if fmt == "table" and not no_chart and rows:
         click.echo("")
         click.echo(chart(header, rows))
+    note = coverage.note(repo.root)
+    if note and {k.name for k in selection.kinds} & {k.name for k in event_kinds(repo)}:
+        click.echo(f"dprk: {note}", err=True)
