@@ -81,5 +81,5 @@ def test_the_bundled_records(tmp_path):
     result = Runner(tmp_path)("chart", "-o", "all.svg", "--repo", str(PROJECT))
     assert result.exit_code == 0, result.output
     marks = ids(tmp_path / "all.svg")
-    reactions = Runner(tmp_path)("reactions", "--jsonl", "--repo", str(PROJECT)).output.splitlines()
+    reactions = Runner(tmp_path)("reactions", "--jsonl", "--repo", str(PROJECT)).stdout.splitlines()
     assert len([m for m in marks if m.startswith("event:")]) == len(reactions)

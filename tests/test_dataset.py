@@ -96,7 +96,7 @@ def test_the_readme_gives_the_counts_per_kind_and_year(project: Repository) -> N
     result = Runner(PROJECT)("stats", "--markdown", "--repo", str(PROJECT))
     assert result.exit_code == 0, result.output
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
-    assert result.output.strip() in readme, "README.md's table of records per kind and year is out of date"
+    assert result.stdout.strip() in readme, "README.md's table of records per kind and year is out of date"
 
 
 def test_every_record_file_is_canonical(project: Repository, loaded) -> None:

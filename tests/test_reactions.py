@@ -95,6 +95,6 @@ def test_other_kinds_are_a_usage_error(linked, run):
 
 def test_on_the_bundled_records(tmp_path):
     result = Runner(tmp_path)("reactions", "--by", "year", "--json", "--repo", str(PROJECT))
-    table = json.loads(result.output)
+    table = json.loads(result.stdout)
     assert result.exit_code == 0 and table[0]["period"] == "2006"
     assert sum(r["events"] for r in table) > 100
