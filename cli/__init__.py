@@ -19,7 +19,7 @@ cli.history and cli.selection; cli.output; cli.editing; and the command line, cl
 and cli.main (see docs/architecture.md).
 """
 
-from typing import Any
+from __future__ import annotations  # no typing import at start-up: `dprk --version` imports this module alone
 
 __version__ = "0.1.0"
 
@@ -46,7 +46,7 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'cli' has no attribute {name!r}")

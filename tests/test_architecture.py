@@ -28,7 +28,7 @@ ALLOWED = {
     "cli.editing": {"cli.errors", "cli.records", "cli.checks", "cli.history"},
     "cli.commands": {"cli.errors", "cli.records", "cli.checks", "cli.history", "cli.selection", "cli.output", "cli.editing", "cli"},
     "cli.main": {"cli.errors", "cli.commands", "cli"},
-    "cli.__main__": {"cli.main"},
+    "cli.__main__": {"cli.main", "cli"},
 }
 
 

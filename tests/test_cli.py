@@ -58,6 +58,42 @@ def test_python_dash_m_cli(repo):
     assert done.returncode == 0 and done.stdout.strip() == f"dprk {__version__}"
 
 
+ENTRY = """
+import atexit, sys
+sys.argv = ["dprk"] + {args!r}
+atexit.register(lambda: print("LOADED:" + ",".join(m for m in ("click", "typing", "cli.main") if m in sys.modules), file=sys.stderr))
+from cli.__main__ import run
+run()
+"""
+
+
+@pytest.mark.parametrize("args", [["--version"], ["-V"]])
+def test_version_is_answered_before_click_is_loaded(repo, args):
+    """The script's entry point answers `dprk --version` itself: no click, no typing, no cli.main."""
+    done = subprocess.run([sys.executable, "-c", ENTRY.format(args=args)], cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"dprk {__version__}\n"
+    assert done.stderr.strip().splitlines()[-1] == "LOADED:"
+
+
+def test_the_entry_point_hands_everything_else_to_click(repo):
+    done = subprocess.run([sys.executable, "-c", ENTRY.format(args=["--version", "--help"])], cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == f"dprk {__version__}\n"  # click's eager --version, as before
+    assert "click" in done.stderr.strip().splitlines()[-1]
+    done = subprocess.run([sys.executable, "-c", ENTRY.format(args=["--help"])], cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0 and "Commands:" in done.stdout
+    assert "click.shell_completion" not in subprocess.run(
+        [sys.executable, "-c", "import sys; from cli.main import cli\ntry:\n    cli(['validate', '--help'])\nexcept SystemExit:\n    pass\n"
+         "print(sorted(sys.modules))"], cwd=repo, capture_output=True, text=True).stdout
+
+
+def test_the_installed_script_runs_the_entry_point():
+    from conftest import PROJECT
+
+    text = (PROJECT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '\n[project.scripts]\ndprk = "cli.__main__:run"\n' in text
+
+
 def test_unknown_command_is_a_usage_error(run):
     result = run("frobnicate")
     assert result.exit_code == 2

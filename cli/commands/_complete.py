@@ -8,9 +8,10 @@ prints nothing: completion never writes into the terminal.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from click.shell_completion import CompletionItem
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 
 def _repository(ctx: Any) -> Any:
@@ -27,6 +28,8 @@ def _repository(ctx: Any) -> Any:
 
 def _safe(make: Callable[[Any, str], Iterable[str]]) -> Callable[[Any, Any, str], list[CompletionItem]]:
     def complete(ctx: Any, param: Any, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem  # only when the shell asks: every command imports this module
+
         try:
             return [CompletionItem(value) for value in make(ctx, incomplete)]
         except Exception:  # outside a repository, a broken schema...: offer nothing, print nothing
@@ -120,6 +123,8 @@ def top_fields(kind: Any) -> Callable[[Any, Any, str], list[CompletionItem]]:
 
 def states(codes: dict[str, str]) -> Callable[[Any, Any, str], list[CompletionItem]]:
     def complete(ctx: Any, param: Any, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
         return [CompletionItem(code, help=name) for code, name in sorted(codes.items()) if code.startswith(incomplete.upper())]
 
     return complete
