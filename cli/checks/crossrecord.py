@@ -4,7 +4,6 @@ the right kind, document symbols that no two records share.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Callable, Iterable, Iterator
 
 from cli.checks.problems import Problem, problem_at
@@ -71,6 +70,8 @@ def reference_problem(value: str, expected: list[str], found: list[Kind] | None,
     """What is wrong with one reference to `value`, or None. `found`: the kinds holding that id."""
     if not found:
         message = f"refers to {value!r}, which is not a record"
+        import difflib
+
         close = difflib.get_close_matches(value, list(known()), n=1)
         if close:
             message += f"; did you mean {close[0]!r}?"

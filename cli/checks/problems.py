@@ -7,13 +7,11 @@ change with the jsonschema release installed.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
 from cli.errors import one_line
-from cli.records import yamlread
 from cli.records.kinds import Kind
 
 
@@ -78,6 +76,8 @@ def json_pointer(pointer: Iterable[Any]) -> str:
 
 def problem_at(rel: str, text: str | None, pointer: tuple[Any, ...], message: str, check: str, key: str | None = None) -> Problem:
     """A problem at `pointer`; with `key`, positioned at that key of the mapping at `pointer`."""
+    from cli.records import yamlread  # a problem's position: YAML is loaded only when there is one
+
     position = yamlread.locate(text, pointer, key) if text is not None else None
     if key is not None:
         pointer = pointer + (key,)
@@ -94,6 +94,8 @@ def schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list[
         for extra in error.instance:
             if extra in allowed:
                 continue
+            import difflib
+
             close = difflib.get_close_matches(str(extra), allowed, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; allowed here: {', '.join(allowed)}"
             out.append(problem_at(rel, text, pointer, f"unknown field {extra!r}{hint}", "schema", key=extra))

@@ -5,61 +5,94 @@ fresh, else in this process or, for many files, in several forked ones.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from cli.checks.problems import Problem
-from cli.checks.record import check_record_text
 from cli.errors import YamlError
-from cli.records import yamlread
 from cli.records.kinds import Kind, values_at
 from cli.records.repository import RecordFile, Repository
+
+if TYPE_CHECKING:
+    from cli.records.cache import Entry, ParseCache
 
 
 PARALLEL_MIN = 1500  # files to check before a second process pays for itself
 
 
+class Ref(NamedTuple):
+    """A reference from a record to another record's id."""
+
+    pointer: tuple[Any, ...]
+    value: str
+    field: str  # the referring field's dotted path
+
+
+class Symbol(NamedTuple):
+    """A document symbol a record gives (a field marked unique across records)."""
+
+    pointer: tuple[Any, ...]
+    value: str
+
+
+class Verdict(NamedTuple):
+    """One file's own checks: what is wrong with it, and what the checks across records
+    need from it. Small and picklable (a worker process sends it back); cached as JSON."""
+
+    problems: list[Problem]
+    refs: list[Ref]
+    symbols: list[Symbol]
+
+
 @dataclass
 class FileResult:
-    """What one record file contributes to a validation run: small, picklable, cacheable."""
+    """What one record file contributes to a validation run."""
 
     record: RecordFile
     problems: list[Problem]
-    refs: list[tuple[tuple[Any, ...], str, str]]  # (pointer, value, dotted field path)
-    symbols: list[tuple[tuple[Any, ...], str]]
+    refs: list[Ref]
+    symbols: list[Symbol]
 
 
-def _verdict(problems: list[Problem], data: dict[str, Any] | None, kind: Kind) -> dict[str, Any]:
-    refs: list[list[Any]] = []
-    symbols: list[list[Any]] = []
+def _verdict(problems: list[Problem], data: dict[str, Any] | None, kind: Kind) -> Verdict:
+    refs: list[Ref] = []
+    symbols: list[Symbol] = []
     if data is not None:
         for ref_field in kind.reference_fields:
             for pointer, value in values_at(data, ref_field.path):
                 if isinstance(value, str):
-                    refs.append([list(pointer), value, ref_field.dotted])
+                    refs.append(Ref(pointer, value, ref_field.dotted))
         for unique_field in kind.unique_fields:
             for pointer, value in values_at(data, unique_field.path):
                 if isinstance(value, str):
-                    symbols.append([list(pointer), value])
-    return {
-        "problems": [[p.line, p.column, list(p.pointer), p.message, p.check] for p in problems],
-        "refs": refs,
-        "symbols": symbols,
-    }
+                    symbols.append(Symbol(pointer, value))
+    return Verdict(problems, refs, symbols)
 
 
-def _result(record: RecordFile, verdict: dict[str, Any]) -> FileResult:
-    return FileResult(
-        record,
-        [Problem(record.rel, line, column, tuple(pointer), message, check) for line, column, pointer, message, check in verdict["problems"]],
-        [(tuple(pointer), value, dotted) for pointer, value, dotted in verdict["refs"]],
-        [(tuple(pointer), value) for pointer, value in verdict["symbols"]],
-    )
+def encode(verdict: Verdict) -> list[Any]:
+    """A verdict as the cache stores it (JSON: lists in a fixed order, without the path)."""
+    return [[[p.line, p.column, list(p.pointer), p.message, p.check] for p in verdict.problems],
+            [[list(r.pointer), r.value, r.field] for r in verdict.refs],
+            [[list(s.pointer), s.value] for s in verdict.symbols]]
 
 
-def _check_one(record: RecordFile, cache: Any) -> tuple[dict[str, Any], tuple[Any, ...] | None]:
-    """Check one file on its own; return its verdict and the cache row to store (if any)."""
+def decode(rel: str, stored: Any) -> Verdict | None:
+    """A verdict from the cache's JSON (None when it is not one)."""
+    try:
+        problems, refs, symbols = stored
+        return Verdict([Problem(rel, line, column, tuple(pointer), message, check) for line, column, pointer, message, check in problems],
+                       [Ref(tuple(pointer), value, dotted) for pointer, value, dotted in refs],
+                       [Symbol(tuple(pointer), value) for pointer, value in symbols])
+    except (TypeError, ValueError):
+        return None
+
+
+def _check_one(record: RecordFile, cache: "ParseCache | None") -> tuple[Verdict, Entry | None]:
+    """Check one file on its own; return its verdict and the cache entry to store (if any)."""
     import json
     import os
+
+    from cli.checks.record import check_record_text
+    from cli.records import yamlread
 
     try:
         stat = os.stat(record.file)
@@ -71,23 +104,23 @@ def _check_one(record: RecordFile, cache: Any) -> tuple[dict[str, Any], tuple[An
         return _verdict([Problem(record.rel, None, None, (), f"cannot read file: {exc.strerror or exc}", "file")], None, record.kind), None
     data, problems = check_record_text(record.kind, record.rel, text, record.id)
     verdict = _verdict(problems, data, record.kind)
-    row = None
+    entry = None
     if cache is not None:
         data_json = json.dumps(data, separators=(",", ":"), ensure_ascii=False) if data is not None else None
-        row = cache.row(record.rel, stat, raw, data_json, verdict, record.kind.sort_date(data) if data is not None else None)
-    return verdict, row
+        entry = cache.row(record.rel, stat, raw, data_json, encode(verdict), record.kind.sort_date(data) if data is not None else None)
+    return verdict, entry
 
 
 _WORKER: dict[str, Any] = {}
 
 
-def _work(span: tuple[int, int]) -> list[tuple[dict[str, Any], tuple[Any, ...] | None]]:
+def _work(span: tuple[int, int]) -> list[tuple[Verdict, Entry | None]]:
     """Check a span of the records list that the parent set up before forking."""
     records = _WORKER["records"]
     return [_check_one(records[i], _WORKER.get("cache")) for i in range(*span)]
 
 
-def check_files(repo: Repository, records: list[RecordFile], *, cache: Any = None, jobs: int | None = None,
+def check_files(repo: Repository, records: list[RecordFile], *, cache: "ParseCache | None" = None, jobs: int | None = None,
                 progress: Callable[..., None] | None = None) -> list[FileResult]:
     """Each file's own checks, from the cache where it is fresh, else in one or more processes."""
     import os
@@ -96,29 +129,32 @@ def check_files(repo: Repository, records: list[RecordFile], *, cache: Any = Non
     todo: list[RecordFile] = []
     if progress:
         progress(0, total=len(records))
-    stored: dict[str, Any] = {}
+    stored: dict[str, Entry] = {}
     for index, record in enumerate(records):
         if cache is not None and index % 1000 == 0:  # ask the cache a batch at a time: bounded memory
             stored = cache.lookup([r.rel for r in records[index:index + 1000]], with_data=False)
-        row = stored.get(record.rel)
-        verdict = cache.verdict_of(row) if row is not None and cache.fresh(row, record.rel, record.file) else None
+        entry = stored.get(record.rel)
+        verdict = None
+        if cache is not None and entry is not None and cache.fresh(entry, record.file) is not None:
+            found = cache.verdict_of(entry)
+            verdict = decode(record.rel, found) if found is not None else None
         if verdict is not None:
-            results[record.rel] = _result(record, verdict)
+            results[record.rel] = FileResult(record, *verdict)
             if progress:
                 progress(1)
         else:
             todo.append(record)
 
-    def take(record: RecordFile, verdict: dict[str, Any], row: tuple[Any, ...] | None) -> None:
-        results[record.rel] = _result(record, verdict)
-        if cache is not None and row is not None:
-            cache.add(row)
+    def take(record: RecordFile, verdict: Verdict, entry: Entry | None) -> None:
+        results[record.rel] = FileResult(record, *verdict)
+        if cache is not None and entry is not None:
+            cache.add(entry)
         if progress:
             progress(1)
 
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    pool_context = _fork_context()
-    if jobs > 1 and len(todo) >= PARALLEL_MIN and pool_context is not None:
+    pool_context = _fork_context() if jobs > 1 and len(todo) >= PARALLEL_MIN else None
+    if pool_context is not None:
         for kind in {r.kind for r in todo}:
             kind.fast_check  # compile once, before the workers are forked
         size = max(50, min(500, len(todo) // (jobs * 4) or 1))
@@ -128,14 +164,14 @@ def check_files(repo: Repository, records: list[RecordFile], *, cache: Any = Non
         try:
             with pool_context.Pool(min(jobs, len(spans))) as pool:
                 for span, answers in zip(spans, pool.imap(_work, spans)):
-                    for record, (verdict, row) in zip(todo[span[0]:span[1]], answers):
-                        take(record, verdict, row)
+                    for record, (verdict, entry) in zip(todo[span[0]:span[1]], answers):
+                        take(record, verdict, entry)
         finally:
             _WORKER.clear()
     else:
         for record in todo:
-            verdict, row = _check_one(record, cache)
-            take(record, verdict, row)
+            verdict, entry = _check_one(record, cache)
+            take(record, verdict, entry)
     if cache is not None:
         cache.flush()
     return [results[r.rel] for r in records]

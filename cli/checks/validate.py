@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from cli.checks.crossrecord import cross_check
 from cli.checks.problems import Problem, Report
@@ -99,6 +99,12 @@ def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None =
             repo.schemas.check_all()  # the meta-schema check, once per version of the schema files
             if cache is not None:
                 cache.mark_schemas_checked()
+        # Every record, with the cache: when no file changed since a run that checked them all
+        # (the same paths at the same stat), its report stands (see cli.records.derived).
+        files = _fingerprint(items) if cache is not None and not paths else None
+        earlier = _stored_report(cache, files, report) if files is not None else None
+        if earlier is not None:
+            return earlier
         results = check_files(repo, chosen, cache=cache, jobs=jobs, progress=progress)
         report.checked = len(results)
         for result in results:
@@ -106,8 +112,38 @@ def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None =
         report.problems.extend(cross_check(repo, results, whole=not paths, cache=cache, jobs=jobs))
         if cache is not None and not paths:
             cache.forget_missing({r.rel for r in chosen})
+        report.problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0))
+        if files is not None and cache is not None:
+            _keep_report(cache, files, report)
     finally:
         if cache is not None:
             cache.close()
-    report.problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0))
     return report
+
+
+def _fingerprint(items: list[RecordFile | Stray]) -> str | None:
+    from cli.records.derived import fingerprint
+
+    return fingerprint((item.rel, item.file, "") if isinstance(item, RecordFile) else (item.rel, None, item.message) for item in items)
+
+
+def _stored_report(cache: Any, files: str, report: Report) -> Report | None:
+    """The report of an earlier run of every record over the same files, if the cache has it."""
+    from cli.records.derived import report as stored_report
+
+    stored = stored_report(cache, "validate", files)
+    try:
+        checked, problems = stored
+        report.problems = [Problem(path, line, column, tuple(pointer), message, check)
+                           for path, line, column, pointer, message, check in problems]
+        report.checked = checked
+    except (TypeError, ValueError):
+        return None
+    return report
+
+
+def _keep_report(cache: Any, files: str, report: Report) -> None:
+    from cli.records.derived import keep_report
+
+    keep_report(cache, "validate", files, [report.checked, [[p.path, p.line, p.column, list(p.pointer), p.message, p.check]
+                                                            for p in report.problems]])

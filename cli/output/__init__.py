@@ -3,6 +3,15 @@ Markdown (`formats`), as an SQLite database (`sqlitedb`), and the query and expo
 flows that choose among them (`export`). A new output format goes here.
 """
 
-from cli.output.export import export, write_selection
-
 __all__ = ["export", "write_selection"]
+
+
+def __getattr__(name: str) -> object:
+    # loaded when first asked for, so that `validate` (cli.output.problems) does not load the export flow
+    if name in __all__:
+        import importlib
+
+        module = importlib.import_module("cli.output.export")
+        globals().update((n, getattr(module, n)) for n in __all__)  # the functions, not the submodule `export`
+        return globals()[name]
+    raise AttributeError(f"module 'cli.output' has no attribute {name!r}")

@@ -14,7 +14,7 @@ from typing import IO, Any
 from cli.errors import UsageError
 from cli.selection.filters import Selection
 from cli.output.formats import atomic_output, write_json, write_jsonl, write_rows
-from cli.selection.rows import available_columns, choose_columns, explode_field, rows
+from cli.selection.rows import available_columns, choose_columns, explode_field, selected_rows
 
 
 def write_selection(repo: Any, selection: Selection, out: IO[str], fmt: str, *, fields: tuple[str, ...] = (),
@@ -29,7 +29,13 @@ def write_selection(repo: Any, selection: Selection, out: IO[str], fmt: str, *, 
         # the exploded field's own columns belong in the rows, even on the compact terminal table
         names = {c.name for c in columns}
         columns += [c for c in available_columns(selection.kinds) if c.path[:1] == exploded and c.name not in names]
-    body = rows(selection.records(repo), columns, exploded)
+    if fmt in ("csv", "tsv"):  # from the lines the parse cache keeps, where it can
+        from cli.output.rendered import write_rendered
+
+        count = write_rendered(repo, selection, out, columns, exploded, delimiter="," if fmt == "csv" else "\t", escape=escape)
+        if count is not None:
+            return count
+    body = selected_rows(repo, selection, columns, exploded)
     return write_rows(out, fmt, [c.name for c in columns], body, style=style, escape=escape, drop_empty=not fields)
 
 

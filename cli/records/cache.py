@@ -19,24 +19,27 @@ last change could miss a later change within the same clock tick, so for such a
 keyed by a hash of the schema files: changing a schema re-reads and re-checks every
 record. A cache that is corrupt, truncated, locked or unreadable is
 ignored (and rebuilt when it can be); concurrent runs are serialised by SQLite.
+
+The same database keeps views and reports (cli.records.derived): an export's row of a
+record, the outcome of a `validate` of every record; each used only for the same files.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from cli import __version__
-from cli.records.cachekey import code_key, schema_hash
+from cli.records.cachekey import RACY_NS, blake2b, code_key, schema_hash
 
 CACHE_DIR = ".dprk-cache"
 CACHE_FILE = "records.sqlite3"
-FORMAT = 2
-RACY_NS = 2_000_000_000  # entries younger than this (vs the file's change time) also check a hash
+FORMAT = 3
+VIEW_KEYS = 8  # views of this many different kinds (export column sets, ...) are kept; the least recently used goes
 
 _META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
 _ENTRIES = """
@@ -53,22 +56,54 @@ CREATE TABLE IF NOT EXISTS entries (
     sort_key TEXT
 )
 """
+_VIEWS = """
+CREATE TABLE IF NOT EXISTS views (
+    view TEXT NOT NULL,
+    rel TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
+    ino INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (view, rel)
+)
+"""
+_VIEW_USE = "CREATE TABLE IF NOT EXISTS view_use (view TEXT PRIMARY KEY, used INTEGER NOT NULL)"
+
+
+class Entry(NamedTuple):
+    """One file's row of the cache, as stored and as read back."""
+
+    rel: str
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+    digest: str | None  # the bytes' hash, kept while the entry is "racy" (stored within RACY_NS of the file's change)
+    data: str | None  # the parsed record, as JSON text
+    verdict_key: str | None  # the schemas and code the verdict was made under
+    verdict: str | None  # the file's own checks, as JSON text (see cli.checks.runner)
+    sort_key: str | None  # the record's date, for date order
+
+
+_COLUMNS = ", ".join(Entry._fields)
 
 
 def _keep(column: str, when_missing: str) -> str:
     """An upsert assignment keeping the stored `column` when the new row lacks
-    `when_missing` and describes the same version of the file."""
+    `when_missing` and describes the same version of the file (the same stat and, for a
+    racy entry, the same bytes)."""
     return (f"{column} = CASE WHEN excluded.{when_missing} IS NULL"
             " AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)"
             " = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)"
+            " AND entries.digest IS excluded.digest"
             f" THEN entries.{column} ELSE excluded.{column} END")
 
 
 # One row per file; what is stored for the same version of the file and missing from the
 # new row (data, a verdict or a sort key stored by another command) is kept.
 _UPSERT = (
-    "INSERT INTO entries (rel, size, mtime_ns, ctime_ns, ino, digest, data, verdict_key, verdict, sort_key)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rel) DO UPDATE SET "
+    f"INSERT INTO entries ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rel) DO UPDATE SET "
     + ", ".join([_keep("data", "data"), _keep("sort_key", "sort_key"), _keep("verdict_key", "verdict"), _keep("verdict", "verdict"),
                  "size = excluded.size", "mtime_ns = excluded.mtime_ns", "ctime_ns = excluded.ctime_ns",
                  "ino = excluded.ino", "digest = excluded.digest"])
@@ -80,9 +115,12 @@ def stat_key(stat: os.stat_result) -> tuple[int, int, int, int]:
 
 
 def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
+def racy(stat: os.stat_result, now: int | None = None) -> bool:
+    """Whether a file changed so recently that its stat alone may not tell a later change."""
+    return (now if now is not None else time.time_ns()) - max(stat.st_mtime_ns, stat.st_ctime_ns) < RACY_NS
 
 
 class ParseCache:
@@ -96,8 +134,9 @@ class ParseCache:
         # the schemas decide each record's sort key (its date field), so they key the whole cache too
         self.code = f"{code_key()}:{self.verdict_key}"
         self._db: Any = None
-        self._pending: list[tuple[Any, ...]] = []
+        self._pending: list[Entry] = []
         self._settled: list[tuple[str]] = []
+        self._views: list[tuple[Any, ...]] = []
         self._opened = False
 
     # --- opening ------------------------------------------------------------------
@@ -126,9 +165,11 @@ class ParseCache:
                     # filled by other code or other schemas (or empty): nothing in it may be used
                     db.execute("BEGIN IMMEDIATE")
                     try:
-                        db.execute("DROP TABLE IF EXISTS entries")
+                        for table in ("entries", "views", "view_use"):
+                            db.execute(f"DROP TABLE IF EXISTS {table}")
                         db.execute("DELETE FROM meta")
-                        db.execute(_ENTRIES)
+                        for table in (_ENTRIES, _VIEWS, _VIEW_USE):
+                            db.execute(table)
                         db.execute("INSERT INTO meta (key, value) VALUES ('code', ?)", (self.code,))
                         db.execute("COMMIT")
                     except BaseException:
@@ -146,10 +187,8 @@ class ParseCache:
 
     def _remove_files(self) -> None:
         for suffix in ("", "-wal", "-shm"):
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(str(self.path) + suffix)
-            except OSError:
-                pass
 
     def close(self) -> None:
         self.flush()
@@ -168,107 +207,109 @@ class ParseCache:
 
     # --- reading ------------------------------------------------------------------
 
-    def lookup(self, rels: Iterable[str], *, with_data: bool) -> dict[str, tuple[Any, ...]]:
-        """Stored rows for these paths: rel -> (size, mtime, ctime, ino, digest, data, verdict_key, verdict, sort_key).
-
-        Asks in batches of a few hundred paths, so memory follows the batch, not the cache.
-        """
+    def lookup(self, rels: Iterable[str], *, with_data: bool) -> dict[str, Entry]:
+        """Stored entries for these paths (`data` left out unless `with_data`), asked for in
+        batches of a few hundred paths, so memory follows the batch, not the cache."""
         db = self._open()
         if db is None:
             return {}
         wanted = list(dict.fromkeys(rels))
-        columns = "rel, size, mtime_ns, ctime_ns, ino, digest, " + ("data" if with_data else "NULL") + ", verdict_key, verdict, sort_key"
-        found: dict[str, tuple[Any, ...]] = {}
+        columns = _COLUMNS if with_data else _COLUMNS.replace(", data,", ", NULL,")
+        found: dict[str, Entry] = {}
+        make = Entry._make
         try:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
                 marks = ",".join("?" * len(chunk))
                 for row in db.execute(f"SELECT {columns} FROM entries WHERE rel IN ({marks})", chunk):
-                    found[row[0]] = row[1:]
+                    found[row[0]] = make(row)
         except Exception as exc:
             self._broken(exc)
             return {}
         return found
 
-    def sort_keys(self) -> dict[str, tuple[Any, ...]]:
-        """Every stored path with what it takes to trust its sort key, in one query:
-        rel -> (size, mtime, ctime, ino, digest, sort_key). Small rows, no data."""
+    def sort_keys(self) -> dict[str, Entry]:
+        """Every stored path with what it takes to trust its sort key, in one query
+        (small rows: no data, no verdict)."""
         db = self._open()
         if db is None:
             return {}
+        make = Entry._make
         try:
-            return {row[0]: row[1:] for row in db.execute(
-                "SELECT rel, size, mtime_ns, ctime_ns, ino, digest, sort_key FROM entries WHERE sort_key IS NOT NULL")}
+            return {row[0]: make(row) for row in db.execute(
+                "SELECT rel, size, mtime_ns, ctime_ns, ino, digest, NULL, NULL, NULL, sort_key FROM entries WHERE sort_key IS NOT NULL")}
         except Exception as exc:
             self._broken(exc)
             return {}
 
     def schemas_checked(self) -> bool:
         """Whether the schema files, as they are now, were found valid by an earlier run."""
-        db = self._open()
-        if db is None:
-            return False
-        try:
-            row = db.execute("SELECT value FROM meta WHERE key = 'schemas-checked'").fetchone()
-        except Exception as exc:
-            self._broken(exc)
-            return False
-        return row is not None and row[0] == self.verdict_key
+        return self._meta("schemas-checked") == self.verdict_key
 
     def mark_schemas_checked(self) -> None:
+        self._set_meta("schemas-checked", self.verdict_key)
+
+    def _meta(self, key: str) -> str | None:
+        db = self._open()
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone() if db is not None else None
+        except Exception as exc:
+            self._broken(exc)
+            return None
+        return row[0] if row is not None else None
+
+    def _set_meta(self, key: str, value: str) -> None:
         db = self._open()
         if db is None:
             return
         try:
-            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schemas-checked', ?)", (self.verdict_key,))
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
         except Exception as exc:
             self._broken(exc)
 
-
-    def valid(self, row: tuple[Any, ...] | None, rel: str, file: str, stat: os.stat_result) -> bool:
-        """Whether a stored row (without its rel) still describes the file `rel` (at `file`)."""
-        if row is None:
+    def valid(self, entry: Entry | None, file: str, stat: os.stat_result) -> bool:
+        """Whether a stored entry still describes the file at `file`, whose stat is `stat`."""
+        if entry is None:
             return False
-        size, mtime_ns, ctime_ns, ino, stored_digest = row[0], row[1], row[2], row[3], row[4]
-        if (size, mtime_ns, ctime_ns, ino) != stat_key(stat):
+        if (entry.size, entry.mtime_ns, entry.ctime_ns, entry.ino) != stat_key(stat):
             return False
-        if stored_digest is not None:
+        if entry.digest is not None:
             try:
                 with open(file, "rb") as handle:
-                    same = digest(handle.read()) == stored_digest
+                    same = digest(handle.read()) == entry.digest
             except OSError:
                 return False
-            if same and time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) >= RACY_NS:
-                self._settled.append((rel,))
+            if same and not racy(stat):
+                self._settled.append((entry.rel,))
             return same
         return True
 
-    def fresh(self, row: tuple[Any, ...] | None, rel: str, file: str) -> bool:
-        """Whether a stored row (without its rel) still describes the file as it is now."""
-        if row is None:
-            return False
+    def fresh(self, entry: Entry | None, file: str) -> os.stat_result | None:
+        """The file's stat when a stored entry still describes the file as it is now, else None."""
+        if entry is None:
+            return None
         try:
             stat = os.stat(file)
         except OSError:
-            return False
-        return self.valid(row, rel, file, stat)
+            return None
+        return stat if self.valid(entry, file, stat) else None
 
-    def verdict_of(self, row: tuple[Any, ...]) -> Any:
-        if row[6] != self.verdict_key or row[7] is None:
+    def verdict_of(self, entry: Entry) -> Any:
+        """The stored verdict (decoded JSON), when it was made under these schemas and this code."""
+        if entry.verdict_key != self.verdict_key or entry.verdict is None:
             return None
         try:
-            return json.loads(row[7])
+            return json.loads(entry.verdict)
         except ValueError:
             return None
 
     # --- writing ------------------------------------------------------------------
 
     def row(self, rel: str, stat: os.stat_result, raw: bytes, data_json: str | None, verdict: Any | None,
-            sort_key: str | None = None) -> tuple[Any, ...]:
-        """The row to store for a file (can be built in a worker process)."""
-        racy = time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) < RACY_NS
-        return (
-            rel, *stat_key(stat), digest(raw) if racy else None, data_json,
+            sort_key: str | None = None) -> Entry:
+        """The entry to store for a file (can be built in a worker process)."""
+        return Entry(
+            rel, *stat_key(stat), digest(raw) if racy(stat) else None, data_json,
             self.verdict_key if verdict is not None else None,
             json.dumps(verdict, separators=(",", ":"), ensure_ascii=False) if verdict is not None else None,
             sort_key,
@@ -279,16 +320,17 @@ class ParseCache:
         """Remember a file's parsed data (JSON text), verdict and sort key. Written on flush()."""
         self.add(self.row(rel, stat, raw, data_json, verdict, sort_key))
 
-    def add(self, row: tuple[Any, ...]) -> None:
-        self._pending.append(row)
+    def add(self, entry: Entry) -> None:
+        self._pending.append(entry)
         if len(self._pending) >= 5000:
             self.flush()
 
     def flush(self) -> None:
-        if not self._pending and not self._settled:
+        if not self._pending and not self._settled and not self._views:
             return
         pending, self._pending = self._pending, []
         settled, self._settled = self._settled, []
+        views, self._views = self._views, []
         db = self._open()
         if db is None:
             return
@@ -297,6 +339,8 @@ class ParseCache:
             db.executemany("UPDATE entries SET digest = NULL WHERE rel = ?", settled)
             # keep data or verdict already stored for the same file version when only one is new
             db.executemany(_UPSERT, pending)
+            db.executemany("INSERT OR REPLACE INTO views (view, rel, size, mtime_ns, ctime_ns, ino, value)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?)", views)
             db.execute("COMMIT")
         except Exception as exc:
             try:
@@ -315,8 +359,10 @@ class ParseCache:
             gone = [(rel,) for rel in stored if rel not in present]
             if gone:
                 db.executemany("DELETE FROM entries WHERE rel = ?", gone)
+                db.executemany("DELETE FROM views WHERE rel = ?", gone)
         except Exception as exc:
             self._broken(exc)
+
 
     def _broken(self, exc: Exception) -> None:
         """Something went wrong reading or writing: stop using the cache for this run.
@@ -334,10 +380,9 @@ class ParseCache:
         self._db = None
         self._pending = []
         self._settled = []
+        self._views = []
         if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
             self._remove_files()
-
-
 
 
 def enabled_by_default() -> bool:

@@ -1,53 +1,95 @@
 """What the parse cache is keyed by: the code that fills it and the schema files.
 
 A cached parse or verdict is only as good as the code that made it and the schemas it
-was checked against. `code_key` hashes the tool's own source files and the installed
-PyYAML, libyaml binding and jsonschema; `schema_hash` hashes the schema files. The cache
-(cli.records.cache) drops every entry when either changes.
+was checked against. `code_key` describes the tool's own source files and the installed
+PyYAML (with its libyaml binding), jsonschema and referencing; `schema_hash` hashes the
+schema files. The cache (cli.records.cache) drops every entry when either changes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
+import sys
+import time
 from pathlib import Path
 
+try:  # blake2b without loading OpenSSL (hashlib's import costs more than all the stats below)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without its own blake2
+    from hashlib import blake2b
+
+RACY_NS = 2_000_000_000  # a file changed less than this long ago is also hashed (see cli.records.cache)
+_LIBRARIES = ("yaml", "jsonschema", "referencing")  # the code that parses and checks besides ours
 _CODE_KEY: str | None = None
 
 
 def code_key() -> str:
-    """A hash of the code that parses and checks records: every source file of this
-    package (by content) and the installed PyYAML, libyaml binding and jsonschema (by
-    where they are and their files' stat), so that an upgrade or a `git pull` of the tool
-    makes every cached parse and verdict stale. Computed once per process (~5 ms)."""
+    """A key for the code that parses and checks records, cheap enough for every run.
+
+    Every source file of this package is described by its path, size, mtime, ctime and
+    inode (one stat each, nothing read), and so is every file at the top of the installed
+    PyYAML (its libyaml binding included), jsonschema and referencing packages (found
+    without importing them): a `git pull` of the tool, an edit in an editable install or
+    an upgrade changes at least one of these, and with it the key. A source file changed
+    within the last two seconds is also hashed by content, so that two edits within one
+    tick of a coarse file-system clock, at the same size, still give different keys.
+    Computed once per process."""
     global _CODE_KEY
     if _CODE_KEY is None:
-        import importlib.util
-        import sys
-
-        h = hashlib.blake2b(digest_size=16)
+        h = blake2b(digest_size=16)
+        h.update(f"{sys.version}\0{sys.implementation.cache_tag}\0".encode())
+        now = time.time_ns()
         package = Path(__file__).resolve().parent.parent  # the whole cli package
-        for file in sorted(package.rglob("*.py")):
-            h.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
-        h.update(sys.version.encode())
-        for name in ("yaml", "yaml._yaml", "jsonschema", "referencing"):
-            try:
-                spec = importlib.util.find_spec(name)
-            except (ImportError, ValueError):
-                spec = None
-            origin = getattr(spec, "origin", None)
-            if origin:
-                st = os.stat(origin)
-                h.update(f"{name}={origin}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\0".encode())
-            else:
-                h.update(f"{name}=none\0".encode())
+        for folder, folders, files in os.walk(package):
+            folders[:] = sorted(f for f in folders if f != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    _describe(h, os.path.join(folder, name), now, str(package))
+        for library in _LIBRARIES:
+            for file in _library_files(library):
+                _describe(h, file, None, "")
         _CODE_KEY = h.hexdigest()
     return _CODE_KEY
 
 
+def _describe(h: "blake2b", file: str, now: int | None, base: str) -> None:
+    try:
+        st = os.stat(file)
+    except OSError:
+        h.update(f"{file}=missing\0".encode())
+        return
+    h.update(f"{file[len(base):]}={st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}\0".encode())
+    if now is not None and now - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_NS:
+        with open(file, "rb") as handle:
+            h.update(blake2b(handle.read(), digest_size=16).digest())
+
+
+def _library_files(name: str) -> list[str]:
+    """The files at the top of an installed package's folder (its module, if a single
+    file), found by the import system without importing it."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        return [f"{name}:none"]
+    folders = list(spec.submodule_search_locations or [])
+    if not folders:
+        return [spec.origin] if spec.origin else [f"{name}:none"]
+    files = []
+    for folder in folders:
+        try:
+            files += sorted(entry.path for entry in os.scandir(folder) if entry.is_file())
+        except OSError:
+            files.append(f"{folder}:unreadable")
+    return files
+
+
 def schema_hash(schema_dir: Path) -> str:
     """A hash of every schema file's name and bytes."""
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     for file in sorted(schema_dir.glob("*.json")):
         h.update(file.name.encode())
         h.update(b"\0")

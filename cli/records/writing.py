@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -63,6 +62,8 @@ def atomic_file(path: Path, *, replace: bool, binary: bool = False, encoding: st
     folder = path.parent if str(path.parent) else Path(".")
     temp: Path | None = None
     try:
+        import tempfile
+
         fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         temp = Path(temp_name)
         if binary:

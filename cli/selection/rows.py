@@ -237,21 +237,73 @@ def cell(data: dict[str, Any], column: Column) -> Any:
     return reader(column)(data)
 
 
-def rows(records: Iterable[tuple[Any, dict[str, Any]]], columns: list[Column], explode: tuple[str, ...] | None = None) -> Iterator[list[Any]]:
-    """One row (a list of cells, in column order) per record, or per element with `explode`."""
+def row_maker(columns: list[Column], explode: tuple[str, ...] | None = None) -> Callable[[Any, dict[str, Any]], list[list[Any]]]:
+    """A function giving one record's rows (one, or one per element with `explode`); the
+    column readers are made once, here."""
     if explode:
         columns = [_exploded(c, explode) for c in columns]
     memo: dict[tuple[str, ...], list[Any]] = {}
     readers = [None if c.is_kind else reader(c, memo) for c in columns]
-    for record, data in records:
+
+    def make(record: Any, data: dict[str, Any]) -> list[list[Any]]:
         kind_name = record.kind.name
         variants: Iterable[dict[str, Any]] = (data,)
         if explode:
             elements = data.get(explode[0])
             if isinstance(elements, list) and elements:
                 variants = ({**data, explode[0]: element} for element in elements)
-        for variant in variants:
-            yield [kind_name if read is None else read(variant) for read in readers]
+        return [[kind_name if read is None else read(variant) for read in readers] for variant in variants]
+    return make
+
+
+def rows(records: Iterable[tuple[Any, dict[str, Any]]], columns: list[Column], explode: tuple[str, ...] | None = None) -> Iterator[list[Any]]:
+    """One row (a list of cells, in column order) per record, or per element with `explode`."""
+    make = row_maker(columns, explode)
+    for record, data in records:
+        yield from make(record, data)
+
+
+def selected_rows(repo: Any, selection: Selection, columns: list[Column], explode: tuple[str, ...] | None = None) -> Iterator[list[Any]]:
+    """rows(selection.records(repo), columns, explode): the same rows in the same order,
+    from the parse cache's views where it can (see selected_views)."""
+    import json
+
+    make = row_maker(columns, explode)
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    views = selected_views(repo, selection, "rows:" + view_key(columns, explode), lambda record, data: encode(make(record, data)))
+    if views is None:
+        yield from rows(selection.records(repo), columns, explode)
+        return
+    loads = json.loads
+    for value in views:
+        yield from loads(value)
+
+
+def view_key(columns: list[Column], explode: tuple[str, ...] | None = None) -> str:
+    """What a record's rows are made for: the columns (all that a reader uses) and `explode`."""
+    import json
+
+    return json.dumps([[c.name, list(c.path), c.type, c.multi, c.span] for c in columns] + [list(explode or ())])
+
+
+def selected_views(repo: Any, selection: Selection, key: str, make: Callable[[Any, dict[str, Any]], str]) -> Iterator[str] | None:
+    """`make(record, data)` for each selected record, in the selection's order, or None
+    when the selection reads more of the records than their kind and date (--where,
+    --search, --since, --until, --sort) or the cache is off.
+
+    The text comes from the parse cache's views (cli.records.reading.iter_views), kept
+    under `key`, which must name everything `make` depends on besides the record: a
+    record whose file has not changed is neither decoded nor made again."""
+    if not selection.use_cache or selection.since or selection.until or selection.where or selection.search or selection.sort:
+        return None
+    import itertools
+
+    from cli.records.reading import iter_views
+
+    stream: Iterator[tuple[Any, str]] = iter_views(repo, selection.kinds, key, make, progress=selection.progress)
+    if selection.limit is not None:
+        stream = itertools.islice(stream, selection.limit)
+    return (value for _, value in stream)
 
 
 def _exploded(column: Column, explode: tuple[str, ...]) -> Column:

@@ -1,0 +1,127 @@
+"""What the parse cache keeps beside each file's entry: views and reports.
+
+A *view* is what one reader makes of one record (an export's row of it, say), stored
+under a key naming what it was made for (the columns, the format) and with the stat of
+the file it was made from. A reader that finds a view for the file as it is now uses it
+instead of decoding the record and making it again. Views are stored only for files
+whose stat tells their version apart (not "racy": changed two seconds or more before),
+and only views of the VIEW_KEYS most recently used keys are kept.
+
+A *report* is the outcome of a whole run (`validate` of every record), stored with a
+fingerprint of every file it covered: path, size, mtime, ctime and inode, and each
+stray's path and message. A run whose files give the same fingerprint has the same
+outcome; a fingerprint is not made (and no report used or stored) while any file is racy.
+
+Both live in the cache's database (cli.records.cache), so they are dropped with it
+when the code or the schemas change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
+
+from cli.records.cache import VIEW_KEYS, blake2b, racy, stat_key
+
+if TYPE_CHECKING:
+    from cli.records.cache import ParseCache
+
+
+class View(NamedTuple):
+    """One stored view of one record."""
+
+    rel: str
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+    value: str
+
+
+def views(cache: "ParseCache", key: str, rels: Iterable[str]) -> dict[str, View]:
+    """Stored views under `key` for these paths (not yet checked against the files)."""
+    db = cache._open()
+    if db is None:
+        return {}
+    wanted = list(dict.fromkeys(rels))
+    found: dict[str, View] = {}
+    make = View._make
+    try:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in db.execute(f"SELECT rel, size, mtime_ns, ctime_ns, ino, value FROM views WHERE view = ? AND rel IN ({marks})",
+                                  [key, *chunk]):
+                found[row[0]] = make(row)
+    except Exception as exc:
+        cache._broken(exc)
+        return {}
+    return found
+
+
+def current(view: View | None, stat: os.stat_result | None) -> bool:
+    """Whether a stored view was made from the file whose stat is `stat`."""
+    return view is not None and stat is not None and (view.size, view.mtime_ns, view.ctime_ns, view.ino) == stat_key(stat)
+
+
+def keep_view(cache: "ParseCache", key: str, rel: str, stat: os.stat_result, value: str, now: int) -> None:
+    """Store a view (written on the cache's flush); not for a racy file."""
+    if not racy(stat, now):
+        cache._views.append((key, rel, *stat_key(stat), value))
+
+
+def use_views(cache: "ParseCache", key: str) -> None:
+    """Mark `key` as used now, and drop the views of keys beyond the VIEW_KEYS most recently used."""
+    db = cache._open()
+    if db is None:
+        return
+    try:
+        db.execute("INSERT OR REPLACE INTO view_use (view, used) VALUES (?, ?)", (key, time.time_ns()))
+        old = [row[0] for row in db.execute("SELECT view FROM view_use ORDER BY used DESC LIMIT -1 OFFSET ?", (VIEW_KEYS,))]
+        for name in old:
+            db.execute("DELETE FROM views WHERE view = ?", (name,))
+            db.execute("DELETE FROM view_use WHERE view = ?", (name,))
+    except Exception as exc:
+        cache._broken(exc)
+
+
+# --- reports ------------------------------------------------------------------------
+
+
+def fingerprint(files: Iterable[tuple[str, str | None, str]]) -> str | None:
+    """A fingerprint of (rel, file to stat or None, note) for every item a run covers;
+    None when a file cannot be stat'ed or changed too recently to be told apart."""
+    h = blake2b(digest_size=16)
+    now = time.time_ns()
+    for rel, file, note in files:
+        if file is not None:
+            try:
+                stat = os.stat(file)
+            except OSError:
+                return None
+            if racy(stat, now):
+                return None
+            h.update(f"{rel}\0{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}\0{note}\0".encode())
+        else:
+            h.update(f"{rel}\0-\0{note}\0".encode())
+    return h.hexdigest()
+
+
+def report(cache: "ParseCache", name: str, print_: str) -> Any:
+    """The stored outcome of run `name` (decoded JSON) when it was made over files with this fingerprint."""
+    text = cache._meta(f"report:{name}")
+    if text is None:
+        return None
+    try:
+        stored = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(stored, dict) or stored.get("files") != print_:
+        return None
+    return stored.get("outcome")
+
+
+def keep_report(cache: "ParseCache", name: str, print_: str, outcome: Any) -> None:
+    cache._set_meta(f"report:{name}", json.dumps({"files": print_, "outcome": outcome}, separators=(",", ":"), ensure_ascii=False))
