@@ -152,7 +152,13 @@ def _compile(schema: Any, resolve: Callable[[dict[str, Any]], dict[str, Any]], d
         if not isinstance(schema["items"], (dict, bool)):
             raise Unsupported("items as a list")
         item_check = _compile(schema["items"], resolve, depth + 1)
-        checks.append(lambda v: not isinstance(v, list) or all(item_check(x) for x in v))
+        def check_items(v: Any) -> bool:
+            if isinstance(v, list):
+                for x in v:
+                    if not item_check(x):
+                        return False
+            return True
+        checks.append(check_items)
 
     # objects
     if "required" in schema:
@@ -184,7 +190,14 @@ def _compile(schema: Any, resolve: Callable[[dict[str, Any]], dict[str, Any]], d
         return lambda v: True
     if len(checks) == 1:
         return checks[0]
-    return lambda v: all(check(v) for check in checks)
+    every = tuple(checks)
+
+    def check_all(v: Any) -> bool:  # a loop, not all() over a generator: this runs for every node of every record
+        for check in every:
+            if not check(v):
+                return False
+        return True
+    return check_all
 
 
 def _unique(value: Any) -> bool:

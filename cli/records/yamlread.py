@@ -46,12 +46,36 @@ StrictResolver.add_implicit_resolver(_FLOAT, _FLOAT_RE, list("-+0123456789."))
 StrictResolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
+_IMPLICIT: dict[str, list[tuple[str, Any]]] = {first: list(pairs) for first, pairs in StrictResolver.yaml_implicit_resolvers.items()}
+assert None not in _IMPLICIT  # no resolver for every first character: resolve() below relies on it
+
+
 class _Composer(CParser, StrictResolver):
-    """libyaml's parser and composer, with our resolver."""
+    """libyaml's parser and composer, with our resolver.
+
+    `resolve` gives the tags BaseResolver.resolve would give with our implicit resolvers
+    and no path resolvers, without its general machinery: libyaml's composer calls it for
+    every node (and the descend/ascend hooks, which path resolvers alone need), so it is
+    most of what reading a record costs beyond libyaml itself."""
 
     def __init__(self, stream: str):
         CParser.__init__(self, stream)
         StrictResolver.__init__(self)
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _IMPLICIT.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return STR_TAG
+        return _SEQ if kind is SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
 
 
 # --- reading -------------------------------------------------------------------
@@ -247,14 +271,19 @@ def read_bytes(file: "str | Path", display: str) -> bytes:
             raise YamlError("is a directory, not a record file", path=display)
         if not stat.S_ISREG(mode):
             raise YamlError("is not a regular file (a pipe, socket or device); records are files", path=display)
-        with os.fdopen(fd, "rb") as handle:
-            fd = -1
-            data = handle.read(MAX_BYTES + 1)
+        chunks = []
+        left = MAX_BYTES + 1
+        while left > 0:  # os.read, without a buffered file object: most records take one call
+            chunk = os.read(fd, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
     except OSError as exc:
         raise YamlError(f"cannot read file: {exc.strerror or exc}", path=display) from None
     finally:
-        if fd >= 0:
-            os.close(fd)
+        os.close(fd)
     if len(data) > MAX_BYTES:
         raise YamlError("file is over the 1 MiB limit for a record", path=display)
     return data
