@@ -6,6 +6,7 @@ docs/architecture.md draws the layers; this test holds the code to them.
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,7 @@ ALLOWED = {
 }
 
 
+@functools.lru_cache(maxsize=None)  # asked once per import statement of every module
 def modules() -> dict[str, Path]:
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):
