@@ -80,6 +80,7 @@ class WorkFile:
                 self.path = None  # taken meanwhile: another name
                 continue
             except OSError as exc:
+                self.path = None  # nothing of the session's is there now
                 raise DataError(f"cannot write {self.display(path)}: {exc.strerror or exc}; nothing written") from None
             self.path = path
             return
