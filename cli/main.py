@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from cli import __version__
-from cli.errors import DprkError, one_line
+from cli.errors import DprkError, GuardedStream, one_line
 
 # click 8.2+ raises this for a group run without arguments (older click prints the help itself)
 _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -61,6 +61,21 @@ class LazyGroup(click.Group):
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         prog = prog_name or "dprk"
+        # every character printed passes through a guard: no control character reaches the terminal or a CI log
+        out, err = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = guarded = GuardedStream(out), GuardedStream(err)
+        try:
+            code = self._run(args, prog, prog_name, complete_var, **extra)
+        finally:
+            if sys.stdout is guarded[0]:  # not when click swapped in its quiet wrapper after a closed pipe
+                sys.stdout = out
+            if sys.stderr is guarded[1]:
+                sys.stderr = err
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+    def _run(self, args: Any, prog: str, prog_name: str | None, complete_var: str | None, **extra: Any) -> int:
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) else 0
@@ -107,8 +122,6 @@ class LazyGroup(click.Group):
                 raise
             click.echo(one_line(f"{prog}: internal error: {type(exc).__name__}: {exc}") + " (set DPRK_DEBUG=1 to see the traceback)", err=True)
             code = 1
-        if standalone_mode:
-            sys.exit(code)
         return code
 
 

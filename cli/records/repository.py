@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from cli.errors import DataError, UsageError
 from cli.records.kinds import Kind
-from cli.records.schemas import Schemas
+from cli.records.schemas import Schemas, within
 
 RECORD_SUFFIX = ".yaml"
 RECORDS = "records"  # the folder of records, under the repository root
@@ -90,8 +90,7 @@ class Repository:
 
     def inside(self, path: "str | os.PathLike[str]") -> bool:
         """Whether `path`, with every link followed, is in the repository."""
-        real = os.path.realpath(path)
-        return real == self.real_root or real.startswith(self.real_root.rstrip(os.sep) + os.sep)
+        return within(path, self.real_root)
 
     def check_inside(self, folder: Path) -> None:
         """A DataError when `folder` (records/ or a kind folder) leads out of the repository."""
@@ -134,7 +133,7 @@ class Repository:
 
     @cached_property
     def schemas(self) -> Schemas:
-        return Schemas(self.schema_dir)
+        return Schemas(self.schema_dir, root=self.root)
 
     def kind(self, name: str) -> Kind:
         return self.schemas.get(name)
