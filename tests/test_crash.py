@@ -121,17 +121,18 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_add_killed_at_random_points(small):
     rng = random.Random(SEED)
-    flags = ["launch", "--date", "2023-11-21", "--title", "Crash test", "--summary", "A record written while killed.",
+    flags = ["launch", "--date", "2023-11-21", "--summary", "A record written while killed.",
              "--category", "SRBM", "--count", "2", "--source", SOURCE]
     run = Runner(small)
-    span = full_run(["add", *flags, "--id", "2023-11-21-crash-full"], small)
+    span = full_run(["add", *flags, "--id", "2023-11-21-crash-full", "--title", "Crash test full"], small)
     for n in range(ROUNDS):
         record_id = f"2023-11-21-crash-{n}"
-        dry = run("add", *flags, "--id", record_id, "--dry-run")
+        args = [*flags, "--id", record_id, "--title", f"Crash test {n}"]  # no two records alike
+        dry = run("add", *args, "--dry-run")
         assert dry.exit_code == 0, dry.output
         old = files(small / "records")
         new = dict(old, **{f"launches/{record_id}.yaml": dry.stdout.encode("utf-8")})
-        killed_after(["add", *flags, "--id", record_id], small, rng.uniform(0, span * 1.2))
+        killed_after(["add", *args], small, rng.uniform(0, span * 1.2))
         check_records(small, old, new)
 
 

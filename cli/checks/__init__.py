@@ -21,6 +21,10 @@ its JSON path and a plain message. Checks (the `check` names in JSON output):
 - unique-id: the same id is used by records of two kinds
 - reference: a referenced id does not exist, or is of the wrong kind
 - unique-symbol: two records share a document symbol
+- duplicate: two records are one: the same content apart from the id (a record told
+  twice, or both halves of a rename interrupted without its journal)
+- journal: a change to several files that an interrupted command left half made, and
+  that could not be finished (a file changed since), or a journal not made for this folder
 """
 
 from cli.checks.changed import validate_changed
