@@ -103,6 +103,17 @@ def _check_one(record: RecordFile, cache: Any) -> tuple[dict[str, Any], tuple[An
     return verdict, row
 
 
+def check_bytes(record: RecordFile, raw: bytes) -> tuple[FileResult, str | None]:
+    """One record's own checks on bytes that are not (or not yet) its file: a blob of the
+    git index, say. Returns the result and the text (None when it is not UTF-8)."""
+    try:
+        text = yamlread.decode(raw, record.rel)
+    except YamlError as exc:
+        return _result(record, _verdict([Problem(record.rel, exc.line, exc.column, (), exc.message, "yaml")], None, record.kind)), None
+    data, problems = check_record_text(record.kind, record.rel, text, record.id)
+    return _result(record, _verdict(problems, data, record.kind)), text
+
+
 _WORKER: dict[str, Any] = {}
 
 

@@ -74,19 +74,26 @@ def _normalise(parts: tuple[str, ...]) -> list[str]:
     return out
 
 
-def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None = None, use_cache: bool = True,
-             jobs: int | None = None, progress: Callable[..., None] | None = None) -> Report:
+def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None = None, staged: bool = False,
+             use_cache: bool = True, jobs: int | None = None, progress: Callable[..., None] | None = None) -> Report:
     """Check the records named by `paths` (all records when empty) and every cross-record rule.
 
     With `since` (a git revision), only what changed since then and what that can
-    break (see validate_changed). A change to several files that an interrupted command
+    break (see validate_changed). With `staged`, every record as the git index holds it,
+    what the next commit will hold (see validate_staged). A change to several files that an interrupted command
     left half made (cli.records.journal) is finished first; one that cannot be is a problem.
     """
     paths = list(paths)
     if since is not None and paths:
         raise UsageError("give either PATH arguments or --changed-since, not both")
+    if staged and (paths or since is not None):
+        raise UsageError("--staged checks every record of the git index: give it without PATH arguments and --changed-since")
     interrupted = finish_interrupted(repo)
-    if since is not None:
+    if staged:
+        from cli.checks.staged import validate_staged
+
+        report = validate_staged(repo, use_cache=use_cache, jobs=jobs)
+    elif since is not None:
         from cli.checks.changed import validate_changed
 
         report = validate_changed(repo, since, use_cache=use_cache, jobs=jobs)
