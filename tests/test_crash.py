@@ -5,7 +5,8 @@ seed) from the span of one full run, so kills land in start-up, reading and writ
 every kill each record file must be byte for byte its old text or its new one (and parse),
 no record file may be missing or new beyond what the command was writing, temporary files
 may only be dot-files, and `dprk validate` must pass. An export target is absent, the old
-file, or complete.
+file, or complete; a data package replaced in a folder holds each file old or new, and the
+user's other files there stay.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ GENERATED = 300  # records in the generated repository
 
 SOURCE = '{"publisher": "p", "title": "t", "date": "2023-11", "quote": "q"}'
 LAUNCH_ID = "2023-08-30-srbm"
+DESCRIPTOR_NAME = "datapackage.json"
 
 
 def env() -> dict[str, str]:
@@ -251,3 +253,33 @@ def test_query_killed_while_filling_the_parse_cache(generated, tmp_path):
         killed_after(["query", "--csv"], repo, rng.uniform(0, span * 1.5))
         again = Runner(repo)("query", "--csv", env={"DPRK_REPO": ""})
         assert again.exit_code == 0 and again.stdout == expected, again.stderr
+
+
+def test_datapackage_force_killed_at_random_points(generated, tmp_path):
+    """Replacing a package in a folder that also holds the user's files: killed anywhere, every
+    file is its old or its new version, the user's file is untouched, and nothing else appears."""
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    full_run(["export", "--format", "datapackage", "-o", str(reference / "old")], generated)
+    span = full_run(["export", "launches", "meetings", "--format", "datapackage", "-o", str(reference / "new")], generated)
+    old, new = files(reference / "old"), files(reference / "new")
+    assert set(new) < set(old) and any(old[name] != new[name] for name in new)
+    rng = random.Random(SEED + 6)
+    for n in range(BIG_ROUNDS + 1):
+        target = tmp_path / f"package-{n}"
+        shutil.copytree(reference / "old", target)
+        (target / "notes.txt").write_text("my notes")
+        args = ["export", "launches", "meetings", "--format", "datapackage", "-o", str(target), "--force"]
+        if n < BIG_ROUNDS:
+            killed_after(args, generated, rng.uniform(0, span * 1.2))
+        else:  # killed as soon as its dot-folder exists
+            killed_once(args, generated, lambda: any(p.name.startswith(".") for p in target.iterdir()))
+        now = files(target)
+        assert now.pop("notes.txt") == b"my notes"
+        assert set(now) <= set(old)
+        for name, data in now.items():
+            assert data in (old[name], new.get(name)), name
+        assert DESCRIPTOR_NAME in now
+        finished = subprocess.run([sys.executable, "-m", "cli", *args], cwd=generated, env=env(), capture_output=True, text=True, timeout=120)
+        assert finished.returncode == 0, finished.stderr
+        assert files(target) == dict(new, **{"notes.txt": b"my notes"})
