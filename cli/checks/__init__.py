@@ -2,8 +2,9 @@
 
 One job per module: `problems` (what a finding is, and schema errors in our words),
 `record` (one record on its own), `runner` (many files, cached, in parallel),
-`crossrecord` (ids, references, symbols across records), `validate` (the whole
-repository), `changed` (what a git change can break) and `canonical` (`dprk fmt`).
+`crossrecord` (ids, references, symbols, duplicates across records), `validate` (the
+whole repository), `changed` (what a git change can break), `staged` (the records of the
+git index, for pre-commit) and `canonical` (`dprk fmt`).
 
 Every finding is a Problem with the file, the line and column of the offending node,
 its JSON path and a plain message. Checks (the `check` names in JSON output):
