@@ -123,20 +123,18 @@ def unique_symbol_problems(results: list[FileResult], pool: list[FileResult], at
 
 def twin_problems(results: list[FileResult], pool: list[FileResult], at: Locator) -> list[Problem]:
     """Records of `results` whose content, apart from the id, another record in `pool` has too."""
-    groups: dict[tuple[str, str], list[FileResult]] = {}
+    groups: dict[tuple[str, str], dict[str, FileResult]] = {}
     for result in pool:
         if result.twin is not None:
-            group = groups.setdefault((result.record.kind.name, result.twin[0]), [])
-            if all(other.record.rel != result.record.rel for other in group):
-                group.append(result)
+            groups.setdefault((result.record.kind.name, result.twin[0]), {}).setdefault(result.record.rel, result)
     reported = {r.record.rel for r in results}
     problems: list[Problem] = []
     for group in groups.values():
         if len(group) < 2:
             continue
-        for result in group:
-            if result.record.rel in reported:
-                names = sorted(other.record.rel for other in group if other is not result)
+        for rel, result in group.items():
+            if rel in reported:
+                names = sorted(other for other in group if other != rel)
                 others = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
                 problems.append(at(result.record, (result.record.kind.id_field,),
                                    f"the same record as {others}: the content is the same apart from the id; keep one", "duplicate"))

@@ -88,7 +88,14 @@ def carry_out(repo: Any, what: str, changes: list[Change]) -> None:
     path = folder / f"{time.time_ns()}-{os.getpid()}.json"
     with atomic_file(path, replace=False) as handle:
         json.dump(record, handle, ensure_ascii=False)
-    _apply(repo, changes, path.name)
+    try:
+        _apply(repo, changes, path.name)
+    except JournalError:
+        raise
+    except (DataError, OSError) as exc:  # the disk is full, say: the journal stays, and the change is finished later
+        reason = exc.message if isinstance(exc, DataError) else f"{exc.strerror or exc}"
+        raise DataError(f"the {what} stopped part-way: {reason}",
+                        hint="it is finished by the next dprk command that writes records, or by 'dprk validate', once that is put right") from None
     _remove(path)
 
 
