@@ -122,7 +122,17 @@ class LazyGroup(click.Group):
                 raise
             click.echo(one_line(f"{prog}: internal error: {type(exc).__name__}: {exc}") + " (set DPRK_DEBUG=1 to see the traceback)", err=True)
             code = 1
+        _notes(prog)
         return code
+
+
+def _notes(prog: str) -> None:
+    """Say what the run finished for an earlier, interrupted one (cli.records.journal)."""
+    journal = sys.modules.get("cli.records.journal")  # loaded only when a journal was looked for
+    if journal is not None:
+        for note in journal.COMPLETED:
+            click.echo(one_line(f"{prog}: note: {note}"), err=True)
+        journal.COMPLETED.clear()
 
 
 def _folder() -> click.ParamType:

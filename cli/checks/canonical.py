@@ -64,6 +64,8 @@ def short_diff(rel: str, old: str, new: str, limit: int = DIFF_LINES) -> str:
 def format_records(repo: Repository, paths: Iterable[str] = (), *, write: bool = True) -> FormatReport:
     """Bring the named record files (all when none) into canonical form, or just report."""
     paths = list(paths)
+    if write:
+        repo.finish_interrupted()  # before the files are listed: an interrupted rename moves one
     items = resolve_paths(repo, paths) if paths else list(repo.scan())
     report = FormatReport()
     records, report.problems = split_strays(items)
