@@ -59,6 +59,36 @@ def test_append_and_remove(run, launch):
     assert "tags" not in data(launch)
 
 
+def test_set_append_and_remove_apply_in_command_line_order(run, launch):
+    result = run("update", LAUNCH, "--remove", "tags", "--append", "tags=x", "--append", "tags=y", "--remove", "tags[0]")
+    assert result.exit_code == 0, result.output
+    assert data(launch)["tags"] == ["y"]
+    result = run("update", LAUNCH, "--append", "tags=z", "--remove", "tags", "--append", "tags=w")
+    assert result.exit_code == 0, result.output
+    assert data(launch)["tags"] == ["w"]
+    result = run("update", LAUNCH, "--set", 'observations[actor=JCS]={"actor": "JCS", "actor_type": "military", "stance": "assessment"}',
+                 "--set", "observations[actor=JCS].range_km=400")
+    assert result.exit_code == 0, result.output
+    assert data(launch)["observations"][1] == {"actor": "JCS", "actor_type": "military", "stance": "assessment", "range_km": 400}
+
+
+@pytest.mark.parametrize("args", [
+    ["--title", "A", "--set", "title=B"],
+    ["--set", "title=B", "--title", "A"],
+    ["--set", "title=A", "--set", "title=B"],
+    ["--set", "observations[actor=KCNA].apogee_km=1", "--set", "observations[actor=KCNA].apogee_km=2"],
+    ["--tags", "a", "--append", "tags=b"],
+    ["--unset", "tags", "--append", "tags=b"],
+    ["--observation", json.dumps(OBSERVATIONS[0]), "--remove", "observations[actor=JCS]"],
+])
+def test_two_values_for_one_field_are_refused(run, launch, args):
+    before = launch.read_bytes()
+    result = run("update", LAUNCH, *args)
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and "dprk: error:" in result.stderr, result.stderr
+    assert launch.read_bytes() == before
+
+
 @pytest.mark.parametrize("args, words", [
     (["--set", "observations[actor=NOPE].apogee_km=1"], "no element has actor 'NOPE'"),
     (["--set", "observations[7].apogee_km=1"], "there is no element 7"),

@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from cli.editing.values import parse_json, parse_scalar
 from cli.errors import UsageError
@@ -198,17 +198,39 @@ class Operation:
         return data
 
 
-def operations(kind: Kind, sets: tuple[str, ...] = (), appends: tuple[str, ...] = (), removes: tuple[str, ...] = ()) -> list[Operation]:
-    """The operations the options ask for, checked against the schema (usage errors)."""
+def operations(kind: Kind, given: Iterable[tuple[str, str]], fields: Mapping[str, str] | None = None) -> list[Operation]:
+    """The operations asked for, in the order given: (verb, text) pairs, verb one of set,
+    append and remove. Checked against the schema (usage errors).
+
+    Each applies to the record as the ones before it left it, so `--remove tags --append
+    tags=x` leaves the list [x]. Two values for one part are refused: a path given a value
+    by --set twice, and a path whose field is also given whole by an option: `fields` maps
+    such a field to the option that gives it (`{"title": "--title"}`).
+    """
     out: list[Operation] = []
-    for verb, items in (("set", sets), ("append", appends)):
-        for text in items:
-            path, value = split_assignment(text, f"--{verb}")
-            steps = parse_path(path, f"--{verb}")
-            out.append(Operation(verb, path, steps, _value(kind, steps, value, f"--{verb}", element=verb == "append")))
-    for text in removes:
-        steps = parse_path(text, "--remove")
-        if field_at(kind, steps) is None:
-            raise UsageError(f"--remove {text!r}: {kind.name} has no such field", hint="fields are listed by 'dprk schema " + kind.name + "'")
-        out.append(Operation("remove", text, steps))
+    for verb, text in given:
+        option = f"--{verb}"
+        if verb == "remove":
+            steps = parse_path(text, option)
+            if field_at(kind, steps) is None:
+                raise UsageError(f"--remove {text!r}: {kind.name} has no such field", hint="fields are listed by 'dprk schema " + kind.name + "'")
+            out.append(Operation("remove", text, steps))
+            continue
+        path, value = split_assignment(text, option)
+        steps = parse_path(path, option)
+        out.append(Operation(verb, path, steps, _value(kind, steps, value, option, element=verb == "append")))
+    _refuse_two_values(out, fields or {})
     return out
+
+
+def _refuse_two_values(ops: list[Operation], fields: Mapping[str, str]) -> None:
+    sets: dict[tuple[Step, ...], Operation] = {}
+    for op in ops:
+        top = op.steps[0].key
+        if top in fields:
+            raise UsageError(f"{fields[top]} and --{op.verb} {op.text!r} both change {top}",
+                             hint="give the whole field with its option, or change its parts with --set, --append and --remove")
+        if op.verb == "set":
+            earlier = sets.setdefault(tuple(op.steps), op)
+            if earlier is not op:
+                raise UsageError(f"--set gives {op.text} two values", hint="give one --set for each part")
