@@ -122,3 +122,32 @@ def test_a_short_span_marks_every_year_and_a_long_one_every_nth():
     assert len({b - a for a, b in zip(marked, marked[1:])}) == 1  # evenly spaced
     width, marked = time_axis(1900, 2100)
     assert width == MAX_WIDTH and marked[0] == 1900 and marked[-1] == 2100
+
+
+HOSTILE_TEXT = "$\\frac{1}{$ and $x^2$ cost $5"  # math that does not parse, math that would, a lone dollar
+
+
+def test_record_text_and_titles_are_drawn_as_text_never_as_math(repo, run):
+    write_record(repo, "launch", sample("launch", category=HOSTILE_TEXT))  # chart reads records unchecked
+    write_record(repo, "launch", sample("launch", id="2023-09-01-x", date="2023-09-01", category="$x$"))
+    for name, title in (("default.svg", None), ("titled.svg", HOSTILE_TEXT)):
+        result = run("chart", "-o", name, *(["--title", title] if title else []))
+        assert result.exit_code == 0, result.output
+        texts = ["".join(t.itertext()) for t in ET.parse(repo / name).getroot().iter(f"{SVG}text")]
+        assert HOSTILE_TEXT in texts and "$x$" in texts, texts
+        if title:
+            assert title in texts
+    assert run("chart", "-o", "titled.png", "--title", HOSTILE_TEXT).exit_code == 0
+
+
+def test_a_matplotlibrc_in_the_repository_is_not_read(repo):
+    # matplotlib reads ./matplotlibrc when imported; a pull request could add one asking for
+    # LaTeX (which would read files named in a title) or a picture a hundred times larger
+    write_record(repo, "launch", sample("launch", category="$x$"))
+    (repo / "matplotlibrc").write_text("text.usetex: True\ntext.parse_math: True\nsavefig.dpi: 300\nfigure.dpi: 300\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "MPLCONFIGDIR", "MATPLOTLIBRC")}
+    done = subprocess.run([sys.executable, "-m", "cli", "chart", "-o", "rc.png"], cwd=repo, capture_output=True, text=True,
+                          env=env, timeout=600, preexec_fn=_limited)
+    assert done.returncode == 0, done.stderr
+    width, height = struct.unpack(">II", (repo / "rc.png").read_bytes()[16:24])
+    assert (width, height) == (800, 165)  # 8 by 1.65 inches at 100 dots an inch: one lane, one year

@@ -46,9 +46,17 @@ def load_matplotlib() -> Any:
         import matplotlib
     except ImportError:
         raise UsageError("dprk chart needs matplotlib, which is not installed", hint=INSTALL) from None
+    # matplotlib's own defaults, not a matplotlibrc: importing it reads one from the current
+    # folder (a repository's, from a pull request) and one from the user's config, which
+    # could send titles to LaTeX or raise the resolution of every picture a hundredfold
+    matplotlib.rcdefaults()
     matplotlib.use("Agg")
     matplotlib.rcParams["svg.hashsalt"] = "dprk-records"  # the same records give the same file
     matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: searchable, and smaller
+    # record text is drawn as it is written: `$...$` in a title or category is text, not
+    # math (which could fail to parse), and no text goes to LaTeX
+    matplotlib.rcParams["text.parse_math"] = False
+    matplotlib.rcParams["text.usetex"] = False
     from matplotlib.figure import Figure
 
     return Figure
@@ -98,15 +106,16 @@ def draw(found: list[Reaction], output: Path, fmt: str, title: str | None = None
         (artist,) = axes.plot([day], [row[lane]], linestyle="none", marker=marker, color=colour, markersize=7, alpha=0.8)
         artist.set_gid(mark_id)
         artist.set_label("_" + label)  # kept out of any legend; the lanes name the marks
-    axes.set_yticks([row[lane] for lane in lanes], lanes)
+    axes.set_yticks([row[lane] for lane in lanes], lanes, parse_math=False, usetex=False)
     axes.set_ylim(-0.7, len(lanes) - 0.3)
     axes.set_xlim(dt.date(first, 1, 1), dt.date(last, 12, 31))
     axes.set_xticks([dt.date(year, 1, 1) for year in marked], [f"{year:04d}" for year in marked])
     axes.tick_params(axis="x", labelrotation=90)
     axes.grid(axis="x", color="#dddddd", linewidth=0.6)
-    axes.set_title(title or f"DPRK launches and nuclear tests, and the Security Council's response, {first:04d}–{last:04d}")
+    axes.set_title(title or f"DPRK launches and nuclear tests, and the Security Council's response, {first:04d}–{last:04d}",
+                   parse_math=False, usetex=False)
     figure.tight_layout()
-    figure.savefig(str(output), format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+    figure.savefig(str(output), format=fmt, dpi=100, metadata={"Date": None} if fmt == "svg" else None)
     return len(drawn)
 
 
