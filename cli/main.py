@@ -94,12 +94,14 @@ class LazyGroup(click.Group):
             click.echo(f"{prog}: error: {one_line(exc.format_message())}", err=True)
             code = exc.exit_code
         except click.Abort as exc:
-            if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C at a prompt
-                click.echo(f"\n{prog}: interrupted; nothing was written", err=True)
-                code = 130
-            else:
+            # click turns Ctrl-C (KeyboardInterrupt) in a command into Abort, and an EOFError too;
+            # the prompts (cli.commands._prompt) report the end of input themselves, as a usage error
+            if isinstance(exc.__cause__ or exc.__context__, EOFError):
                 click.echo(f"{prog}: stopped before the work was complete (input ended); nothing was written", err=True)
                 code = 2
+            else:
+                click.echo(f"\n{prog}: interrupted; nothing was written", err=True)
+                code = 130
         except SystemExit as exc:
             # click turns a closed pipe into exit 1 after swapping stdout for a quiet wrapper
             pacified = isinstance(sys.stdout, getattr(click.utils, "PacifyFlushWrapper", ()))
