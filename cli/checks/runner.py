@@ -41,6 +41,7 @@ class Verdict(NamedTuple):
     problems: list[Problem]
     refs: list[Ref]
     symbols: list[Symbol]
+    twin: tuple[str, str | None] | None  # (content key, date): see content_key; None when it does not parse
 
 
 @dataclass
@@ -51,6 +52,29 @@ class FileResult:
     problems: list[Problem]
     refs: list[Ref]
     symbols: list[Symbol]
+    twin: tuple[str, str | None] | None = None  # (content key, date): see content_key
+
+
+def content_key(kind: Kind, data: dict[str, Any]) -> tuple[str, str | None]:
+    """What two records that are one share: a hash of the record apart from its id (a
+    value equal to its own id, a reference to itself, counts as the same), and its date
+    (text that any file spelling the record holds, for `git grep`)."""
+    import hashlib
+    import json
+
+    own = data.get(kind.id_field)
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return {"self": True} if isinstance(own, str) and value == own else value
+
+    rest = plain({k: v for k, v in data.items() if k != kind.id_field})
+    text = json.dumps([kind.name, rest], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    date = data.get("date")
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), date if isinstance(date, str) else None
 
 
 def _verdict(problems: list[Problem], data: dict[str, Any] | None, kind: Kind) -> Verdict:
@@ -65,23 +89,25 @@ def _verdict(problems: list[Problem], data: dict[str, Any] | None, kind: Kind) -
             for pointer, value in values_at(data, unique_field.path):
                 if isinstance(value, str):
                     symbols.append(Symbol(pointer, value))
-    return Verdict(problems, refs, symbols)
+    return Verdict(problems, refs, symbols, content_key(kind, data) if data is not None else None)
 
 
 def encode(verdict: Verdict) -> list[Any]:
     """A verdict as the cache stores it (JSON: lists in a fixed order, without the path)."""
     return [[[p.line, p.column, list(p.pointer), p.message, p.check] for p in verdict.problems],
             [[list(r.pointer), r.value, r.field] for r in verdict.refs],
-            [[list(s.pointer), s.value] for s in verdict.symbols]]
+            [[list(s.pointer), s.value] for s in verdict.symbols],
+            list(verdict.twin) if verdict.twin is not None else None]
 
 
 def decode(rel: str, stored: Any) -> Verdict | None:
     """A verdict from the cache's JSON (None when it is not one)."""
     try:
-        problems, refs, symbols = stored
+        problems, refs, symbols, twin = stored
         return Verdict([Problem(rel, line, column, tuple(pointer), message, check) for line, column, pointer, message, check in problems],
                        [Ref(tuple(pointer), value, dotted) for pointer, value, dotted in refs],
-                       [Symbol(tuple(pointer), value) for pointer, value in symbols])
+                       [Symbol(tuple(pointer), value) for pointer, value in symbols],
+                       (twin[0], twin[1]) if twin is not None else None)
     except (TypeError, ValueError):
         return None
 
@@ -109,6 +135,20 @@ def _check_one(record: RecordFile, cache: "ParseCache | None") -> tuple[Verdict,
         data_json = json.dumps(data, separators=(",", ":"), ensure_ascii=False) if data is not None else None
         entry = cache.row(record.rel, stat, raw, data_json, encode(verdict), record.kind.sort_date(data) if data is not None else None)
     return verdict, entry
+
+
+def check_bytes(record: RecordFile, raw: bytes) -> tuple[FileResult, str | None]:
+    """One record's own checks on bytes that are not (or not yet) its file: a blob of the
+    git index, say. Returns the result and the text (None when it is not UTF-8)."""
+    from cli.checks.record import check_record_text
+    from cli.records import yamlread
+
+    try:
+        text = yamlread.decode(raw, record.rel)
+    except YamlError as exc:
+        return FileResult(record, *_verdict([Problem(record.rel, exc.line, exc.column, (), exc.message, "yaml")], None, record.kind)), None
+    data, problems = check_record_text(record.kind, record.rel, text, record.id)
+    return FileResult(record, *_verdict(problems, data, record.kind)), text
 
 
 _WORKER: dict[str, Any] = {}

@@ -33,11 +33,13 @@ def write_rendered(repo: Any, selection: Selection, out: IO[str], columns: list[
     views = selected_views(repo, selection, key, make)
     if views is None:
         return None
-    out.write(header)
+    # as write_delimited does: dprk's guarded stdout (cli.errors.GuardedStream) takes CSV through write_data
+    write = getattr(out, "write_data", None) or out.write
+    write(header)
     count = 0
     for value in views:
         rows, _, text = value.partition(":")
-        out.write(text)
+        write(text)
         count += int(rows)
     return count
 

@@ -34,10 +34,10 @@ from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
 from cli import __version__
+from cli.errors import DataError
 from cli.records.cachekey import RACY_NS, blake2b, code_key, schema_hash
 
-CACHE_DIR = ".dprk-cache"
-CACHE_FILE = "records.sqlite3"
+CACHE_DIR, CACHE_FILE = ".dprk-cache", "records.sqlite3"
 FORMAT = 3
 VIEW_KEYS = 8  # views of this many different kinds (export column sets, ...) are kept; the least recently used goes
 
@@ -394,7 +394,7 @@ def open_cache(root: Path, schema_dir: Path, use_cache: bool = True) -> ParseCac
     if not use_cache or not enabled_by_default():
         return None
     try:
-        key = schema_hash(schema_dir)
-    except OSError:
+        key = schema_hash(schema_dir, root)
+    except (OSError, DataError):  # unreadable, or leading out of the repository: no cache (the schemas say why)
         return None
     return ParseCache(root, key)
