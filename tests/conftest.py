@@ -206,6 +206,15 @@ class Runner:
             os.chdir(old)
 
 
+@pytest.fixture(autouse=True)
+def _no_terminal_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees a terminal size it did not set: the width a table is fitted to comes
+    from $COLUMNS, which shells, CI runners and pytest-xdist's workers (80) set or not.
+    A test that wants a width passes COLUMNS itself."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+
+
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty repository (schemas, kind folders) in a git work tree."""
