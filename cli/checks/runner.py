@@ -161,8 +161,9 @@ def _work(span: tuple[int, int]) -> list[tuple[Verdict, Entry | None]]:
 
 
 def check_files(repo: Repository, records: list[RecordFile], *, cache: "ParseCache | None" = None, jobs: int | None = None,
-                progress: Callable[..., None] | None = None) -> list[FileResult]:
-    """Each file's own checks, from the cache where it is fresh, else in one or more processes."""
+                progress: Callable[..., None] | None = None, stats: dict[str, Any] | None = None) -> list[FileResult]:
+    """Each file's own checks, from the cache where it is fresh, else in one or more processes.
+    `stats`: a stat already taken of some files (by rel), used instead of another."""
     import os
 
     results: dict[str, FileResult] = {}
@@ -171,11 +172,13 @@ def check_files(repo: Repository, records: list[RecordFile], *, cache: "ParseCac
         progress(0, total=len(records))
     stored: dict[str, Entry] = {}
     for index, record in enumerate(records):
-        if cache is not None and index % 1000 == 0:  # ask the cache a batch at a time: bounded memory
-            stored = cache.lookup([r.rel for r in records[index:index + 1000]], with_data=False)
+        if cache is not None and index % 2000 == 0:  # ask the cache a batch at a time: bounded memory
+            stored = cache.lookup([r.rel for r in records[index:index + 2000]], with_data=False)
         entry = stored.get(record.rel)
         verdict = None
-        if cache is not None and entry is not None and cache.fresh(entry, record.file) is not None:
+        stat = stats.get(record.rel) if stats else None
+        if cache is not None and entry is not None and (
+                cache.valid(entry, record.file, stat) if stat is not None else cache.fresh(entry, record.file) is not None):
             found = cache.verdict_of(entry)
             verdict = decode(record.rel, found) if found is not None else None
         if verdict is not None:

@@ -90,23 +90,28 @@ def use_views(cache: "ParseCache", key: str) -> None:
 # --- reports ------------------------------------------------------------------------
 
 
-def fingerprint(files: Iterable[tuple[str, str | None, str]]) -> str | None:
+def fingerprint(files: Iterable[tuple[str, str | None, str]], stats: dict[str, os.stat_result] | None = None) -> str | None:
     """A fingerprint of (rel, file to stat or None, note) for every item a run covers;
-    None when a file cannot be stat'ed or changed too recently to be told apart."""
+    None when a file cannot be stat'ed or changed too recently to be told apart. The stat
+    taken of each file is put in `stats` (by rel), for the run to use instead of another."""
     h = blake2b(digest_size=16)
     now = time.time_ns()
+    settled = True
     for rel, file, note in files:
         if file is not None:
             try:
                 stat = os.stat(file)
             except OSError:
-                return None
+                settled = False
+                continue
+            if stats is not None:
+                stats[rel] = stat
             if racy(stat, now):
-                return None
+                settled = False
             h.update(f"{rel}\0{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}\0{note}\0".encode())
         else:
             h.update(f"{rel}\0-\0{note}\0".encode())
-    return h.hexdigest()
+    return h.hexdigest() if settled else None
 
 
 def report(cache: "ParseCache", name: str, print_: str) -> Any:
