@@ -206,13 +206,19 @@ class Runner:
             os.chdir(old)
 
 
+# Variables of the caller's environment that change what dprk prints or where it works:
+# a terminal's size (pytest-xdist sets COLUMNS=80 in its workers), dprk's own settings, and
+# git's (a git hook sets GIT_INDEX_FILE and GIT_DIR for the repository it runs in).
+CALLER_ENVIRONMENT = ("COLUMNS", "LINES", "DPRK_REPO", "DPRK_DEBUG", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
+
+
 @pytest.fixture(autouse=True)
-def _no_terminal_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees a terminal size it did not set: the width a table is fitted to comes
-    from $COLUMNS, which shells, CI runners and pytest-xdist's workers (80) set or not.
-    A test that wants a width passes COLUMNS itself."""
-    monkeypatch.delenv("COLUMNS", raising=False)
-    monkeypatch.delenv("LINES", raising=False)
+def fixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test, and every dprk it runs in a subprocess, starts from the same environment
+    whatever the terminal or hook the suite runs from; a test that wants a width gives
+    COLUMNS itself."""
+    for name in CALLER_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
