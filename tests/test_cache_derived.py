@@ -42,10 +42,10 @@ def old(*paths):
 def settled(monkeypatch):
     """Files count as settled (not racy) at once: the racy window is two seconds, which a
     test would otherwise wait out. A file's ctime cannot be set back, so nothing else can."""
-    import cli.records.cache as cache_module
+    import cli.records.cachekey as cachekey
 
-    monkeypatch.setattr(cache_module, "RACY_NS", 0)
-    return lambda: monkeypatch.setattr(cache_module, "RACY_NS", 2_000_000_000)
+    monkeypatch.setattr(cachekey, "RACY_NS", 0)
+    return lambda: monkeypatch.setattr(cachekey, "RACY_NS", 2_000_000_000)
 
 
 def all_old(repo):

@@ -172,8 +172,8 @@ def check_files(repo: Repository, records: list[RecordFile], *, cache: "ParseCac
         progress(0, total=len(records))
     stored: dict[str, Entry] = {}
     for index, record in enumerate(records):
-        if cache is not None and index % 2000 == 0:  # ask the cache a batch at a time: bounded memory
-            stored = cache.lookup([r.rel for r in records[index:index + 2000]], with_data=False)
+        if cache is not None and index % 1000 == 0:  # ask the cache a batch at a time: bounded memory
+            stored = cache.lookup([r.rel for r in records[index:index + 1000]], with_data=False)
         entry = stored.get(record.rel)
         verdict = None
         stat = stats.get(record.rel) if stats else None

@@ -35,7 +35,7 @@ from typing import Any, Iterable, NamedTuple
 
 from cli import __version__
 from cli.errors import DataError
-from cli.records.cachekey import RACY_NS, blake2b, code_key, schema_hash
+from cli.records.cachekey import Stamp, blake2b, code_key, digest, racy, schema_hash, stat_key
 
 CACHE_DIR, CACHE_FILE = ".dprk-cache", "records.sqlite3"
 FORMAT = 3
@@ -73,7 +73,6 @@ _VIEW_USE = "CREATE TABLE IF NOT EXISTS view_use (view TEXT PRIMARY KEY, used IN
 
 class Entry(NamedTuple):
     """One file's row of the cache, as stored and as read back."""
-
     rel: str
     size: int
     mtime_ns: int
@@ -108,19 +107,6 @@ _UPSERT = (
                  "size = excluded.size", "mtime_ns = excluded.mtime_ns", "ctime_ns = excluded.ctime_ns",
                  "ino = excluded.ino", "digest = excluded.digest"])
 )
-
-
-def stat_key(stat: os.stat_result) -> tuple[int, int, int, int]:
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-
-
-def digest(data: bytes) -> str:
-    return blake2b(data, digest_size=16).hexdigest()
-
-
-def racy(stat: os.stat_result, now: int | None = None) -> bool:
-    """Whether a file changed so recently that its stat alone may not tell a later change."""
-    return (now if now is not None else time.time_ns()) - max(stat.st_mtime_ns, stat.st_ctime_ns) < RACY_NS
 
 
 class ParseCache:
@@ -193,10 +179,8 @@ class ParseCache:
     def close(self) -> None:
         self.flush()
         if self._db is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self._db.close()
-            except Exception:
-                pass
             self._db = None
 
     def __enter__(self) -> "ParseCache":
@@ -267,8 +251,8 @@ class ParseCache:
         except Exception as exc:
             self._broken(exc)
 
-    def valid(self, entry: Entry | None, file: str, stat: os.stat_result) -> bool:
-        """Whether a stored entry still describes the file at `file`, whose stat is `stat`."""
+    def valid(self, entry: Entry | None, file: str, stat: "os.stat_result | Stamp") -> bool:
+        """Whether a stored entry still describes the file at `file`, whose stat (or Stamp) is `stat`."""
         if entry is None:
             return False
         if (entry.size, entry.mtime_ns, entry.ctime_ns, entry.ino) != stat_key(stat):

@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 try:  # blake2b without loading OpenSSL (hashlib's import costs more than all the stats below)
     from _blake2 import blake2b
@@ -21,6 +22,30 @@ except ImportError:  # pragma: no cover - a Python built without its own blake2
 RACY_NS = 2_000_000_000  # a file changed less than this long ago is also hashed (see cli.records.cache)
 _LIBRARIES = ("yaml", "jsonschema", "referencing")  # the code that parses and checks besides ours
 _CODE_KEY: str | None = None
+
+
+class Stamp(NamedTuple):
+    """What tells one version of a file from another (with its bytes, while it is racy)."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+
+
+def stat_key(stat: "os.stat_result | Stamp") -> Stamp:
+    """A file's Stamp from its stat (a Stamp is kept as it is: a fraction of a stat's memory)."""
+    return stat if isinstance(stat, Stamp) else Stamp(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def digest(data: bytes) -> str:
+    return blake2b(data, digest_size=16).hexdigest()
+
+
+def racy(stat: "os.stat_result | Stamp", now: int | None = None) -> bool:
+    """Whether a file changed so recently that its stat alone may not tell a later change."""
+    key = stat_key(stat)
+    return (now if now is not None else time.time_ns()) - max(key.mtime_ns, key.ctime_ns) < RACY_NS
 
 
 def code_key() -> str:

@@ -23,7 +23,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
-from cli.records.cache import VIEW_KEYS, blake2b, racy, stat_key
+from cli.records.cache import VIEW_KEYS, Stamp, blake2b, racy, stat_key
 
 if TYPE_CHECKING:
     from cli.records.cache import ParseCache
@@ -61,12 +61,12 @@ def views(cache: "ParseCache", key: str, rels: Iterable[str]) -> dict[str, View]
     return found
 
 
-def current(view: View | None, stat: os.stat_result | None) -> bool:
+def current(view: View | None, stat: "os.stat_result | Stamp | None") -> bool:
     """Whether a stored view was made from the file whose stat is `stat`."""
     return view is not None and stat is not None and (view.size, view.mtime_ns, view.ctime_ns, view.ino) == stat_key(stat)
 
 
-def keep_view(cache: "ParseCache", key: str, rel: str, stat: os.stat_result, value: str, now: int) -> None:
+def keep_view(cache: "ParseCache", key: str, rel: str, stat: "os.stat_result | Stamp", value: str, now: int) -> None:
     """Store a view (written on the cache's flush); not for a racy file."""
     if not racy(stat, now):
         cache._views.append((key, rel, *stat_key(stat), value))
@@ -90,7 +90,7 @@ def use_views(cache: "ParseCache", key: str) -> None:
 # --- reports ------------------------------------------------------------------------
 
 
-def fingerprint(files: Iterable[tuple[str, str | None, str]], stats: dict[str, os.stat_result] | None = None) -> str | None:
+def fingerprint(files: Iterable[tuple[str, str | None, str]], stats: dict[str, Stamp] | None = None) -> str | None:
     """A fingerprint of (rel, file to stat or None, note) for every item a run covers;
     None when a file cannot be stat'ed or changed too recently to be told apart. The stat
     taken of each file is put in `stats` (by rel), for the run to use instead of another."""
@@ -105,7 +105,7 @@ def fingerprint(files: Iterable[tuple[str, str | None, str]], stats: dict[str, o
                 settled = False
                 continue
             if stats is not None:
-                stats[rel] = stat
+                stats[rel] = stat_key(stat)
             if racy(stat, now):
                 settled = False
             h.update(f"{rel}\0{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}\0{note}\0".encode())
