@@ -38,6 +38,20 @@ def stat_key(stat: "os.stat_result | Stamp") -> Stamp:
     return stat if isinstance(stat, Stamp) else Stamp(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
+def packed(stat: "os.stat_result | Stamp") -> bytes:
+    """A file's Stamp as 32 bytes: the same thing in a third of the memory, for keeping one
+    per record between two passes."""
+    import struct
+
+    return struct.pack("<QqqQ", *stat_key(stat))
+
+
+def unpacked(data: bytes) -> Stamp:
+    import struct
+
+    return Stamp(*struct.unpack("<QqqQ", data))
+
+
 def digest(data: bytes) -> str:
     return blake2b(data, digest_size=16).hexdigest()
 

@@ -24,6 +24,7 @@ import time
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from cli.records.cache import VIEW_KEYS, Stamp, blake2b, racy, stat_key
+from cli.records.cachekey import packed
 
 if TYPE_CHECKING:
     from cli.records.cache import ParseCache
@@ -61,9 +62,9 @@ def views(cache: "ParseCache", key: str, rels: Iterable[str]) -> dict[str, View]
     return found
 
 
-def current(view: View | None, stat: "os.stat_result | Stamp | None") -> bool:
-    """Whether a stored view was made from the file whose stat is `stat`."""
-    return view is not None and stat is not None and (view.size, view.mtime_ns, view.ctime_ns, view.ino) == stat_key(stat)
+def current(view: View | None, stamp: bytes | None) -> bool:
+    """Whether a stored view was made from the file whose packed Stamp is `stamp` (cli.records.cachekey.packed)."""
+    return view is not None and stamp is not None and packed(Stamp(view.size, view.mtime_ns, view.ctime_ns, view.ino)) == stamp
 
 
 def keep_view(cache: "ParseCache", key: str, rel: str, stat: "os.stat_result | Stamp", value: str, now: int) -> None:

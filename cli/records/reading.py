@@ -20,7 +20,7 @@ from cli.errors import YamlError
 from cli.records.kinds import Kind
 
 if TYPE_CHECKING:
-    from cli.records.cache import Entry, ParseCache, Stamp
+    from cli.records.cache import Entry, ParseCache
     from cli.records.repository import RecordFile, Repository
 
 
@@ -78,6 +78,7 @@ def iter_views(repo: "Repository", kinds: Iterable[Kind] | None, key: str, make:
     """
     from cli.records import derived
     from cli.records.cache import open_cache
+    from cli.records.cachekey import unpacked
 
     cache = open_cache(repo.root, repo.schema_dir, use_cache)
     try:
@@ -103,9 +104,9 @@ def iter_views(repo: "Repository", kinds: Iterable[Kind] | None, key: str, make:
                         data = _data(repo, record, cache, entries.get(record.rel), None)
                     assert data is not None  # without on_error, an unreadable record raised
                     value = make(record, data)
-                    stat = fresh.get(record.rel)
-                    if cache is not None and stat is not None:
-                        derived.keep_view(cache, key, record.rel, stat, value, now)
+                    stamp = fresh.get(record.rel)
+                    if cache is not None and stamp is not None:
+                        derived.keep_view(cache, key, record.rel, unpacked(stamp), value, now)
                 if progress is not None:
                     progress(1)
                 yield record, value
@@ -115,13 +116,13 @@ def iter_views(repo: "Repository", kinds: Iterable[Kind] | None, key: str, make:
 
 
 def _ordered(repo: "Repository", kinds: Iterable[Kind] | None, order: Any, cache: "ParseCache | None",
-             on_error: Callable[[Exception], None] | None) -> tuple[Iterable[RecordFile], dict[str, bytes], dict[str, Stamp]]:
+             on_error: Callable[[Exception], None] | None) -> tuple[Iterable[RecordFile], dict[str, bytes], dict[str, bytes]]:
     """The record files in the order asked for; the records the date pass had to parse
     with no cache (marshalled); and the paths whose cache entry the date pass found
     fresh, with the stat it found them at."""
     records: Iterable[RecordFile] = repo.records(kinds)
     held: dict[str, bytes] = {}  # with no cache, records parsed by the date pass, marshalled (a dict costs ~8x more)
-    fresh: dict[str, Stamp] = {}
+    fresh: dict[str, bytes] = {}
     if order == "date":
         records = _by_date(repo, list(records), cache, held, fresh, on_error)
     elif order is not None:
@@ -129,7 +130,7 @@ def _ordered(repo: "Repository", kinds: Iterable[Kind] | None, order: Any, cache
     return records, held, fresh
 
 
-def _held_or_cached(record: "RecordFile", held: dict[str, bytes], fresh: dict[str, Stamp],
+def _held_or_cached(record: "RecordFile", held: dict[str, bytes], fresh: dict[str, bytes],
                     entries: "dict[str, Entry]") -> dict[str, Any] | None:
     packed = held.pop(record.rel, None)
     if packed is not None:
@@ -172,13 +173,13 @@ def _data(repo: "Repository", record: RecordFile, cache: "ParseCache | None", en
 
 
 def _by_date(repo: "Repository", records: list[RecordFile], cache: "ParseCache | None", held: dict[str, bytes],
-             fresh: dict[str, Stamp], on_error: Callable[[Exception], None] | None) -> list[RecordFile]:
+             fresh: dict[str, bytes], on_error: Callable[[Exception], None] | None) -> list[RecordFile]:
     """`records` in date order. Dates come from fresh cache entries (whose paths are
     added to `fresh` with their stat, so that the second pass takes their data without
     checking the file again); other records are parsed now and cached (or, with no
     cache, held in `held` for the second pass, marshalled: the exact values in a
     fraction of the memory of the dicts, so 100,000 records stay within a few hundred MB)."""
-    from cli.records.cache import stat_key
+    from cli.records.cachekey import packed
 
     dates: dict[str, str] = {}
     known = cache.sort_keys() if cache is not None else {}
@@ -187,7 +188,7 @@ def _by_date(repo: "Repository", records: list[RecordFile], cache: "ParseCache |
         stat = cache.fresh(entry, record.file) if cache is not None and entry is not None else None
         if stat is not None and entry is not None and entry.sort_key is not None:
             dates[record.rel] = entry.sort_key
-            fresh[record.rel] = stat_key(stat)  # kept for the second pass: a Stamp is a fraction of a stat's memory
+            fresh[record.rel] = packed(stat)  # kept for the second pass: 32 bytes, a fraction of a stat's memory
             continue
         data = _data(repo, record, cache, None, on_error)
         if data is None:  # unreadable, and reported to on_error once: left out
