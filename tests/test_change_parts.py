@@ -126,7 +126,7 @@ def test_rename_moves_the_file_and_every_reference_and_commits(linked, run):
 
 @pytest.mark.parametrize("new, code, words", [
     ("2023-08-25-open-briefing", 1, "already exists"),  # taken, in another kind
-    ("Not An Id", 1, "is not of the expected form"),
+    ("Not An Id", 1, "'Not An Id' is not an id: a date (YYYY, YYYY-MM or YYYY-MM-DD), a hyphen and a slug"),
     ("../escape", 2, "is not a record id"),
     (LAUNCH, 2, "the new id is the old one"),
 ])
@@ -160,5 +160,5 @@ def test_allowed_values_match_without_regard_to_case(repo, run, launch):
 def test_a_query_that_finds_nothing_says_so_with_a_hint(repo, run, launch):
     result = run("query", "launches", "--where", "category=rocket")
     assert result.exit_code == 0
-    assert "no record matches (category is never 'rocket'; its values: SRBM, MRBM" in result.stderr
+    assert "no record matches (category: 'rocket' is not one of: SRBM, MRBM" in result.stderr
     assert run("query", "launches", "--since", "2030").stderr.strip() == "dprk: no record matches"

@@ -107,7 +107,7 @@ def test_since_and_until_with_partial_dates(run, data, args, expected):
 
 def test_bad_date_is_a_usage_error(run, data):
     result = run("query", "--since", "2023-13")
-    assert result.exit_code == 2 and "--since '2023-13' is not a date" in result.output
+    assert result.exit_code == 2 and "--since: '2023-13' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)" in result.output
 
 
 # --- --where ------------------------------------------------------------------------------------

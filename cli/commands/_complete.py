@@ -123,3 +123,11 @@ def states(codes: dict[str, str]) -> Callable[[Any, Any, str], list[CompletionIt
         return [CompletionItem(code, help=name) for code, name in sorted(codes.items()) if code.startswith(incomplete.upper())]
 
     return complete
+
+
+def choices(values: list[str]) -> Callable[[Any, Any, str], list[CompletionItem]]:
+    """A field's allowed values (matched in any case, as the field options read them)."""
+    def complete(ctx: Any, param: Any, incomplete: str) -> list[CompletionItem]:
+        return [CompletionItem(value) for value in values if value.casefold().startswith(incomplete.casefold())]
+
+    return complete

@@ -10,6 +10,7 @@ from typing import Any, Iterable
 
 from cli.editing.values import parse_json, parse_scalar
 from cli.errors import UsageError
+from cli.records.allowed import normalise
 from cli.records.kinds import Field, Kind
 from cli.records.repository import check_id_text
 
@@ -174,7 +175,7 @@ def option_value(spec: OptionSpec, raw: Any) -> Any:
         value = parse_json(raw, flag)
         if not isinstance(value, dict):
             raise UsageError(f"{flag}: expected a JSON object {{...}}, got {type(value).__name__}")
-        return value
+        return normalise(item, value)
     if how == "list":
         return [parse_scalar(item.items or item, text, flag) for text in raw]
     out: list[Any] = []
@@ -184,7 +185,7 @@ def option_value(spec: OptionSpec, raw: Any) -> Any:
         for element in elements:
             if not isinstance(element, dict):
                 raise UsageError(f"{flag}: expected a JSON object {{...}} per option, got {type(element).__name__}")
-            out.append(element)
+            out.append(normalise(item.items or item, element))
     return out
 
 

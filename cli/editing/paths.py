@@ -22,9 +22,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cli.editing.values import parse_json, parse_scalar
+from cli.editing.values import parse_value
 from cli.errors import UsageError
 from cli.records.kinds import Field, Kind
+from cli.records.suggest import did_you_mean, nearest
 
 _STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[([A-Za-z_][A-Za-z0-9_-]*)=((?:[^\]\\]|\\.)*)\]")
 _FIRST = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -138,18 +139,27 @@ def _walk(data: Any, steps: list[Step], option: str, text: str, create: bool) ->
 def _value(kind: Kind, steps: list[Step], text: str, option: str, element: bool = False) -> Any:
     field = field_at(kind, steps)
     if field is None:
-        raise UsageError(f"{option}: {kind.name} has no field at {''.join(str(s) if s.key is None else '.' + s.key for s in steps).lstrip('.')}",
-                         hint="fields are listed by 'dprk schema " + kind.name + "'")
+        raise no_field(kind, steps, option)
     if element:
         field = field.items if field.items is not None else field
-    if field.type in ("object", "array") or field.keys:
-        value = parse_json(text, option)
-        return value
-    if field.enum:
-        allowed = {str(v).casefold(): v for v in field.enum}
-        if text.casefold() in allowed:
-            return allowed[text.casefold()]
-    return parse_scalar(field, text, option)
+    return parse_value(field, text, option)
+
+
+def no_field(kind: Kind, steps: list[Step], option: str) -> UsageError:
+    """A path naming no field of the kind: which step, and the field most likely meant."""
+    shown = "".join(str(s) if s.key is None else "." + s.key for s in steps).lstrip(".")
+    for place in range(1, len(steps) + 1):
+        if field_at(kind, steps[:place]) is None:
+            break
+    parent = field_at(kind, steps[:place - 1])
+    while parent is not None and parent.items is not None and not parent.keys:
+        parent = parent.items
+    names = list(parent.keys) if parent is not None else []
+    wrong = steps[place - 1].key
+    close = did_you_mean(nearest(wrong, names)) if wrong is not None else ""
+    where = "".join(str(s) if s.key is None else "." + s.key for s in steps[:place - 1]).lstrip(".")
+    listed = f"fields{' of ' + where if where else ''}: {', '.join(names)}" if names else f"fields are listed by 'dprk schema {kind.name}'"
+    return UsageError(f"{option}: {kind.name} has no field at {shown}", hint=close or listed)
 
 
 @dataclass
@@ -209,6 +219,6 @@ def operations(kind: Kind, sets: tuple[str, ...] = (), appends: tuple[str, ...] 
     for text in removes:
         steps = parse_path(text, "--remove")
         if field_at(kind, steps) is None:
-            raise UsageError(f"--remove {text!r}: {kind.name} has no such field", hint="fields are listed by 'dprk schema " + kind.name + "'")
+            raise no_field(kind, steps, "--remove")
         out.append(Operation("remove", text, steps))
     return out

@@ -7,7 +7,8 @@ import re
 from functools import lru_cache
 from typing import Any, Iterator
 
-_DATE = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?$")
+_DATE = re.compile(r"([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?")
+DATE_FORM = "YYYY, YYYY-MM or YYYY-MM-DD"
 
 
 def date_span(text: Any) -> tuple[str, str] | None:
@@ -22,7 +23,7 @@ def date_span(text: Any) -> tuple[str, str] | None:
 
 @lru_cache(maxsize=8192)  # an export asks for each record's start and end; dates repeat
 def _span(text: str) -> tuple[str, str] | None:
-    match = _DATE.match(text)
+    match = _DATE.fullmatch(text)  # not .match: `$` would let a final newline through
     if not match:
         return None
     year, month, day = match.groups()
@@ -34,6 +35,16 @@ def _span(text: str) -> tuple[str, str] | None:
     return f"{year}-01-01", f"{year}-12-31"
 
 
+def date_problem(text: Any) -> str | None:
+    """What is wrong with a date, in the same words wherever it was given (an option, a
+    prompt, a file, the editor), or None when it is a date."""
+    if not isinstance(text, str) or not _DATE.fullmatch(text):
+        return f"{text!r} is not a date ({DATE_FORM})"
+    if date_span(text) is None:
+        return f"{text!r} is not a day on the calendar"
+    return None
+
+
 def calendar_problems(kind: Any, data: Any) -> Iterator[tuple[tuple[Any, ...], str]]:
     """(pointer, message) for each date field of a record that has the form of a date but
     names no day on the calendar (2023-02-30). The form itself is the schema's business."""
@@ -41,5 +52,5 @@ def calendar_problems(kind: Any, data: Any) -> Iterator[tuple[tuple[Any, ...], s
 
     for date_field in kind.date_fields:
         for pointer, value in values_at(data, date_field.path):
-            if isinstance(value, str) and _DATE.match(value) and date_span(value) is None:
-                yield pointer, f"{value!r} is not a day on the calendar"
+            if isinstance(value, str) and _DATE.fullmatch(value) and date_span(value) is None:
+                yield pointer, date_problem(value) or ""

@@ -15,6 +15,8 @@ Annotations of our own (JSON Schema ignores keywords it does not know):
   same record, named by its dotted path (an `according_to` actor must be the actor of
   one of the record's `observations`).
 - `x-names`: on an enum of state codes, the display name of each code.
+- `x-form`: on a field with a `pattern`, the form it asks for in words (`a web address:
+  http:// or https:// and no spaces`), for the message when a value does not have it.
 - `x-role`: what a field is to the tool: `id` (the record's id, also its file name),
   `date` (an ISO date prefix: spans, calendar checks), `title` (the words an id's
   slug is made from). Set once on the shared definitions.
@@ -68,6 +70,12 @@ class Field:
         if "enum" in self.schema:
             return "string"
         return "any"
+
+    @property
+    def title(self) -> str:
+        """The field's name in words, for people: its schema `title`, else its name."""
+        title = self.schema.get("title")
+        return title if isinstance(title, str) and title else self.name.replace("_", " ")
 
     @property
     def description(self) -> str:

@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, Iterator
 from cli.errors import UsageError
 from cli.records.dates import date_span
 from cli.records.kinds import Field, Kind
-from cli.selection.filters import KIND_COLUMN, Selection
+from cli.selection.filters import KIND_COLUMN, Selection, unknown_field
 
 SPAN_SUFFIXES = ("_start", "_end")
 
@@ -133,8 +133,7 @@ def choose_columns(selection: Selection, fields: Iterable[str] | None = None, *,
         chosen = []
         for name in names:
             if name not in available:
-                which = ", ".join(k.name for k in selection.kinds)
-                raise UsageError(f"unknown field {name!r} in --fields for {which}", hint="valid fields: " + ", ".join(available))
+                raise unknown_field("--fields", name, selection.kinds, list(available))
             chosen.append(available[name])
         return chosen
     if selection.timeline:
