@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "Check records against their schemas and each other."),
     "schema": ("schema", "List the kinds of record, or the fields of one kind."),
     "query": ("query", "Print selected records as a table, CSV, JSON, ..."),
-    "export": ("export", "Write records to CSV, TSV, JSON, JSON Lines, Markdown or SQLite."),
+    "export": ("export", "Write records to CSV, TSV, JSON, JSON Lines, Markdown, SQLite or a data package."),
     "show": ("show", "Show one record and the records that link to it."),
     "stats": ("stats", "Count records per kind per year or month, with a bar chart."),
     "reactions": ("reactions", "The Council's response to each launch and nuclear test, or per year."),

@@ -21,8 +21,8 @@ def command(repo, old_id: str, new_id: str, dry_run: bool, commit: bool) -> None
     Exit status: 0 renamed; 1 invalid (nothing written); 2 usage error (NEW taken, say).
 
     \b
-    Example, after a date was corrected:
-      dprk rename 2023-12-icbm-test 2023-12-18-hwasong-18-icbm --commit
+    Example (--dry-run says what would change and writes nothing):
+      dprk rename 2023-11-21-malligyong-1-satellite 2023-11-21-malligyong-1-satellite-launch --dry-run
     """
     from cli.commands import _editing as ui
     from cli.editing.rename import rename
