@@ -45,5 +45,27 @@ def test_the_analysts_blocks_run(tmp_path):
     joined = "\n".join(outputs)
     assert "ICBM" in joined and "state-media" in joined
     assert "[]" in joined and "True" in joined  # no dangling foreign key; the package is valid
-    assert (tmp_path / "timeline.svg").read_text().startswith("<?xml")
+    assert (tmp_path / "out" / "timeline.svg").read_text().startswith("<?xml")
+    # everything the blocks wrote is in out/, which git ignores: nothing lands in the repository's root
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dprk-cache", "bin", "out", "records", "schema"]
     assert "npx ajv-cli" in found[-1] and "check-jsonschema" in found[-1]
+
+
+def test_the_analysts_blocks_write_only_into_an_ignored_folder():
+    import shlex
+
+    written = []
+    for block in blocks()[:-1]:
+        for line in block.splitlines():
+            if not line.startswith("dprk "):
+                continue
+            words = shlex.split(line)
+            written += [words[i + 1] for i, word in enumerate(words[:-1]) if word in ("-o", "--output", ">")]
+    assert len(written) >= 8
+    assert all(target.startswith("out/") for target in written), written
+    read = [name for block in blocks()[:-1] for name in re.findall(r"\(\'([^']+\.(?:csv|jsonl|sqlite|json))\'", block)]
+    assert len(read) >= 4 and all(name.startswith("out/") for name in read), read  # what python reads back is there too
+    ignored = subprocess.run(["git", "check-ignore", "-q", "out/launches.csv"], cwd=PROJECT)
+    if ignored.returncode == 128:
+        pytest.skip("the project is not in a git work tree")
+    assert ignored.returncode == 0
