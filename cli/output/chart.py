@@ -3,7 +3,8 @@
 One horizontal lane per launch category (and one for nuclear tests), then a lane for the
 Council's meetings on them, one for agreed Council products and one for products
 proposed and not agreed (or vetoed), all on one time axis with every year marked, empty
-ones too. Each event is its own mark, with the record's id as its SVG id (`event:ID`),
+ones too (every 2nd, 5th, 10th... year past 63 years: the picture's size is bounded
+whatever the dates, see `time_axis`). Each event is its own mark, with the record's id as its SVG id (`event:ID`),
 so a picture can be checked mark by mark. matplotlib is imported only here, and only
 when a chart is drawn; without it, one line says how to install it.
 """
@@ -27,6 +28,9 @@ STYLE = {  # lane -> (marker, colour)
     REFUSED_LANE: ("x", "#d73027"),
 }
 LAUNCH_STYLE = ("^", "#2166ac")
+INCHES_A_YEAR, MAX_WIDTH = 0.75, 48.0  # a year is 3/4 inch wide, until the figure is 48 inches (64 years) wide
+INCHES_A_LANE, MAX_HEIGHT = 0.45, 48.0
+YEAR_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)  # years between marked years, the fewest that fit
 
 
 def chart_format(output: str, fmt: str | None) -> str:
@@ -42,9 +46,17 @@ def load_matplotlib() -> Any:
         import matplotlib
     except ImportError:
         raise UsageError("dprk chart needs matplotlib, which is not installed", hint=INSTALL) from None
+    # matplotlib's own defaults, not a matplotlibrc: importing it reads one from the current
+    # folder (a repository's, from a pull request) and one from the user's config, which
+    # could send titles to LaTeX or raise the resolution of every picture a hundredfold
+    matplotlib.rcdefaults()
     matplotlib.use("Agg")
     matplotlib.rcParams["svg.hashsalt"] = "dprk-records"  # the same records give the same file
     matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: searchable, and smaller
+    # record text is drawn as it is written: `$...$` in a title or category is text, not
+    # math (which could fail to parse), and no text goes to LaTeX
+    matplotlib.rcParams["text.parse_math"] = False
+    matplotlib.rcParams["text.usetex"] = False
     from matplotlib.figure import Figure
 
     return Figure
@@ -78,14 +90,15 @@ def marks(found: list[Reaction]) -> list[tuple[str, dt.date, str, str]]:
 def draw(found: list[Reaction], output: Path, fmt: str, title: str | None = None) -> int:
     """Draw the timeline to `output` (a temporary path the caller renames); returns the marks drawn."""
     Figure = load_matplotlib()
-    from matplotlib.dates import YearLocator, DateFormatter
 
     drawn = marks(found)
     launch_lanes = sorted({lane for lane, *_ in drawn if lane not in STYLE}, key=_lane_order)
     lanes = launch_lanes + [lane for lane in ("nuclear test", MEETINGS, AGREED_LANE, REFUSED_LANE) if any(m[0] == lane for m in drawn)]
     years = [m[1].year for m in drawn] or [dt.date.today().year]
     first, last = min(years), max(years)
-    figure = Figure(figsize=(max(8.0, 1.0 + 0.75 * (last - first + 1)), 1.2 + 0.45 * max(len(lanes), 1)), dpi=100)
+    width, marked = time_axis(first, last)
+    height = min(MAX_HEIGHT, 1.2 + INCHES_A_LANE * max(len(lanes), 1))
+    figure = Figure(figsize=(width, height), dpi=100)
     axes = figure.add_subplot(1, 1, 1)
     row = {lane: len(lanes) - 1 - i for i, lane in enumerate(lanes)}
     for lane, day, mark_id, label in drawn:
@@ -93,17 +106,32 @@ def draw(found: list[Reaction], output: Path, fmt: str, title: str | None = None
         (artist,) = axes.plot([day], [row[lane]], linestyle="none", marker=marker, color=colour, markersize=7, alpha=0.8)
         artist.set_gid(mark_id)
         artist.set_label("_" + label)  # kept out of any legend; the lanes name the marks
-    axes.set_yticks([row[lane] for lane in lanes], lanes)
+    axes.set_yticks([row[lane] for lane in lanes], lanes, parse_math=False, usetex=False)
     axes.set_ylim(-0.7, len(lanes) - 0.3)
     axes.set_xlim(dt.date(first, 1, 1), dt.date(last, 12, 31))
-    axes.xaxis.set_major_locator(YearLocator(1))
-    axes.xaxis.set_major_formatter(DateFormatter("%Y"))
+    axes.set_xticks([dt.date(year, 1, 1) for year in marked], [f"{year:04d}" for year in marked])
     axes.tick_params(axis="x", labelrotation=90)
     axes.grid(axis="x", color="#dddddd", linewidth=0.6)
-    axes.set_title(title or f"DPRK launches and nuclear tests, and the Security Council's response, {first}–{last}")
+    axes.set_title(title or f"DPRK launches and nuclear tests, and the Security Council's response, {first:04d}–{last:04d}",
+                   parse_math=False, usetex=False)
     figure.tight_layout()
-    figure.savefig(str(output), format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+    figure.savefig(str(output), format=fmt, dpi=100, metadata={"Date": None} if fmt == "svg" else None)
     return len(drawn)
+
+
+def time_axis(first: int, last: int) -> tuple[float, list[int]]:
+    """The figure's width in inches and the years marked on its axis, for events from the
+    year `first` to `last`: every year while the figure is at most MAX_WIDTH wide, then
+    every 2nd, 5th, 10th... year on a figure MAX_WIDTH wide, so that any span of years
+    (0001 to 9999) makes a picture of bounded size, drawn in bounded time."""
+    span = last - first + 1
+    width = max(8.0, 1.0 + INCHES_A_YEAR * span)
+    if width <= MAX_WIDTH:
+        return width, list(range(first, last + 1))
+    most = int((MAX_WIDTH - 1.0) / INCHES_A_YEAR)
+    step = next((s for s in YEAR_STEPS if span / s <= most), YEAR_STEPS[-1])
+    start = -(-first // step) * step or step  # the first multiple of step in the span (there is no year 0)
+    return MAX_WIDTH, list(range(start, last + 1, step))
 
 
 def _lane_order(lane: str) -> tuple[int, str]:
