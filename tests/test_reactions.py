@@ -118,7 +118,7 @@ def test_a_record_dated_year_0000_is_invalid_and_breaks_no_command(repo, run):
     for args in (["query", "--since", "0000"], ["add", "launch", "--date", "0000", "--title", "t", "--summary", "s",
                                                   "--category", "SRBM", "--source", json.dumps(sample("launch")["sources"][0])]):
         result = run(*args)
-        assert result.exit_code == 2 and "'0000' is not a date" in result.stderr, result.stderr
+        assert result.exit_code == 2 and "'0000' is not a day on the calendar (the calendar has no year 0000)" in result.stderr, result.stderr
     result = run("query", "--since", "2023\n")  # a date ends where the text does, as the schema reads it
     assert result.exit_code == 2 and "is not a date" in result.stderr, result.stderr
 
