@@ -199,3 +199,29 @@ def test_json_of_objects_is_matched_in_any_case(records, run):
     assert result.exit_code == 0, result.output
     assert stored(records, "launches", LAUNCH)["observations"][-1] == {"actor": "JCS", "actor_type": "military", "actor_state": "KOR",
                                                                        "stance": "assessment"}
+
+
+def test_show_paths_gives_the_path_of_every_value_and_update_takes_it(records, run):
+    write_record(records, "launch", sample("launch", tags=["srbm", "russia"], overflew=["JPN"],
+                                           observations=[{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 500}]))
+    shown = run("show", LAUNCH, "--paths")
+    assert shown.exit_code == 0
+    lines = shown.output.splitlines()
+    assert 'tags[=russia]: "russia"' in lines and 'overflew[=JPN]: "JPN"' in lines
+    assert "observations[actor=KCNA].apogee_km: 500" in lines and 'sources[quote=' in shown.output
+    assert lines[0] == f'id: "{LAUNCH}"'
+    as_json = json.loads(run("show", LAUNCH, "--paths", "--json").output)
+    assert {"path": "tags[=russia]", "value": "russia"} in as_json
+    result = run("update", LAUNCH, "--remove", "tags[=russia]", "--set", "observations[actor=KCNA].apogee_km=510")
+    assert result.exit_code == 0, result.output
+    data = stored(records, "launches", LAUNCH)
+    assert data["tags"] == ["srbm"] and data["observations"][0]["apogee_km"] == 510
+    for path, value in ((p["path"], p["value"]) for p in as_json if p["path"].startswith(("count", "title", "sources["))):
+        again = run("update", LAUNCH, "--set", f"{path}={value}", "--dry-run")
+        assert again.exit_code == 0, (path, again.output)  # each path names a part update finds
+
+
+def test_a_selector_names_an_allowed_value_in_any_case(records, run):
+    result = run("update", MEETING, "--remove", "requested_by[=usa]")
+    assert result.exit_code == 0, result.output
+    assert stored(records, "meetings", MEETING)["requested_by"] == ["ALB"]

@@ -31,6 +31,7 @@ from cli.errors import UsageError
 from cli.records import paths
 from cli.records.kinds import Field, Kind
 from cli.records.paths import Step
+from cli.records.allowed import spelled as spelled_value
 from cli.records.suggest import did_you_mean, nearest
 
 
@@ -127,6 +128,23 @@ def _value(kind: Kind, steps: list[Step], text: str, option: str, element: bool 
     return parse_value(field, text, option)
 
 
+def spelled(kind: Kind, steps: list[Step]) -> list[Step]:
+    """The steps with each selector's value that names an allowed value in another case
+    spelled as the schema spells it (`requested_by[=usa]` is `requested_by[=USA]`), as
+    every value typed is (cli.records.allowed)."""
+    out = []
+    for place, step in enumerate(steps):
+        node = field_at(kind, steps[:place])
+        if step.match is not None and node is not None and node.items is not None:
+            key, value = step.match
+            target = node.items.keys.get(key) if key else node.items
+            found = spelled_value(target, value) if target is not None else None
+            if found is not None:
+                step = Step(match=(key, str(found)))
+        out.append(step)
+    return out
+
+
 def no_field(kind: Kind, steps: list[Step], option: str) -> UsageError:
     """A path naming no field of the kind: which step, and the field most likely meant."""
     shown = paths.format_path(steps)
@@ -203,12 +221,13 @@ def operations(kind: Kind, given: Iterable[tuple[str, str]], fields: Mapping[str
     for verb, text in given:
         option = f"--{verb}"
         if verb == "remove":
-            steps = parse_path(text, option)
+            steps = spelled(kind, parse_path(text, option))
             if field_at(kind, steps) is None:
                 raise no_field(kind, steps, option)
             out.append(Operation("remove", text, steps))
             continue
         steps, path, value = split_assignment(text, option)
+        steps = spelled(kind, steps)
         out.append(Operation(verb, path, steps, _value(kind, steps, value, option, element=verb == "append")))
     _refuse_two_values(out, fields or {})
     return out
