@@ -33,14 +33,16 @@ def help_texts(run: Runner, repo: Path) -> dict[str, str]:
 
 
 def examples(text: str) -> list[str]:
-    """The commands shown in a help text: each line that starts with `dprk `, with the
+    """The commands shown in a help text: each line that starts with `dprk ` indented as an
+    example block is (more than prose, at 2, and less than the help of options), with the
     lines it continues onto (a line ending in a backslash)."""
     found: list[str] = []
     lines = text.splitlines()
     index = 0
     while index < len(lines):
         line = lines[index].strip()
-        if line.startswith("dprk "):
+        indent = len(lines[index]) - len(lines[index].lstrip(" "))
+        if line.startswith("dprk ") and 4 <= indent <= 6:
             command = [lines[index]]
             while command[-1].endswith("\\") and index + 1 < len(lines):
                 index += 1
