@@ -54,7 +54,7 @@ def examples(text: str) -> list[str]:
 
 @pytest.fixture
 def bundled(tmp_path, monkeypatch):
-    """The project's schemas and records, committed twice (HEAD~1 exists), on branch main."""
+    """The project's schemas and records, in four commits (HEAD~3 exists), on branch main."""
     monkeypatch.delenv("DPRK_REPO", raising=False)
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -71,9 +71,9 @@ def bundled(tmp_path, monkeypatch):
     git("config", "commit.gpgsign", "false")
     git("add", "-A")
     git("commit", "-qm", "The records")
-    first = sorted((repo / "records" / "launches").glob("*.yaml"))[0]
-    first.write_text(first.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Changed ", 1), encoding="utf-8")
-    git("commit", "-qam", "A change")
+    for changed in sorted((repo / "records" / "launches").glob("*.yaml"))[:3]:
+        changed.write_text(changed.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Changed ", 1), encoding="utf-8")
+        git("commit", "-qam", f"A change to {changed.stem}")
     return repo
 
 

@@ -56,7 +56,7 @@ def test_example_workflow_runs_the_documented_commands(repo: Path, run: Runner) 
 def readme_pre_commit_config() -> str:
     import re
 
-    text = (PROJECT / "README.md").read_text(encoding="utf-8")
+    text = (PROJECT / "docs" / "reviewers.md").read_text(encoding="utf-8")
     section = text.split("\n## Pull requests\n", 1)[1].split("\n## ", 1)[0]
     [block] = [m.group(1) for m in re.finditer(r"```yaml\n(.*?)```", section, re.S) if "repos:" in m.group(1)]
     return block

@@ -1,4 +1,4 @@
-"""README's "For analysts" blocks run as written (but the last, which needs node and check-jsonschema),
+"""The analysts' guide's blocks (docs/analysts.md, "Getting the data out") run as written (but the last, which needs node and check-jsonschema),
 on a copy of the project's records, with the real pandas, sqlite3, frictionless and matplotlib."""
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from conftest import PROJECT
 
 
 def blocks() -> list[str]:
-    text = (PROJECT / "README.md").read_text(encoding="utf-8")
-    section = text.split("\n## For analysts\n", 1)[1].split("\n## ", 1)[0]
+    text = (PROJECT / "docs" / "analysts.md").read_text(encoding="utf-8")
+    section = text.split("\n## Getting the data out\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```sh\n(.*?)```", section, re.S)
 
 
-@pytest.mark.slow  # every analyst block of the README, with pandas
+@pytest.mark.slow  # every analyst block of the guide, with pandas
 def test_the_analysts_blocks_run(tmp_path):
     pytest.importorskip("pandas")
     bin_dir = Path(sys.executable).parent

@@ -1,6 +1,6 @@
 """Shell completion: kinds, record ids, field names and state codes, read from the repository.
 
-click asks these when the shell completes a word (turned on as README's "Shell
+click asks these when the shell completes a word (turned on as docs/reference.md's "Shell
 completion" says). Each reads only what it needs (file names for ids, the schema files
 for kinds and fields) and, outside a repository or on any problem, offers nothing and
 prints nothing: completion never writes into the terminal.
