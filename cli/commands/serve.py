@@ -16,7 +16,8 @@ def command(repo, port: int, no_cache: bool) -> None:
 
     Tables and columns carry their titles and descriptions from the schema files;
     references are foreign keys, so a launch's page lists the meetings and statements
-    that point at it; the canned queries 'reactions' and 'timeline' are one click away.
+    that point at it; the canned queries 'reactions_by_event', 'votes_by_state' and
+    'records_by_date' are one click away.
     The database is rebuilt at every start, in .dprk-cache/serve/. Stop with Ctrl-C.
     Needs datasette: pip install 'dprk-records[serve]'.
     """
@@ -26,10 +27,9 @@ def command(repo, port: int, no_cache: bool) -> None:
     from cli.errors import DataError
     from cli.output.datasette import DATABASE, check_installed, metadata, serve_command, write_metadata
     from cli.output.formats import atomic_output
-    from cli.output.sqlitedb import write_sqlite
+    from cli.output.export import derived_tables, write_database
     from cli.output.tables import Layout
     from cli.selection.filters import build_selection
-    from cli.selection.reactions import event_kinds
 
     check_installed()
     folder = repo.private_folder("serve")
@@ -38,9 +38,9 @@ def command(repo, port: int, no_cache: bool) -> None:
     selection = build_selection(repo, (), use_cache=not no_cache)
     database = folder / f"{DATABASE}.sqlite"
     with atomic_output(database, force=True, binary=True) as temp:
-        count = write_sqlite(temp, selection.kinds, selection.records(repo), display=str(database))
+        count = write_database(repo, selection, temp, str(database))
     meta = folder / "metadata.json"
-    write_metadata(meta, metadata(Layout(selection.kinds), event_kinds(repo)))
+    write_metadata(meta, metadata(Layout(selection.kinds), derived_tables(repo, selection)[0].tables))
     click.echo(f"serving {count} records at http://127.0.0.1:{port}/{DATABASE} (Ctrl-C to stop)", err=True)
     sys.stdout.flush()
     sys.stderr.flush()

@@ -30,7 +30,7 @@ DESCRIPTOR = "datapackage.json"
 PROFILE = "tabular-data-package"
 
 
-def descriptor(layout: Layout, name: str = "dprk-records") -> dict[str, Any]:
+def descriptor(layout: Layout, name: str = "dprk-records", extra: list[Table] = ()) -> dict[str, Any]:
     """The `datapackage.json` of the tables of `layout`."""
     return {
         "profile": PROFILE,
@@ -38,7 +38,7 @@ def descriptor(layout: Layout, name: str = "dprk-records") -> dict[str, Any]:
         "title": "The DPRK file at the UN Security Council",
         "description": "Council meetings, DPRK launches and nuclear tests, statements and sanctions reports, "
                        "one row per record in the table of its kind, with lists in tables of their own.",
-        "resources": [_resource(table) for table in layout.tables()],
+        "resources": [_resource(table) for table in [*layout.tables(), *extra]],
     }
 
 
@@ -83,15 +83,17 @@ def _text(value: Any) -> Any:
     return value
 
 
-def write_datapackage(folder: Path, kinds: list[Kind], records: Iterable[tuple[Any, dict[str, Any]]], *, force: bool = False) -> int:
-    """Write the package into `folder` (made, or replaced with `force`); returns the record count."""
+def write_datapackage(folder: Path, kinds: list[Kind], records: Iterable[tuple[Any, dict[str, Any]]], *, force: bool = False,
+                      derived: Any = None) -> int:
+    """Write the package into `folder` (made, or replaced with `force`); returns the record count.
+    `derived` (cli.output.derived.Derived) adds its tables, filled after the records."""
     layout = Layout(kinds)
     target = Path(folder)
     _check_target(target, force)
     parent = target.parent if str(target.parent) else Path(".")
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
     try:
-        count = _fill(temp, layout, records)
+        count = _fill(temp, layout, records, derived)
         _replace(temp, target)
     except OSError as exc:
         raise DataError(f"cannot write the data package {target}: {exc.strerror or exc}") from None
@@ -101,11 +103,12 @@ def write_datapackage(folder: Path, kinds: list[Kind], records: Iterable[tuple[A
     return count
 
 
-def _fill(folder: Path, layout: Layout, records: Iterable[tuple[Any, dict[str, Any]]]) -> int:
+def _fill(folder: Path, layout: Layout, records: Iterable[tuple[Any, dict[str, Any]]], derived: Any = None) -> int:
     handles = {}
+    extra = list(derived.tables) if derived is not None else []
     try:
         writers = {}
-        for table in layout.tables():
+        for table in [*layout.tables(), *extra]:
             handle = open(folder / f"{table.name}.csv", "w", encoding="utf-8", newline="")
             handles[table.name] = handle
             writers[table.name] = csv.writer(handle, lineterminator="\r\n")
@@ -117,11 +120,13 @@ def _fill(folder: Path, layout: Layout, records: Iterable[tuple[Any, dict[str, A
             for table, row in layout.rows(record, data):
                 writers[table.name].writerow([_text(v) for v in row])
             count += 1
+        for table, row in (derived.fill() if derived is not None else ()):
+            writers[table.name].writerow([_text(v) for v in row])
     finally:
         for handle in handles.values():
             handle.close()
     with open(folder / DESCRIPTOR, "w", encoding="utf-8", newline="\n") as handle:
-        json.dump(descriptor(layout), handle, ensure_ascii=False, indent=2)
+        json.dump(descriptor(layout, extra=extra), handle, ensure_ascii=False, indent=2)
         handle.write("\n")
     return count
 
