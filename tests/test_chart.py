@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -83,3 +84,82 @@ def test_the_bundled_records(tmp_path):
     marks = ids(tmp_path / "all.svg")
     reactions = Runner(tmp_path)("reactions", "--jsonl", "--repo", str(PROJECT)).stdout.splitlines()
     assert len([m for m in marks if m.startswith("event:")]) == len(reactions)
+
+
+def groups(svg_path) -> dict[str, ET.Element]:
+    root = ET.parse(svg_path).getroot()
+    return {g.get("id"): g for g in root.iter(f"{SVG}g") if (g.get("id") or "").split(":")[0] in ("event", "meeting", "product", "share")}
+
+
+def test_every_mark_has_a_hover_title_and_each_event_the_colour_of_its_response(events, run):
+    from cli.output.chart import COLOURS
+
+    write_record(events, "launch", sample("launch", id="2022-05-25-second-icbm", date="2022-05-25", category="ICBM"))
+    assert run("chart", "-o", "timeline.svg").exit_code == 0
+    found = groups(events / "timeline.svg")
+    reactions = {r["id"]: r for r in json.loads(run("reactions", "--json").stdout)}
+    for mark_id, group in found.items():
+        title = group.find(f"{SVG}title")
+        assert title is not None and title.text, mark_id
+        if mark_id.startswith("event:"):
+            row = reactions[mark_id[6:]]
+            assert title.text.startswith(f"{row['id']} ({row['date']}): ")
+            days = row["days_to_response"]
+            assert (f"after {days} day" in title.text) if days is not None else title.text.endswith(": none")
+            fills = {u.get("style").split("fill: ")[1].split(";")[0] for u in group.iter(f"{SVG}use")}
+            assert fills == {COLOURS[row["response"]]}, mark_id
+    assert "after 1 day" in found["event:2022-05-25-icbm"].find(f"{SVG}title").text
+    assert {m.split(":")[0] for m in found} == {"event", "meeting", "product", "share"}
+
+
+def test_marks_that_would_overlap_are_moved_apart(events, run):
+    write_record(events, "launch", sample("launch", id="2022-05-25-second-icbm", date="2022-05-25", category="ICBM"))
+    write_record(events, "launch", sample("launch", id="2022-05-27-third-icbm", date="2022-05-27", category="ICBM"))
+    assert run("chart", "-o", "timeline.svg").exit_code == 0
+    found = groups(events / "timeline.svg")
+    places = {(u.get("x"), u.get("y")) for m in ("2022-05-25-icbm", "2022-05-25-second-icbm", "2022-05-27-third-icbm")
+              for u in found[f"event:{m}"].iter(f"{SVG}use")}
+    assert len({y for _, y in places}) == 3  # three levels of the lane, none drawn over another
+
+
+def test_the_strip_gives_each_years_shares_from_the_same_rows(events, run):
+    assert run("chart", "-o", "timeline.svg").exit_code == 0
+    shares = {m: g.find(f"{SVG}title").text for m, g in groups(events / "timeline.svg").items() if m.startswith("share:")}
+    rows = json.loads(run("reactions", "--json").stdout)
+    expected = {}
+    for row in rows:
+        key = f"share:{row['date'][:4]}:{row['response']}"
+        expected[key] = expected.get(key, 0) + 1
+    assert set(shares) == set(expected)
+    for key, count in expected.items():
+        total = sum(1 for r in rows if r["date"][:4] == key.split(":")[1])
+        assert f", {count} of {total} events" in shares[key]
+
+
+def test_lanes_follow_the_schema_year_labels_are_level_and_the_title_fits(events, tmp_path):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from cli.output.chart import figure
+    from cli.records.repository import Repository
+    from cli.selection.filters import build_selection
+    from cli.selection.reactions import event_kinds, reactions
+
+    repo = Repository.find(str(events))
+    found = reactions(repo, build_selection(repo, [k.name for k in event_kinds(repo)]))
+    long_title = "A title of our own that is much longer than the picture is wide, " * 3
+    for chosen, title in ((found, None), (found[:1], long_title), ([r for r in found if r.data.get("category") == "ICBM"], None)):
+        fig, _, _ = figure(chosen, title)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        box = fig.bbox
+        heading = fig._suptitle.get_window_extent(renderer)
+        assert box.x0 <= heading.x0 and heading.x1 <= box.x1 and heading.y1 <= box.y1, (heading, box)
+        strip = fig.axes[1]
+        assert all(label.get_rotation() == 0 for label in strip.get_xticklabels())
+    fig, _, _ = figure(found)
+    lanes = [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    enum = repo.schemas.kinds["launch"].fields["category"].leaf.enum
+    launch_lanes = [lane for lane in lanes if lane in enum]
+    assert launch_lanes == [c for c in enum if c in launch_lanes] == ["SRBM", "ICBM", "satellite-launch-vehicle"]
+    assert lanes.index("Nuclear test") == len(launch_lanes)
