@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("show", "Show one record and the records that link to it."),
     "stats": ("stats", "Count records per kind per year or month, with a bar chart."),
     "reactions": ("reactions", "The Council's response to each launch and nuclear test, or per year."),
+    "votes": ("votes", "Positions of Council members per year: votes, vetoes, joint statements."),
     "chart": ("chart", "Draw a timeline of launches, tests and the Council's response (SVG or PNG)."),
     "serve": ("serve", "Browse the records in datasette on 127.0.0.1."),
     "add": ("add", "Add a record, with options made from its kind's schema."),
