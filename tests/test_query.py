@@ -348,7 +348,7 @@ def test_the_table_fits_its_width_wraps_text_and_never_cuts_an_id():
         assert long_id in out.getvalue()  # pasted into show, update or log, it still works
         assert "…" not in out.getvalue()
         assert out.getvalue().split().count("title") == 12  # the long title wraps onto more lines, whole
-        assert len(lines) > 4 if width == 110 else len(lines) == 4
+        assert len(lines) > 4  # on more than one line
         header, rule, first = lines[:3]
         end = header.index("count") + len("count")
         assert first[:end].endswith("12") and [l for l in lines if "2023-08-31-short" in l][0][:end].endswith(" 3")  # numbers align right
