@@ -347,7 +347,7 @@ def test_the_table_fits_its_width_wraps_text_and_never_cuts_an_id():
         assert max(len(line) for line in lines) <= width, (width, lines)
         assert long_id in out.getvalue()  # pasted into show, update or log, it still works
         assert "…" not in out.getvalue()
-        assert out.getvalue().split().count("title") == 12  # the long title wraps onto more lines, whole
+        assert out.getvalue().split().count("title") == 1 + 12  # the header, and the long title wrapped whole
         assert len(lines) > 4  # on more than one line
         header, rule, first = lines[:3]
         end = header.index("count") + len("count")
