@@ -60,6 +60,12 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def _main_shell_completion(self, *args: Any, **kwargs: Any) -> None:
+        from cli.commands._complete import register
+
+        register()
+        super()._main_shell_completion(*args, **kwargs)
+
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         prog = prog_name or "dprk"
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import ROW_OUTPUT, output_options, repo_option, selection_options
+from cli.commands._options import OutputFile, ROW_OUTPUT, output_options, repo_option, selection_options
 
 
 def _voting(repo):
@@ -17,7 +17,7 @@ def _voting(repo):
 @repo_option
 @selection_options(default_kinds=_voting)
 @output_options(*ROW_OUTPUT)
-@click.option("--chart", "chart", metavar="FILE", type=click.Path(dir_okay=False), default=None,
+@click.option("--chart", "chart", metavar="FILE", type=OutputFile(), default=None,
               help="Also draw the positions to FILE.svg or FILE.png (atomically).")
 @click.option("--force", is_flag=True, help="Replace the --chart FILE if it exists.")
 def command(repo, selection, fields, explode, fmt: str, style: str, chart: str | None, force: bool) -> None:
