@@ -1,5 +1,6 @@
 """README's "For analysts" blocks run as written (but the last, which needs node and check-jsonschema),
-on a copy of the project's records, with the real pandas, sqlite3, frictionless and matplotlib."""
+on a copy of the project's records, with the real pandas, polars, sqlite3, frictionless and matplotlib,
+and Python's warnings as errors (a deprecated call in a recipe fails the test)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def blocks() -> list[str]:
 @pytest.mark.slow  # every analyst block of the README, with pandas
 def test_the_analysts_blocks_run(tmp_path):
     pytest.importorskip("pandas")
+    pytest.importorskip("polars")
     bin_dir = Path(sys.executable).parent
     if shutil.which("dprk", path=str(bin_dir)) is None:
         pytest.skip("the dprk entry point is not installed next to this Python")
@@ -33,7 +35,8 @@ def test_the_analysts_blocks_run(tmp_path):
     env["PATH"] = f"{tmp_path / 'bin'}{os.pathsep}{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     (tmp_path / "bin").mkdir()
     wrapper = tmp_path / "bin" / "python3"  # the blocks' python3 is this one, with pandas
-    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+    # warnings are errors: a recipe that a new pandas or polars deprecates fails here first
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -W error "$@"\n', encoding="utf-8")
     wrapper.chmod(0o755)
     found = blocks()
     assert len(found) >= 7
@@ -43,7 +46,8 @@ def test_the_analysts_blocks_run(tmp_path):
         assert done.returncode == 0, (block, done.stdout, done.stderr)
         outputs.append(done.stdout)
     joined = "\n".join(outputs)
-    assert "ICBM" in joined and "state-media" in joined
+    assert "ICBM" in joined and "state-media" in joined and "SRBM" in joined
+    assert "RUS 2 2022,2024" in joined  # the vetoes, from the votes table
     assert "[]" in joined and "True" in joined  # no dangling foreign key; the package is valid
     assert (tmp_path / "timeline.svg").read_text().startswith("<?xml")
     assert "npx ajv-cli" in found[-1] and "check-jsonschema" in found[-1]
