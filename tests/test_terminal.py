@@ -117,3 +117,16 @@ def test_piped_output_is_never_cut_whatever_columns_says(tmp_path):
         piped = subprocess.run([dprk, "query", "launches", "--fields", "id,summary"], cwd=repo, env=env, capture_output=True,
                                text=True, timeout=120)
         assert summary.strip() in piped.stdout
+
+
+def test_a_default_column_the_kind_has_not_is_a_schema_error(tmp_path):
+    repo = make_repo(tmp_path / "fresh", git_init=False)
+    write_record(repo, "launch", sample("launch"))
+    path = repo / "schema" / "launch.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["x-table-columns"] = ["date", "id", "rocket"]
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    result = Runner(repo)("query", "launches")
+    assert result.exit_code == 1 and "x-table-columns names 'rocket'" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert Runner(repo)("query", "launches", "--csv").exit_code == 0  # only the table reads it
