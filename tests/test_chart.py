@@ -122,6 +122,19 @@ def test_marks_that_would_overlap_are_moved_apart(events, run):
     assert len({y for _, y in places}) == 3  # three levels of the lane, none drawn over another
 
 
+def test_marks_with_no_room_left_are_counted():
+    import datetime as dt
+
+    from cli.output.chart import LEVELS, place
+
+    days = [dt.date(2022, 5, 25)] * (2 * LEVELS + 3)
+    placed = place(days, 30)
+    assert [level for level, _ in placed[:2 * LEVELS + 1]] == [0, 1, -1, 2, -2, 3, -3][:2 * LEVELS + 1]
+    assert sum(count for _, count in placed) == len(days)  # each mark counted once
+    assert max(count for _, count in placed) == 3 and placed[-1][1] == 0
+    assert [level for level, _ in place([dt.date(2022, 1, 1), dt.date(2022, 6, 1)], 30)] == [0, 0]  # apart: no offset
+
+
 def test_the_strip_gives_each_years_shares_from_the_same_rows(events, run):
     assert run("chart", "-o", "timeline.svg").exit_code == 0
     shares = {m: g.find(f"{SVG}title").text for m, g in groups(events / "timeline.svg").items() if m.startswith("share:")}

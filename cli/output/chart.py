@@ -6,7 +6,7 @@ them, one for agreed Council products and one for products proposed and not agre
 vetoed), all on one time axis with every year marked, empty ones too. Each event is
 coloured by its response class (cli.selection.reactions: agreed product, product not
 agreed, met on, none). Marks that would overlap in a lane are moved up or down within
-it. Below, a strip gives each year's share of events in each class, from the same rows.
+it, and where no room is left the marks drawn over each other are counted (`×2`). Below, a strip gives each year's share of events in each class, from the same rows.
 
 In an SVG every mark is an element whose id is `event:ID`, `meeting:ID`, `product:ID`
 or `share:YEAR:CLASS`, with a `<title>` (shown on hover): the id, the date and the
@@ -33,7 +33,7 @@ COLOURS = {AGREED_PRODUCT: "#1a9850", NOT_AGREED: "#d73027", MET_ON: "#4575b4", 
 LABELS = {AGREED_PRODUCT: "agreed product", NOT_AGREED: "product not agreed", MET_ON: "met on", NONE: "none"}
 STYLE = {MEETINGS: ("|", "#555555"), AGREED_LANE: ("o", COLOURS[AGREED_PRODUCT]), REFUSED_LANE: ("X", COLOURS[NOT_AGREED])}
 EVENT_MARKERS = ("^", "*", "D", "s", "P")  # one per kind of event, in schema order
-INCH_PER_YEAR, MARKER_PT, STEP, LEVELS = 1.1, 6.5, 0.17, 2  # levels: up to 2 above and 2 below the lane
+INCH_PER_YEAR, MARKER_PT, STEP, LEVELS = 1.1, 6.5, 0.13, 3  # levels: up to 3 above and 3 below the lane
 
 
 def chart_format(output: str, fmt: str | None) -> str:
@@ -116,18 +116,24 @@ def marks(found: list[Reaction]) -> list[tuple[str, dt.date, str, str, str]]:
     return out
 
 
-def place(days: list[dt.date], gap: float) -> list[int]:
+def place(days: list[dt.date], gap: float) -> list[tuple[int, int]]:
     """A level (0, 1, -1, 2, -2, ...) for each mark of a lane, in the given (date) order,
-    so that no two marks closer than `gap` days share a level while a free level remains."""
+    so that no two marks closer than `gap` days share a level while a free level remains;
+    with the number of marks drawn over each other there (1 for a mark on its own)."""
     order = [0] + [s * n for n in range(1, LEVELS + 1) for s in (1, -1)]
-    last: dict[int, dt.date] = {}
-    levels = []
+    last: dict[int, tuple[dt.date, int]] = {}  # level -> (day of its last mark, index of that mark)
+    out: list[tuple[int, int]] = []
     for day in days:
-        free = [lv for lv in order if lv not in last or (day - last[lv]).days >= gap]
-        level = free[0] if free else min(order, key=lambda lv: (last[lv], abs(lv)))
-        last[level] = day
-        levels.append(level)
-    return levels
+        free = [lv for lv in order if lv not in last or (day - last[lv][0]).days >= gap]
+        if free:
+            last[free[0]] = (day, len(out))
+            out.append((free[0], 1))
+            continue
+        level = min(order, key=lambda lv: (last[lv][0], abs(lv)))  # no room: count it with the mark it covers
+        under = last[level][1]
+        out[under] = (level, out[under][1] + 1)
+        out.append((level, 0))
+    return out
 
 
 def figure(found: list[Reaction], title: str | None = None) -> tuple[Any, dict[str, str], int]:
@@ -150,12 +156,17 @@ def figure(found: list[Reaction], title: str | None = None) -> tuple[Any, dict[s
     titles: dict[str, str] = {}
     for lane in lanes:
         in_lane = sorted((m for m in drawn if m[0] == lane), key=lambda m: (m[1], m[2]))
-        for (_, day, mark_id, text, colour), level in zip(in_lane, place([m[1] for m in in_lane], gap)):
+        for (_, day, mark_id, text, colour), (level, stacked) in zip(in_lane, place([m[1] for m in in_lane], gap)):
             size = MARKER_PT * (1.5 if shapes[lane] == "*" else 1.0)
             (artist,) = axes.plot([day], [row[lane] + level * STEP], linestyle="none", marker=shapes[lane], color=colour,
                                   markersize=size, markeredgecolor="#333333" if lane not in STYLE else colour, markeredgewidth=0.4)
             artist.set_gid(mark_id)
             titles[mark_id] = text
+            if stacked > 1:  # marks that still overlap are counted
+                label = axes.annotate(f"×{stacked}", (day, row[lane] + level * STEP), xytext=(4, 3), textcoords="offset points",
+                                      fontsize=6, color="#333333")
+                label.set_gid(f"count:{mark_id}")
+                titles[f"count:{mark_id}"] = f"{stacked} marks drawn over each other here, from {mark_id}"
     axes.set_yticks([row[lane] for lane in lanes], lanes)
     axes.set_ylim(-0.6, len(lanes) - 0.4)
     axes.grid(axis="x", color="#dddddd", linewidth=0.6)
