@@ -177,3 +177,21 @@ def test_what_an_event_or_an_agreed_product_is_comes_from_the_schema(linked, run
     edit_schema(linked, "meeting", lambda s: s["properties"]["outcomes"]["items"]["properties"]["status"].update({"x-agreed": ["adoptd"]}))
     result = run("reactions")
     assert result.exit_code == 1 and "x-agreed must list allowed values" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_filtered_export_keeps_the_reactions_with_no_dangling_key(linked, run):
+    import sqlite3
+
+    printed = _printed(run, "launches")
+    for kinds in (("launches",), ("launches", "meetings"), ("statements",)):
+        assert run("export", *kinds, "--format", "sqlite", "-o", "part.sqlite", "--force").exit_code == 0
+        db = sqlite3.connect(str(linked / "part.sqlite"))
+        try:
+            assert db.execute("PRAGMA foreign_key_check").fetchall() == [], kinds
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            db.close()
+        if "launches" in kinds:
+            assert _database_rows(linked / "part.sqlite") == [_as_query_row(r) for r in printed]
+        else:
+            assert "reactions" not in tables and "votes" in tables  # statements answer events; they are none

@@ -41,7 +41,7 @@ REACTIONS_SQL = """SELECT r.date, r.kind, r.id, r.category, r.name, r.first_meet
   r.first_agreed_product, r.days_to_product, r.response, r.days_to_response
 FROM reactions r ORDER BY r.date_start, r.id"""
 VOTES_SQL = """SELECT v.year, v.state, v.name, v.in_favour, v.against, v.abstaining, v.vetoes, v.joint_statements,
-  (SELECT group_concat(meeting_id, '; ') FROM (SELECT x.meeting_id FROM votes_vetoed x WHERE x.votes_year = v.year AND x.votes_state = v.state ORDER BY x.position)) AS vetoed
+  (SELECT group_concat(record_id, '; ') FROM (SELECT x.record_id FROM votes_vetoed x WHERE x.votes_year = v.year AND x.votes_state = v.state ORDER BY x.position)) AS vetoed
 FROM votes v ORDER BY v.year, v.state"""
 RECORDS_BY_DATE_SQL = "SELECT date, date_start, date_end, kind, id, title FROM records ORDER BY date_start, id"
 

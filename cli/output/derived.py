@@ -9,7 +9,7 @@ database, the package, the command line and the chart agree by construction.
   per response, in the order `responses` lists them, with its record, type, status and
   whether it is a Council product, agreed or refused.
 - `votes`: one row per state and year with a recorded position (`dprk votes`), and
-  `votes_vetoed`: the meetings where each veto fell.
+  `votes_vetoed`: the records (meetings) where each veto fell.
 
 References are foreign keys where the table they point into is in the export.
 """
@@ -33,13 +33,15 @@ class Derived:
     fill: Callable[[], Iterable[tuple[Table, list[Any]]]] = lambda: ()
 
 
-def _ref(layout: Layout, kind: str) -> tuple[str, str] | None:
-    return (layout.by_kind[kind].name, "id") if kind in layout.by_kind else None
+def _ref(layout: Layout, kinds: list[str]) -> tuple[str, str] | None:
+    """A foreign key to the records of `kinds`: their table, or `records` for several;
+    none unless every one of them is in the export."""
+    if not kinds or not set(kinds) <= set(layout.by_kind):
+        return None
+    return (layout.by_kind[kinds[0]].name, "id") if len(kinds) == 1 else (RECORDS_TABLE, "id")
 
 
-def reaction_tables(layout: Layout, responding: list[str], classes: tuple[str, ...]) -> tuple[Table, Table]:
-    every = set(responding) <= set(layout.by_kind)
-    meeting = next((k for k in responding if k in layout.by_kind and any(c.name == "launches" for c in layout.by_kind[k].columns)), None)
+def reaction_tables(layout: Layout, responding: list[str], meeting_kinds: list[str], classes: tuple[str, ...]) -> tuple[Table, Table]:
     main = Table(REACTIONS, "The Council's response to each launch and nuclear test: the rows of `dprk reactions`.", [
         Column("id", "string", "The event's id.", references=(RECORDS_TABLE, "id")),
         Column("date", "string", "The event's date, as precise as its sources."),
@@ -48,11 +50,10 @@ def reaction_tables(layout: Layout, responding: list[str], classes: tuple[str, .
         Column("kind", "string", "The event's kind."),
         Column("category", "string", "The launch category."),
         Column("name", "string", "The missile or rocket name."),
-        Column("first_meeting", "string", "The first Council meeting held that took it up.",
-               references=_ref(layout, "meeting") if meeting is None else _ref(layout, meeting)),
+        Column("first_meeting", "string", "The first Council meeting held that took it up.", references=_ref(layout, meeting_kinds)),
         Column("days_to_meeting", "integer", "Days from the event to that meeting."),
         Column("first_agreed_product", "string", "The first agreed Council product that answers it.",
-               references=(RECORDS_TABLE, "id") if every else None),
+               references=_ref(layout, responding)),
         Column("days_to_product", "integer", "Days from the event to that product."),
         Column("response", "string", "The strongest response: agreed-product, product-not-agreed, met-on or none.", enum=list(classes)),
         Column("days_to_response", "integer", "Days from the event to the first response of that class."),
@@ -63,7 +64,7 @@ def reaction_tables(layout: Layout, responding: list[str], classes: tuple[str, .
         Column("date", "string", "The response's date."),
         Column("type", "string", "The product's type."),
         Column("status", "string", "What became of it."),
-        Column("record_id", "string", "The statement, or the meeting whose outcome it is.", references=(RECORDS_TABLE, "id") if every else None),
+        Column("record_id", "string", "The statement, or the meeting whose outcome it is.", references=_ref(layout, responding)),
         Column("council", "boolean", "A Council product."),
         Column("agreed", "boolean", "A Council product, agreed."),
         Column("refused", "boolean", "A Council product, not agreed or vetoed."),
@@ -84,7 +85,7 @@ def reaction_rows(main: Table, responses: Table, found: list[Any]) -> Iterator[t
                               response.council, response.agreed, response.refused, response.text()]
 
 
-def vote_tables(layout: Layout) -> tuple[Table, Table]:
+def vote_tables(layout: Layout, vetoing: list[str]) -> tuple[Table, Table]:
     main = Table(VOTES, "Per year and Council member, the positions recorded: the rows of `dprk votes` "
                         "(a state counts only where a source lists how it voted).", [
         Column("year", "string", "The year."),
@@ -100,7 +101,7 @@ def vote_tables(layout: Layout) -> tuple[Table, Table]:
         Column("votes_year", "string", "The year (a row of votes)."),
         Column("votes_state", "string", "The state (a row of votes)."),
         Column(POSITION, "integer", "The place in the list, from 0."),
-        Column("meeting_id", "string", "The meeting.", references=_ref(layout, "meeting")),
+        Column("record_id", "string", "The record (a meeting) of the vetoed draft.", references=_ref(layout, vetoing)),
     ], ["votes_year", "votes_state", POSITION], parent=main)
     main.children.append(vetoed)
     return main, vetoed
@@ -126,12 +127,13 @@ def derived(repo: Any, layout: Layout, use_cache: bool = True) -> tuple[Derived,
     kept: list[tuple[Any, dict[str, Any]]] = []
     parts: list[Callable[[], Iterable[tuple[Table, list[Any]]]]] = []
     if answered & set(layout.by_kind):
-        main, responses = reaction_tables(layout, words.responding, reactions.CLASSES)
+        main, responses = reaction_tables(layout, words.responding, list(words.took_up), reactions.CLASSES)
         tables += [main, responses]
         parts.append(lambda: reaction_rows(main, responses, reactions.reactions_of(repo, events, use_cache=use_cache)))
     voting = [k for k in layout.kinds if votes.positions(k)]
     if voting:
-        vmain, vvetoed = vote_tables(layout)
+        vetoing = [k.name for k in voting if any(p.values("x-vetoed", "status") for p in words.products.get(k.name, []))]
+        vmain, vvetoed = vote_tables(layout, vetoing)
         tables += [vmain, vvetoed]
         parts.append(lambda: vote_rows(vmain, vvetoed, votes.rows(votes.votes(layout.kinds, kept), votes.state_names(layout.kinds))))
 
