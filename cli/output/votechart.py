@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
-from typing import Any
 
 from cli.output.chart import load_matplotlib, with_titles, wrap
 from cli.selection.votes import Position
