@@ -87,7 +87,8 @@ def test_invalid_record_lists_problems_like_validate_and_writes_nothing(run, rep
                  "--count", "0", "--source", '{"publisher": "p"}', "--no-input", input='{"date": "2023-02-30"}')
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert "records/launches/2023-02-30-bad-day.yaml:3:7: $.date: '2023-02-30' is not a day on the calendar" in lines
+    # the date came from stdin: named there, at its own line and column; the options' values in the record
+    assert "<stdin>:1:10: $.date: '2023-02-30' is not a day on the calendar" in lines
     assert "records/launches/2023-02-30-bad-day.yaml:7:8: $.count: must be at least 1, not 0" in lines
     assert any("$.sources[0]: 'quote' is required but missing" in line for line in lines)
     assert lines[-1].endswith("error: 5 problems; nothing written")

@@ -96,7 +96,8 @@ def reserved_flags() -> list[str]:
 
 
 def read_from_file(name: str) -> tuple[str, str]:
-    """The text of `--from-file` (a path, or '-' for stdin) and a name to show in messages."""
+    """The text of `--from-file` (a path, or '-' for stdin) and a name to show in messages:
+    the path as given, or `<stdin>`."""
     from cli.editing.values import read_document_text
 
     if name == "-":  # read at most one byte past the record size limit, then check it like a file
@@ -143,40 +144,6 @@ def confirm(message: str, default: bool = False) -> bool:
     return click.confirm(message, default=default, err=True)
 
 
-def edit(text: str) -> str | None:
-    result = click.edit(text, extension=".yaml", require_save=True)
-    return result if isinstance(result, str) or result is None else result.decode("utf-8")
-
-
-def editor_in(repo: Any, kind: Any, name: str) -> Callable[[str], "str | None"]:
-    """An editor callback that opens the record in the repository's own folder,
-    `.dprk-cache/edit/<kind folder>/NAME.yaml`, with its `$schema` header pointing at the
-    schema from there, so that an editor with the YAML language server validates while
-    you type. Falls back to a temporary file elsewhere when that folder cannot be used."""
-    import os
-
-    folder = repo.private_folder("edit", kind.folder)
-    if folder is None:
-        return edit
-    there = f"{kind.header.split('$schema=')[0]}$schema=../../../schema/{kind.file.name}"
-
-    def run(text: str) -> str | None:
-        path = folder / f"{name}.yaml"
-        shown = text.replace(kind.header, there, 1)
-        path.write_text(shown, encoding="utf-8")
-        before = os.stat(path).st_mtime_ns
-        try:
-            click.edit(filename=str(path))
-            after = path.read_text(encoding="utf-8")
-            if after == shown and os.stat(path).st_mtime_ns == before:
-                return None  # closed without saving
-            return after.replace(there, kind.header, 1)
-        finally:
-            path.unlink(missing_ok=True)
-
-    return run
-
-
 def save(action: Callable[[], Any]) -> Any:
     """Run a save from cli.editing; if the record is invalid, print its problems as
     `dprk validate` does and fail with exit status 1."""
@@ -188,6 +155,31 @@ def save(action: Callable[[], Any]) -> Any:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise
+
+
+def save_edited(repo: Any, name: str, text: Callable[[], str], action: Callable[[], Any]) -> Any:
+    """Run a save of a record edited in the editor (see `save`). If it fails before the
+    record is written (the record changed, was renamed or deleted, its id was taken, or
+    a merge began while the editor was open), the edited text is kept in
+    `.dprk-cache/unsaved/` and the one-line error, with the same exit status, says where."""
+    from cli.editing import NotCommitted, unsaved_error
+    from cli.errors import DprkError
+
+    try:
+        return save(action)
+    except NotCommitted:
+        raise  # the record is written; the message says what is left
+    except DprkError as exc:
+        raise unsaved_error(repo, name, text(), exc) from None
+
+
+def check_commit(params: dict[str, Any], root: Any, path: Any) -> None:
+    """With --edit and --commit, refuse a commit git could not make before the editor opens
+    (it is checked again when the record is written)."""
+    if params["edit"] and params["commit"] and not params["dry_run"]:
+        from cli.history.commit import check_can_commit
+
+        check_can_commit(root, path)
 
 
 def report_saved(saved: Any, changes: list[str]) -> None:

@@ -44,8 +44,9 @@ def make_command(repo: Any, kind: Any) -> click.Command:
              "(schema, dates, referenced ids) and written in canonical form to "
              f"records/{kind.folder}/<id>.yaml, whose path is printed. Exit status: 0 written; "
              "1 invalid record, required fields missing from --from-file, or id taken (nothing written), or "
-             "written but the commit failed (the message says what is left); 2 usage error, or required "
-             "options missing with --no-input.",
+             "written but the commit failed (the message says what is left), or with --edit, the editor failed "
+             "or left bytes that are not UTF-8 text (nothing written; the message says where your text is kept); "
+             "2 usage error, or required options missing with --no-input.",
     )
 
 
@@ -55,15 +56,21 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
 
     document = None
     name = None
+    given = None
     if params["from_file"]:
         text, name = ui.read_from_file(params["from_file"])
         document = editing.parse_document(text, name)
+        given = editing.Input(name, text, document)
     data = editing.with_id(kind, editing.given(kind, specs, params, document), strict=not params["edit"])
     if params["edit"]:
-        data = editing.edit_until_valid(repo, kind, editing.template(kind, data), ui.editor_in(repo, kind, f"new-{kind.name}"),
-                                        finish=lambda d: editing.with_id(kind, d), extra=lambda d: editing.id_taken(repo, kind, d))
-        if data is None:
+        ui.check_commit(params, repo.root, repo.records_dir)
+        with editing.edit_session(repo, kind, f"new-{kind.name}") as edit:
+            edited = editing.edit_until_valid(repo, kind, editing.template(kind, data), edit, finish=lambda d: editing.with_id(kind, d),
+                                              extra=lambda d: editing.id_taken(repo, kind, d))
+        if edited is None:
             raise DataError("editing given up; nothing written")
+        saved = ui.save_edited(repo, str(edited.get(kind.id_field) or f"new-{kind.name}"), lambda: repo.render(kind, edited),
+                               lambda: editing.save_new(repo, kind, edited, dry_run=params["dry_run"], commit=params["commit"]))
     else:
         # ask only on a terminal (or with --prompt), never when stdin holds the record
         may_prompt = not params["no_input"] and params["from_file"] != "-" and (params["prompt"] or ui.stdin_is_terminal())
@@ -73,11 +80,11 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
             click.echo(introduction(kind) + "\n", err=True)
             data = editing.prompt_missing(kind, data, ui.ask, ui.confirm)
             if not params["dry_run"]:
-                preview = ui.save(lambda: editing.save_new(repo, kind, data, dry_run=True))
+                preview = ui.save(lambda: editing.save_new(repo, kind, data, dry_run=True, given=given))
                 click.echo("\n" + preview.text, err=True, nl=False)
                 if not ui.confirm("Write this record?", default=True):
                     raise DataError("not written, as you asked")
-    saved = ui.save(lambda: editing.save_new(repo, kind, data, dry_run=params["dry_run"], commit=params["commit"]))
+        saved = ui.save(lambda: editing.save_new(repo, kind, data, dry_run=params["dry_run"], commit=params["commit"], given=given))
     ui.report_saved(saved, [])
 
 

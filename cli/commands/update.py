@@ -63,10 +63,11 @@ def make_command(repo: Any, record: Any) -> click.Command:
              "--append and --remove change one part, named by the paths 'dprk diff' prints. The record "
              "is checked as 'dprk add' checks it, replaced atomically, and each changed field is printed as "
              "OLD -> NEW. A change made meanwhile by another command is kept: this one is applied on top of it "
-             "(with --edit, the record must not have changed while the editor was open; if it did, nothing is "
-             "written and the edited text is kept in a file whose path is printed). Exit status: 0 written or "
-             "unchanged; 1 invalid (nothing written), or written but the commit failed (the message says what is "
-             "left); 2 usage error.",
+             "(with --edit, the record must not have changed, been renamed or deleted while the editor was open; if it "
+             "was, nothing is written and the edited text is kept in a file whose path is printed). Exit status: 0 "
+             "written or unchanged; 1 invalid (nothing written), or written but the commit failed (the message says "
+             "what is left), or the editor failed or left bytes that are not UTF-8 text (nothing written; the "
+             "message says where your text is kept); 2 usage error.",
     )
 
 
@@ -77,9 +78,11 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
 
     kind = record.kind
     document = None
+    given = None
     if params["from_file"]:
         text, name = ui.read_from_file(params["from_file"])
         document = editing.parse_document(text, name)
+        given = editing.Input(name, text, document)
     changes = editing.given(kind, specs, params, document)
     editing.check_unset(kind, changes, params["unset"])
     from cli.editing.paths import operations
@@ -94,20 +97,18 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
 
     options = dict(dry_run=params["dry_run"], commit=params["commit"])
     if params["edit"]:
+        ui.check_commit(params, repo.root, record.path)
         base = repo.read_bytes(record)
         old = yamlread.loads(yamlread.decode(base, record.rel), record.rel)
-        edited = editing.edit_until_valid(repo, kind, repo.render(kind, apply(old)), ui.editor_in(repo, kind, record.id),
-                                          finish=lambda d: editing.ordered(kind, d), record_id=record.id)
+        with editing.edit_session(repo, kind, record.id) as edit:
+            edited = editing.edit_until_valid(repo, kind, repo.render(kind, apply(old)), edit,
+                                              finish=lambda d: editing.ordered(kind, d), record_id=record.id)
         if edited is None:
             raise DataError("editing given up; nothing written")
-        try:
-            saved = ui.save(lambda: editing.save_update(repo, record, lambda current: edited, base=base, **options))
-        except editing.Changed:
-            kept = editing.keep_unsaved(repo, record, repo.render(kind, edited))
-            raise DataError(f"{record.rel} changed while you were editing it (another command wrote it); nothing written. "
-                            f"Your edited text is kept in {kept}", hint=f"run 'dprk update {record.id} --edit' again and copy your changes from there") from None
+        saved = ui.save_edited(repo, record.id, lambda: repo.render(kind, edited),
+                               lambda: editing.save_update(repo, record, lambda current: edited, base=base, **options))
     else:
-        saved = ui.save(lambda: editing.save_update(repo, record, apply, **options))
+        saved = ui.save(lambda: editing.save_update(repo, record, apply, given=given, **options))
     if saved.text is None:
         click.echo(f"{record.rel}: no change", err=True)
         return

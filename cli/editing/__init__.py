@@ -10,17 +10,20 @@ the whole repository, so their cost does not grow with the number of records.
 
 One job per module: `options` (options from the schema), `values` (typed text to field
 values), `record` (ids, required fields, merging changes), `prompting` (asking for
-missing fields), `editor` (the edit-until-valid loop) and `saving` (check, write under
-the lock, commit).
+missing fields), `editor` (the edit-until-valid loop), `workfile` (the file an editor
+session works on), `inputs` (problems named in the --from-file input) and `saving`
+(check, write under the lock, commit).
 """
 
 from cli.editing.editor import edit_until_valid, template
+from cli.editing.inputs import Input
 from cli.editing.options import OptionSpec, option_specs
 from cli.editing.prompting import prompt_missing
 from cli.editing.record import check_unset, fields_to_ask, given, merge, ordered, with_id
-from cli.editing.saving import Changed, Invalid, Saved, id_taken, keep_unsaved, save_new, save_update
+from cli.editing.saving import Changed, Gone, Invalid, NotCommitted, Saved, id_taken, keep_unsaved, save_new, save_update, unsaved_error
 from cli.editing.values import parse_document
+from cli.editing.workfile import EditorFailed, edit_session
 
-__all__ = ["Changed", "Invalid", "OptionSpec", "Saved", "check_unset", "edit_until_valid", "fields_to_ask", "given",
-           "id_taken", "keep_unsaved", "merge", "option_specs", "ordered", "parse_document", "prompt_missing",
-           "save_new", "save_update", "template", "with_id"]
+__all__ = ["Changed", "EditorFailed", "Gone", "Input", "Invalid", "NotCommitted", "OptionSpec", "Saved", "check_unset",
+           "edit_session", "edit_until_valid", "fields_to_ask", "given", "id_taken", "keep_unsaved", "merge", "option_specs",
+           "ordered", "parse_document", "prompt_missing", "save_new", "save_update", "template", "unsaved_error", "with_id"]

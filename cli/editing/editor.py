@@ -12,7 +12,7 @@ from cli.editing.record import can_make_id
 from cli.editing.saving import check
 from cli.editing.values import parse_document
 from cli.records import yamlread
-from cli.errors import DataError, YamlError
+from cli.errors import DataError, YamlError, one_line
 from cli.records.kinds import HEADER_PREFIX, Field, Kind
 from cli.records.repository import Repository
 
@@ -65,7 +65,8 @@ def strip_errors(text: str) -> str:
 def with_errors(text: str, messages: list[str]) -> str:
     """`text` with `messages` as comment lines after its first line (the schema header)."""
     text = strip_errors(text)
-    block = "".join(f"{ERROR_PREFIX}{m}\n" for m in ["Not saved yet; fix these and save again (empty the file to give up):", *messages])
+    heading = "Not saved yet; fix these and save again (empty the file to give up):"
+    block = "".join(f"{ERROR_PREFIX}{one_line(m)}\n" for m in [heading, *messages])  # each a comment of one line
     first, _, rest = text.partition("\n")
     if first.startswith(HEADER_PREFIX):
         return f"{first}\n{block}{rest}"

@@ -5,10 +5,12 @@ lock so that no other command's change is lost, and committed with git when aske
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from cli.errors import DataError, UsageError
+from cli.editing.inputs import Input, identical, in_input
+from cli.errors import DataError, DprkError, UsageError
 from cli.records.kinds import Kind, values_at
 from cli.records.repository import RecordFile, Repository
 
@@ -47,6 +49,7 @@ def check(repo: Repository, kind: Kind, data: dict[str, Any], record_id: str | N
         text = repo.render(kind, data)
     except (ValueError, TypeError) as exc:
         raise DataError(f"{rel}: {exc}") from None
+    read_back(text, data, rel)
     expected = record_id if isinstance(record_id, str) and "<id>" not in rel else None
     problems: list[Problem] = check_data(kind, rel, data, text, expected)
     for ref_field in kind.reference_fields:
@@ -63,6 +66,21 @@ def check(repo: Repository, kind: Kind, data: dict[str, Any], record_id: str | N
                 problems.append(problem_at(rel, text, pointer, message, "reference"))
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return text, problems
+
+
+def read_back(text: str, data: dict[str, Any], rel: str) -> None:
+    """Refuse (DataError) a canonical text that does not read back as exactly `data`,
+    types included (`1` is not `1.0` nor `true`), so that no record is ever written that
+    reads as something else, or not at all, whatever the emitter gets wrong."""
+    from cli.records import yamlread
+    from cli.errors import YamlError
+
+    try:
+        same = identical(yamlread.loads(text, rel), data)
+    except YamlError:
+        same = False
+    if not same:
+        raise DataError(f"{rel}: its canonical form would not read back as the same data; nothing written (please report this)")
 
 
 def existing(repo: Repository, record_id: Any) -> RecordFile | None:
@@ -120,10 +138,22 @@ class Invalid(DataError):
 class Changed(DataError):
     """The record file changed after the command read it (another writer); nothing was written."""
 
-    def __init__(self, record: RecordFile):
-        super().__init__(f"{record.rel} changed after it was read (another command wrote it); nothing written",
+    def __init__(self, record: RecordFile, message: str | None = None):
+        super().__init__(message or f"{record.rel} changed after it was read (another command wrote it); nothing written",
                          hint="run the command again")
         self.record = record
+
+
+class Gone(Changed):
+    """The record file is no longer there (renamed or deleted since the command read it); nothing was written."""
+
+    def __init__(self, record: RecordFile):
+        super().__init__(record, f"{record.rel} was renamed or deleted after it was read; nothing written")
+        self.hint = "if it was renamed, give its new id"
+
+
+class NotCommitted(DataError):
+    """The record is written, but git did not commit it; the message says what is left."""
 
 
 @dataclass
@@ -145,12 +175,14 @@ def _locked(repo: Repository, dry_run: bool) -> Any:
     return contextlib.nullcontext() if dry_run else repo.write_lock()
 
 
-def save_new(repo: Repository, kind: Kind, data: dict[str, Any], *, dry_run: bool = False, commit: bool = False) -> Saved:
+def save_new(repo: Repository, kind: Kind, data: dict[str, Any], *, dry_run: bool = False, commit: bool = False,
+             given: Input | None = None) -> Saved:
     """Check a new record and write it, then commit it if asked.
 
     Under the repository's write lock, the id is checked free in every kind folder and
     the file is created (never replacing one) in one step, so two adds of one id, even
-    of different kinds, never both succeed.
+    of different kinds, never both succeed. Problems in values that `given` (the record
+    as text, from --from-file) gave name it, at its own lines.
     """
     commit = commit and not dry_run
     if commit:
@@ -160,7 +192,7 @@ def save_new(repo: Repository, kind: Kind, data: dict[str, Any], *, dry_run: boo
     with _locked(repo, dry_run):
         text, problems = check_new(repo, kind, data)
         if problems:
-            raise Invalid(problems)
+            raise Invalid(in_input(problems, data, given, whole=True))
         if dry_run:
             return Saved(text)
         record = write_new(repo, kind, data, text)
@@ -168,15 +200,16 @@ def save_new(repo: Repository, kind: Kind, data: dict[str, Any], *, dry_run: boo
 
 
 def save_update(repo: Repository, record: RecordFile, apply: Callable[[dict[str, Any]], dict[str, Any]], *,
-                base: bytes | None = None, dry_run: bool = False, commit: bool = False) -> Saved:
+                base: bytes | None = None, dry_run: bool = False, commit: bool = False, given: Input | None = None) -> Saved:
     """Apply a change to the record as it is on disk now, check it, and replace the file.
 
     `apply` makes the new data from the current data. Reading, applying, checking and
     writing happen under the repository's write lock, so a change made meanwhile by
     another command is never lost: this one is applied on top of it. With `base` (the
     bytes the caller read before a long pause, such as an editor session), the file is
-    replaced only if it still holds exactly those bytes; otherwise Changed is raised and
-    nothing is written.
+    replaced only if it still holds exactly those bytes; otherwise Changed (Gone, when
+    the file is no longer there) is raised and nothing is written. Problems in values
+    that `given` (fields as text, from --from-file) gave name it, at its own lines.
     """
     from cli.records import yamlread
     from cli.history.recorddiff import compare
@@ -187,6 +220,8 @@ def save_update(repo: Repository, record: RecordFile, apply: Callable[[dict[str,
 
         check_can_commit(repo.root, record.path)
     with _locked(repo, dry_run):
+        if not os.path.lexists(record.path):
+            raise Gone(record)
         raw = repo.read_bytes(record)
         if base is not None and raw != base:
             raise Changed(record)
@@ -197,7 +232,7 @@ def save_update(repo: Repository, record: RecordFile, apply: Callable[[dict[str,
             return Saved(None, changes=[])
         text, problems = check_update(repo, record, new)
         if problems:
-            raise Invalid(problems)
+            raise Invalid(in_input(problems, new, given, whole=False))
         if dry_run:
             return Saved(text, changes=changes)
         from cli.records.writing import atomic_write
@@ -211,26 +246,54 @@ def _commit(repo: Repository, saved: Saved, commit: bool, verb: str) -> Saved:
         from cli.history.commit import commit_file
 
         saved.message = f"{verb} {saved.record.kind.name} {saved.record.id}"
-        saved.commit = commit_file(repo.root, saved.record.path, saved.message)
+        try:
+            saved.commit = commit_file(repo.root, saved.record.path, saved.message)
+        except DataError as exc:
+            raise NotCommitted(exc.message, hint=exc.hint) from None
     return saved
 
 
-def keep_unsaved(repo: Repository, record: RecordFile, text: str) -> str:
-    """Keep text that could not be saved (the record changed under the editor) in the
-    repository's own folder, .dprk-cache/unsaved/; returns its path relative to the root."""
+def keep_unsaved(repo: Repository, name: str, text: str) -> str:
+    """Keep text that could not be saved (the record changed, was renamed or deleted, or
+    its id was taken while the editor was open) in the repository's own folder, as
+    `.dprk-cache/unsaved/NAME-TIME.yaml`, a new file (never written through a link, never
+    over another); returns its path relative to the root."""
     import time
+
+    from cli.records.writing import create_file
 
     folder = repo.private_folder("unsaved")
     if folder is None:
-        raise DataError(f"{record.rel} changed while it was being edited; nothing written, and the edited text could not be kept "
-                        f"({repo.rel(repo.root / '.dprk-cache')} is not a folder of this repository)")
+        raise DataError(f"the edited text could not be kept: {repo.rel(repo.root / '.dprk-cache')} is not a folder of this repository")
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     for n in range(1000):
-        path = folder / f"{record.id}-{stamp}{'-' + str(n) if n else ''}.yaml"
+        path = folder / f"{name}-{stamp}{'-' + str(n) if n else ''}.yaml"
         try:
-            with open(path, "x", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+            create_file(path, text.encode("utf-8"), 0o666)
             return repo.rel(path)
         except FileExistsError:
             continue
-    raise DataError(f"cannot keep the edited text of {record.rel} in {repo.rel(folder)}")
+        except OSError as exc:
+            raise DataError(f"the edited text could not be kept in {repo.rel(folder)}: {exc.strerror or exc}") from None
+    raise DataError(f"the edited text could not be kept in {repo.rel(folder)}")
+
+
+def unsaved_error(repo: Repository, name: str, text: str, exc: DprkError) -> DprkError:
+    """The error to give when text edited in the editor could not be saved (`exc` says
+    why): one line, with the exit status of `exc`, saying where the text is now kept."""
+    from cli.errors import YamlError
+
+    why, hint = (str(exc) if isinstance(exc, YamlError) else exc.message), exc.hint
+    if isinstance(exc, Gone):
+        why = f"{exc.record.rel} was renamed or deleted while you were editing it; nothing written"
+        hint = "if it was renamed, copy your changes into the record under its new id"
+    elif isinstance(exc, Changed):
+        why = f"{exc.record.rel} changed while you were editing it (another command wrote it); nothing written"
+        hint = f"run 'dprk update {exc.record.id} --edit' again and copy your changes from there"
+    elif "nothing written" not in why:
+        why += "; nothing written"
+    try:
+        kept = f"Your edited text is kept in {keep_unsaved(repo, name, text)}"
+    except DataError as failed:
+        kept = failed.message[:1].upper() + failed.message[1:]
+    return (UsageError if exc.exit_code == 2 else DataError)(f"{why}. {kept}", hint=hint)

@@ -4,12 +4,15 @@ through a link out of it.
 `atomic_file` and `atomic_write` write a temporary file in the same folder, sync it and
 rename it into place (or hard-link it, for a new file that must not replace one), so a
 reader sees the old file or the new one, never a part. `private_folder` is the tool's
-own folder, `.dprk-cache/`, made only where it is a real folder of the repository.
+own folder, `.dprk-cache/`, made only where it is a real folder of the repository;
+`create_file` and `read_own_file` make and read the files the tool keeps there, never
+through a link.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -47,6 +50,34 @@ def private_folder(root: Path, *parts: str) -> Path | None:
     except OSError:
         return None
     return folder
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def create_file(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Make a new file holding `data`. Never through a link and never over a file that is
+    there: O_CREAT with O_EXCL refuses any name that exists, a link (even one pointing at
+    nothing) included, with FileExistsError. A file left part-written by an error is removed.
+    Other OS errors are raised as they are."""
+    fd = os.open(path, _CREATE, mode)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+
+
+def read_own_file(path: Path, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of a regular file the tool made, opened without following
+    a link (OSError if it is a link, is missing, or is not a regular file)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return handle.read(limit + 1)
 
 
 @contextlib.contextmanager

@@ -123,6 +123,8 @@ def compose(text: str, path: str | None = None) -> Any:
         return composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
         raise _portable(text, path, exc) from None
+    except yaml.reader.ReaderError:
+        raise _unreadable(text, path) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", path=path) from None
     except RecursionError:
@@ -130,6 +132,23 @@ def compose(text: str, path: str | None = None) -> Any:
     finally:
         if composer is not None:
             composer.dispose()
+
+
+# What YAML allows in a stream (YAML 1.1 and 1.2, section 5.1); the rest is refused by the reader.
+_NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _unreadable(text: str, path: str | None) -> YamlError:
+    """A character YAML does not allow (a control character, say), named with its line and
+    column in our own words, rather than the reader's message of two lines."""
+    found = _NOT_YAML.search(text)
+    if found is None:  # pragma: no cover - the reader refuses only these
+        return YamlError("holds a character YAML does not allow", path=path)
+    offset = found.start()
+    line = text.count("\n", 0, offset) + 1
+    column = offset - text.rfind("\n", 0, offset)
+    return YamlError(f"the character U+{ord(found.group()):04X} is not allowed in YAML; remove it, or write it as "
+                     f"\\u{ord(found.group()):04x} in a double-quoted string", path=path, line=line, column=column)
 
 
 def _marked(exc: Any, path: str | None) -> YamlError:
