@@ -1,8 +1,14 @@
-"""The tool's own error types. The command line turns each into one line and an exit code."""
+"""The tool's own error types. The command line turns each into one line and an exit code.
+
+Also what keeps control characters out of everything printed: `one_line` for a message
+or a name, and `GuardedStream`, through which the command line sends all of stdout and
+stderr.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -11,6 +17,80 @@ def one_line(text: str) -> str:
     """`text` with control characters (newlines, tabs, ...) shown as escapes, so that a
     message naming a path or value the user gave stays on one line."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+# Everything but the line feeds and tabs that lay output out, and CSV's CRLF row ends.
+_UNSAFE = re.compile("\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+# In data whose format quotes line breaks (a CSV or TSV cell), a carriage return is data too.
+_UNSAFE_IN_DATA = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(match: "re.Match[str]") -> str:
+    char = match.group()
+    if char < " ":
+        return char.encode("unicode_escape").decode("ascii")  # \r, \x1b
+    return f"\\u{ord(char):04x}"  # \u0085, \u2028: the same character again when read as JSON
+
+
+def escape_controls(text: str, *, data: bool = False) -> str:
+    """`text` with every control character but line feeds, tabs and CRLF shown as an escape:
+    no terminal escape sequence, no carriage return that starts a line (for a terminal, or a
+    CI runner reading workflow commands such as `::error`) survives. With `data` (CSV or
+    TSV text, whose cells are quoted around any line break), carriage returns are kept."""
+    return (_UNSAFE_IN_DATA if data else _UNSAFE).sub(_escape, text)
+
+
+class GuardedStream:
+    """A text stream that passes what is written to `stream` through escape_controls.
+
+    The command line puts one in place of stdout and of stderr while a command runs, so
+    that no command can print a raw control character, whatever it prints. Its binary
+    `buffer` is guarded too (bytes are read as UTF-8; shell completion writes bytes), so
+    nothing writes around it; `unguarded` is the stream itself (for the progress bar,
+    which redraws its line with a carriage return).
+    """
+
+    def __init__(self, stream: Any):
+        self.unguarded = stream
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        self.unguarded.write(escape_controls(text))
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def write_data(self, text: str) -> int:
+        """Write CSV or TSV text: as write(), but a carriage return inside a quoted cell
+        stays the data it is (a CSV reader gets the cell back); see escape_controls."""
+        self.unguarded.write(escape_controls(text, data=True))
+        return len(text)
+
+    @property
+    def buffer(self) -> Any:
+        return _GuardedBytes(self.unguarded.buffer)  # AttributeError when the stream has none
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.unguarded, name)
+
+
+class _GuardedBytes:
+    """The binary side of a GuardedStream: bytes, read as UTF-8 (any other byte kept as it
+    is), pass through escape_controls."""
+
+    def __init__(self, stream: Any):
+        self.unguarded = stream
+
+    def write(self, data: Any) -> int:
+        text = bytes(data).decode("utf-8", "surrogateescape")
+        self.unguarded.write(escape_controls(text).encode("utf-8", "surrogateescape"))
+        return len(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.unguarded, name)
 
 
 class DprkError(Exception):

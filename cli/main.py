@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from cli import __version__
-from cli.errors import DprkError, one_line
+from cli.errors import DprkError, GuardedStream, one_line
 
 # click 8.2+ raises this for a group run without arguments (older click prints the help itself)
 _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -68,6 +68,21 @@ class LazyGroup(click.Group):
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         prog = prog_name or "dprk"
+        # every character printed passes through a guard: no control character reaches the terminal or a CI log
+        out, err = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = guarded = GuardedStream(out), GuardedStream(err)
+        try:
+            code = self._run(args, prog, prog_name, complete_var, **extra)
+        finally:
+            if sys.stdout is guarded[0]:  # not when click swapped in its quiet wrapper after a closed pipe
+                sys.stdout = out
+            if sys.stderr is guarded[1]:
+                sys.stderr = err
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+    def _run(self, args: Any, prog: str, prog_name: str | None, complete_var: str | None, **extra: Any) -> int:
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) else 0
@@ -86,12 +101,14 @@ class LazyGroup(click.Group):
             click.echo(f"{prog}: error: {one_line(exc.format_message())}", err=True)
             code = exc.exit_code
         except click.Abort as exc:
-            if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C at a prompt
-                click.echo(f"\n{prog}: interrupted; nothing was written", err=True)
-                code = 130
-            else:
+            # click turns Ctrl-C (KeyboardInterrupt) in a command into Abort, and an EOFError too;
+            # the prompts (cli.commands._prompt) report the end of input themselves, as a usage error
+            if isinstance(exc.__cause__ or exc.__context__, EOFError):
                 click.echo(f"{prog}: stopped before the work was complete (input ended); nothing was written", err=True)
                 code = 2
+            else:
+                click.echo(f"\n{prog}: interrupted; nothing was written", err=True)
+                code = 130
         except SystemExit as exc:
             # click turns a closed pipe into exit 1 after swapping stdout for a quiet wrapper
             pacified = isinstance(sys.stdout, getattr(click.utils, "PacifyFlushWrapper", ()))
@@ -114,9 +131,17 @@ class LazyGroup(click.Group):
                 raise
             click.echo(one_line(f"{prog}: internal error: {type(exc).__name__}: {exc}") + " (set DPRK_DEBUG=1 to see the traceback)", err=True)
             code = 1
-        if standalone_mode:
-            sys.exit(code)
+        _notes(prog)
         return code
+
+
+def _notes(prog: str) -> None:
+    """Say what the run finished for an earlier, interrupted one (cli.records.journal)."""
+    journal = sys.modules.get("cli.records.journal")  # loaded only when a journal was looked for
+    if journal is not None:
+        for note in journal.COMPLETED:
+            click.echo(one_line(f"{prog}: note: {note}"), err=True)
+        journal.COMPLETED.clear()
 
 
 def _folder() -> click.ParamType:

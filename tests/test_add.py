@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -196,24 +197,60 @@ def test_declining_at_the_end_writes_nothing(run, repo):
     assert records(repo) == []
 
 
-def test_ctrl_c_at_a_prompt_exits_130_and_writes_nothing(repo):
-    import os
+def _interrupted_at_the_title_prompt(repo, close_input: bool) -> tuple[object, str]:
+    """Run `add --prompt`, answer the date, and press Ctrl-C once the title is asked for; with
+    `close_input`, the input ends right after. The exit status and stderr."""
     import signal
-    import time
 
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
     process = subprocess.Popen([sys.executable, "-m", "cli", "add", "launch", "--prompt"], cwd=repo, env=env,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    process.stdin.write("2023-11-21\n")
+                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process.stdin.write(b"2023-11-21\n")
     process.stdin.flush()
-    deadline = time.monotonic() + 30
-    seen = ""
-    while "title" not in seen and time.monotonic() < deadline:
-        seen += os.read(process.stderr.fileno(), 4096).decode()
+    seen = b""
+    while b"title: " not in seen:
+        chunk = os.read(process.stderr.fileno(), 4096)
+        assert chunk, seen.decode()  # it ended before asking for the title
+        seen += chunk
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=30)
-    assert process.returncode == 130, err
-    assert "interrupted; nothing was written" in err and "Traceback" not in err
+    if close_input:
+        process.stdin.close()
+    try:
+        process.wait(timeout=120)  # a safety net: Ctrl-C must end it whether or not more input comes
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return "still waiting for input after Ctrl-C", seen.decode()
+    finally:
+        if not process.stdin.closed:
+            process.stdin.close()
+    return process.returncode, (seen + process.stderr.read()).decode()
+
+
+@pytest.mark.parametrize("close_input", [False, True], ids=["input open", "input ends right after"])
+def test_ctrl_c_at_a_prompt_exits_130_and_writes_nothing(repo, close_input):
+    # Ctrl-C is told from the end of input by what happened: a Ctrl-C that comes just after
+    # the prompt is written, before the read begins, still ends the wait, with input left
+    # open; and one that comes with the end of input is still a Ctrl-C. Several at once,
+    # as a loaded machine runs them.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = list(pool.map(lambda _: _interrupted_at_the_title_prompt(repo, close_input), range(6)))
+    for code, err in outcomes:
+        assert code == 130, (code, err)
+        assert "interrupted; nothing was written" in err and "Traceback" not in err
+    assert records(repo) == []
+
+
+def test_the_end_of_input_at_a_prompt_is_a_usage_error_and_writes_nothing(run, repo):
+    result = run("add", "launch", "--prompt", input="2023-11-21\nA title\n")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("dprk: error: stopped before the work was complete (input ended)")
+    assert records(repo) == []
+    done = subprocess.run([sys.executable, "-m", "cli", "add", "launch", "--prompt"], cwd=repo, input=b"2023-11-21\n",
+                          capture_output=True, timeout=120, env={k: v for k, v in os.environ.items() if k != "DPRK_REPO"})
+    assert done.returncode == 2 and b"(input ended)" in done.stderr.splitlines()[-1], done.stderr
     assert records(repo) == []
 
 

@@ -128,7 +128,7 @@ def test_no_cache_neither_reads_nor_writes(repo, run):
 
 def test_concurrent_runs_do_not_corrupt_the_cache(repo):
     for i in range(60):
-        write_record(repo, "launch", sample("launch", id=f"2023-08-{i % 28 + 1:02d}-srbm-{i}", date=f"2023-08-{i % 28 + 1:02d}"))
+        write_record(repo, "launch", sample("launch", id=f"2023-08-{i % 28 + 1:02d}-srbm-{i}", date=f"2023-08-{i % 28 + 1:02d}", title=f"Launch {i}"))
     command = [sys.executable, "-m", "cli", "validate", "--jobs", "1"]
     procs = [subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
     outputs = [p.communicate(timeout=120) for p in procs]
@@ -144,7 +144,7 @@ def test_parallel_and_serial_agree(repo, run, monkeypatch):
     import cli.checks.runner as validation
 
     for i in range(40):
-        write_record(repo, "launch", sample("launch", id=f"2023-08-30-srbm-{i}", count=i % 3))
+        write_record(repo, "launch", sample("launch", id=f"2023-08-30-srbm-{i}", count=i % 3, title=f"Launch {i}"))
     monkeypatch.setattr(validation, "PARALLEL_MIN", 10)
     parallel = run("validate", "--no-cache", "--jobs", "2")
     serial = run("validate", "--no-cache", "--jobs", "1")

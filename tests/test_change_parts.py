@@ -59,6 +59,36 @@ def test_append_and_remove(run, launch):
     assert "tags" not in data(launch)
 
 
+def test_set_append_and_remove_apply_in_command_line_order(run, launch):
+    result = run("update", LAUNCH, "--remove", "tags", "--append", "tags=x", "--append", "tags=y", "--remove", "tags[0]")
+    assert result.exit_code == 0, result.output
+    assert data(launch)["tags"] == ["y"]
+    result = run("update", LAUNCH, "--append", "tags=z", "--remove", "tags", "--append", "tags=w")
+    assert result.exit_code == 0, result.output
+    assert data(launch)["tags"] == ["w"]
+    result = run("update", LAUNCH, "--set", 'observations[actor=JCS]={"actor": "JCS", "actor_type": "military", "stance": "assessment"}',
+                 "--set", "observations[actor=JCS].range_km=400")
+    assert result.exit_code == 0, result.output
+    assert data(launch)["observations"][1] == {"actor": "JCS", "actor_type": "military", "stance": "assessment", "range_km": 400}
+
+
+@pytest.mark.parametrize("args", [
+    ["--title", "A", "--set", "title=B"],
+    ["--set", "title=B", "--title", "A"],
+    ["--set", "title=A", "--set", "title=B"],
+    ["--set", "observations[actor=KCNA].apogee_km=1", "--set", "observations[actor=KCNA].apogee_km=2"],
+    ["--tags", "a", "--append", "tags=b"],
+    ["--unset", "tags", "--append", "tags=b"],
+    ["--observation", json.dumps(OBSERVATIONS[0]), "--remove", "observations[actor=JCS]"],
+])
+def test_two_values_for_one_field_are_refused(run, launch, args):
+    before = launch.read_bytes()
+    result = run("update", LAUNCH, *args)
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and "dprk: error:" in result.stderr, result.stderr
+    assert launch.read_bytes() == before
+
+
 @pytest.mark.parametrize("args, words", [
     (["--set", "observations[actor=NOPE].apogee_km=1"], "no element has actor 'NOPE'"),
     (["--set", "observations[7].apogee_km=1"], "there is no element 7"),
@@ -66,7 +96,7 @@ def test_append_and_remove(run, launch):
     (["--set", "count"], "expected PATH=VALUE"),
     (["--set", "count=many"], "'many' is not a whole number"),
     (["--remove", "observations[actor=NOPE]"], "no element has actor 'NOPE'"),
-    (["--set", "observations[actor=KCNA.apogee_km=1"], "expected PATH=VALUE"),
+    (["--set", "observations[actor=KCNA.apogee_km=1"], "no closing ]"),
     (["--set", "observations..apogee_km=1"], "cannot read the path"),
 ])
 def test_bad_paths_are_usage_errors_and_change_nothing(run, launch, args, words):
@@ -81,6 +111,58 @@ def test_a_path_change_that_breaks_the_schema_is_invalid(run, launch):
     result = run("update", LAUNCH, "--set", "observations[actor=KCNA].apogee_km=-1")
     assert result.exit_code == 1 and "must be at least 0" in result.stderr
     assert launch.read_bytes() == before
+
+
+def test_two_elements_that_match_a_selector_are_refused_not_the_first_edited(run, repo):
+    twins = [OBSERVATIONS[0], dict(OBSERVATIONS[0], apogee_km=500), OBSERVATIONS[1]]
+    path = write_record(repo, "launch", sample("launch", observations=twins))
+    before = path.read_bytes()
+    for args in (["--set", "observations[actor=KCNA].apogee_km=1"], ["--remove", "observations[actor=KCNA]"],
+                 ["--set", "observations[actor=KCNA]=" + json.dumps(OBSERVATIONS[1])]):
+        result = run("update", LAUNCH, *args)
+        assert result.exit_code == 2, result.output
+        assert "2 elements have actor 'KCNA'" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert path.read_bytes() == before
+    assert run("update", LAUNCH, "--set", "observations[1].apogee_km=1").exit_code == 0  # by place, either one
+    assert [o.get("apogee_km") for o in data(path)["observations"]] == [480, 1, None]
+
+
+def test_a_selector_value_names_a_value_not_a_missing_key(run, repo):
+    meeting = sample("meeting", briefers=[{"office": "Under-Secretary-General"}, {"name": "None", "office": "A briefer named None"},
+                                          {"name": "A. Briefer", "office": "Assistant Secretary-General"}])
+    path = write_record(repo, "meeting", meeting)
+    assert run("update", "2023-08-25-open-briefing", "--set", "briefers[name=None].office=Renamed").exit_code == 0
+    assert [b["office"] for b in data(path)["briefers"]] == ["Under-Secretary-General", "Renamed", "Assistant Secretary-General"]
+    meeting["briefers"] = [{"office": "Under-Secretary-General"}, {"name": "A. Briefer", "office": "Assistant Secretary-General"}]
+    path = write_record(repo, "meeting", meeting)
+    before = path.read_bytes()
+    result = run("update", "2023-08-25-open-briefing", "--set", "briefers[name=None].office=Renamed")
+    assert result.exit_code == 2 and "no element has name 'None'" in result.stderr
+    assert path.read_bytes() == before
+
+
+HOSTILE_QUOTES = ['"They [North Korea] have conducted 17 launches', "a\\]b", "9030th Meeting (PM)\nSC/14887", "x=y] [z", "ends in \\"]
+
+
+@pytest.mark.parametrize("quote", HOSTILE_QUOTES)
+def test_every_path_diff_prints_is_read_back_by_update(repo, run, quote):
+    record = sample("launch", sources=[dict(SOURCE, quote="another passage"), dict(SOURCE, quote="old")],
+                    observations=[dict(OBSERVATIONS[0], actor=quote)], tags=["east-sea", "srbm"])
+    path = write_record(repo, "launch", record)
+    commit_all(repo, "hostile keys")
+    record["sources"][1]["quote"] = quote
+    record["observations"][0]["apogee_km"] = 481
+    record["tags"] = ["east-sea", "salvo"]
+    write_record(repo, "launch", record)
+    changes = json.loads(run("diff", "--format", "json").output)["records"][0]["changes"]
+    assert len(run("diff").output.splitlines()) == 3 + len(changes)  # each change on one line
+    field = {(c["field"].split("[")[0], c["op"]): c["field"] for c in changes}
+    result = run("update", LAUNCH, "--set", f"{field['sources', 'added']}.note=found",
+                 "--set", f"{field['observations', 'changed']}=482", "--remove", field["tags", "added"])
+    assert result.exit_code == 0, result.output
+    after = data(path)
+    assert after["sources"][1] == dict(SOURCE, quote=quote, note="found") and after["observations"][0]["apogee_km"] == 482
+    assert after["tags"] == ["east-sea"]
 
 
 # --- sources are known by their quote ------------------------------------------------------------------

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import resource
+import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -176,3 +179,69 @@ def test_lanes_follow_the_schema_year_labels_are_level_and_the_title_fits(events
     launch_lanes = [lane for lane in lanes if lane in enum]
     assert launch_lanes == [c for c in enum if c in launch_lanes] == ["SRBM", "ICBM", "satellite-launch-vehicle"]
     assert lanes.index("Nuclear test") == len(launch_lanes)
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # 1 GiB
+
+
+def test_a_chart_spanning_millennia_is_drawn_at_a_bounded_size(repo):
+    write_record(repo, "launch", sample("launch", id="0001-first", date="0001"))
+    write_record(repo, "launch", sample("launch", id="9999-12-31-last", date="9999-12-31"))
+    write_record(repo, "meeting", sample("meeting", id="9999-12-31-meeting", date="9999-12-31", launches=["0001-first", "9999-12-31-last"],
+                                         outcomes=[{"type": "press-statement", "status": "issued"}]))
+    env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
+    for name in ("span.png", "span.svg"):
+        done = subprocess.run([sys.executable, "-m", "cli", "chart", "-o", name], cwd=repo, capture_output=True, text=True,
+                              env=env, timeout=600, preexec_fn=_limited)
+        assert done.returncode == 0, done.stderr
+    width, height = struct.unpack(">II", (repo / "span.png").read_bytes()[16:24])  # the PNG header's size in pixels
+    assert width <= 4800 and height <= 4800, (width, height)
+    root = ET.parse(repo / "span.svg").getroot()
+    assert float(root.get("width").removesuffix("pt")) <= 48 * 72 and float(root.get("height").removesuffix("pt")) <= 48 * 72
+    assert {"event:0001-first", "event:9999-12-31-last", "meeting:9999-12-31-meeting"} <= set(ids(repo / "span.svg"))
+    text = (repo / "span.svg").read_text(encoding="utf-8")
+    years = [int(y) for y in re.findall(r">(\d{4})<", text)]
+    assert 10 <= len(years) <= 64 and "0001–9999" in text  # years marked at a step, and the title's span
+
+
+def test_a_short_span_marks_every_year_and_a_long_one_every_nth():
+    from cli.output.chart import INCH_PER_YEAR, MAX_WIDTH, time_axis
+
+    width, marked = time_axis(2006, 2025)
+    assert width == pytest.approx(2.2 + INCH_PER_YEAR * 20) and marked == list(range(2006, 2026))
+    assert time_axis(2023, 2023) == (8.0, [2023])
+    width, marked = time_axis(1, 9999)
+    assert width == MAX_WIDTH and marked[0] >= 1 and marked[-1] <= 9999 and len(marked) <= 64
+    assert len({b - a for a, b in zip(marked, marked[1:])}) == 1  # evenly spaced
+    width, marked = time_axis(1900, 2100)
+    assert width == MAX_WIDTH and marked[0] == 1900 and marked[-1] == 2100
+
+
+HOSTILE_TEXT = "$\\frac{1}{$ and $x^2$ cost $5"  # math that does not parse, math that would, a lone dollar
+
+
+def test_record_text_and_titles_are_drawn_as_text_never_as_math(repo, run):
+    write_record(repo, "launch", sample("launch", category=HOSTILE_TEXT))  # chart reads records unchecked
+    write_record(repo, "launch", sample("launch", id="2023-09-01-x", date="2023-09-01", category="$x$"))
+    for name, title in (("default.svg", None), ("titled.svg", HOSTILE_TEXT)):
+        result = run("chart", "-o", name, *(["--title", title] if title else []))
+        assert result.exit_code == 0, result.output
+        texts = ["".join(t.itertext()) for t in ET.parse(repo / name).getroot().iter(f"{SVG}text")]
+        assert HOSTILE_TEXT in texts and "$x$" in texts, texts
+        if title:
+            assert title in texts
+    assert run("chart", "-o", "titled.png", "--title", HOSTILE_TEXT).exit_code == 0
+
+
+def test_a_matplotlibrc_in_the_repository_is_not_read(repo):
+    # matplotlib reads ./matplotlibrc when imported; a pull request could add one asking for
+    # LaTeX (which would read files named in a title) or a picture a hundred times larger
+    write_record(repo, "launch", sample("launch", category="$x$"))
+    (repo / "matplotlibrc").write_text("text.usetex: True\ntext.parse_math: True\nsavefig.dpi: 300\nfigure.dpi: 300\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "MPLCONFIGDIR", "MATPLOTLIBRC")}
+    done = subprocess.run([sys.executable, "-m", "cli", "chart", "-o", "rc.png"], cwd=repo, capture_output=True, text=True,
+                          env=env, timeout=600, preexec_fn=_limited)
+    assert done.returncode == 0, done.stderr
+    width, height = struct.unpack(">II", (repo / "rc.png").read_bytes()[16:24])
+    assert (width, height) == (800, 310)  # 8 by 3.1 inches at 100 dots an inch: one lane, one year, the yearly strip

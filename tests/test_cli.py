@@ -126,7 +126,7 @@ def test_a_closed_pipe_exits_141_quietly(repo):
     from conftest import sample, write_record
 
     for i in range(300):
-        write_record(repo, "launch", sample("launch", id=f"2023-08-30-srbm-{i:03d}"))
+        write_record(repo, "launch", sample("launch", id=f"2023-08-30-srbm-{i:03d}", title=f"Launch {i}"))
     done = subprocess.run(f"{sys.executable} -m cli query --csv | head -1; echo \"rc=${{PIPESTATUS[0]}}\"",
                           shell=True, executable="/bin/bash", cwd=repo, capture_output=True, text=True)
     assert done.stdout.splitlines()[-1] == "rc=141"
@@ -148,7 +148,7 @@ def test_progress_bar_only_on_a_terminal(repo):
     from conftest import sample, write_record
 
     for i in range(2100):
-        write_record(repo, "launch", sample("launch", id=f"2023-08-30-srbm-{i:04d}"))
+        write_record(repo, "launch", sample("launch", id=f"2023-08-30-srbm-{i:04d}", title=f"Launch {i}"))
     for args in (["validate", "--no-cache", "--jobs", "1"], ["export", "--no-cache", "-o", "out.csv", "--force"]):
         piped = subprocess.run([sys.executable, "-m", "cli", *args], cwd=repo, capture_output=True, text=True)
         assert piped.returncode == 0, piped.stderr

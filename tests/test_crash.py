@@ -5,7 +5,8 @@ seed) from the span of one full run, so kills land in start-up, reading and writ
 every kill each record file must be byte for byte its old text or its new one (and parse),
 no record file may be missing or new beyond what the command was writing, temporary files
 may only be dot-files, and `dprk validate` must pass. An export target is absent, the old
-file, or complete.
+file, or complete; a data package replaced in a folder holds each file old or new, and the
+user's other files there stay.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ GENERATED = 300  # records in the generated repository
 
 SOURCE = '{"publisher": "p", "title": "t", "date": "2023-11", "quote": "q"}'
 LAUNCH_ID = "2023-08-30-srbm"
+DESCRIPTOR_NAME = "datapackage.json"
 
 
 def env() -> dict[str, str]:
@@ -123,17 +125,18 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_add_killed_at_random_points(small):
     rng = random.Random(SEED)
-    flags = ["launch", "--date", "2023-11-21", "--title", "Crash test", "--summary", "A record written while killed.",
+    flags = ["launch", "--date", "2023-11-21", "--summary", "A record written while killed.",
              "--category", "SRBM", "--count", "2", "--source", SOURCE]
     run = Runner(small)
-    span = full_run(["add", *flags, "--id", "2023-11-21-crash-full"], small)
+    span = full_run(["add", *flags, "--id", "2023-11-21-crash-full", "--title", "Crash test full"], small)
     for n in range(ROUNDS):
         record_id = f"2023-11-21-crash-{n}"
-        dry = run("add", *flags, "--id", record_id, "--dry-run")
+        args = [*flags, "--id", record_id, "--title", f"Crash test {n}"]  # no two records alike
+        dry = run("add", *args, "--dry-run")
         assert dry.exit_code == 0, dry.output
         old = files(small / "records")
         new = dict(old, **{f"launches/{record_id}.yaml": dry.stdout.encode("utf-8")})
-        killed_after(["add", *flags, "--id", record_id], small, rng.uniform(0, span * 1.2))
+        killed_after(["add", *args], small, rng.uniform(0, span * 1.2))
         check_records(small, old, new)
 
 
@@ -252,3 +255,33 @@ def test_query_killed_while_filling_the_parse_cache(generated, tmp_path):
         killed_after(["query", "--csv"], repo, rng.uniform(0, span * 1.5))
         again = Runner(repo)("query", "--csv", env={"DPRK_REPO": ""})
         assert again.exit_code == 0 and again.stdout == expected, again.stderr
+
+
+def test_datapackage_force_killed_at_random_points(generated, tmp_path):
+    """Replacing a package in a folder that also holds the user's files: killed anywhere, every
+    file is its old or its new version, the user's file is untouched, and nothing else appears."""
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    full_run(["export", "--format", "datapackage", "-o", str(reference / "old")], generated)
+    span = full_run(["export", "launches", "meetings", "--format", "datapackage", "-o", str(reference / "new")], generated)
+    old, new = files(reference / "old"), files(reference / "new")
+    assert set(new) < set(old) and any(old[name] != new[name] for name in new)
+    rng = random.Random(SEED + 6)
+    for n in range(BIG_ROUNDS + 1):
+        target = tmp_path / f"package-{n}"
+        shutil.copytree(reference / "old", target)
+        (target / "notes.txt").write_text("my notes")
+        args = ["export", "launches", "meetings", "--format", "datapackage", "-o", str(target), "--force"]
+        if n < BIG_ROUNDS:
+            killed_after(args, generated, rng.uniform(0, span * 1.2))
+        else:  # killed as soon as its dot-folder exists
+            killed_once(args, generated, lambda: any(p.name.startswith(".") for p in target.iterdir()))
+        now = files(target)
+        assert now.pop("notes.txt") == b"my notes"
+        assert set(now) <= set(old)
+        for name, data in now.items():
+            assert data in (old[name], new.get(name)), name
+        assert DESCRIPTOR_NAME in now
+        finished = subprocess.run([sys.executable, "-m", "cli", *args], cwd=generated, env=env(), capture_output=True, text=True, timeout=120)
+        assert finished.returncode == 0, finished.stderr
+        assert files(target) == dict(new, **{"notes.txt": b"my notes"})

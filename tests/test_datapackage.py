@@ -104,3 +104,75 @@ def test_the_bundled_records_make_a_valid_package(tmp_path):
     assert result.exit_code == 0, result.output
     report = validate(tmp_path / "bundled")
     assert report["valid"], [t["name"] for t in report["tasks"] if not t["valid"]]
+
+
+def test_force_replaces_the_package_files_and_leaves_every_other_file_alone(package, repo, tmp_path):
+    run = Runner(repo)
+    (package / "notes.txt").write_text("mine")
+    (package / "sub").mkdir()
+    (package / "sub" / "a.csv").write_text("mine too")
+    outside = tmp_path / "outside.csv"
+    outside.write_text("outside")
+    (package / "linked.csv").symlink_to(outside)
+    descriptor = json.loads((package / "datapackage.json").read_text())
+    # resources a hand could add: in a subfolder, outside the folder, through a link: none is ours to remove
+    descriptor["resources"] += [{"name": "a", "path": "sub/a.csv"}, {"name": "b", "path": "../outside.csv"},
+                                {"name": "c", "path": str(outside)}, {"name": "d", "path": "linked.csv"}]
+    (package / "datapackage.json").write_text(json.dumps(descriptor))
+    result = run("export", "launches", "--format", "datapackage", "-o", "package", "--force")
+    assert result.exit_code == 0, result.output
+    assert (package / "notes.txt").read_text() == "mine" and (package / "sub" / "a.csv").read_text() == "mine too"
+    assert outside.read_text() == "outside" and (package / "linked.csv").is_symlink()
+    assert not (package / "meeting.csv").exists()  # the old package's own tables that the new one lacks are gone
+    names = {r["path"] for r in json.loads((package / "datapackage.json").read_text())["resources"]}
+    assert "launch.csv" in names and all((package / name).is_file() for name in names)
+    assert not [p for p in package.iterdir() if p.name.startswith(".")]
+    assert validate(package)["valid"]
+
+
+def test_force_never_replaces_a_file_the_package_does_not_list(package, repo):
+    descriptor = json.loads((package / "datapackage.json").read_text())
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["path"] != "launch.csv"]
+    (package / "datapackage.json").write_text(json.dumps(descriptor))
+    (package / "launch.csv").write_text("my own launch table")
+    before = {p.name: p.read_bytes() for p in package.iterdir()}
+    result = Runner(repo)("export", "--format", "datapackage", "-o", "package", "--force")
+    assert result.exit_code == 2 and "launch.csv" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in package.iterdir()} == before
+
+
+@pytest.mark.parametrize("descriptor", ["not json", "[]", '{"resources": 3}'])
+def test_force_refuses_a_descriptor_dprk_did_not_write(package, repo, descriptor):
+    (package / "datapackage.json").write_text(descriptor)
+    before = {p.name: p.read_bytes() for p in package.iterdir()}
+    result = Runner(repo)("export", "--format", "datapackage", "-o", "package", "--force")
+    assert result.exit_code == 2 and "not a data package descriptor" in result.stderr
+    assert {p.name: p.read_bytes() for p in package.iterdir()} == before
+
+
+def test_the_current_folder_can_hold_the_package(package, repo, tmp_path):
+    here = tmp_path / "here"
+    here.mkdir()
+    run = Runner(here)
+    first = run("export", "--format", "datapackage", "-o", ".", "--repo", str(repo))
+    assert first.exit_code == 0, first.output
+    (here / "notes.txt").write_text("mine")
+    assert run("export", "--format", "datapackage", "-o", ".", "--repo", str(repo)).exit_code == 2
+    again = run("export", "launches", "--format", "datapackage", "-o", ".", "--force", "--repo", str(repo))
+    assert again.exit_code == 0, again.output
+    assert (here / "notes.txt").read_text() == "mine" and not (here / "meeting.csv").exists()
+    assert validate(here)["valid"]
+
+
+def test_targets_that_are_not_a_package_folder_give_one_line(package, repo):
+    run = Runner(repo)
+    (repo / "file.csv").write_text("a file")
+    (repo / "link").symlink_to(package)
+    before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts}
+    for target, words in ((".", "the repository's own folder"), (str(repo), "the repository's own folder"),
+                          ("records", "is records/"), ("schema", "is schema/"), ("records/launches", "inside records/"),
+                          ("file.csv", "is a file, not a folder"), ("link", "is a symbolic link")):
+        result = run("export", "--format", "datapackage", "-o", target, "--force")
+        assert result.exit_code == 2 and words in result.stderr, (target, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1 and "internal error" not in result.stderr
+    assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts} == before

@@ -94,7 +94,7 @@ def test_nested_list_elements_matched_by_schema_key(repo: Path, run: Runner) -> 
     # sources are known by their quote: a changed quote is one source out and one in
     assert '- sources[quote=the DPRK fired' in text and '+ sources[quote=' in text
     # a list of distinct codes: elements added and removed
-    assert '- requested_by[]: "ALB"' in text and '+ requested_by[]: "JPN"' in text
+    assert '- requested_by[=ALB]: "ALB"' in text and '+ requested_by[=JPN]: "JPN"' in text
 
 
 def test_working_tree_includes_untracked_records_and_their_renames(repo: Path, run: Runner) -> None:

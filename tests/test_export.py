@@ -228,7 +228,7 @@ def test_sqlite_export_of_a_fifth_kind_whose_first_field_is_not_the_id(run, repo
     }, ["date", "id", "title", "summary", "sources"])
     base = {"date": "2023-09-13", "title": "Visit", "summary": "s", "sources": sample("launch")["sources"]}
     write_record(repo, "visit", {**base, "id": "2023-09-13-a"})
-    write_record(repo, "visit", {**base, "id": "2023-09-13-b"})
+    write_record(repo, "visit", {**base, "id": "2023-09-13-b", "title": "Another visit"})
     assert run("validate").exit_code == 0
     assert run("export", "visits", "--format", "sqlite", "-o", "v.sqlite").exit_code == 0
     db = sqlite3.connect(repo / "v.sqlite")

@@ -96,3 +96,40 @@ def test_a_line_break_inside_a_cell_cannot_start_a_row(run, repo, fmt, delimiter
     (row,) = rows(result.stdout, delimiter)
     assert (row["name"], row["payload"], row["launch_site"]) == ("ok\r=cmd|' /C calc'!A0", "ok\n@SUM(A1)", "ok\t+1")
     assert '"ok\r=cmd' in result.stdout and '"ok\n@SUM' in result.stdout  # quoted in the file itself
+
+
+LEFT_BEHIND = """
+import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("PRAGMA journal_mode=wal")
+db.execute("PRAGMA wal_autocheckpoint=0")
+db.execute("CREATE TABLE old_table (x)")
+db.execute("INSERT INTO old_table VALUES ('old')")
+db.commit()
+os._exit(0)  # gone without a checkpoint: its write-ahead log stays beside it
+"""
+
+
+def test_sqlite_force_leaves_nothing_of_the_old_database_to_read_into_the_new_one(run, repo, hostile):
+    import subprocess
+    import sys
+
+    target = repo / "dprk.sqlite"
+    subprocess.run([sys.executable, "-c", LEFT_BEHIND, str(target)], check=True)
+    assert (repo / "dprk.sqlite-wal").exists()
+    result = run("export", "--format", "sqlite", "-o", "dprk.sqlite", "--force")
+    assert result.exit_code == 0, result.output
+    db = sqlite3.connect(target)
+    try:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "launch" in tables and "old_table" not in tables
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        db.close()
+
+
+def test_sqlite_export_refuses_a_log_left_from_an_older_database_without_force(run, repo, hostile):
+    (repo / "dprk.sqlite-journal").write_bytes(b"left by a database since removed")
+    result = run("export", "--format", "sqlite", "-o", "dprk.sqlite")
+    assert result.exit_code == 2 and "dprk.sqlite-journal" in result.stderr
+    assert not (repo / "dprk.sqlite").exists() and (repo / "dprk.sqlite-journal").read_bytes() == b"left by a database since removed"

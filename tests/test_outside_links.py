@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Runner, commit_all, sample, write_record
+from conftest import Runner, commit_all, git, sample, write_record
 
 SECRET = "top-secret-value-of-the-runner"
 
@@ -159,3 +159,75 @@ def test_a_fifo_named_like_a_record_does_not_hang(repo):
         assert done.returncode == code, (args, done.stdout, done.stderr)
         if args[0] == "validate":
             assert "2023-01-01-pipe.yaml: not a regular file" in done.stdout
+
+
+# --- schemas ------------------------------------------------------------------------------------------
+
+
+def secret_schemas(folder: Path, repo: Path) -> Path:
+    """A copy of the repository's schema files, beside it, whose launch kind carries the secret."""
+    import shutil
+
+    shutil.copytree(repo / "schema", folder)
+    launch = folder / "launch.schema.json"
+    launch.write_text(launch.read_text().replace('"description": "A DPRK launch event', f'"description": "{SECRET} A DPRK launch event', 1))
+    return folder
+
+
+SCHEMA_COMMANDS = (["schema"], ["schema", "launch"], ["validate"], ["query"], ["export", "--format", "csv"], ["fmt", "--check"],
+                   ["stats"], ["show", "2023-08-30-srbm"], ["add", "launch", "--help"], ["update", "2023-08-30-srbm", "--help"],
+                   ["add", "launch", "--title", "x"])
+
+
+@pytest.mark.parametrize("which", ["schema", "schema/launch.schema.json"])
+def test_schemas_linked_outside_are_not_read(repo, tmp_path, which):
+    write_record(repo, "launch", sample("launch"))
+    elsewhere = secret_schemas(tmp_path / "elsewhere", repo)
+    target = elsewhere if which == "schema" else elsewhere / "launch.schema.json"
+    if which == "schema":
+        import shutil
+
+        shutil.rmtree(repo / "schema")
+    else:
+        (repo / which).unlink()
+    (repo / which).symlink_to(target, target_is_directory=which == "schema")
+    env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
+    for args in SCHEMA_COMMANDS:
+        done = subprocess.run([sys.executable, "-m", "cli", *args], cwd=repo, capture_output=True, text=True, timeout=60, env=env,
+                              stdin=subprocess.DEVNULL)
+        assert done.returncode == 1, (args, done.stdout, done.stderr)
+        assert SECRET not in done.stdout + done.stderr, args
+        [line] = done.stderr.strip().splitlines()
+        assert line.startswith(f"dprk: error: {which}: ") and "link" in line and "outside the repository" in line, (args, line)
+    for args in (["--help"], ["add", "--help"], ["query", "--help"]):  # help that needs no schema still works
+        done = subprocess.run([sys.executable, "-m", "cli", *args], cwd=repo, capture_output=True, text=True, timeout=60, env=env)
+        assert done.returncode == 0 and "Traceback" not in done.stderr and SECRET not in done.stdout + done.stderr, args
+
+
+def test_schemas_linked_inside_the_repository_work(repo, run):
+    write_record(repo, "launch", sample("launch"))
+    (repo / "schema").rename(repo / "schema-store")
+    (repo / "schema").symlink_to(repo / "schema-store", target_is_directory=True)
+    (repo / "schema-store" / "launch.schema.json").rename(repo / "launch.schema.json")
+    (repo / "schema-store" / "launch.schema.json").symlink_to(repo / "launch.schema.json")
+    assert run("validate").exit_code == 0
+    assert "launch" in run("schema").output
+    assert "2023-08-30-srbm" in run("query", "launches").output
+
+
+def test_a_schema_folder_committed_as_a_link_is_not_followed(repo, run, tmp_path):
+    write_record(repo, "launch", sample("launch"))
+    base = commit_all(repo, "one record")
+    import shutil
+
+    elsewhere = secret_schemas(tmp_path / "elsewhere", repo)
+    shutil.rmtree(repo / "schema")
+    (repo / "schema").symlink_to(elsewhere, target_is_directory=True)
+    write_record(repo, "launch", sample("launch", id="2023-09-01-more", date="2023-09-01"))
+    head = commit_all(repo, "schema/ as a link, and a record")
+    git(repo, "checkout", "-q", base)  # the reviewer's own checkout; the pull request's commit holds the link
+    for fmt in ("text", "json", "markdown"):
+        result = run("diff", f"{base}..{head}", "--format", fmt)
+        assert result.exit_code == 0, result.output
+        assert "2023-09-01-more" in result.output
+        no_secret(result)

@@ -98,3 +98,80 @@ def test_a_list_cell_is_exactly_the_json_of_its_list(items):
 
     assert plain(items) == json.dumps(items, ensure_ascii=False)
     assert json.loads(plain(items)) == items
+
+
+# --- the paths `dprk diff` prints name the parts `dprk update` changes ---------------------------------
+
+PATH_TEXT = (st.text(st.sampled_from(['a', ']', '[', '=', '"', "'", '\\', '\n', '\t', '\x00', '\u2028', '.', ' ', 'n', 'x', 'u']), max_size=6)
+             | st.text(st.characters(blacklist_categories=("Cs",)), max_size=12))
+KEY_VALUE = st.none() | PATH_TEXT | st.integers(-2, 2) | st.booleans() | st.floats(allow_nan=False, allow_infinity=False)
+LAUNCH_KIND = SCHEMAS.get("launch")  # observations are keyed by actor, sources by quote; tags are plain values
+
+
+def _objects(key: str) -> st.SearchStrategy:
+    """Elements of a list keyed by `key`, with the key missing, null, shared or hostile."""
+    element = st.fixed_dictionaries({}, optional={key: KEY_VALUE, "note": PATH_TEXT})
+    return st.lists(element, max_size=5).map(lambda items: [dict(item, marker=i) for i, item in enumerate(items)])
+
+
+PATH_RECORDS = st.fixed_dictionaries(
+    {"observations": _objects("actor"), "sources": _objects("quote"), "tags": st.lists(KEY_VALUE, max_size=5)},
+    optional={"extra": st.dictionaries(PATH_TEXT, st.integers(), max_size=3)},
+)
+
+
+def _set_at(path: str, record: dict, value) -> dict:
+    """`record` with the part at `path` given `value`, as `update --set` finds it."""
+    from cli.editing.paths import Operation, parse_path
+
+    return Operation("set", path, parse_path(path, "--set"), value).apply(record)
+
+
+def _one_line(path: str) -> bool:
+    return not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f or c in "\u2028\u2029" for c in path)
+
+
+@settings(max_examples=400, deadline=None)
+@given(PATH_RECORDS, st.data())
+def test_the_path_printed_for_an_element_reads_back_as_that_element(record, data):
+    from cli.history.recorddiff import compare
+
+    lists = [name for name in ("observations", "sources") if record[name]]
+    if lists:  # one element of a list of objects changes: its path names it, and only it
+        name = data.draw(st.sampled_from(lists))
+        place = data.draw(st.integers(0, len(record[name]) - 1))
+        new = json.loads(json.dumps(record))
+        new[name][place]["marker"] = -1
+        (change,) = compare(LAUNCH_KIND, record, new)
+        assert change.op == "changed" and change.path.endswith(".marker") and _one_line(change.path)
+        expected = json.loads(json.dumps(new))
+        expected[name][place]["marker"] = 99
+        assert _set_at(change.path, new, 99) == expected
+    if record["tags"]:  # one plain value goes: when the diff names it by one path, removing that path removes it
+        place = data.draw(st.integers(0, len(record["tags"]) - 1))
+        new = json.loads(json.dumps(record))
+        del new["tags"][place]
+        changes = compare(LAUNCH_KIND, record, new)
+        if len(changes) == 1 and changes[0].op == "removed":
+            from cli.editing.paths import Operation, parse_path
+
+            assert _one_line(changes[0].path)
+            assert Operation("remove", changes[0].path, parse_path(changes[0].path, "--remove")).apply(record) == new
+    for key in record.get("extra") or {}:  # a field of any name
+        new = json.loads(json.dumps(record))
+        new["extra"][key] += 1
+        (change,) = compare(LAUNCH_KIND, record, new)
+        assert _one_line(change.path)
+        assert _set_at(change.path, record, new["extra"][key]) == new
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["", ".", "[", "]", "=", "\\", '"', "a", "0", "x", "u", "-", "\n"]), max_size=14).map("".join))
+def test_any_path_text_is_read_or_refused_with_our_own_error(text):
+    from cli.records.paths import PathError, format_path, parse_path
+
+    try:
+        steps = parse_path(text)
+    except PathError:
+        return
+    assert parse_path(format_path(steps)) == steps

@@ -100,3 +100,61 @@ def test_pre_commit_with_the_readme_snippet_stops_a_commit_that_only_deletes_a_r
     assert refused.returncode != 0, refused.stdout + refused.stderr
     assert "refers to '2023-08-30-srbm', which is not a record" in refused.stdout + refused.stderr
     assert sh("git", "rev-list", "--count", "HEAD").stdout.strip() == "1"
+
+
+def test_pre_commit_checks_what_the_commit_holds_not_the_work_tree(repo: Path, tmp_path: Path) -> None:
+    """A commit that is invalid in a clean clone is stopped: a reference to a record that is not
+    staged, and a record taken out with `git rm --cached` while its file stays. An invalid file
+    that is not part of the commit does not stop it."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import pytest
+
+    bin_dir = Path(sys.executable).parent
+    if shutil.which("pre-commit", path=str(bin_dir)) is None or shutil.which("dprk", path=str(bin_dir)) is None:
+        pytest.skip("pre-commit and dprk are not installed next to this Python")
+    env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
+    env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
+
+    def sh(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(list(args), cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+
+    def commits() -> str:
+        return sh("git", "rev-list", "--count", "HEAD").stdout.strip()
+
+    (repo / ".pre-commit-config.yaml").write_text(readme_pre_commit_config())
+    (repo / ".gitignore").write_text(".dprk-cache/\n")
+    write_record(repo, "statement", sample("statement"))
+    assert sh(str(bin_dir / "pre-commit"), "install").returncode == 0
+    sh("git", "add", "-A")
+    first = sh("git", "commit", "-q", "-m", "first")
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    # a meeting staged, the launch it takes up left untracked: a clean clone would lack the launch
+    write_record(repo, "launch", sample("launch"))
+    write_record(repo, "meeting", sample("meeting", launches=["2023-08-30-srbm"]))
+    sh("git", "add", "records/meetings")
+    refused = sh("git", "commit", "-q", "-m", "a meeting whose launch is not staged")
+    assert refused.returncode != 0 and commits() == "1", refused.stdout + refused.stderr
+    assert "refers to '2023-08-30-srbm', which is not a record" in refused.stdout + refused.stderr
+
+    sh("git", "add", "records/launches")
+    both = sh("git", "commit", "-q", "-m", "the meeting and its launch")
+    assert both.returncode == 0 and commits() == "2", both.stdout + both.stderr
+
+    # the launch taken out of git, its file left on disk
+    assert sh("git", "rm", "-q", "--cached", "records/launches/2023-08-30-srbm.yaml").returncode == 0
+    refused = sh("git", "commit", "-q", "-m", "untrack the launch the meeting takes up")
+    assert refused.returncode != 0 and commits() == "2", refused.stdout + refused.stderr
+    assert "refers to '2023-08-30-srbm', which is not a record" in refused.stdout + refused.stderr
+    sh("git", "reset", "-q")
+
+    # an invalid record that is not part of the commit does not stop it
+    write_record(repo, "launch", sample("launch", id="2023-09-01-draft", date="2023-09-01", count=-1))
+    write_record(repo, "statement", sample("statement", summary="A corrected summary."))
+    sh("git", "add", "records/statements")
+    fine = sh("git", "commit", "-q", "-m", "correct the statement")
+    assert fine.returncode == 0 and commits() == "3", fine.stdout + fine.stderr

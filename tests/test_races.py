@@ -182,8 +182,8 @@ def test_one_id_added_as_two_kinds_at_once_is_taken_once(repo):
         record_id = f"2023-11-21-cross-kind-{trial}"
         procs = []
         for n in range(PROCESSES // 2):
-            procs.append(start(["add", "launch", *FLAGS, "--id", record_id, "--summary", f"Launch {n}."], repo))
-            procs.append(start(["add", "statement", *STATEMENT_FLAGS, "--id", record_id], repo))
+            procs.append(start(["add", "launch", *FLAGS, "--id", record_id, "--summary", f"Launch {n} of trial {trial}."], repo))
+            procs.append(start(["add", "statement", *STATEMENT_FLAGS, "--id", record_id, "--summary", f"Statement {trial}."], repo))
         results = finish(procs)
         assert sum(r.returncode == 0 for r in results) == 1, [r.stderr for r in results]
         assert all(r.returncode == 1 and len(r.stderr.splitlines()) == 1 for r in results if r.returncode), [r.stderr for r in results]

@@ -195,3 +195,36 @@ def test_a_filtered_export_keeps_the_reactions_with_no_dangling_key(linked, run)
             assert _database_rows(linked / "part.sqlite") == [_as_query_row(r) for r in printed]
         else:
             assert "reactions" not in tables and "votes" in tables  # statements answer events; they are none
+
+
+def test_a_record_dated_year_0000_is_invalid_and_breaks_no_command(repo, run):
+    # there is no year 0 in the calendar dates name (nor in Python's): validation refuses it as
+    # it refuses 2023-02-30, and commands that read records without checking them find no day in it
+    write_record(repo, "launch", sample("launch", id="0000-zero", date="0000"))
+    write_record(repo, "launch", sample("launch"))
+    write_record(repo, "meeting", sample("meeting", launches=["0000-zero", "2023-08-30-srbm"],
+                                         outcomes=[{"type": "press-statement", "status": "issued"}]))
+    result = run("validate")
+    assert result.exit_code == 1 and "records/launches/0000-zero.yaml:3:7: $.date: '0000' is not a day on the calendar" in result.stdout
+    rows = {row["id"]: row for row in json.loads(run("reactions", "--json").output)}
+    assert rows["0000-zero"]["first_meeting"] == "2023-08-25-open-briefing" and rows["0000-zero"]["days_to_meeting"] is None
+    assert rows["2023-08-30-srbm"]["days_to_meeting"] == -5
+    summary = run("reactions", "--by", "year", "--csv")
+    assert summary.exit_code == 0 and summary.output.splitlines()[1].startswith("2023,1,1,")
+    assert run("stats", "--csv").exit_code == 0
+    for args in (["query", "--since", "0000"], ["add", "launch", "--date", "0000", "--title", "t", "--summary", "s",
+                                                  "--category", "SRBM", "--source", json.dumps(sample("launch")["sources"][0])]):
+        result = run(*args)
+        assert result.exit_code == 2 and "'0000' is not a date" in result.stderr, result.stderr
+    result = run("query", "--since", "2023\n")  # a date ends where the text does, as the schema reads it
+    assert result.exit_code == 2 and "is not a date" in result.stderr, result.stderr
+
+
+def test_years_before_1000_are_counted_in_their_own_period(repo, run):
+    write_record(repo, "launch", sample("launch", id="0999-early", date="0999"))
+    write_record(repo, "launch", sample("launch", id="1001-late", date="1001-02"))
+    stats = list(csv.reader(io.StringIO(run("stats", "launches", "--csv").output)))
+    assert [row[0] for row in stats[1:]] == ["0999", "1000", "1001", "total"]
+    assert [row[-1] for row in stats[1:]] == ["1", "0", "1", "2"]
+    summary = list(csv.reader(io.StringIO(run("reactions", "--by", "year", "--csv").output)))
+    assert [(row[0], row[1]) for row in summary[1:]] == [("0999", "1"), ("1000", "0"), ("1001", "1")]

@@ -2,8 +2,9 @@
 
 One job per module: `problems` (what a finding is, and schema errors in our words),
 `record` (one record on its own), `runner` (many files, cached, in parallel),
-`crossrecord` (ids, references, symbols across records), `validate` (the whole
-repository), `changed` (what a git change can break) and `canonical` (`dprk fmt`).
+`crossrecord` (ids, references, symbols, duplicates across records), `validate` (the
+whole repository), `changed` (what a git change can break), `staged` (the records of the
+git index, for pre-commit) and `canonical` (`dprk fmt`).
 
 Every finding is a Problem with the file, the line and column of the offending node,
 its JSON path and a plain message. Checks (the `check` names in JSON output):
@@ -21,6 +22,10 @@ its JSON path and a plain message. Checks (the `check` names in JSON output):
 - unique-id: the same id is used by records of two kinds
 - reference: a referenced id does not exist, or is of the wrong kind
 - unique-symbol: two records share a document symbol
+- duplicate: two records are one: the same content apart from the id (a record told
+  twice, or both halves of a rename interrupted without its journal)
+- journal: a change to several files that an interrupted command left half made, and
+  that could not be finished (a file changed since), or a journal not made for this folder
 """
 
 from cli.checks.changed import validate_changed

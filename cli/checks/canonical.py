@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from cli.errors import YamlError
+from cli.errors import YamlError, one_line
 from cli.records.repository import RecordFile, Repository
 from cli.records.writing import atomic_write
 from cli.checks.problems import Problem
@@ -54,7 +54,7 @@ def canonical_text(repo: Repository, record: RecordFile, raw: bytes | None = Non
 
 def short_diff(rel: str, old: str, new: str, limit: int = DIFF_LINES) -> str:
     lines = list(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                      fromfile=f"{rel}", tofile=f"{rel} (canonical)", n=1))
+                                      fromfile=one_line(rel), tofile=f"{one_line(rel)} (canonical)", n=1))
     lines = [line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines]
     if len(lines) > limit:
         lines = lines[:limit] + [f"... ({len(lines) - limit} more diff lines)\n"]
@@ -64,6 +64,8 @@ def short_diff(rel: str, old: str, new: str, limit: int = DIFF_LINES) -> str:
 def format_records(repo: Repository, paths: Iterable[str] = (), *, write: bool = True) -> FormatReport:
     """Bring the named record files (all when none) into canonical form, or just report."""
     paths = list(paths)
+    if write:
+        repo.finish_interrupted()  # before the files are listed: an interrupted rename moves one
     items = resolve_paths(repo, paths) if paths else list(repo.scan())
     report = FormatReport()
     records, report.problems = split_strays(items)

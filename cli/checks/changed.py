@@ -4,10 +4,12 @@ can break, at a cost that follows the change rather than the repository.
 
 from __future__ import annotations
 
-from cli.checks.crossrecord import IdLookup, Locator, reference_problems, unique_id_problems, unique_symbol_problems
-from cli.checks.problems import Report
-from cli.checks.runner import check_files
-from cli.checks.validate import split_strays, validate
+from typing import Any
+
+from cli.checks.crossrecord import IdLookup, Locator, reference_problems, twin_problems, unique_id_problems, unique_symbol_problems
+from cli.checks.problems import Problem, Report
+from cli.checks.runner import FileResult, check_files
+from cli.checks.validate import check_all, split_strays
 from cli.records.repository import RecordFile, Repository
 
 
@@ -24,7 +26,8 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
     another kind folder: `git grep` finds the files that mention such an id, or that hold
     a backslash (a YAML escape can spell an id without its literal text), and only those
     are parsed, for their references to it. Document symbols of changed records
-    are compared with the records that `git grep` finds holding the same symbol. When a
+    are compared with the records that `git grep` finds holding the same symbol, and the
+    content of changed records with the records it finds holding the same date. When a
     schema file changed, every record is checked, as by plain `validate`.
     """
     from cli.history import revisions as history
@@ -32,7 +35,7 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
 
     changed = history.changed_since(repo, since)
     if changed.schema_changed:
-        return validate(repo, use_cache=use_cache, jobs=jobs)
+        return check_all(repo, [], use_cache=use_cache, jobs=jobs)
     report = Report()
     chosen, report.problems = split_strays(changed.present)
     cache = open_cache(repo.root, repo.schema_dir, use_cache)
@@ -58,8 +61,26 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
             others = [h for h in holders if isinstance(h, RecordFile) and h.rel not in seen]
             pool = results + check_files(repo, others, cache=cache, jobs=1)
             report.problems.extend(unique_symbol_problems(results, pool, at))
+        report.problems.extend(_twins(repo, history, results, seen, cache, at))
     finally:
         if cache is not None:
             cache.close()
     report.problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0))
     return report
+
+
+def _twins(repo: Repository, history: Any, results: list[FileResult], seen: set[str], cache: Any, at: Locator) -> list[Problem]:
+    """Changed records that another record repeats (the same content apart from the id).
+    A twin has the same date, so `git grep` for the dates (and for a backslash, an escape
+    could spell one) finds every candidate; a record without a date text is compared
+    with every record of its kind."""
+    dates = sorted({r.twin[1] for r in results if r.twin is not None and r.twin[1]})
+    undated = sorted({r.record.kind.folder for r in results if r.twin is not None and not r.twin[1]})
+    if not dates and not undated:
+        return []
+    rels = set(history.grep_records(repo, dates + [ESCAPE])) if dates else set()
+    for folder in undated:
+        rels.update(r.rel for r in repo.records([repo.schemas.by_folder[folder]]))
+    candidates = [repo.classify(repo.root / rel) for rel in sorted(rels - seen)]
+    pool = results + check_files(repo, [c for c in candidates if isinstance(c, RecordFile)], cache=cache, jobs=1)
+    return twin_problems(results, pool, at)

@@ -1,5 +1,7 @@
 """Checks across records: ids unique across kinds, references that exist and point at
-the right kind, document symbols that no two records share.
+the right kind, document symbols that no two records share, and no two records that are
+one (the same content apart from the id: a record told twice, or the two halves of an
+interrupted rename).
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from cli.records.kinds import Kind
 from cli.records.repository import RecordFile, Repository, check_id_text
 
 
-def cross_check(repo: Repository, results: list[FileResult], whole: bool, cache: Any = None, jobs: int | None = None) -> list[Problem]:
-    """Checks across records: unique ids, references, unique document symbols.
+def cross_check(repo: Repository, results: list[FileResult], whole: bool, cache: Any = None, jobs: int | None = None,
+                at: "Locator | None" = None) -> list[Problem]:
+    """Checks across records: unique ids, references, unique document symbols, twins.
 
     `results` are the records being reported on. The id index comes from file names
-    alone. When only some records are checked (`whole` false), symbols are compared
-    against all other records too, whose own checks come from the cache or are run.
+    alone. When only some records are checked (`whole` false), symbols and contents are
+    compared against all other records too, whose own checks come from the cache or are run.
     """
     problems: list[Problem] = []
     if whole:  # every record is in `results`: no need to list the folders again
@@ -28,16 +31,16 @@ def cross_check(repo: Repository, results: list[FileResult], whole: bool, cache:
             index.setdefault(result.record.id, []).append(result.record.kind)
     else:
         index = repo.id_index()
-    at = Locator(repo)
+    at = at or Locator(repo)
     for result in results:
         problems.extend(unique_id_problems(index, result))
         problems.extend(reference_problems(index, result, at))
     pool = list(results)
-    if not whole and any(r.symbols for r in results):
+    if not whole and results:
         seen = {r.record.rel for r in results}
-        others = [r for r in repo.records() if r.rel not in seen and r.kind.unique_fields]
-        pool.extend(check_files(repo, others, cache=cache, jobs=jobs))
+        pool.extend(check_files(repo, [r for r in repo.records() if r.rel not in seen], cache=cache, jobs=jobs))
     problems.extend(unique_symbol_problems(results, pool, at))
+    problems.extend(twin_problems(results, pool, at))
     return problems
 
 
@@ -115,6 +118,26 @@ def unique_symbol_problems(results: list[FileResult], pool: list[FileResult], at
                 continue
             others_ids = sorted({other.record.id for other, _ in places if other.record.rel != result.record.rel})
             problems.append(at(result.record, pointer, f"document symbol {symbol!r} is also given by {', '.join(others_ids)}", "unique-symbol"))
+    return problems
+
+
+def twin_problems(results: list[FileResult], pool: list[FileResult], at: Locator) -> list[Problem]:
+    """Records of `results` whose content, apart from the id, another record in `pool` has too."""
+    groups: dict[tuple[str, str], dict[str, FileResult]] = {}
+    for result in pool:
+        if result.twin is not None:
+            groups.setdefault((result.record.kind.name, result.twin[0]), {}).setdefault(result.record.rel, result)
+    reported = {r.record.rel for r in results}
+    problems: list[Problem] = []
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        for rel, result in group.items():
+            if rel in reported:
+                names = sorted(other for other in group if other != rel)
+                others = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+                problems.append(at(result.record, (result.record.kind.id_field,),
+                                   f"the same record as {others}: the content is the same apart from the id; keep one", "duplicate"))
     return problems
 
 

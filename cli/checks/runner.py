@@ -26,6 +26,29 @@ class FileResult:
     problems: list[Problem]
     refs: list[tuple[tuple[Any, ...], str, str]]  # (pointer, value, dotted field path)
     symbols: list[tuple[tuple[Any, ...], str]]
+    twin: tuple[str, str | None] | None = None  # (content key, date): see content_key
+
+
+def content_key(kind: Kind, data: dict[str, Any]) -> tuple[str, str | None]:
+    """What two records that are one share: a hash of the record apart from its id (a
+    value equal to its own id, a reference to itself, counts as the same), and its date
+    (text that any file spelling the record holds, for `git grep`)."""
+    import hashlib
+    import json
+
+    own = data.get(kind.id_field)
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return {"self": True} if isinstance(own, str) and value == own else value
+
+    rest = plain({k: v for k, v in data.items() if k != kind.id_field})
+    text = json.dumps([kind.name, rest], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    date = data.get("date")
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), date if isinstance(date, str) else None
 
 
 def _verdict(problems: list[Problem], data: dict[str, Any] | None, kind: Kind) -> dict[str, Any]:
@@ -44,6 +67,7 @@ def _verdict(problems: list[Problem], data: dict[str, Any] | None, kind: Kind) -
         "problems": [[p.line, p.column, list(p.pointer), p.message, p.check] for p in problems],
         "refs": refs,
         "symbols": symbols,
+        "twin": list(content_key(kind, data)) if data is not None else None,
     }
 
 
@@ -53,6 +77,7 @@ def _result(record: RecordFile, verdict: dict[str, Any]) -> FileResult:
         [Problem(record.rel, line, column, tuple(pointer), message, check) for line, column, pointer, message, check in verdict["problems"]],
         [(tuple(pointer), value, dotted) for pointer, value, dotted in verdict["refs"]],
         [(tuple(pointer), value) for pointer, value in verdict["symbols"]],
+        tuple(verdict["twin"]) if verdict.get("twin") else None,
     )
 
 
@@ -76,6 +101,17 @@ def _check_one(record: RecordFile, cache: Any) -> tuple[dict[str, Any], tuple[An
         data_json = json.dumps(data, separators=(",", ":"), ensure_ascii=False) if data is not None else None
         row = cache.row(record.rel, stat, raw, data_json, verdict, record.kind.sort_date(data) if data is not None else None)
     return verdict, row
+
+
+def check_bytes(record: RecordFile, raw: bytes) -> tuple[FileResult, str | None]:
+    """One record's own checks on bytes that are not (or not yet) its file: a blob of the
+    git index, say. Returns the result and the text (None when it is not UTF-8)."""
+    try:
+        text = yamlread.decode(raw, record.rel)
+    except YamlError as exc:
+        return _result(record, _verdict([Problem(record.rel, exc.line, exc.column, (), exc.message, "yaml")], None, record.kind)), None
+    data, problems = check_record_text(record.kind, record.rel, text, record.id)
+    return _result(record, _verdict(problems, data, record.kind)), text
 
 
 _WORKER: dict[str, Any] = {}

@@ -74,20 +74,54 @@ def _normalise(parts: tuple[str, ...]) -> list[str]:
     return out
 
 
-def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None = None, use_cache: bool = True,
-             jobs: int | None = None, progress: Callable[..., None] | None = None) -> Report:
+def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None = None, staged: bool = False,
+             use_cache: bool = True, jobs: int | None = None, progress: Callable[..., None] | None = None) -> Report:
     """Check the records named by `paths` (all records when empty) and every cross-record rule.
 
     With `since` (a git revision), only what changed since then and what that can
-    break (see validate_changed).
+    break (see validate_changed). With `staged`, every record as the git index holds it,
+    what the next commit will hold (see validate_staged). A change to several files that an interrupted command
+    left half made (cli.records.journal) is finished first; one that cannot be is a problem.
     """
     paths = list(paths)
-    if since is not None:
-        if paths:
-            raise UsageError("give either PATH arguments or --changed-since, not both")
+    if since is not None and paths:
+        raise UsageError("give either PATH arguments or --changed-since, not both")
+    if staged and (paths or since is not None):
+        raise UsageError("--staged checks every record of the git index: give it without PATH arguments and --changed-since")
+    interrupted = finish_interrupted(repo)
+    if staged:
+        from cli.checks.staged import validate_staged
+
+        report = validate_staged(repo, use_cache=use_cache, jobs=jobs)
+    elif since is not None:
         from cli.checks.changed import validate_changed
 
-        return validate_changed(repo, since, use_cache=use_cache, jobs=jobs)
+        report = validate_changed(repo, since, use_cache=use_cache, jobs=jobs)
+    else:
+        report = check_all(repo, paths, use_cache=use_cache, jobs=jobs, progress=progress)
+    if interrupted:
+        report.problems = sorted(interrupted + report.problems, key=lambda p: (p.path, p.line or 0, p.column or 0))
+    return report
+
+
+def finish_interrupted(repo: Repository) -> list[Problem]:
+    """Finish what interrupted commands left half made (under the write lock); a `journal`
+    problem for each journal still waiting afterwards."""
+    from cli.errors import DataError
+    from cli.records import journal
+
+    if not journal.pending(repo):
+        return []
+    try:
+        repo.finish_interrupted()
+    except DataError:
+        pass  # what is left is reported below
+    return [Problem(rel, None, None, (), message, "journal") for rel, message in journal.problems(repo)]
+
+
+def check_all(repo: Repository, paths: list[str], *, use_cache: bool = True, jobs: int | None = None,
+              progress: Callable[..., None] | None = None) -> Report:
+    """Every check on the records named by `paths` (all records when empty)."""
     items = resolve_paths(repo, paths) if paths else list(repo.scan())
     report = Report()
     chosen, report.problems = split_strays(items)

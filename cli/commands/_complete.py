@@ -82,14 +82,16 @@ def kinds(ctx: Any, incomplete: str) -> Iterable[str]:
 
 
 def record_ids(*wanted: str) -> Callable[[Any, Any, str], list[CompletionItem]]:
-    """Ids of records (of the kinds `wanted`, or of any kind), from file names alone."""
+    """Ids of records (of the kinds `wanted`, or of any kind), from file names alone. A
+    name holding a control character is no id (no command takes it) and is not offered:
+    each offer is one line of the shell's completion protocol."""
 
     @_safe
     def complete(ctx: Any, incomplete: str) -> Iterable[str]:
         repo = _repository(ctx)
         chosen = [k for k in repo.schemas.kinds.values() if not wanted or k.name in wanted]
         for record in repo.records(chosen):
-            if record.id.startswith(incomplete):
+            if record.id.startswith(incomplete) and record.id.isprintable():
                 yield record.id
 
     return complete

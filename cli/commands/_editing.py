@@ -117,8 +117,9 @@ def stdin_is_terminal() -> bool:
 
 
 def ask(question: Any) -> Any:
-    """Prompt for one field; the core checks the answer and click asks again while it is wrong."""
-    from cli.errors import DprkError
+    """Prompt for one field; the core checks the answer, and it is asked again while it is wrong.
+    Ctrl-C raises KeyboardInterrupt, the end of input a usage error (cli.commands._prompt)."""
+    from cli.commands import _prompt
 
     if question.help:
         click.echo(f"({question.help})", err=True)
@@ -126,22 +127,16 @@ def ask(question: Any) -> Any:
     if choices:
         for number, choice in enumerate(choices, 1):
             click.echo(f"  {number}) {choice}", err=True)
-
-    def convert(text: str) -> Any:
-        try:
-            return question.parse(text)
-        except DprkError as exc:
-            raise click.UsageError(str(exc)) from None
-
     suffix = "" if question.required else " (optional, Enter to skip)"
     if question.is_list:
         suffix += " (several: separate with commas)"
-    return click.prompt(f"{question.label}{suffix}", default=None if question.required else "", show_default=False,
-                        value_proc=convert, err=True)
+    return _prompt.ask(f"{question.label}{suffix}", question.parse, required=question.required)
 
 
 def confirm(message: str, default: bool = False) -> bool:
-    return click.confirm(message, default=default, err=True)
+    from cli.commands import _prompt
+
+    return _prompt.confirm(message, default)
 
 
 def save(action: Callable[[], Any]) -> Any:

@@ -94,7 +94,9 @@ def progress_bar(label: str, *, threshold: int = 2000, enabled: bool = True) -> 
             state["total"] = total
         state["done"] += count
         if state["bar"] is None and state["total"] and state["total"] >= threshold and count:
-            state["bar"] = click.progressbar(length=state["total"], label=label, file=sys.stderr, show_pos=True)
+            # the bar redraws its line with a carriage return: it writes past the guard on stderr (its text is ours)
+            state["bar"] = click.progressbar(length=state["total"], label=label, file=getattr(sys.stderr, "unguarded", sys.stderr),
+                                             show_pos=True)
             state["bar"].__enter__()
             count = state["done"]
         if state["bar"] is not None and count:

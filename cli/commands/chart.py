@@ -26,7 +26,8 @@ def command(repo, selection, fields, explode, output: str, fmt: str | None, titl
     meetings on them, its agreed products and those not agreed or vetoed on the same axis.
 
     KIND, --since, --until, --where and --search choose the events, as in 'dprk reactions';
-    every year from the first to the last is on the axis, years with nothing included.
+    every year from the first to the last is on the axis, years with nothing included
+    (past 63 years, every 2nd, 5th, 10th... year: the picture's size is bounded).
     Needs matplotlib: pip install 'dprk-records[chart]'.
 
     \b

@@ -13,7 +13,8 @@ from cli.output.formats import EXPORT_FORMATS
 @selection_options
 @output_options(*EXPORT_FORMATS, default="csv")
 @click.option("-o", "--output", metavar="FILE", type=OutputFile(), help="Write to FILE (atomically) instead of stdout. Needed for sqlite.")
-@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists (a regular file only). For a data package: replace the "
+              "package dprk wrote in the folder, its datapackage.json and the files it lists, and leave every other file alone.")
 @click.option("--bom", is_flag=True, help="Begin with a UTF-8 byte-order mark (for spreadsheets that need one to read UTF-8).")
 @click.option("--escape-formulas/--no-escape-formulas", default=True, show_default=True,
               help="In CSV and TSV, put a ' before a text cell that begins with = + - @ tab or CR, so spreadsheets do not run it.")

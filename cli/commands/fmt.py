@@ -21,14 +21,15 @@ def command(ctx: click.Context, repo, paths: tuple[str, ...], check: bool) -> No
     (or was made so), 1 when --check found files to rewrite or a file does not parse.
     """
     from cli.checks.canonical import format_records
+    from cli.errors import one_line
 
     report = format_records(repo, paths, write=not check)
     for rewrite in report.rewrites:
         if check:
-            click.echo(f"{rewrite.rel}: not in canonical form")
+            click.echo(f"{one_line(rewrite.rel)}: not in canonical form")
             click.echo(rewrite.diff, nl=False)
         else:
-            click.echo(f"formatted {rewrite.rel}")
+            click.echo(f"formatted {one_line(rewrite.rel)}")
     for problem in report.problems:
         click.echo(f"{problem} (not formatted)", err=True)
     verb = "would be rewritten" if check else "rewritten"

@@ -19,6 +19,7 @@ def command(repo, record_id: str, fmt: str) -> None:
 
     Renames are followed, and a removed record is found by its id in history.
     """
+    from cli.errors import one_line
     from cli.history.revisions import record_log
     from cli.history.render import render_change_block
 
@@ -32,6 +33,6 @@ def command(repo, record_id: str, fmt: str) -> None:
         return
     for entry in entries:
         commit = entry.commit
-        click.echo(f"{commit.short} {commit.date} {commit.author}: {commit.subject}")
+        click.echo(one_line(f"{commit.short} {commit.date} {commit.author}: {commit.subject}"))
         if entry.change is not None:
             click.echo(render_change_block(entry.change, indent="  "), nl=False)

@@ -17,8 +17,13 @@ from cli.commands._options import repo_option
 def command(repo, old_id: str, new_id: str, dry_run: bool, commit: bool) -> None:
     """Give the record OLD the id NEW: its file is moved, its id changed, and every
     reference to it in other records follows, in one step that leaves the repository
-    valid. Everything is checked first; nothing is written when a check fails.
-    Exit status: 0 renamed; 1 invalid (nothing written); 2 usage error (NEW taken, say).
+    valid. Everything is checked first; nothing is written when a check fails. A
+    rename that is interrupted is finished by the next dprk command that writes, or by
+    'dprk validate'.
+
+    Exit status: 0 renamed; 1 invalid data, nothing written (NEW is already the id of a
+    record of any kind, or a record the rename changes would be invalid); 2 usage error
+    (no record OLD, NEW not an id or the same as OLD).
 
     \b
     Example, after a date was corrected:

@@ -25,24 +25,25 @@ def command(repo, port: int, no_cache: bool) -> None:
     import sys
 
     from cli.errors import DataError
-    from cli.output.datasette import DATABASE, check_installed, metadata, serve_command, write_metadata
-    from cli.output.formats import atomic_output
+    from cli.output.datasette import DATABASE, check_installed, check_port, clear_folder, metadata, serve_command, write_metadata
     from cli.output.export import derived_tables, write_database
     from cli.output.tables import Layout
+    from cli.records.writing import atomic_file
     from cli.selection.filters import build_selection
 
-    check_installed()
+    check_installed(repo.root)
+    check_port(port)
     folder = repo.private_folder("serve")
     if folder is None:
-        raise DataError(f"cannot use {repo.root / '.dprk-cache'} for the database (it is not a folder of this repository)")
+        raise DataError(f"cannot use {repo.root / '.dprk-cache'}/serve for the database (it is a link, or not a folder of this repository)",
+                        hint="remove it; dprk serve makes it afresh")
+    database, meta = clear_folder(folder, repo.rel(folder))
     selection = build_selection(repo, (), use_cache=not no_cache)
-    database = folder / f"{DATABASE}.sqlite"
-    with atomic_output(database, force=True, binary=True) as temp:
+    with atomic_file(database, replace=True, binary=True) as temp:
         count = write_database(repo, selection, temp, str(database))
-    meta = folder / "metadata.json"
-    write_metadata(meta, metadata(Layout(selection.kinds), derived_tables(repo, selection)[0].tables))
+    write_metadata(meta, metadata(Layout(selection.kinds), derived_tables(repo, selection)[0].tables), repo.rel(meta))
     click.echo(f"serving {count} records at http://127.0.0.1:{port}/{DATABASE} (Ctrl-C to stop)", err=True)
     sys.stdout.flush()
     sys.stderr.flush()
-    command = serve_command(database, meta, port)
+    command = serve_command(database, meta, port, root=repo.root)
     os.execv(command[0], command)

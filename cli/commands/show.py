@@ -21,12 +21,13 @@ def command(repo, record_id: str, fmt: str, no_links: bool) -> None:
     """
     import json
 
+    from cli.errors import one_line
     from cli.selection.links import backlinks
 
     record = repo.get_record(record_id)
     data = repo.load(record)
     def skipped(error: Exception) -> None:
-        click.echo(f"dprk show: warning: {error}; links from that file are not shown", err=True)
+        click.echo(one_line(f"dprk show: warning: {error}; links from that file are not shown"), err=True)
 
     links = [] if no_links else list(backlinks(repo, record.id, on_error=skipped))
     if fmt == "json":

@@ -33,6 +33,34 @@ class UpdateGroup(ui.RepoGroup):
         return _complete.record_ids()(ctx, None, incomplete)
 
 
+PATH_OPTIONS = {"set_paths": "set", "append_paths": "append", "remove_paths": "remove"}
+
+
+class PartsInOrder(click.Command):
+    """A command that notes the order in which --set, --append and --remove were given.
+
+    click hands each option its own values, not how the options interleave; the parser
+    it builds for the command does record each option as it meets it, so the arguments
+    are read once more by that parser, before click reads them for the values."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            _, _, seen = self.make_parser(ctx).parse_args(args=list(args))
+        except click.UsageError:
+            seen = []  # the parse below reports it
+        ctx.meta["dprk.parts_order"] = [param.name for param in seen if param.name in PATH_OPTIONS]
+        return super().parse_args(ctx, args)
+
+
+def parts_in_order(params: dict[str, Any], order: list[str]) -> list[tuple[str, str]]:
+    """(verb, text) of each --set, --append and --remove, in command-line order."""
+    values = {name: list(params.get(name) or ()) for name in PATH_OPTIONS}
+    if sorted(order) != sorted(name for name, items in values.items() for _ in items):
+        raise RuntimeError("the order of --set, --append and --remove was not recorded")
+    taken = {name: iter(items) for name, items in values.items()}
+    return [(PATH_OPTIONS[name], next(taken[name])) for name in order]
+
+
 def make_command(repo: Any, record: Any) -> click.Command:
     from cli.editing.options import option_specs
 
@@ -56,11 +84,12 @@ def make_command(repo: Any, record: Any) -> click.Command:
         click.Option(["--remove", "remove_paths"], metavar="PATH", multiple=True,
                      help="Take away the element or field at PATH, e.g. 'observations[actor=KCNA]' or 'sources[2]'. Repeatable."),
     ]
-    return click.Command(
+    return PartsInOrder(
         record.id, callback=callback, params=ui.field_options(specs) + [unset] + paths + ui.common_options(update=True),
         help=f"Change fields of the {kind.name} {record.id} ({record.rel}).\n\n"
              "A field option replaces the whole field (a repeatable option gives the whole new list); --set, "
-             "--append and --remove change one part, named by the paths 'dprk diff' prints. The record "
+             "--append and --remove change one part, named by the paths 'dprk diff' prints, in the order given, "
+             "after the field options (a field given whole by its option cannot also be changed in parts). The record "
              "is checked as 'dprk add' checks it, replaced atomically, and each changed field is printed as "
              "OLD -> NEW. A change made meanwhile by another command is kept: this one is applied on top of it "
              "(with --edit, the record must not have changed, been renamed or deleted while the editor was open; if it "
@@ -85,9 +114,13 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
         given = editing.Input(name, text, document)
     changes = editing.given(kind, specs, params, document)
     editing.check_unset(kind, changes, params["unset"])
+    from cli.editing.options import given_options
     from cli.editing.paths import operations
+    from cli.editing.record import field_name
 
-    steps = operations(kind, params["set_paths"], params["append_paths"], params["remove_paths"])
+    given_whole = given_options(specs, params)  # a field given whole cannot also be changed in parts
+    given_whole.update({field_name(kind, name): f"--unset {name}" for name in params["unset"]})
+    steps = operations(kind, parts_in_order(params, click.get_current_context().meta.get("dprk.parts_order", [])), given_whole)
 
     def apply(current: dict[str, Any]) -> dict[str, Any]:
         data = editing.merge(kind, current, changes, params["unset"])

@@ -188,6 +188,12 @@ def option_value(spec: OptionSpec, raw: Any) -> Any:
     return out
 
 
+def given_options(specs: list[OptionSpec], params: dict[str, Any]) -> dict[str, str]:
+    """The fields whose options were given, each with the option's flag (`{"title": "--title"}`)."""
+    return {spec.name: spec.flags[0] for spec in specs
+            if params.get(spec.param) is not None and not (spec.multiple and not params.get(spec.param))}
+
+
 def values_from_options(specs: list[OptionSpec], params: dict[str, Any]) -> dict[str, Any]:
     """Field values for the options that were given (an option not given is left out)."""
     values: dict[str, Any] = {}

@@ -2,11 +2,16 @@
 
 A path is a field, then any number of steps: `.name` (a key of an object),
 `[key=value]` (the element of a list of objects whose natural key, or named key, has
-that value) and `[N]` (the element at index N, from 0). For example:
+that value), `[=value]` (the element of a list of plain values that is that value) and
+`[N]` (the element at index N, from 0). For example:
 
     observations[actor=KCNA].apogee_km
     outcomes[type=resolution].vote.against_states
+    requested_by[=USA]
     sources[2]
+
+The grammar, with its escapes, is cli.records.paths: every path `dprk diff` prints
+reads back here as the same part.
 
 `--set PATH=VALUE` gives the part at PATH a new value, read as the schema wants it there
 (a number for a number, JSON for an object or a list); `--append PATH=VALUE` adds an
@@ -18,66 +23,43 @@ made meanwhile by another command stays.
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from cli.editing.values import parse_json, parse_scalar
 from cli.errors import UsageError
+from cli.records import paths
 from cli.records.kinds import Field, Kind
-
-_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[([A-Za-z_][A-Za-z0-9_-]*)=((?:[^\]\\]|\\.)*)\]")
-_FIRST = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-
-
-@dataclass(frozen=True)
-class Step:
-    key: str | None = None  # `.key` (or the first field)
-    index: int | None = None  # `[N]`
-    match: tuple[str, str] | None = None  # `[key=value]`
-
-    def __str__(self) -> str:
-        if self.key is not None:
-            return self.key
-        if self.index is not None:
-            return f"[{self.index}]"
-        assert self.match is not None
-        return f"[{self.match[0]}={self.match[1]}]"
+from cli.records.paths import Step
 
 
 def parse_path(text: str, option: str) -> list[Step]:
-    first = _FIRST.match(text)
-    if not first:
-        raise UsageError(f"{option} {text!r}: a path starts with a field name", hint="for example observations[actor=KCNA].apogee_km")
-    steps = [Step(key=first.group(0).replace("-", "_"))]
-    at = first.end()
-    while at < len(text):
-        match = _STEP.match(text, at)
-        if not match:
-            raise UsageError(f"{option} {text!r}: cannot read the path from {text[at:]!r}",
-                             hint="steps are .field, [N] and [key=value], as 'dprk diff' prints them")
-        name, index, key, value = match.groups()
-        if name is not None:
-            steps.append(Step(key=name))
-        elif index is not None:
-            steps.append(Step(index=int(index)))
-        else:
-            steps.append(Step(match=(key, re.sub(r"\\(.)", r"\1", value))))
-        at = match.end()
-    return steps
+    try:
+        return paths.parse_path(text)
+    except paths.PathError as exc:
+        raise _unreadable(text, option, exc) from None
 
 
-def split_assignment(text: str, option: str) -> tuple[str, str]:
-    """PATH=VALUE, split at the first `=` outside brackets."""
-    depth = 0
-    for i, char in enumerate(text):
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-        elif char == "=" and depth == 0:
-            return text[:i], text[i + 1:]
-    raise UsageError(f"{option} {text!r}: expected PATH=VALUE", hint="for example --set 'observations[actor=KCNA].apogee_km=490'")
+def split_assignment(text: str, option: str) -> tuple[list[Step], str, str]:
+    """PATH=VALUE: the path's steps, its text, and the value (after the first `=` that
+    follows a whole step)."""
+    example = "for example --set 'observations[actor=KCNA].apogee_km=490'"
+    try:
+        steps, at = paths.read_path(text, stop_at_equals=True)
+    except paths.PathError as exc:
+        if "=" not in text[exc.at:]:
+            raise UsageError(f"{option} {text!r}: expected PATH=VALUE", hint=example) from None
+        raise _unreadable(text, option, exc) from None
+    if at >= len(text):
+        raise UsageError(f"{option} {text!r}: expected PATH=VALUE", hint=example)
+    return steps, text[:at], text[at + 1:]
+
+
+def _unreadable(text: str, option: str, exc: paths.PathError) -> UsageError:
+    if exc.at == 0 and not text.startswith('["'):
+        return UsageError(f"{option} {text!r}: a path starts with a field name", hint="for example observations[actor=KCNA].apogee_km")
+    return UsageError(f"{option} {text!r}: cannot read the path from {text[exc.at:]!r}: {exc}",
+                      hint="steps are .field, [N], [key=value] and [=value], as 'dprk diff' prints them")
 
 
 def field_at(kind: Kind, steps: list[Step]) -> Field | None:
@@ -103,12 +85,14 @@ def _element(items: list[Any], step: Step, where: str, field: Field | None) -> i
             raise UsageError(f"{where}: there is no element {step.index} (the list has {len(items)})")
         return step.index
     key, value = step.match  # type: ignore[misc]
-    hits = [i for i, item in enumerate(items) if isinstance(item, dict) and str(item.get(key)) == value]
+    hits = [i for i, item in enumerate(items) if paths.selects(step, item)]
     if not hits:
-        known = [str(item.get(key)) for item in items if isinstance(item, dict) and key in item]
-        raise UsageError(f"{where}: no element has {key} {value!r}", hint=("the list has: " + ", ".join(known)) if known else None)
+        named = [paths.label(item.get(key) if key else item) for item in items if not key or isinstance(item, dict)]
+        known = [text for text in named if text is not None]
+        what = f"has {key}" if key else "is"
+        raise UsageError(f"{where}: no element {what} {value!r}", hint=("the list has: " + ", ".join(known)) if known else None)
     if len(hits) > 1:
-        raise UsageError(f"{where}: {len(hits)} elements have {key} {value!r}", hint="name one by its place, [N], from 0")
+        raise UsageError(f"{where}: {len(hits)} elements {'have ' + key if key else 'are'} {value!r}", hint="name one by its place, [N], from 0")
     return hits[0]
 
 
@@ -116,29 +100,27 @@ def _walk(data: Any, steps: list[Step], option: str, text: str, create: bool) ->
     """The container holding the last step's part, and that step. With `create`,
     objects missing on the way are made (for --set)."""
     node = data
-    done = ""
-    for step in steps[:-1]:
+    for place, step in enumerate(steps[:-1]):
+        done = paths.format_path(steps[:place]) or "the record"
         if step.key is not None:
             if not isinstance(node, dict):
-                raise UsageError(f"{option} {text!r}: {done or 'the record'} is not an object with fields")
+                raise UsageError(f"{option} {text!r}: {done} is not an object with fields")
             if step.key not in node:
                 if not create:
-                    raise UsageError(f"{option} {text!r}: the record has no {(done + '.' if done else '') + step.key}")
+                    raise UsageError(f"{option} {text!r}: the record has no {paths.format_path(steps[:place + 1])}")
                 node[step.key] = {}
             node = node[step.key]
-            done = f"{done}.{step.key}" if done else step.key
         else:
             if not isinstance(node, list):
-                raise UsageError(f"{option} {text!r}: {done or 'the record'} is not a list")
+                raise UsageError(f"{option} {text!r}: {done} is not a list")
             node = node[_element(node, step, f"{option} {text!r}", None)]
-            done += str(step)
     return node, steps[-1]
 
 
 def _value(kind: Kind, steps: list[Step], text: str, option: str, element: bool = False) -> Any:
     field = field_at(kind, steps)
     if field is None:
-        raise UsageError(f"{option}: {kind.name} has no field at {''.join(str(s) if s.key is None else '.' + s.key for s in steps).lstrip('.')}",
+        raise UsageError(f"{option}: {kind.name} has no field at {paths.format_path(steps)}",
                          hint="fields are listed by 'dprk schema " + kind.name + "'")
     if element:
         field = field.items if field.items is not None else field
@@ -198,17 +180,38 @@ class Operation:
         return data
 
 
-def operations(kind: Kind, sets: tuple[str, ...] = (), appends: tuple[str, ...] = (), removes: tuple[str, ...] = ()) -> list[Operation]:
-    """The operations the options ask for, checked against the schema (usage errors)."""
+def operations(kind: Kind, given: Iterable[tuple[str, str]], fields: Mapping[str, str] | None = None) -> list[Operation]:
+    """The operations asked for, in the order given: (verb, text) pairs, verb one of set,
+    append and remove. Checked against the schema (usage errors).
+
+    Each applies to the record as the ones before it left it, so `--remove tags --append
+    tags=x` leaves the list [x]. Two values for one part are refused: a path given a value
+    by --set twice, and a path whose field is also given whole by an option: `fields` maps
+    such a field to the option that gives it (`{"title": "--title"}`).
+    """
     out: list[Operation] = []
-    for verb, items in (("set", sets), ("append", appends)):
-        for text in items:
-            path, value = split_assignment(text, f"--{verb}")
-            steps = parse_path(path, f"--{verb}")
-            out.append(Operation(verb, path, steps, _value(kind, steps, value, f"--{verb}", element=verb == "append")))
-    for text in removes:
-        steps = parse_path(text, "--remove")
-        if field_at(kind, steps) is None:
-            raise UsageError(f"--remove {text!r}: {kind.name} has no such field", hint="fields are listed by 'dprk schema " + kind.name + "'")
-        out.append(Operation("remove", text, steps))
+    for verb, text in given:
+        option = f"--{verb}"
+        if verb == "remove":
+            steps = parse_path(text, option)
+            if field_at(kind, steps) is None:
+                raise UsageError(f"--remove {text!r}: {kind.name} has no such field", hint="fields are listed by 'dprk schema " + kind.name + "'")
+            out.append(Operation("remove", text, steps))
+            continue
+        steps, path, value = split_assignment(text, option)
+        out.append(Operation(verb, path, steps, _value(kind, steps, value, option, element=verb == "append")))
+    _refuse_two_values(out, fields or {})
     return out
+
+
+def _refuse_two_values(ops: list[Operation], fields: Mapping[str, str]) -> None:
+    sets: dict[tuple[Step, ...], Operation] = {}
+    for op in ops:
+        top = op.steps[0].key
+        if top in fields:
+            raise UsageError(f"{fields[top]} and --{op.verb} {op.text!r} both change {top}",
+                             hint="give the whole field with its option, or change its parts with --set, --append and --remove")
+        if op.verb == "set":
+            earlier = sets.setdefault(tuple(op.steps), op)
+            if earlier is not op:
+                raise UsageError(f"--set gives {op.text} two values", hint="give one --set for each part")

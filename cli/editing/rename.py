@@ -2,12 +2,14 @@
 
 The record file is moved to its new name, its `id` field changed, and every reference
 to the old id in every other record (any field with `x-references`, at any depth)
-changed to the new one. Everything is checked before the old file goes: the renamed
-record as `dprk add` checks a new one (its new id free in every kind), each changed
-record as `update` checks it. Under the repository's write lock, the new file is
-written first, then the records that refer to it, then the old file is removed, so that
-at no moment does a reference point at nothing; if a check fails, the new file is taken
-away again and nothing else has changed.
+changed to the new one. Everything is checked before anything is written: the renamed
+record as `dprk add` checks a new one (its new id free in every kind: a taken id is
+invalid data, exit 1), each changed record as `update` checks it. Then, under the
+repository's write lock, the whole change is written to a journal
+(cli.records.journal) and made: the new file first, then the records that refer to it,
+then the old file removed, so that at no moment does a reference point at nothing. A
+process killed on the way leaves the journal, and the next command that writes (or
+`dprk validate`) finishes the rename from it.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from cli.editing.saving import Invalid, check, refuse_existing
+from cli.editing.saving import Invalid, check, existing
 from cli.errors import DataError, UsageError
+from cli.records import yamlread
+from cli.records.journal import Change, carry_out
 from cli.records.kinds import values_at
 from cli.records.repository import RecordFile, Repository, check_id_text
 
@@ -47,6 +51,11 @@ def _retarget(kind: Any, data: dict[str, Any], old: str, new: str) -> tuple[dict
     return changed, paths
 
 
+def _not_to_new(problems: list[Any], new_id: str) -> list[Any]:
+    """The problems apart from references to the new id, which exists once the rename is made."""
+    return [p for p in problems if not (p.check == "reference" and repr(new_id) in p.message)]
+
+
 def rename(repo: Repository, old_id: str, new_id: str, *, dry_run: bool = False, commit: bool = False) -> Renamed:
     check_id_text(new_id)
     if new_id == old_id:
@@ -60,45 +69,37 @@ def rename(repo: Repository, old_id: str, new_id: str, *, dry_run: bool = False,
     import contextlib
 
     with contextlib.nullcontext() if dry_run else repo.write_lock():
-        refuse_existing(repo, new_id)
-        data = repo.load(record)
+        taken = existing(repo, new_id)
+        if taken is not None:
+            raise DataError(f"{taken.rel} already exists: the id {new_id!r} is taken; records are never overwritten",
+                            hint=f"give 'dprk rename {old_id}' another NEW id")
+        old_text = repo.read_text(record)
+        data = yamlread.loads(old_text, record.rel)
         data[kind.id_field] = new_id
         data, _ = _retarget(kind, data, old_id, new_id)  # a record that refers to itself
         new = repo.record_file(kind, new_id)
         text, problems = check(repo, kind, data, record_id=new_id)
-        problems = [p for p in problems if not (p.check == "reference" and repr(new_id) in p.message)]
-        if problems:
-            raise Invalid(problems)
+        if _not_to_new(problems, new_id):
+            raise Invalid(_not_to_new(problems, new_id))
         referrers = []
         for other, other_data in repo.iter_data():
-            if other.rel == record.rel:
+            if other.rel == record.rel or not _retarget(other.kind, other_data, old_id, new_id)[1]:
                 continue
-            changed, paths = _retarget(other.kind, other_data, old_id, new_id)
+            other_old = repo.read_text(other)  # as it is now, under the lock
+            changed, paths = _retarget(other.kind, yamlread.loads(other_old, other.rel), old_id, new_id)
             if paths:
-                referrers.append((other, changed, paths))
-        result = Renamed(record, new, [(r, paths) for r, _, paths in referrers])
+                referrers.append((other, other_old, changed, paths))
+        result = Renamed(record, new, [(r, paths) for r, _, _, paths in referrers])
         if dry_run:
             return result
-        from cli.records.writing import atomic_write
-
-        atomic_write(new.path, text, exclusive=True)
-        try:
-            rendered = []
-            for other, changed, _ in referrers:
-                other_text, other_problems = check(repo, other.kind, changed, record_id=other.id)
-                if other_problems:
-                    raise Invalid(other_problems)
-                rendered.append((other, other_text))
-        except BaseException:
-            new.path.unlink(missing_ok=True)  # nothing else was written yet
-            raise
-        for other, other_text in rendered:
-            atomic_write(other.path, other_text, exclusive=False)
-        try:
-            record.path.unlink()
-        except OSError as exc:
-            raise DataError(f"{record.rel}: renamed to {new.rel}, but the old file could not be removed: {exc.strerror or exc}",
-                            hint="remove it by hand") from None
+        changes = [Change(new.rel, None, text)]
+        for other, other_old, changed, _ in referrers:
+            other_text, other_problems = check(repo, other.kind, changed, record_id=other.id)
+            if _not_to_new(other_problems, new_id):
+                raise Invalid(_not_to_new(other_problems, new_id))
+            changes.append(Change(other.rel, other_old, other_text))
+        changes.append(Change(record.rel, old_text, None))
+        carry_out(repo, f"rename of {kind.name} {old_id} to {new_id}", changes)
     if commit:
         from cli.history.commit import commit_paths
 

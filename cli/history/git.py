@@ -143,6 +143,8 @@ class Git:
         tree = self.run("rev-parse", "--verify", "--quiet", f"{side.rev}:./{SCHEMA}", ok_codes=(0, 1, 128)).strip()
         if len(tree) not in (40, 64):
             return self.repo.schemas
+        if tree not in self._schemas and self.run("cat-file", "-t", tree).strip() != "tree":
+            self._schemas[tree] = self.repo.schemas  # a schema folder committed as a link (a blob naming its target) is never followed
         if tree not in self._schemas:
             from cli.errors import DprkError
             from cli.records.schemas import Schemas

@@ -12,11 +12,11 @@ cli.history.render writes what is found here.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from cli.records.kinds import Field, Kind
+from cli.records.paths import is_name, join_key, join_match, label
 
 
 STATUSES = ("added", "removed", "modified", "renamed")
@@ -119,10 +119,6 @@ def diff_data(old: Any, new: Any, shape: Field | None) -> list[FieldChange]:
     return out
 
 
-def _join(prefix: str, key: str) -> str:
-    return f"{prefix}.{key}" if prefix else key
-
-
 def _diff(old: Any, new: Any, shape: Field | None, path: str, out: list[FieldChange]) -> None:
     if old is _MISSING and new is _MISSING:
         return
@@ -138,7 +134,7 @@ def _diff(old: Any, new: Any, shape: Field | None, path: str, out: list[FieldCha
         keys += sorted(k for k in set(old) | set(new) if k not in known)
         for key in keys:
             child = shape.keys.get(key) if shape is not None else None
-            _diff(old.get(key, _MISSING), new.get(key, _MISSING), child, _join(path, key), out)
+            _diff(old.get(key, _MISSING), new.get(key, _MISSING), child, join_key(path, key), out)
         return
     if isinstance(old, list) and isinstance(new, list):
         _diff_list(old, new, shape, path, out)
@@ -152,28 +148,28 @@ def _element_shape(shape: Field | None) -> Field | None:
 
 
 def _diff_list(old: list[Any], new: list[Any], shape: Field | None, path: str, out: list[FieldChange]) -> None:
-    if old == new:
+    if _same(old, new):
         return
     element = _element_shape(shape)
     key = shape.key if shape is not None else None
-    if key and _keyed(old, key) and _keyed(new, key):
-        old_by = {item[key]: item for item in old}
-        new_by = {item[key]: item for item in new}
-        order = [item[key] for item in old] + [item[key] for item in new if item[key] not in old_by]
-        for value in order:
-            label = f"{path}[{key}={_label(value)}]"
-            _diff(old_by.get(value, _MISSING), new_by.get(value, _MISSING), element, label, out)
-        if [k for k in (item[key] for item in old) if k in new_by] != [k for k in (item[key] for item in new) if k in old_by]:
+    if key and is_name(key) and _keyed(old, key) and _keyed(new, key):
+        # by the key's label, as the path prints it: the value 1 and the value true are two keys, though 1 == True
+        old_by = {label(item[key]): item for item in old}
+        new_by = {label(item[key]): item for item in new}
+        order = list(old_by) + [name for name in new_by if name not in old_by]
+        for name in order:
+            _diff(old_by.get(name, _MISSING), new_by.get(name, _MISSING), element, join_match(path, key, name), out)
+        if [name for name in old_by if name in new_by] != [name for name in new_by if name in old_by]:
             out.append(FieldChange(path, [item[key] for item in old], [item[key] for item in new], "reordered"))
         return
     if _plain_distinct(old) and _plain_distinct(new):
         old_set, new_set = set(map(_hashable, old)), set(map(_hashable, new))
         for item in old:
             if _hashable(item) not in new_set:
-                out.append(FieldChange(f"{path}[]", item, None, "removed"))
+                out.append(FieldChange(join_match(path, "", item), item, None, "removed"))
         for item in new:
             if _hashable(item) not in old_set:
-                out.append(FieldChange(f"{path}[]", None, item, "added"))
+                out.append(FieldChange(join_match(path, "", item), None, item, "added"))
         if old_set == new_set:
             out.append(FieldChange(path, old, new, "reordered"))
         return
@@ -182,24 +178,32 @@ def _diff_list(old: list[Any], new: list[Any], shape: Field | None, path: str, o
 
 
 def _keyed(items: list[Any], key: str) -> bool:
-    values = [item.get(key) for item in items if isinstance(item, dict)]
-    if len(values) != len(items) or any(v is None or isinstance(v, (dict, list)) for v in values):
-        return False
-    return len(set(map(_hashable, values))) == len(values)
+    """Whether each element is an object whose `key` names it alone: a string, number or
+    boolean that no other element's `key` shares, as a path prints it (so `1` and `"1"`
+    do not name two elements)."""
+    labels = [label(item.get(key)) for item in items if isinstance(item, dict)]
+    return len(labels) == len(items) and None not in labels and len(set(labels)) == len(labels)
 
 
 def _plain_distinct(items: list[Any]) -> bool:
-    if any(isinstance(item, (dict, list)) for item in items):
+    """Whether each element is a string, number or boolean no other element is, as a path prints it."""
+    labels = [label(item) for item in items]
+    return None not in labels and len(set(labels)) == len(labels)
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Equal and of the same types throughout ([1] == [True] in Python, but not here)."""
+    if type(old) is not type(new):
         return False
-    return len(set(map(_hashable, items))) == len(items)
+    if isinstance(old, list):
+        return len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new))
+    if isinstance(old, dict):
+        return old.keys() == new.keys() and all(_same(value, new[key]) for key, value in old.items())
+    return bool(old == new)
 
 
 def _hashable(value: Any) -> Any:
     return (type(value).__name__, value)
-
-
-def _label(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 def compare(kind: Kind, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[FieldChange]:

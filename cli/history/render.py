@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+from cli.errors import one_line
 from cli.history.recorddiff import STATUSES, Diff, FieldChange, RecordChange
 
 
@@ -37,23 +38,24 @@ def render_change_block(change: RecordChange, indent: str = "") -> str:
         lines.append(f"{indent}  " + change_line(item))
     if change.status == "modified" and not change.fields and not change.errors:
         lines.append(f"{indent}  (layout only: no field changed)")
-    return "\n".join(lines) + "\n"
+    return "\n".join(one_line(line) for line in lines) + "\n"  # a path, id, title or error is never more than one line
 
 
 def render_text(diff: Diff, stat: bool = False) -> str:
     lines: list[str] = [f"{diff.old_label} -> {diff.new_label}"]
     if stat:
         lines.extend(_stat_lines(diff))
-        return "\n".join(lines) + "\n"
+        return "\n".join(one_line(line) for line in lines) + "\n"
     if not diff.records:
         lines.append("no record changed")
+    lines = [one_line(line) for line in lines]
     for change in diff.records:
-        lines.append(render_change_block(change).rstrip("\n"))
+        lines.append(render_change_block(change).rstrip("\n"))  # escaped line by line
     if diff.others:
         lines.append("other files (not records; not compared):")
         for other in diff.others:
-            lines.append(f"  {other.status} {other.path}" + (f" (from {other.old_path})" if other.old_path else ""))
-    lines.append(_summary(diff))
+            lines.append(one_line(f"  {other.status} {other.path}" + (f" (from {other.old_path})" if other.old_path else "")))
+    lines.append(one_line(_summary(diff)))
     return "\n".join(lines) + "\n"
 
 

@@ -6,7 +6,11 @@ them, one for agreed Council products and one for products proposed and not agre
 vetoed), all on one time axis with every year marked, empty ones too. Each event is
 coloured by its response class (cli.selection.reactions: agreed product, product not
 agreed, met on, none). Marks that would overlap in a lane are moved up or down within
-it, and where no room is left the marks drawn over each other are counted (`×2`). Below, a strip gives each year's share of events in each class, from the same rows.
+it, and where no room is left the marks drawn over each other are counted (`×2`).
+Below, a strip gives each year's share of events in each class, from the same rows.
+Every year is marked on the axis, empty ones too (every 2nd, 5th, 10th... year past 41
+years: the picture's size is bounded whatever the dates, see `time_axis`). Record text
+is drawn as text, never as math or LaTeX.
 
 In an SVG every mark is an element whose id is `event:ID`, `meeting:ID`, `product:ID`
 or `share:YEAR:CLASS`, with a `<title>` (shown on hover): the id, the date and the
@@ -34,6 +38,8 @@ LABELS = {AGREED_PRODUCT: "agreed product", NOT_AGREED: "product not agreed", ME
 STYLE = {MEETINGS: ("|", "#555555"), AGREED_LANE: ("o", COLOURS[AGREED_PRODUCT]), REFUSED_LANE: ("X", COLOURS[NOT_AGREED])}
 EVENT_MARKERS = ("^", "*", "D", "s", "P")  # one per kind of event, in schema order
 INCH_PER_YEAR, MARKER_PT, STEP, LEVELS = 1.1, 6.5, 0.13, 3  # levels: up to 3 above and 3 below the lane
+MAX_WIDTH, MAX_HEIGHT = 48.0, 48.0  # inches: the picture's size is bounded whatever the dates (time_axis)
+YEAR_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)  # years between marked years, the fewest that fit
 
 
 def chart_format(output: str, fmt: str | None) -> str:
@@ -49,9 +55,17 @@ def load_matplotlib() -> Any:
         import matplotlib
     except ImportError:
         raise UsageError("dprk chart needs matplotlib, which is not installed", hint=INSTALL) from None
+    # matplotlib's own defaults, not a matplotlibrc: importing it reads one from the current
+    # folder (a repository's, from a pull request) and one from the user's config, which
+    # could send titles to LaTeX or raise the resolution of every picture a hundredfold
+    matplotlib.rcdefaults()
     matplotlib.use("Agg")
     matplotlib.rcParams["svg.hashsalt"] = "dprk-records"  # the same records give the same file
     matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: searchable, and smaller
+    # record text is drawn as it is written: `$...$` in a title or category is text, not
+    # math (which could fail to parse), and no text goes to LaTeX
+    matplotlib.rcParams["text.parse_math"] = False
+    matplotlib.rcParams["text.usetex"] = False
     from matplotlib.figure import Figure
 
     return Figure
@@ -139,7 +153,6 @@ def place(days: list[dt.date], gap: float) -> list[tuple[int, int]]:
 def figure(found: list[Reaction], title: str | None = None) -> tuple[Any, dict[str, str], int]:
     """The picture as a matplotlib Figure, the hover text of each mark id, and the marks drawn."""
     Figure = load_matplotlib()
-    from matplotlib.dates import DateFormatter, YearLocator
     from matplotlib.lines import Line2D
 
     drawn = marks(found)
@@ -148,11 +161,12 @@ def figure(found: list[Reaction], title: str | None = None) -> tuple[Any, dict[s
     shapes = dict(event_lanes) | {lane: style[0] for lane, style in STYLE.items()}
     years = [m[1].year for m in drawn] or [dt.date.today().year]
     first, last = min(years), max(years)
-    width = max(8.0, 2.2 + INCH_PER_YEAR * (last - first + 1))
-    fig = Figure(figsize=(width, 2.6 + 0.5 * max(len(lanes), 1)), dpi=100, layout="constrained")
+    width, marked = time_axis(first, last)
+    fig = Figure(figsize=(width, min(MAX_HEIGHT, 2.6 + 0.5 * max(len(lanes), 1))), dpi=100, layout="constrained")
     axes, strip = fig.subplots(2, 1, sharex=True, height_ratios=[max(len(lanes), 1), 1.6])
     row = {lane: len(lanes) - 1 - i for i, lane in enumerate(lanes)}
-    gap = (MARKER_PT / 72) / (INCH_PER_YEAR / 365.25) * 1.15  # a marker's width, in days
+    per_year = (width - 2.2) / (last - first + 1)  # inches
+    gap = (MARKER_PT / 72) / (per_year / 365.25) * 1.15  # a marker's width, in days
     titles: dict[str, str] = {}
     for lane in lanes:
         in_lane = sorted((m for m in drawn if m[0] == lane), key=lambda m: (m[1], m[2]))
@@ -167,19 +181,33 @@ def figure(found: list[Reaction], title: str | None = None) -> tuple[Any, dict[s
                                       fontsize=6, color="#333333")
                 label.set_gid(f"count:{mark_id}")
                 titles[f"count:{mark_id}"] = f"{stacked} marks drawn over each other here, from {mark_id}"
-    axes.set_yticks([row[lane] for lane in lanes], lanes)
+    axes.set_yticks([row[lane] for lane in lanes], lanes, parse_math=False, usetex=False)
     axes.set_ylim(-0.6, len(lanes) - 0.4)
     axes.grid(axis="x", color="#dddddd", linewidth=0.6)
     _strip(strip, found, titles)
     strip.set_xlim(dt.date(first, 1, 1), dt.date(last, 12, 31))
-    strip.xaxis.set_major_locator(YearLocator(1))
-    strip.xaxis.set_major_formatter(DateFormatter("%Y"))
-    strip.tick_params(axis="x", labelrotation=0, labelsize=8 if INCH_PER_YEAR < 1 else 9)
+    strip.set_xticks([dt.date(year, 1, 1) for year in marked], [f"{year:04d}" for year in marked])
+    strip.tick_params(axis="x", labelrotation=0, labelsize=9)
     legend = [Line2D([], [], linestyle="none", marker="s", markersize=8, color=COLOURS[c], label=LABELS[c]) for c in CLASSES]
     fig.legend(handles=legend, loc="outside lower center", ncols=len(legend), frameon=False, title="response to each event")
-    text = title or f"DPRK launches and nuclear tests, and the Security Council's response, {first}–{last}"
-    fig.suptitle(wrap(text, width), parse_math=False)
+    text = title or f"DPRK launches and nuclear tests, and the Security Council's response, {first:04d}–{last:04d}"
+    fig.suptitle(wrap(text, width), parse_math=False, usetex=False)
     return fig, titles, len(drawn)
+
+
+def time_axis(first: int, last: int) -> tuple[float, list[int]]:
+    """The figure's width in inches and the years marked on its axis, for events from the
+    year `first` to `last`: every year while the figure is at most MAX_WIDTH wide, then
+    every 2nd, 5th, 10th... year on a figure MAX_WIDTH wide, so that any span of years
+    (0001 to 9999) makes a picture of bounded size, drawn in bounded time."""
+    span = last - first + 1
+    width = max(8.0, 2.2 + INCH_PER_YEAR * span)
+    if width <= MAX_WIDTH:
+        return width, list(range(first, last + 1))
+    most = int((MAX_WIDTH - 2.2) / INCH_PER_YEAR)
+    step = next((s for s in YEAR_STEPS if span / s <= most), YEAR_STEPS[-1])
+    start = -(-first // step) * step or step  # the first multiple of step in the span (there is no year 0)
+    return MAX_WIDTH, list(range(start, last + 1, step))
 
 
 def wrap(text: str, width_inches: float, size_pt: float = 12.0) -> str:

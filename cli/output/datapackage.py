@@ -8,8 +8,10 @@ the kind's table, to `records` for references to several kinds, to `states` for 
 codes, to the parent table for a list). The CSV files are RFC 4180 in UTF-8, cells
 exactly as stored: no formula guard, which is for spreadsheets, not for data tools.
 
-The folder is written beside its target and renamed into place, so a failed export
-leaves no half package; an existing package is replaced only with `force`.
+A new folder is written beside its target and renamed into place, so a failed export
+leaves no half package. An existing package is replaced only with `force`, and only its
+own files (datapackage.json and the resources it lists) are replaced or removed: every
+other file in the folder is left alone.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import csv
 import json
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable
@@ -86,15 +89,33 @@ def _text(value: Any) -> Any:
 def write_datapackage(folder: Path, kinds: list[Kind], records: Iterable[tuple[Any, dict[str, Any]]], *, force: bool = False,
                       derived: Any = None) -> int:
     """Write the package into `folder` (made, or replaced with `force`); returns the record count.
-    `derived` (cli.output.derived.Derived) adds its tables, filled after the records."""
+
+    A new folder is built beside its target and renamed into place. In a folder that
+    exists (empty, or holding a package this tool wrote, with `force`), the package is
+    built in a dot-folder inside it, then each file is moved into place, datapackage.json
+    last, and only then are the files of the old package that the new one lacks removed.
+    Nothing else in the folder is touched: see `_old_package`. `derived`
+    (cli.output.derived.Derived) adds its tables, filled after the records.
+    """
     layout = Layout(kinds)
     target = Path(folder)
-    _check_target(target, force)
-    parent = target.parent if str(target.parent) else Path(".")
-    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
+    extra = list(derived.tables) if derived is not None else []
+    names = [f"{table.name}.csv" for table in [*layout.tables(), *extra]] + [DESCRIPTOR]
+    old = _check_target(target, force, names)
+    exists = old is not None
+    parent = target if exists else (target.parent if str(target.parent) else Path("."))
+    base = os.path.basename(os.path.abspath(target)) or "package"
+    try:
+        temp = Path(tempfile.mkdtemp(prefix=".dprk-package-" if exists else f".{base}.", dir=parent))
+    except OSError as exc:
+        raise DataError(f"cannot write the data package {target}: {exc.strerror or exc}") from None
     try:
         count = _fill(temp, layout, records, derived)
-        _replace(temp, target)
+        if exists:
+            _swap(temp, target, names, old or set())
+        else:
+            os.chmod(temp, 0o777 & ~_umask())
+            os.rename(temp, target)
     except OSError as exc:
         raise DataError(f"cannot write the data package {target}: {exc.strerror or exc}") from None
     finally:
@@ -131,31 +152,104 @@ def _fill(folder: Path, layout: Layout, records: Iterable[tuple[Any, dict[str, A
     return count
 
 
-def _check_target(target: Path, force: bool) -> None:
-    if target.exists() or target.is_symlink():
-        if target.is_symlink() or not target.is_dir():
-            raise UsageError(f"{str(target)!r} is not a folder; a data package is written to a folder", hint="choose another -o")
-        entries = list(target.iterdir())
-        if entries and not (target / DESCRIPTOR).is_file():
-            raise UsageError(f"{str(target)!r} is a folder that holds other files, not a data package; it is left alone",
+def _check_target(target: Path, force: bool, names: list[str]) -> set[str] | None:
+    """Refuse, before any work, a target the package may not go to. None when the folder
+    is to be made; else the names of the old package's files (empty for an empty folder)."""
+    shown = str(target)
+    if os.path.islink(target):
+        raise UsageError(f"{shown!r} is a symbolic link; a data package is written to a real folder, never through a link",
+                         hint="give the folder itself, or a new folder, with -o")
+    if os.path.lexists(target):
+        if not target.is_dir():
+            raise UsageError(f"{shown!r} is a file, not a folder; a data package is written to a folder", hint="choose another -o")
+        if not os.access(target, os.W_OK | os.X_OK):
+            raise UsageError(f"cannot write {shown!r}: the folder is not writable", hint="choose another -o")
+        entries = set(os.listdir(target))
+        if not entries:
+            return set()
+        if DESCRIPTOR not in entries:
+            raise UsageError(f"{shown!r} is a folder that holds other files, not a data package; it is left alone",
                              hint="choose a new folder for -o")
-        if entries and not force:
-            raise UsageError(f"{str(target)!r} already holds a data package", hint="add --force to replace it, or choose another -o")
+        if not force:
+            raise UsageError(f"{shown!r} already holds a data package", hint="add --force to replace it, or choose another -o")
+        old = _old_package(target)
+        for name in names:
+            if name in entries and name not in old:
+                raise UsageError(f"{os.path.join(shown, name)!r} is not a file of the data package there (its {DESCRIPTOR} "
+                                 "does not list it); it is left alone, and nothing was written", hint="move it, or choose another -o")
+        return old
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
-        raise UsageError(f"cannot write {str(target)!r}: folder {str(parent)!r} does not exist", hint="create it first")
+        raise UsageError(f"cannot write {shown!r}: folder {str(parent)!r} does not exist", hint="create it first")
+    return None
 
 
-def _replace(temp: Path, target: Path) -> None:
-    """Put the finished folder at `target`, replacing an older package there."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.rename(target, old)
-    os.rename(temp, target)
-    os.chmod(target, 0o777 & ~_umask())
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+MAX_DESCRIPTOR = 16 * 1024 * 1024
+
+
+def _old_package(folder: Path) -> set[str]:
+    """The files of the package in `folder` that a new one may replace or remove:
+    datapackage.json and each resource it lists, when that is a plain file name in the
+    folder (no path, no link) naming a regular file. A listed path that is anything else
+    (in a subfolder, outside, a link) is left alone. A descriptor that is itself a link,
+    or not JSON with a list of resources, is not a package this tool wrote: refused."""
+    shown = os.path.join(str(folder), DESCRIPTOR)
+    not_ours = UsageError(f"{shown!r} is not a data package descriptor that dprk wrote; the folder is left alone",
+                          hint="choose a new folder for -o")
+    if not _regular(folder / DESCRIPTOR):
+        raise not_ours
+    try:
+        with open(folder / DESCRIPTOR, "rb") as handle:
+            raw = handle.read(MAX_DESCRIPTOR + 1)
+        descriptor = json.loads(raw.decode("utf-8")) if len(raw) <= MAX_DESCRIPTOR else None
+    except (OSError, ValueError):
+        descriptor = None
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise not_ours
+    old = {DESCRIPTOR}
+    for resource in descriptor["resources"]:
+        paths = resource.get("path") if isinstance(resource, dict) else None
+        for path in paths if isinstance(paths, list) else [paths]:
+            if _plain_name(path) and _regular(folder / path):
+                old.add(path)
+    return old
+
+
+def _plain_name(path: Any) -> bool:
+    return (isinstance(path, str) and path not in ("", ".", "..") and "/" not in path and "\\" not in path
+            and os.sep not in path and path.isprintable())
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _swap(temp: Path, target: Path, names: list[str], old: set[str]) -> None:
+    """Move the finished files into `target` (datapackage.json last), then remove the old
+    package's files that the new one has not replaced. A rename replaces a name, never
+    writes through it, so a link put there meanwhile is replaced, not followed."""
+    for name in names:  # DESCRIPTOR is the last of `names`
+        os.replace(temp / name, target / name)
+    for name in sorted(old - set(names)):
+        if _regular(target / name):
+            os.unlink(target / name)
+    _sync(target)
+
+
+def _sync(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:

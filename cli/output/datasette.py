@@ -9,12 +9,20 @@ response to each launch and nuclear test, read from the `reactions` table the ex
 writes), `votes_by_state` (from `votes`) and `records_by_date` (every record by date). Because references are foreign keys, a launch's page
 lists the meetings and statements that point at it. datasette is imported only when it
 is asked for; without it, one line says how to install it.
+
+A checkout is untrusted: datasette runs in a Python started in isolated mode (`-I`: no
+current folder, no PYTHON* variables) whose import path is set to this process's own
+path without the current folder and the repository (serve_command), so a `datasette.py`
+or `uvicorn.py` in a pull request is never imported. Files in the serve folder are
+written only as regular files, never through a committed link (cli.records.writing).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +35,17 @@ FACET_MAX = 20  # an enum with more values than this (state codes) is no use as 
 RECORDS_BY_DATE, REACTIONS_QUERY, VOTES_QUERY = "records_by_date", "reactions_by_event", "votes_by_state"
 
 
-def check_installed() -> None:
+def check_installed(root: Path | None = None) -> None:
+    """A UsageError when datasette cannot be imported from the path it will run with
+    (see import_path): a `datasette.py` in the current folder does not count."""
+    saved = sys.path[:]
+    sys.path[:] = import_path(root)
     try:
         found = importlib.util.find_spec("datasette") is not None
     except (ImportError, ValueError):  # a module blocked or broken counts as missing
         found = False
+    finally:
+        sys.path[:] = saved
     if not found:
         raise UsageError("dprk serve needs datasette, which is not installed", hint=INSTALL)
 
@@ -93,17 +107,76 @@ def metadata(layout: Layout, derived: list[Table] = ()) -> dict[str, Any]:
             "databases": {DATABASE: {"tables": tables, "queries": queries}}}
 
 
-def write_metadata(path: Path, data: dict[str, Any]) -> None:
-    try:
-        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"cannot write {path}: {exc.strerror or exc}") from None
+SIDECARS = ("-journal", "-wal", "-shm")  # files SQLite keeps beside a database, and opens when they are there
 
 
-def serve_command(database: Path, meta: Path, port: int, host: str = "127.0.0.1") -> list[str]:
-    """The datasette command line that serves `database` with `meta`."""
-    import sys
+def clear_folder(folder: Path, shown: str) -> tuple[Path, Path]:
+    """The database and metadata paths in the serve folder, after refusing (DataError) a
+    link or anything but a regular file at any name the tool or SQLite writes there, and
+    removing journals left by an earlier run (which SQLite would otherwise play back)."""
+    from cli.records.writing import refuse_link
 
-    return [sys.executable, "-m", "datasette", "serve", str(database), "--host", host, "--port", str(port),
-            "--metadata", str(meta), "--setting", "default_page_size", "50"]
+    database = folder / f"{DATABASE}.sqlite"
+    meta = folder / "metadata.json"
+    hint = "remove it; dprk serve makes the file afresh at every start"
+    for path in (database, meta, *(Path(f"{database}{suffix}") for suffix in SIDECARS)):
+        refuse_link(path, f"{shown}/{path.name}", hint=hint)
+    for suffix in SIDECARS:
+        try:
+            os.unlink(f"{database}{suffix}")
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise DataError(f"cannot remove {shown}/{database.name}{suffix}: {exc.strerror or exc}", hint=hint) from None
+    return database, meta
+
+
+def write_metadata(path: Path, data: dict[str, Any], shown: str | None = None) -> None:
+    from cli.records.writing import write_file
+
+    write_file(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", shown=shown,
+               hint="remove it; dprk serve makes the file afresh at every start")
+
+
+def check_port(port: int, host: str = "127.0.0.1") -> None:
+    """A DataError when `port` on `host` cannot be listened on (another server has it),
+    found by binding it as the server will (address reuse on, as uvicorn sets it)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        if os.name == "posix":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+            sock.listen()
+        except OSError as exc:
+            raise DataError(f"cannot serve on {host}:{port}: {exc.strerror or exc}",
+                            hint="another program uses that port; choose another with --port") from None
+
+
+def import_path(root: Path | None = None, path: list[str] | None = None) -> list[str]:
+    """This process's import path (`path`, default sys.path) without what a checkout can
+    put modules in: the current folder (an empty or relative entry, or the folder itself),
+    and the repository's root."""
+    unsafe = {os.path.realpath(os.getcwd())}
+    if root is not None:
+        unsafe.add(os.path.realpath(root))
+    return [entry for entry in (sys.path if path is None else path)
+            if entry and os.path.isabs(entry) and os.path.realpath(entry) not in unsafe]
+
+
+# Run by `python -I -c`: isolated mode puts neither the current folder nor $PYTHONPATH on
+# the path; the path is then set, before anything else is imported, to the entries given
+# (argv[1] says how many), and datasette runs as `python -m datasette` would run it.
+_START = ("import sys; n = int(sys.argv[1]); sys.path[:] = sys.argv[2:2 + n]; sys.argv[:] = ['datasette', *sys.argv[2 + n:]]; "
+          "import runpy; runpy.run_module('datasette', run_name='__main__', alter_sys=True)")
+
+
+def serve_command(database: Path, meta: Path, port: int, host: str = "127.0.0.1", root: Path | None = None) -> list[str]:
+    """The command line that runs datasette on `database` with `meta`, importing nothing
+    from the current folder or the repository at `root` (see import_path)."""
+    path = import_path(root)
+    return [sys.executable, "-I", "-c", _START, str(len(path)), *path,
+            "serve", os.path.abspath(database), "--host", host, "--port", str(port),
+            "--metadata", os.path.abspath(meta), "--setting", "default_page_size", "50"]
 

@@ -7,13 +7,14 @@ chosen columns. Every other format gives rows (see cli.selection.rows).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import IO, Any
 
 from cli.errors import UsageError
 from cli.selection.filters import Selection
-from cli.output.formats import atomic_output, write_json, write_jsonl, write_rows
+from cli.output.formats import atomic_output, check_output, write_json, write_jsonl, write_rows
 from cli.selection.rows import available_columns, choose_columns, explode_field, rows
 
 
@@ -40,7 +41,7 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
     if output is not None and not output.strip():
         raise UsageError("-o was given an empty file name", hint="name the file to write, or '-' for stdout")
     if output is not None and output != "-":
-        refuse_repository_files(repo, Path(output))
+        refuse_repository_files(repo, Path(output), folder=fmt == "datapackage")
     if bom and fmt not in ("csv", "tsv"):
         raise UsageError(f"--bom is for csv and tsv, not {fmt}", hint="leave out --bom")
     if fmt == "datapackage":
@@ -57,8 +58,13 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
             raise UsageError("--format sqlite needs -o FILE", hint="for example: dprk export --format sqlite -o dprk.sqlite")
         if fields or explode:
             raise UsageError("--fields and --explode do not apply to --format sqlite", hint="the database holds every field; select columns in SQL")
+        check_output(Path(output), force)
+        companions = sqlite_companions(Path(output), force)
         with atomic_output(Path(output), force=force, binary=True) as temp:
-            return write_database(repo, selection, temp, output)
+            count = write_database(repo, selection, temp, output)
+            for companion in companions:  # before the new file takes the name: SQLite would read them into it
+                companion.unlink(missing_ok=True)
+            return count
     if output is None or output == "-":
         out = stdout or sys.stdout
         if bom:
@@ -70,13 +76,38 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
         return write_selection(repo, selection, handle, fmt, fields=fields, explode=explode, escape=escape)
 
 
-def refuse_repository_files(repo: Any, output: Path) -> None:
-    """An export never writes over the records or the schemas."""
-    target = (Path.cwd() / output).resolve() if not output.is_absolute() else output.resolve()
-    for folder in (repo.records_dir.resolve(), repo.schema_dir.resolve()):
-        if target == folder or folder not in target.parents:
+def sqlite_companions(path: Path, force: bool) -> list[Path]:
+    """The files SQLite keeps beside a database (`NAME-wal`, `NAME-shm`, `NAME-journal`)
+    left by an earlier database of that name. SQLite would read them into a new file of
+    that name (a stale write-ahead log replaces its pages), so with `force` they go with
+    the file they belong to; without it, or when one is not a regular file, it is a usage
+    error and nothing is written."""
+    found = []
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = path.with_name(path.name + suffix)
+        if not os.path.lexists(companion):
             continue
-        raise UsageError(f"{output}: inside {folder.name}/, which holds the repository's own files", hint="write the export elsewhere")
+        if companion.is_symlink() or not companion.is_file():
+            raise UsageError(f"{str(companion)!r} is not a regular file; export will not replace {str(path)!r} beside it",
+                             hint="choose another -o")
+        if not force:
+            raise UsageError(f"{str(companion)!r} is left from an earlier SQLite database named {str(path)!r}, and SQLite "
+                             "would read it into the new one", hint="add --force to replace both, or remove it")
+        found.append(companion)
+    return found
+
+
+def refuse_repository_files(repo: Any, output: Path, *, folder: bool = False) -> None:
+    """An export never writes over the records or the schemas, nor (a data package, which
+    is a `folder`) into the repository's own top folder."""
+    target = (Path.cwd() / output).resolve() if not output.is_absolute() else output.resolve()
+    for own in (repo.records_dir.resolve(), repo.schema_dir.resolve()):
+        if (folder and target == own) or own in target.parents:
+            raise UsageError(f"{output}: {'is' if target == own else 'inside'} {own.name}/, which holds the repository's own files",
+                             hint="write the export elsewhere")
+    if folder and target == Path(repo.real_root):
+        raise UsageError(f"{output}: is the repository's own folder; a data package needs a folder of its own",
+                         hint="for example: -o dprk-package")
 
 
 def derived_tables(repo: Any, selection: Selection) -> Any:

@@ -20,6 +20,7 @@ import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import IO, Any, Iterable, Iterator
 
 from cli.errors import UsageError
@@ -112,8 +113,11 @@ def write_delimited(out: IO[str], columns: list[str], rows: Iterable[list[Any]],
     carriage return is quoted too, and cannot start a new row in the reader (where a
     cell such as "x\r=cmd()" would get past the formula guard).
     """
+    # dprk's guarded stdout (cli.errors.GuardedStream) takes CSV through write_data, which
+    # keeps a line break inside a quoted cell as data and escapes every other control character
+    sink = SimpleNamespace(write=out.write_data) if hasattr(out, "write_data") else out
     if delimiter == ",":
-        writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+        writer = csv.writer(sink, delimiter=delimiter, lineterminator="\r\n")
         write = writer.writerow
     else:
         buffer = io.StringIO()
@@ -121,7 +125,7 @@ def write_delimited(out: IO[str], columns: list[str], rows: Iterable[list[Any]],
 
         def write(cells: list[Any]) -> None:
             writer.writerow(cells)
-            out.write(buffer.getvalue()[:-2] + "\n")
+            sink.write(buffer.getvalue()[:-2] + "\n")
             buffer.seek(0)
             buffer.truncate()
 

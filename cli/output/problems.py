@@ -12,6 +12,7 @@ import json
 from typing import IO, Any
 
 from cli.checks.problems import Problem, Report
+from cli.errors import one_line
 from cli.output.formats import write_rows
 
 COLUMNS = ["path", "line", "column", "json_path", "check", "message"]
@@ -24,7 +25,8 @@ def write_report(out: IO[str], report: Report, fmt: str) -> None:
         for problem in report.problems:
             out.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
     elif fmt in ("csv", "tsv", "markdown"):
-        rows = ([p.path, p.line, p.column, p.json_path, p.check, p.message] for p in report.problems)
+        # a path or message is no cell of data: each stays on one line, escaped as in the text format
+        rows = ([one_line(p.path), p.line, p.column, one_line(p.json_path), p.check, one_line(p.message)] for p in report.problems)
         write_rows(out, fmt, COLUMNS, rows)
     elif fmt == "github":
         for problem in report.problems:

@@ -14,7 +14,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from cli.output.chart import load_matplotlib, with_titles, wrap
+from cli.output.chart import MAX_HEIGHT, load_matplotlib, time_axis, with_titles, wrap
 from cli.selection.votes import Position
 
 SERIES = (  # (count, label, marker, colour, offset in years)
@@ -35,8 +35,8 @@ def draw(found: list[Position], output: Path, fmt: str, title: str | None = None
     states = voted + sorted({p.state for p in found} - set(voted))
     years = sorted({int(p.year) for p in found}) or [dt.date.today().year]
     first, last = years[0], years[-1]
-    width = max(8.0, 2.0 + 0.6 * (last - first + 1))
-    fig = Figure(figsize=(width, 1.6 + 0.22 * max(len(states), 1)), dpi=100, layout="constrained")
+    width, marked = time_axis(first, last)  # bounded, whatever the dates
+    fig = Figure(figsize=(width, min(MAX_HEIGHT, 1.6 + 0.22 * max(len(states), 1))), dpi=100, layout="constrained")
     axes = fig.add_subplot(1, 1, 1)
     row = {state: len(states) - 1 - i for i, state in enumerate(states)}
     titles: dict[str, str] = {}
@@ -55,13 +55,13 @@ def draw(found: list[Position], output: Path, fmt: str, title: str | None = None
             count += 1
     axes.set_yticks([row[s] for s in states], states, fontsize=7)
     axes.set_ylim(-0.8, len(states) - 0.2)
-    axes.set_xticks(range(first, last + 1), [str(y) for y in range(first, last + 1)], fontsize=8)
+    axes.set_xticks(marked, [f"{y:04d}" for y in marked], fontsize=8)
     axes.set_xlim(first - 0.6, last + 0.6)
     axes.grid(axis="x", color="#eeeeee", linewidth=0.6)
     legend = [Line2D([], [], linestyle="none", marker=m, color=c, label=label) for _, label, m, c, _ in SERIES]
     fig.legend(handles=legend, loc="outside lower center", ncols=len(legend), frameon=False)
-    heading = title or f"Positions of Council members recorded in the sources, {first}–{last}"
-    fig.suptitle(wrap(heading, width), parse_math=False)
+    heading = title or f"Positions of Council members recorded in the sources, {first:04d}–{last:04d}"
+    fig.suptitle(wrap(heading, width), parse_math=False, usetex=False)
     if fmt == "svg":
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None})

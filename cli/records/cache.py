@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from cli import __version__
+from cli.errors import DataError
 from cli.records.cachekey import code_key, schema_hash
 
 CACHE_DIR = ".dprk-cache"
@@ -349,7 +350,7 @@ def open_cache(root: Path, schema_dir: Path, use_cache: bool = True) -> ParseCac
     if not use_cache or not enabled_by_default():
         return None
     try:
-        key = schema_hash(schema_dir)
-    except OSError:
+        key = schema_hash(schema_dir, root)
+    except (OSError, DataError):  # unreadable, or leading out of the repository: no cache (the schemas say why)
         return None
     return ParseCache(root, key)

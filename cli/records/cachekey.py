@@ -45,10 +45,13 @@ def code_key() -> str:
     return _CODE_KEY
 
 
-def schema_hash(schema_dir: Path) -> str:
-    """A hash of every schema file's name and bytes."""
+def schema_hash(schema_dir: Path, root: Path | None = None) -> str:
+    """A hash of every schema file's name and bytes. With `root`, the repository's root,
+    a folder or file that leads out of it is never read: a DataError (see schema_files)."""
+    from cli.records.schemas import schema_files
+
     h = hashlib.blake2b(digest_size=16)
-    for file in sorted(schema_dir.glob("*.json")):
+    for file in schema_files(schema_dir, root, ".json"):
         h.update(file.name.encode())
         h.update(b"\0")
         h.update(file.read_bytes())

@@ -7,13 +7,15 @@ import re
 from functools import lru_cache
 from typing import Any, Iterator
 
-_DATE = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?$")
+_DATE = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?\Z")  # the schema's form
 
 
 def date_span(text: Any) -> tuple[str, str] | None:
     """The first and last day (ISO) that a partial date covers, or None if it is not a date.
 
-    `2023-11` covers 2023-11-01 to 2023-11-30; `2023-02-30` is not a date.
+    `2023-11` covers 2023-11-01 to 2023-11-30; `2023-02-30` is not a date, and neither is
+    any date in the year 0000: the calendar runs from 0001 to 9999 (as Python's dates do,
+    so a span can always be turned into them).
     """
     if not isinstance(text, str):
         return None
@@ -26,6 +28,8 @@ def _span(text: str) -> tuple[str, str] | None:
     if not match:
         return None
     year, month, day = match.groups()
+    if year == "0000":
+        return None
     if month:
         last = calendar.monthrange(int(year), int(month))[1]
         if day:
@@ -42,4 +46,5 @@ def calendar_problems(kind: Any, data: Any) -> Iterator[tuple[tuple[Any, ...], s
     for date_field in kind.date_fields:
         for pointer, value in values_at(data, date_field.path):
             if isinstance(value, str) and _DATE.match(value) and date_span(value) is None:
-                yield pointer, f"{value!r} is not a day on the calendar"
+                why = " (the calendar has no year 0000)" if value.startswith("0000") else ""
+                yield pointer, f"{value!r} is not a day on the calendar{why}"

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from cli.errors import DataError, UsageError
 from cli.records.kinds import Kind
-from cli.records.schemas import Schemas
+from cli.records.schemas import Schemas, within
 
 RECORD_SUFFIX = ".yaml"
 RECORDS = "records"  # the folder of records, under the repository root
@@ -90,8 +90,7 @@ class Repository:
 
     def inside(self, path: "str | os.PathLike[str]") -> bool:
         """Whether `path`, with every link followed, is in the repository."""
-        real = os.path.realpath(path)
-        return real == self.real_root or real.startswith(self.real_root.rstrip(os.sep) + os.sep)
+        return within(path, self.real_root)
 
     def check_inside(self, folder: Path) -> None:
         """A DataError when `folder` (records/ or a kind folder) leads out of the repository."""
@@ -134,7 +133,7 @@ class Repository:
 
     @cached_property
     def schemas(self) -> Schemas:
-        return Schemas(self.schema_dir)
+        return Schemas(self.schema_dir, root=self.root)
 
     def kind(self, name: str) -> Kind:
         return self.schemas.get(name)
@@ -295,7 +294,8 @@ class Repository:
         "read what is there, check, write", so two writers never interleave: an id is
         checked free and taken in one step, and a record is replaced only as it was
         read. Readers take no lock (writes are atomic renames). The lock is held for
-        milliseconds, never while a person is typing.
+        milliseconds, never while a person is typing. Taking it first finishes any change
+        to several files that an interrupted command left half made (cli.records.journal).
         """
         import fcntl
 
@@ -306,9 +306,22 @@ class Repository:
             raise DataError(f"cannot open {self.rel(self.records_dir)}/ to lock it: {exc.strerror or exc}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            from cli.records import journal
+
+            if journal.pending(self):
+                journal.recover(self)  # a change an interrupted command left half made is finished first
             yield
         finally:
             os.close(fd)  # closing releases the lock
+
+    def finish_interrupted(self) -> None:
+        """Finish, under the write lock, any change to several files that an interrupted
+        command left half made (cli.records.journal); nothing is locked when there is none."""
+        from cli.records import journal
+
+        if journal.pending(self):
+            with self.write_lock():
+                pass
 
     def private_folder(self, *parts: str) -> Path | None:
         """The tool's own folder in the repository (see cli.records.writing.private_folder)."""

@@ -5,11 +5,16 @@ that revision's schema folder), makes a Kind of each file with an `x-kind`, reso
 local `$ref`s so that each kind's fields are known, and builds jsonschema validators
 (once per kind, only when asked for) whose `pattern` is read as ECMA-262 (cli.records.ecma).
 Nothing here imports jsonschema until a validator is asked for.
+
+Schema files are read under the records' link rule: the schema folder, or a schema
+file, that is a link leading out of the repository is refused (one DataError), never
+read; links inside the repository work. A schema file must be a regular file.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -20,16 +25,17 @@ from cli.records.kinds import SCHEMA_SUFFIX, Field, Kind
 class Schemas:
     """All schema files of a repository: the kinds, and the shared definitions."""
 
-    def __init__(self, directory: Path, texts: dict[str, bytes] | None = None):
+    def __init__(self, directory: Path, texts: dict[str, bytes] | None = None, root: Path | None = None):
         """The schema files in `directory`, or, with `texts`, the files named there with
-        those contents (the schema folder of a git revision; `directory` names it in errors)."""
+        those contents (the schema folder of a git revision; `directory` names it in errors).
+        With `root`, the repository's root: nothing that leads out of it is read (schema_files)."""
         self.directory = directory
         self.documents: dict[str, dict[str, Any]] = {}
         self.kinds: dict[str, Kind] = {}
         if texts is None:
             if not directory.is_dir():
                 raise UsageError(f"no schema folder at {directory}", hint="run dprk inside a dprk-records repository or pass --repo")
-            files = [(file, None) for file in sorted(directory.glob("*" + SCHEMA_SUFFIX))]
+            files = [(file, None) for file in schema_files(directory, root, SCHEMA_SUFFIX)]
         else:
             files = [(directory / name, data) for name, data in sorted(texts.items()) if name.endswith(SCHEMA_SUFFIX)]
         for file, data in files:
@@ -146,6 +152,38 @@ class Schemas:
         """Check every kind schema against the JSON Schema meta-schema (DataError if not)."""
         for kind in self.kinds.values():
             kind.validator
+
+
+def within(path: "str | os.PathLike[str]", real_root: str) -> bool:
+    """Whether `path`, with every link followed, is `real_root` (a resolved path) or lies in it."""
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def schema_files(directory: Path, root: Path | None, suffix: str = SCHEMA_SUFFIX) -> list[Path]:
+    """The files named `*suffix` in the schema folder, sorted. With `root`, a DataError
+    (one line, naming the path from the root) when the folder or one of those files is a
+    link that leads out of the repository, or a file is not a regular file (a pipe would
+    block): they are never opened."""
+    if root is None:
+        return sorted(directory.glob("*" + suffix))
+    real_root = os.path.realpath(root)
+
+    def shown(path: Path) -> str:
+        return os.path.relpath(path, root).replace(os.sep, "/")
+
+    if not within(directory, real_root):
+        raise DataError(f"{shown(directory)}: is a link to a folder outside the repository; dprk reads schemas only inside the repository",
+                        hint="replace the link with a folder inside the repository")
+    files = sorted(directory.glob("*" + suffix))
+    for file in files:
+        if not within(file, real_root):
+            raise DataError(f"{shown(file)}: is a link to a file outside the repository; dprk reads schemas only inside the repository",
+                            hint="replace the link with the file itself")
+        if not file.is_file():
+            raise DataError(f"{shown(file)}: not a regular file (a folder, pipe or device named like a schema file)",
+                            hint="schema files are regular files")
+    return files
 
 
 _VALIDATOR_CLASS: Any = None

@@ -4,9 +4,12 @@ through a link out of it.
 `atomic_file` and `atomic_write` write a temporary file in the same folder, sync it and
 rename it into place (or hard-link it, for a new file that must not replace one), so a
 reader sees the old file or the new one, never a part. `private_folder` is the tool's
-own folder, `.dprk-cache/`, made only where it is a real folder of the repository;
-`create_file` and `read_own_file` make and read the files the tool keeps there, never
-through a link.
+own folder, `.dprk-cache/`, made only where it is a real folder of the repository.
+`write_file` writes (or replaces) a file of the tool's own there, or anywhere a
+committed link could wait for it: a link, folder, pipe or device at that name is
+refused (`refuse_link`), never followed or replaced, and the file is written atomically.
+`create_file` makes a new file that must not exist yet (the editor's work files) with
+O_EXCL and O_NOFOLLOW, and `read_own_file` reads one back without following a link.
 """
 
 from __future__ import annotations
@@ -43,9 +46,9 @@ def private_folder(root: Path, *parts: str) -> Path | None:
         ignore = root / PRIVATE / ".gitignore"
         if not os.path.lexists(ignore):
             try:
-                with open(ignore, "x") as handle:
+                with atomic_file(ignore, replace=False) as handle:  # never replaces what is there, link or file
                     handle.write("*\n")
-            except FileExistsError:
+            except (FileExistsError, DataError):
                 pass
     except OSError:
         return None
@@ -80,6 +83,39 @@ def read_own_file(path: Path, limit: int) -> bytes:
         return handle.read(limit + 1)
 
 
+def refuse_link(path: Path, shown: str | None = None, *, hint: str = "remove it; dprk makes the file afresh") -> None:
+    """A DataError when `path` is a symbolic link (even one inside the repository), a
+    folder, a pipe, a socket or a device: the tool replaces regular files only, and never
+    writes through a link. Nothing at `path` is fine. `shown` names it in the message."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise DataError(f"cannot write {shown or path}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(mode):
+        raise DataError(f"{shown or path} is a symbolic link; dprk never writes through a link", hint=hint)
+    if not stat.S_ISREG(mode):
+        raise DataError(f"{shown or path} is not a regular file (a folder, pipe or device); dprk will not replace it", hint=hint)
+
+
+def write_file(path: Path, data: "str | bytes", *, shown: str | None = None, exclusive: bool = False,
+               hint: str = "remove it; dprk makes the file afresh") -> None:
+    """Write a file of the tool's own safely: refused when a link (or anything but a
+    regular file) is at `path` (see refuse_link), else written atomically (see
+    atomic_file). With `exclusive`, an existing file is never replaced (DataError)."""
+    refuse_link(path, shown, hint=hint)
+    try:
+        with atomic_file(path, replace=not exclusive, binary=isinstance(data, bytes)) as out:
+            if isinstance(data, bytes):
+                with open(out, "wb") as handle:
+                    handle.write(data)
+            else:
+                out.write(data)
+    except FileExistsError:
+        raise DataError(f"{shown or path} already exists", hint="it was made meanwhile; nothing was replaced") from None
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path, *, replace: bool, binary: bool = False, encoding: str = "utf-8", newline: str | None = "\n") -> Iterator[Any]:
     """Write a file so that readers see the old one or the new one, never a part.
@@ -99,8 +135,11 @@ def atomic_file(path: Path, *, replace: bool, binary: bool = False, encoding: st
         if binary:
             os.close(fd)
             yield temp
-            with open(temp, "rb+") as handle:
-                os.fsync(handle.fileno())
+            sync = os.open(temp, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                os.fsync(sync)
+            finally:
+                os.close(sync)
         else:
             with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
                 yield handle
@@ -123,9 +162,13 @@ def atomic_file(path: Path, *, replace: bool, binary: bool = False, encoding: st
 
 def _mode_for(path: Path) -> int:
     """The permissions a written file gets: those of the file it replaces, else what the
-    umask leaves of 0666 (as for any file a program creates)."""
+    umask leaves of 0666 (as for any file a program creates). A link is not followed:
+    a file replacing one gets the umask's permissions, not those of what it points at."""
     try:
-        return stat.S_IMODE(os.stat(path).st_mode)
+        mode = os.lstat(path).st_mode
+        if not stat.S_ISLNK(mode):
+            return stat.S_IMODE(mode)
+        raise FileNotFoundError
     except OSError:
         mask = os.umask(0o022)
         os.umask(mask)

@@ -30,7 +30,7 @@ def periods_between(present: list[str], by: str) -> list[str]:
     if not plain:
         return others
     if by == "year":
-        return [str(y) for y in range(int(plain[0][:4]), int(plain[-1][:4]) + 1)] + others
+        return [f"{y:04d}" for y in range(int(plain[0][:4]), int(plain[-1][:4]) + 1)] + others
     year, month = int(plain[0][:4]), int(plain[0][5:7])
     last = (int(plain[-1][:4]), int(plain[-1][5:7]))
     out = []
