@@ -165,6 +165,21 @@ class Runner:
             os.chdir(old)
 
 
+# Variables of the caller's environment that change what dprk prints or where it works:
+# a terminal's size (pytest-xdist sets COLUMNS=80 in its workers), dprk's own settings, and
+# git's (a git hook sets GIT_INDEX_FILE and GIT_DIR for the repository it runs in).
+CALLER_ENVIRONMENT = ("COLUMNS", "LINES", "DPRK_REPO", "DPRK_DEBUG", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
+
+
+@pytest.fixture(autouse=True)
+def fixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test, and every dprk it runs in a subprocess, starts from the same environment
+    whatever the terminal or hook the suite runs from; a test that wants a width gives
+    COLUMNS itself."""
+    for name in CALLER_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty repository (schemas, kind folders) in a git work tree."""
