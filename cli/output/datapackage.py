@@ -28,6 +28,7 @@ from typing import Any, Iterable
 from cli.errors import DataError, UsageError
 from cli.output.tables import Layout, Table
 from cli.records.kinds import Kind
+from cli.records.writing import sync_folder
 
 DESCRIPTOR = "datapackage.json"
 PROFILE = "tabular-data-package"
@@ -236,20 +237,7 @@ def _swap(temp: Path, target: Path, names: list[str], old: set[str]) -> None:
     for name in sorted(old - set(names)):
         if _regular(target / name):
             os.unlink(target / name)
-    _sync(target)
-
-
-def _sync(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    sync_folder(target)
 
 
 def _umask() -> int:
