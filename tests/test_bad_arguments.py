@@ -142,7 +142,13 @@ CASES: list[tuple[list[str], int, str]] = [
     # reactions
     (["reactions", "meetings"], 2, "reactions are for launch, nuclear-test, not meeting"),
     (["reactions", "--by", "week"], 2, "--by"),
-    (["reactions", "--fields", "id"], 2, "--fields and --explode do not apply to reactions"),
+    (["reactions", "--fields", "bogus"], 2, "unknown field 'bogus' in --fields"),
+    (["reactions", "--explode", "responses"], 2, "--explode does not apply to reactions"),
+    # votes
+    (["votes", "--fields", "bogus"], 2, "unknown field 'bogus' in --fields"),
+    (["votes", "launches"], 2, "votes come from meeting, statement, not launch"),
+    (["votes", "--chart", "x.gif"], 2, "a chart is an .svg or .png file"),
+    (["votes", "--chart", "records/launches/x.svg"], 2, "inside records/"),
     (["reactions", "--where", "bogus=1"], 2, "unknown field 'bogus' in --where"),
     # rename
     (["rename", LAUNCH], 2, "NEW"),

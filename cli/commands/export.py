@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import output_options, repo_option, selection_options
+from cli.commands._options import OutputFile, output_options, repo_option, selection_options
 from cli.output.formats import EXPORT_FORMATS
 
 
@@ -12,7 +12,7 @@ from cli.output.formats import EXPORT_FORMATS
 @repo_option
 @selection_options
 @output_options(*EXPORT_FORMATS, default="csv")
-@click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout. Needed for sqlite.")
+@click.option("-o", "--output", metavar="FILE", type=OutputFile(), help="Write to FILE (atomically) instead of stdout. Needed for sqlite.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists (a regular file only). For a data package: replace the "
               "package dprk wrote in the folder, its datapackage.json and the files it lists, and leave every other file alone.")
 @click.option("--bom", is_flag=True, help="Begin with a UTF-8 byte-order mark (for spreadsheets that need one to read UTF-8).")

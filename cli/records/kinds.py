@@ -20,6 +20,14 @@ Annotations of our own (JSON Schema ignores keywords it does not know):
 - `x-role`: what a field is to the tool: `id` (the record's id, also its file name),
   `date` (an ISO date prefix: spans, calendar checks), `title` (the words an id's
   slug is made from). Set once on the shared definitions.
+- `x-table-columns`: on a kind schema, the terminal table's default columns, chosen
+  for an 80-column terminal (cli.selection.rows).
+- `x-answered`, `x-response`, `x-held`, `x-agreed`, `x-refused`, `x-vetoed`,
+  `x-council-product`, `x-answers-named-only`, `x-no-product`, `x-joint`, `x-position`,
+  `x-permanent-members`: what the Council's responses and members' positions are, read
+  by `reactions` and `votes` (cli.selection.vocabulary).
+- `x-lane`: on a field of an event kind, the chart's lanes, one per allowed value in
+  enum order (cli.output.chart).
 
 Nothing here imports jsonschema until a validator is asked for. The schema files are
 read by cli.records.schemas.
