@@ -25,10 +25,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "Check records against their schemas and each other."),
     "schema": ("schema", "List the kinds of record, or the fields of one kind."),
     "query": ("query", "Print selected records as a table, CSV, JSON, ..."),
-    "export": ("export", "Write records to CSV, TSV, JSON, JSON Lines, Markdown or SQLite."),
+    "export": ("export", "Write records to CSV, TSV, JSON, JSON Lines, Markdown, SQLite or a data package."),
     "show": ("show", "Show one record and the records that link to it."),
     "stats": ("stats", "Count records per kind per year or month, with a bar chart."),
     "reactions": ("reactions", "The Council's response to each launch and nuclear test, or per year."),
+    "votes": ("votes", "Positions of Council members per year: votes, vetoes, joint statements."),
     "chart": ("chart", "Draw a timeline of launches, tests and the Council's response (SVG or PNG)."),
     "serve": ("serve", "Browse the records in datasette on 127.0.0.1."),
     "add": ("add", "Add a record, with options made from its kind's schema."),
@@ -58,6 +59,12 @@ class LazyGroup(click.Group):
         rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+    def _main_shell_completion(self, *args: Any, **kwargs: Any) -> None:
+        from cli.commands._complete import register
+
+        register()
+        super()._main_shell_completion(*args, **kwargs)
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         prog = prog_name or "dprk"

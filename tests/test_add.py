@@ -176,7 +176,8 @@ def test_prompts_ask_for_missing_fields_and_check_each_answer(run, repo):
     assert "  7) satellite-launch-vehicle" in result.stderr
     assert "'2023-13-01' is not a date" in result.stderr
     assert "'42' is not one of: SRBM" in result.stderr
-    assert "'not a url' is not of the expected form: Where the document can be read" in result.stderr
+    assert "'not a url' is not a web address: http:// or https:// and no spaces" in result.stderr
+    assert "Add an attribution (according_to)? [y/N]" in result.stderr  # the field's title, and its name
     data = yamlread.load_file(repo / "records/launches" / f"{LAUNCH_ID}.yaml")
     assert data["category"] == "satellite-launch-vehicle"
     assert data["date"] == "2023-11-21"

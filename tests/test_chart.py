@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import resource
@@ -88,6 +89,98 @@ def test_the_bundled_records(tmp_path):
     assert len([m for m in marks if m.startswith("event:")]) == len(reactions)
 
 
+def groups(svg_path) -> dict[str, ET.Element]:
+    root = ET.parse(svg_path).getroot()
+    return {g.get("id"): g for g in root.iter(f"{SVG}g") if (g.get("id") or "").split(":")[0] in ("event", "meeting", "product", "share")}
+
+
+def test_every_mark_has_a_hover_title_and_each_event_the_colour_of_its_response(events, run):
+    from cli.output.chart import COLOURS
+
+    write_record(events, "launch", sample("launch", id="2022-05-25-second-icbm", date="2022-05-25", category="ICBM"))
+    assert run("chart", "-o", "timeline.svg").exit_code == 0
+    found = groups(events / "timeline.svg")
+    reactions = {r["id"]: r for r in json.loads(run("reactions", "--json").stdout)}
+    for mark_id, group in found.items():
+        title = group.find(f"{SVG}title")
+        assert title is not None and title.text, mark_id
+        if mark_id.startswith("event:"):
+            row = reactions[mark_id[6:]]
+            assert title.text.startswith(f"{row['id']} ({row['date']}): ")
+            days = row["days_to_response"]
+            assert (f"after {days} day" in title.text) if days is not None else title.text.endswith(": none")
+            fills = {u.get("style").split("fill: ")[1].split(";")[0] for u in group.iter(f"{SVG}use")}
+            assert fills == {COLOURS[row["response"]]}, mark_id
+    assert "after 1 day" in found["event:2022-05-25-icbm"].find(f"{SVG}title").text
+    assert {m.split(":")[0] for m in found} == {"event", "meeting", "product", "share"}
+
+
+def test_marks_that_would_overlap_are_moved_apart(events, run):
+    write_record(events, "launch", sample("launch", id="2022-05-25-second-icbm", date="2022-05-25", category="ICBM"))
+    write_record(events, "launch", sample("launch", id="2022-05-27-third-icbm", date="2022-05-27", category="ICBM"))
+    assert run("chart", "-o", "timeline.svg").exit_code == 0
+    found = groups(events / "timeline.svg")
+    places = {(u.get("x"), u.get("y")) for m in ("2022-05-25-icbm", "2022-05-25-second-icbm", "2022-05-27-third-icbm")
+              for u in found[f"event:{m}"].iter(f"{SVG}use")}
+    assert len({y for _, y in places}) == 3  # three levels of the lane, none drawn over another
+
+
+def test_marks_with_no_room_left_are_counted():
+    import datetime as dt
+
+    from cli.output.chart import LEVELS, place
+
+    days = [dt.date(2022, 5, 25)] * (2 * LEVELS + 3)
+    placed = place(days, 30)
+    assert [level for level, _ in placed[:2 * LEVELS + 1]] == [0, 1, -1, 2, -2, 3, -3][:2 * LEVELS + 1]
+    assert sum(count for _, count in placed) == len(days)  # each mark counted once
+    assert max(count for _, count in placed) == 3 and placed[-1][1] == 0
+    assert [level for level, _ in place([dt.date(2022, 1, 1), dt.date(2022, 6, 1)], 30)] == [0, 0]  # apart: no offset
+
+
+def test_the_strip_gives_each_years_shares_from_the_same_rows(events, run):
+    assert run("chart", "-o", "timeline.svg").exit_code == 0
+    shares = {m: g.find(f"{SVG}title").text for m, g in groups(events / "timeline.svg").items() if m.startswith("share:")}
+    rows = json.loads(run("reactions", "--json").stdout)
+    expected = {}
+    for row in rows:
+        key = f"share:{row['date'][:4]}:{row['response']}"
+        expected[key] = expected.get(key, 0) + 1
+    assert set(shares) == set(expected)
+    for key, count in expected.items():
+        total = sum(1 for r in rows if r["date"][:4] == key.split(":")[1])
+        assert f", {count} of {total} events" in shares[key]
+
+
+def test_lanes_follow_the_schema_year_labels_are_level_and_the_title_fits(events, tmp_path):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from cli.output.chart import figure
+    from cli.records.repository import Repository
+    from cli.selection.filters import build_selection
+    from cli.selection.reactions import event_kinds, reactions
+
+    repo = Repository.find(str(events))
+    found = reactions(repo, build_selection(repo, [k.name for k in event_kinds(repo)]))
+    long_title = "A title of our own that is much longer than the picture is wide, " * 3
+    for chosen, title in ((found, None), (found[:1], long_title), ([r for r in found if r.data.get("category") == "ICBM"], None)):
+        fig, _, _ = figure(chosen, title)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        box = fig.bbox
+        heading = fig._suptitle.get_window_extent(renderer)
+        assert box.x0 <= heading.x0 and heading.x1 <= box.x1 and heading.y1 <= box.y1, (heading, box)
+        strip = fig.axes[1]
+        assert all(label.get_rotation() == 0 for label in strip.get_xticklabels())
+    fig, _, _ = figure(found)
+    lanes = [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    enum = repo.schemas.kinds["launch"].fields["category"].leaf.enum
+    launch_lanes = [lane for lane in lanes if lane in enum]
+    assert launch_lanes == [c for c in enum if c in launch_lanes] == ["SRBM", "ICBM", "satellite-launch-vehicle"]
+    assert lanes.index("Nuclear test") == len(launch_lanes)
+
+
 def _limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # 1 GiB
 
@@ -113,9 +206,10 @@ def test_a_chart_spanning_millennia_is_drawn_at_a_bounded_size(repo):
 
 
 def test_a_short_span_marks_every_year_and_a_long_one_every_nth():
-    from cli.output.chart import MAX_WIDTH, time_axis
+    from cli.output.chart import INCH_PER_YEAR, MAX_WIDTH, time_axis
 
-    assert time_axis(2006, 2025) == (16.0, list(range(2006, 2026)))
+    width, marked = time_axis(2006, 2025)
+    assert width == pytest.approx(2.2 + INCH_PER_YEAR * 20) and marked == list(range(2006, 2026))
     assert time_axis(2023, 2023) == (8.0, [2023])
     width, marked = time_axis(1, 9999)
     assert width == MAX_WIDTH and marked[0] >= 1 and marked[-1] <= 9999 and len(marked) <= 64
@@ -150,4 +244,4 @@ def test_a_matplotlibrc_in_the_repository_is_not_read(repo):
                           env=env, timeout=600, preexec_fn=_limited)
     assert done.returncode == 0, done.stderr
     width, height = struct.unpack(">II", (repo / "rc.png").read_bytes()[16:24])
-    assert (width, height) == (800, 165)  # 8 by 1.65 inches at 100 dots an inch: one lane, one year
+    assert (width, height) == (800, 310)  # 8 by 3.1 inches at 100 dots an inch: one lane, one year, the yearly strip

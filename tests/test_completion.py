@@ -60,3 +60,31 @@ def test_state_codes_and_paths(records):
 def test_outside_a_repository_nothing_is_offered_or_printed(tmp_path):
     for words in (("show", "20"), ("query", "la"), ("update", "2"), ("add", "l"), ("query", "--fields", "i")):
         assert complete(tmp_path, *words) == [], words
+
+
+def test_output_files_complete_as_paths_in_bash_and_zsh(records):
+    for shell in ("bash", "zsh"):
+        for words in (("export", "-o", "lau"), ("export", "--output", "lau"), ("chart", "-o", "lau"), ("votes", "--chart", "lau")):
+            env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
+            env.update(_DPRK_COMPLETE=f"{shell}_complete", COMP_WORDS=" ".join(("dprk",) + words), COMP_CWORD=str(len(words)))
+            done = subprocess.run([sys.executable, "-c", "from cli.main import main; main()"], cwd=records, env=env,
+                                  capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0 and done.stderr == ""
+            # bash: "file,lau"; zsh: "file", "lau", "_": handed to the shell's own file completion
+            assert done.stdout.splitlines()[:2] in (["file,lau"], ["file", "lau"]), (shell, words, done.stdout)
+
+
+def test_field_names_are_those_of_the_kinds_named_before_the_option(records):
+    assert complete(records, "query", "meetings", "--fields", "fo") == ["format"]
+    assert complete(records, "query", "launches", "--fields", "fo") == []  # launches have no field format
+    assert complete(records, "query", "launches", "--where", "fo") == []
+    assert complete(records, "export", "--since", "2023", "launches", "--sort", "fo") == []
+    assert "format" in complete(records, "query", "--fields", "fo")  # no kind named: every kind's fields
+    assert complete(records, "reactions", "--fields", "days_to_r") == ["days_to_response"]  # the command's own columns
+    assert complete(records, "votes", "--fields", "veto") == ["vetoes", "vetoed"]
+
+
+def test_sort_completes_descending_fields(records):
+    assert complete(records, "query", "launches", "--sort", "-co") == ["-count"]
+    assert complete(records, "query", "launches", "--sort", "date,-co") == ["date,-count"]
+    assert "--sort" in complete(records, "query", "launches", "--so")  # option names still complete

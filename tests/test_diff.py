@@ -89,7 +89,7 @@ def test_nested_list_elements_matched_by_schema_key(repo: Path, run: Runner) -> 
     text = result.output
     # keyed by actor, whatever the order
     assert '~ observations[actor=Japanese officials].apogee_km: 480 -> 490' in text
-    assert '+ observations[actor=ROK JCS]: {"actor": "ROK JCS", "actor_type": "military", "stance": "assessment"}' in text
+    assert '+ observations[actor=ROK JCS]:\n      actor: "ROK JCS"\n      actor_type: "military"\n      stance: "assessment"\n' in text
     assert "observations[actor=KCNA]" not in text
     # sources are known by their quote: a changed quote is one source out and one in
     assert '- sources[quote=the DPRK fired' in text and '+ sources[quote=' in text

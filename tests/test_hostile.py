@@ -90,7 +90,7 @@ def test_id_with_path_separators_is_refused(repo):
     write_record(repo, "launch", sample("launch", id="../../etc/passwd"), name=NAME)
     done = run_dprk(repo, "validate")
     assert done.returncode == 1
-    assert "$.id: '../../etc/passwd' is not of the expected form" in done.stdout
+    assert "$.id: '../../etc/passwd' is not an id: " in done.stdout
 
 
 def test_symlink_out_and_directory_named_like_a_record(repo, tmp_path):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from yaml.nodes import MappingNode, SequenceNode
 
 from cli.records import yamlread
@@ -53,7 +56,7 @@ def test_example_workflow_runs_the_documented_commands(repo: Path, run: Runner) 
 def readme_pre_commit_config() -> str:
     import re
 
-    text = (PROJECT / "README.md").read_text(encoding="utf-8")
+    text = (PROJECT / "docs" / "reviewers.md").read_text(encoding="utf-8")
     section = text.split("\n## Pull requests\n", 1)[1].split("\n## ", 1)[0]
     [block] = [m.group(1) for m in re.finditer(r"```yaml\n(.*?)```", section, re.S) if "repos:" in m.group(1)]
     return block
@@ -158,3 +161,79 @@ def test_pre_commit_checks_what_the_commit_holds_not_the_work_tree(repo: Path, t
     sh("git", "add", "records/statements")
     fine = sh("git", "commit", "-q", "-m", "correct the statement")
     assert fine.returncode == 0 and commits() == "3", fine.stdout + fine.stderr
+
+
+# --- the workflow in a repository that holds only schema/ and records/ -----------------------------
+
+
+def workflow() -> dict:
+    return plain(yamlread.compose((PROJECT / "docs" / "pull-request-workflow.yml").read_text(encoding="utf-8")))
+
+
+def install_script() -> str:
+    [step] = [step for step in workflow()["jobs"]["records"]["steps"] if step.get("name") == "Install dprk"]
+    return step["run"]
+
+
+def test_the_workflow_steps_name_commands_that_exist():
+    from cli.main import COMMANDS
+
+    runs = [step["run"] for step in workflow()["jobs"]["records"]["steps"] if "run" in step]
+    used = [words[1] for run in runs for line in run.splitlines() if (words := shlex.split(line, comments=True))[:1] == ["dprk"]]
+    assert set(used) == {"validate", "fmt", "diff"} and set(used) <= set(COMMANDS)
+
+
+def test_the_workflow_installs_dprk_from_its_git_url_at_the_release_tag():
+    from cli import __version__
+
+    source = workflow()["jobs"]["records"]["env"]["DPRK_FROM"]
+    assert source.startswith("git+https://") and source.endswith(f"@v{__version__}")
+
+
+def run_install(where: Path, source: str, pip: str = 'pip() { echo "pip $*"; }') -> str:
+    import subprocess
+
+    done = subprocess.run(["bash", "-c", f"{pip}\nset -e\n{install_script()}"], cwd=where, capture_output=True, text=True,
+                          env={"PATH": os.environ["PATH"], "DPRK_FROM": source}, timeout=900)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_install_step_takes_the_git_url_in_a_repository_of_records_alone(repo: Path):
+    assert not (repo / "pyproject.toml").exists()
+    assert run_install(repo, "git+https://example.org/dprk-records@v1").strip() == "pip install dprk-records @ git+https://example.org/dprk-records@v1"
+    assert run_install(PROJECT, "git+https://example.org/dprk-records@v1").strip() == "pip install ."  # a copy of this project
+
+
+@pytest.mark.slow  # a real pip install from a git url at a tag, then the workflow's commands with it
+def test_a_repository_of_records_alone_runs_the_workflow_with_dprk_from_a_tag(repo: Path, tmp_path: Path):
+    import subprocess
+    import sys
+
+    from cli import __version__
+
+    clone = tmp_path / "dprk-records"
+    subprocess.run(["git", "clone", "-q", str(PROJECT), str(clone)], check=True)
+    changed = subprocess.run(["git", "ls-files", "-m", "-o", "--exclude-standard"], cwd=PROJECT, capture_output=True, text=True, check=True)
+    for name in changed.stdout.splitlines():
+        if (PROJECT / name).is_file():  # the working tree as it is, uncommitted changes too
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT / name, clone / name)
+    subprocess.run(["git", "add", "-A"], cwd=clone, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "as tested", "--allow-empty"],
+                   cwd=clone, check=True)
+    subprocess.run(["git", "tag", f"v{__version__}"], cwd=clone, check=True)
+    target = tmp_path / "site"
+    pip = f'pip() {{ "{sys.executable}" -m pip "$@" -q --no-deps --target "{target}"; }}'
+    run_install(repo, f"git+file://localhost{clone}@v{__version__}", pip)
+    write_record(repo, "launch", sample("launch"))
+    commit_all(repo, "base")
+    write_record(repo, "statement", sample("statement"))
+    commit_all(repo, "pull request")
+    env = dict(os.environ, PYTHONPATH=str(target))
+    env.pop("DPRK_REPO", None)
+    for args in (["validate", "--changed-since", "HEAD~1...", "--format", "github"], ["fmt", "--check"], ["diff", "HEAD~1...HEAD", "--format", "markdown"]):
+        done = subprocess.run([sys.executable, "-m", "cli", *args], cwd=repo, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, (args, done.stderr)
+    assert str(target) in subprocess.run([sys.executable, "-c", "import cli; print(cli.__file__)"], env=env, capture_output=True,
+                                         text=True, cwd=tmp_path).stdout

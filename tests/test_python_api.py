@@ -1,4 +1,4 @@
-"""README's "Use it from Python" example runs as written, on the project's own records."""
+"""The analysts' guide's "Use it from Python" example (docs/analysts.md) runs as written, on the project's own records."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from conftest import PROJECT
 
 
 def example() -> str:
-    text = (PROJECT / "README.md").read_text(encoding="utf-8")
+    text = (PROJECT / "docs" / "analysts.md").read_text(encoding="utf-8")
     section = text.split("\n## Use it from Python\n", 1)[1].split("\n## ", 1)[0]
     return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 

@@ -107,7 +107,7 @@ def test_since_and_until_with_partial_dates(run, data, args, expected):
 
 def test_bad_date_is_a_usage_error(run, data):
     result = run("query", "--since", "2023-13")
-    assert result.exit_code == 2 and "--since '2023-13' is not a date" in result.output
+    assert result.exit_code == 2 and "--since: '2023-13' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)" in result.output
 
 
 # --- --where ------------------------------------------------------------------------------------
@@ -332,24 +332,29 @@ def test_integers_of_any_size_sort_and_compare(tmp_path):
     assert found.exit_code == 0 and found.output.split() == ["id", "2023-01-01-huge"]
 
 
-def test_the_table_fits_the_terminal_and_never_cuts_an_id(tmp_path):
-    repo = make_repo(tmp_path / "fresh")
-    run = Runner(repo)
+def test_the_table_fits_its_width_wraps_text_and_never_cuts_an_id():
+    import io
+
+    from cli.output.formats import write_table
+
     long_id = "2023-08-30-a-launch-whose-id-is-much-longer-than-forty-eight-characters"
-    write_record(repo, "launch", sample("launch", id=long_id, title="A title " * 12, count=12))
-    write_record(repo, "launch", sample("launch", id="2023-08-31-short", date="2023-08-31", count=3))
-    for width in (150, 200):  # room for the id (71), the short columns and the headers
-        result = run("query", "launches", env={"COLUMNS": str(width)})
-        assert result.exit_code == 0, result.output
-        lines = result.output.splitlines()
+    title = "A title " * 12
+    rows = [[long_id, "2023-08-30", title.strip(), 12], ["2023-08-31-short", "2023-08-31", "Short", 3]]
+    for width in (110, 150):
+        out = io.StringIO()
+        write_table(out, ["id", "date", "title", "count"], rows, width=width)
+        lines = out.getvalue().splitlines()
         assert max(len(line) for line in lines) <= width, (width, lines)
-        assert long_id in result.output  # pasted into show, update or log, it still works
-        assert "…" in result.output  # the long title was cut instead
-        header, rule, first, second = lines[:4]
+        assert long_id in out.getvalue()  # pasted into show, update or log, it still works
+        assert "…" not in out.getvalue()
+        assert out.getvalue().split().count("title") == 1 + 12  # the header, and the long title wrapped whole
+        assert len(lines) > 4  # on more than one line
+        header, rule, first = lines[:3]
         end = header.index("count") + len("count")
-        assert first[:end].endswith("12") and second[:end].endswith(" 3")  # numbers align right
-    wide = run("query", "launches")  # not a terminal and no COLUMNS: nothing is cut
-    assert "A title " * 11 in wide.output
+        assert first[:end].endswith("12") and [l for l in lines if "2023-08-31-short" in l][0][:end].endswith(" 3")  # numbers align right
+    wide = io.StringIO()
+    write_table(wide, ["id", "date", "title", "count"], rows, width=None)  # no width (not a terminal): nothing is fitted
+    assert title.strip() in wide.getvalue()
 
 
 def test_stats_lists_years_with_no_records_as_zero(tmp_path):

@@ -100,6 +100,103 @@ def test_on_the_bundled_records(tmp_path):
     assert sum(r["events"] for r in table) > 100
 
 
+def _printed(run_or_runner, *args) -> list[dict]:
+    result = run_or_runner("reactions", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _database_rows(path) -> list[dict]:
+    import sqlite3
+
+    from cli.output.datasette import REACTIONS_SQL
+
+    db = sqlite3.connect(str(path))
+    try:
+        cursor = db.execute(REACTIONS_SQL)  # the datasette query, as served
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
+    finally:
+        db.close()
+
+
+def _as_query_row(row: dict) -> dict:
+    return {**row, "responses": "; ".join(row["responses"]) if row["responses"] else None}
+
+
+def test_the_exports_and_the_datasette_query_agree_with_reactions_on_the_bundled_records(tmp_path):
+    run = Runner(tmp_path)
+    printed = _printed(run, "--repo", str(PROJECT))
+    assert len(printed) > 100
+    assert run("export", "--format", "sqlite", "-o", "all.sqlite", "--repo", str(PROJECT)).exit_code == 0
+    assert _database_rows(tmp_path / "all.sqlite") == [_as_query_row(r) for r in printed]  # every event, every column
+    assert run("export", "--format", "datapackage", "-o", "package", "--repo", str(PROJECT)).exit_code == 0
+    with open(tmp_path / "package" / "reactions.csv", encoding="utf-8", newline="") as handle:
+        packaged = {r["id"]: r for r in csv.DictReader(handle)}
+    assert list(packaged) == [r["id"] for r in printed]
+    for row in printed:
+        assert (packaged[row["id"]]["response"], packaged[row["id"]]["first_meeting"]) == (row["response"], row["first_meeting"] or "")
+    with open(tmp_path / "package" / "reactions_responses.csv", encoding="utf-8", newline="") as handle:
+        texts = [(r["reactions_id"], r["text"]) for r in csv.DictReader(handle)]
+    assert texts == [(r["id"], text) for r in printed for text in r["responses"] or []]
+
+
+def test_a_presidential_statement_with_its_own_record_counts_once_everywhere(linked, run):
+    # the meeting's outcome names the statement record, which speaks for it
+    write_record(linked, "meeting", sample("meeting", id="2016-02-08-prst", date="2016-02-08", launches=[L1], outcomes=[
+        {"type": "presidential-statement", "status": "adopted", "statement": "2016-02-08-prst-record"}]))
+    write_record(linked, "statement", sample("statement", id="2016-02-08-prst-record", date="2016-02-08", type="presidential-statement",
+                                             responds_to=[L1], meeting="2016-02-08-prst"))
+    printed = _printed(run)
+    [first] = [r for r in printed if r["id"] == L1]
+    assert sum("2016-02-08" in text for text in first["responses"]) == 1
+    assert run("export", "--format", "sqlite", "-o", "x.sqlite").exit_code == 0
+    assert _database_rows(linked / "x.sqlite") == [_as_query_row(r) for r in printed]
+
+
+def test_the_response_class_and_days_to_it(linked, run):
+    found = rows(run("reactions", "--json"))
+    assert (found[L1]["response"], found[L1]["days_to_response"]) == ("agreed-product", 0)
+    assert (found[L2]["response"], found[L2]["days_to_response"]) == ("product-not-agreed", 1)
+    assert (found[L3]["response"], found[L3]["days_to_response"]) == ("none", None)
+
+
+def edit_schema(repo, name, change):
+    path = repo / "schema" / f"{name}.schema.json"
+    schema = json.loads(path.read_text())
+    change(schema)
+    path.write_text(json.dumps(schema, indent=2))
+
+
+def test_what_an_event_or_an_agreed_product_is_comes_from_the_schema(linked, run):
+    edit_schema(linked, "nuclear-test", lambda s: s.pop("x-answered"))
+    assert list(rows(run("reactions", "--json"))) == [L1, L2, L3]  # nuclear tests are no longer events
+    edit_schema(linked, "meeting", lambda s: s["properties"]["outcomes"]["items"]["properties"]["status"].update({"x-agreed": ["issued"]}))
+    found = rows(run("reactions", "--json"))
+    assert found[L1]["first_agreed_product"] == "2016-02-07-press-statement"  # the statement record, still agreed
+    edit_schema(linked, "meeting", lambda s: s["properties"]["outcomes"]["items"]["properties"]["status"].update({"x-agreed": ["adoptd"]}))
+    result = run("reactions")
+    assert result.exit_code == 1 and "x-agreed must list allowed values" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_filtered_export_keeps_the_reactions_with_no_dangling_key(linked, run):
+    import sqlite3
+
+    printed = _printed(run, "launches")
+    for kinds in (("launches",), ("launches", "meetings"), ("statements",)):
+        assert run("export", *kinds, "--format", "sqlite", "-o", "part.sqlite", "--force").exit_code == 0
+        db = sqlite3.connect(str(linked / "part.sqlite"))
+        try:
+            assert db.execute("PRAGMA foreign_key_check").fetchall() == [], kinds
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            db.close()
+        if "launches" in kinds:
+            assert _database_rows(linked / "part.sqlite") == [_as_query_row(r) for r in printed]
+        else:
+            assert "reactions" not in tables and "votes" in tables  # statements answer events; they are none
+
+
 def test_a_record_dated_year_0000_is_invalid_and_breaks_no_command(repo, run):
     # there is no year 0 in the calendar dates name (nor in Python's): validation refuses it as
     # it refuses 2023-02-30, and commands that read records without checking them find no day in it
@@ -118,7 +215,7 @@ def test_a_record_dated_year_0000_is_invalid_and_breaks_no_command(repo, run):
     for args in (["query", "--since", "0000"], ["add", "launch", "--date", "0000", "--title", "t", "--summary", "s",
                                                   "--category", "SRBM", "--source", json.dumps(sample("launch")["sources"][0])]):
         result = run(*args)
-        assert result.exit_code == 2 and "'0000' is not a date" in result.stderr, result.stderr
+        assert result.exit_code == 2 and "'0000' is not a day on the calendar (the calendar has no year 0000)" in result.stderr, result.stderr
     result = run("query", "--since", "2023\n")  # a date ends where the text does, as the schema reads it
     assert result.exit_code == 2 and "is not a date" in result.stderr, result.stderr
 

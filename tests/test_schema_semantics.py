@@ -51,8 +51,8 @@ def test_an_id_or_date_ending_in_a_newline_is_refused_by_validate(repo, run):
     write_record(repo, "launch", record, name="2023-08-30-srbm")
     result = run("validate")
     assert result.exit_code == 1
-    assert "$.id: '2023-08-30-srbm\\n' is not of the expected form" in result.output
-    assert "$.date: '2023-08-30\\n' is not of the expected form" in result.output
+    assert "$.id: '2023-08-30-srbm\\n' is not an id: " in result.output
+    assert "$.date: '2023-08-30\\n' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)" in result.output
 
 
 def test_add_refuses_an_id_ending_in_a_newline_and_writes_nothing(repo, run):
@@ -70,7 +70,7 @@ def test_other_patterned_fields_refuse_a_final_newline(repo, run, field, value):
     write_record(repo, "launch", sample("launch", **{field: value}))
     result = run("validate")
     assert result.exit_code == 1, result.output
-    assert "is not of the expected form" in result.output
+    assert "is not a " in result.output and ("is not a tag: " in result.output or "is not a web address: " in result.output)
 
 
 def test_update_refuses_a_date_with_a_final_newline(repo, run):

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from conftest import sample, write_record
+from conftest import Runner, sample, write_record
 
 pytest.importorskip("datasette")
 
@@ -35,11 +35,21 @@ def get(url: str) -> tuple[int, str]:
         return exc.code, exc.read().decode("utf-8", "replace")
 
 
+class Served(str):
+    """The base URL of the server, knowing the repository it serves."""
+
+    def __new__(cls, base: str, repo):
+        made = super().__new__(cls, base)
+        made.repo = repo
+        return made
+
+
 @pytest.fixture
 def served(repo):
     write_record(repo, "launch", sample("launch", id=LAUNCH, date="2022-05-25", category="ICBM"))
     write_record(repo, "meeting", sample("meeting", id="2022-05-26-veto", date="2022-05-26", format="adoption", launches=[LAUNCH],
-                                         outcomes=[{"type": "resolution", "status": "vetoed", "responds_to": [LAUNCH]}]))
+                                         outcomes=[{"type": "resolution", "status": "vetoed", "responds_to": [LAUNCH],
+                                                    "vote": {"in_favour": 13, "against": 2, "against_states": ["CHN", "RUS"]}}]))
     write_record(repo, "statement", sample("statement", id="2022-05-25-sg", date="2022-05-25", responds_to=[LAUNCH]))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
@@ -59,7 +69,7 @@ def served(repo):
             if time.monotonic() > deadline:
                 pytest.fail("datasette did not answer within 90 seconds")
             time.sleep(0.3)
-        yield base
+        yield Served(base, repo)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
@@ -77,13 +87,31 @@ def test_a_record_page_shows_what_points_at_it(served):
 
 
 def test_the_canned_queries(served):
-    status, body = get(f"{served}/dprk/reactions.json?_shape=array")
+    status, body = get(f"{served}/dprk/reactions_by_event.json?_shape=array")
     assert status == 200
     [row] = json.loads(body)
     assert row["id"] == LAUNCH and row["first_meeting"] == "2022-05-26-veto" and row["days_to_meeting"] == 1
     assert "resolution vetoed: 2022-05-26-veto" in row["responses"] and "secretary-general issued: 2022-05-25-sg" in row["responses"]
-    status, body = get(f"{served}/dprk/timeline.json?_shape=array")
+    assert row["response"] == "product-not-agreed" and row["days_to_response"] == 1
+    # the same row as `dprk reactions`, which the table behind the query is written from
+    [printed] = json.loads(Runner(served.repo)("reactions", "--json").stdout)
+    assert row == {**printed, "responses": "; ".join(printed["responses"])}
+    status, body = get(f"{served}/dprk/records_by_date.json?_shape=array")
     assert status == 200 and [r["id"] for r in json.loads(body)] == ["2022-05-25-icbm", "2022-05-25-sg", "2022-05-26-veto"]
+    status, body = get(f"{served}/dprk/votes_by_state.json?_shape=array")
+    assert status == 200 and [(r["state"], r["against"], r["vetoes"]) for r in json.loads(body)] == [("CHN", 1, 1), ("RUS", 1, 1)]
+
+
+def test_no_canned_query_hides_a_table_or_view(served):
+    status, body = get(f"{served}/-/metadata.json")
+    queries = set(json.loads(body)["databases"]["dprk"]["queries"])
+    status, body = get(f"{served}/dprk.json")
+    assert status == 200
+    listed = json.loads(body)
+    names = {t["name"] for t in listed["tables"]} | {v["name"] if isinstance(v, dict) else v for v in listed.get("views", [])}
+    assert {"timeline", "reactions", "votes"} <= names and queries and not queries & names
+    status, body = get(f"{served}/dprk/timeline.json?_shape=array")  # the view itself, every kind's common columns
+    assert status == 200 and {r["kind"] for r in json.loads(body)} == {"launch", "meeting", "statement"}
 
 
 def test_metadata_comes_from_the_schema(served):

@@ -12,6 +12,7 @@ from cli.checks.problems import Problem, problem_at
 from cli.checks.runner import FileResult, check_files
 from cli.errors import UsageError, YamlError
 from cli.records.kinds import Kind
+from cli.records.suggest import did_you_mean, nearest_ids
 from cli.records.repository import RecordFile, Repository, check_id_text
 
 
@@ -73,11 +74,9 @@ def reference_problem(value: str, expected: list[str], found: list[Kind] | None,
     """What is wrong with one reference to `value`, or None. `found`: the kinds holding that id."""
     if not found:
         message = f"refers to {value!r}, which is not a record"
-        import difflib
-
-        close = difflib.get_close_matches(value, list(known()), n=1)
+        close = did_you_mean(nearest_ids(value, known()))
         if close:
-            message += f"; did you mean {close[0]!r}?"
+            message += f"; {close}"
         return message
     if not any(k.name in expected for k in found):
         return f"refers to {value!r}, a {found[0].name}; expected a {' or '.join(expected)}"

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 from cli.errors import one_line
 from cli.records.kinds import Kind
+from cli.records.suggest import did_you_mean, nearest
 
 
 @dataclass
@@ -94,10 +95,8 @@ def schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list[
         for extra in error.instance:
             if extra in allowed:
                 continue
-            import difflib
-
-            close = difflib.get_close_matches(str(extra), allowed, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; allowed here: {', '.join(allowed)}"
+            close = did_you_mean(nearest(str(extra), allowed))
+            hint = f"; {close}" if close else f"; allowed here: {', '.join(allowed)}"
             out.append(problem_at(rel, text, pointer, f"unknown field {extra!r}{hint}", "schema", key=extra))
         return out
     if validator == "required" and isinstance(error.instance, dict):
@@ -105,20 +104,18 @@ def schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list[
         missing = [name for name in error.validator_value if name not in error.instance]
         return [problem_at(rel, text, pointer, f"{name!r} is required but missing", "schema") for name in missing]
     if validator == "enum":
-        values = error.validator_value
-        if len(values) <= 12:
-            message = f"{error.instance!r} is not one of: {', '.join(map(str, values))}"
-        else:
-            message = f"{error.instance!r} is not an allowed value (see 'dprk schema {kind.name}')"
-        return [problem_at(rel, text, pointer, message, "schema")]
+        from cli.records.allowed import listing, not_allowed
+        from cli.records.kinds import Field
+
+        item = Field("", pointer, error.schema)
+        return [problem_at(rel, text, pointer, not_allowed(item, error.instance, listing(pointer)), "schema")]
     if validator == "minItems":
         count = error.validator_value
         return [problem_at(rel, text, pointer, f"needs at least {count} {'entry' if count == 1 else 'entries'}", "schema")]
     if validator == "pattern":
-        description = error.schema.get("description")
-        message = f"{error.instance!r} is not of the expected form"
-        message += f": {description}" if description else f" (pattern {error.validator_value})"
-        return [problem_at(rel, text, pointer, message, "schema")]
+        from cli.records.allowed import wrong_form
+
+        return [problem_at(rel, text, pointer, wrong_form(error.schema, error.instance), "schema")]
     return [problem_at(rel, text, pointer, schema_message(validator, error.validator_value, error.instance, error.message), "schema")]
 
 

@@ -1,6 +1,6 @@
 """Shell completion: kinds, record ids, field names and state codes, read from the repository.
 
-click asks these when the shell completes a word (turned on as README's "Shell
+click asks these when the shell completes a word (turned on as docs/reference.md's "Shell
 completion" says). Each reads only what it needs (file names for ids, the schema files
 for kinds and fields) and, outside a repository or on any problem, offers nothing and
 prints nothing: completion never writes into the terminal.
@@ -38,12 +38,41 @@ def _safe(make: Callable[[Any, str], Iterable[str]]) -> Callable[[Any, Any, str]
     return complete
 
 
+DEFAULT_KINDS = {  # commands whose records, with no KIND named, are not every kind
+    "reactions": lambda repo: _vocabulary(repo).answered,
+    "chart": lambda repo: _vocabulary(repo).answered,
+    "votes": lambda repo: _voting(repo),
+}
+OWN_COLUMNS = {"reactions": ("cli.selection.reactions", "COLUMNS"), "votes": ("cli.selection.votes", "COLUMNS")}
+DASH_VALUES = {"sort"}  # options whose values may begin with "-" (--sort -date)
+
+
+def _vocabulary(repo: Any) -> Any:
+    from cli.selection.vocabulary import vocabulary
+
+    return vocabulary(repo.schemas.kinds)
+
+
+def _voting(repo: Any) -> list[Any]:
+    from cli.selection.vocabulary import positions
+
+    return [k for k in repo.schemas.kinds.values() if positions(k)]
+
+
 def _kinds_named(ctx: Any, repo: Any) -> list[Any]:
-    names = ctx.params.get("kinds") or ()
+    """The kinds named before the word being completed (the command's own, else every kind).
+
+    While an option waits for its value, click leaves the words before it unparsed in
+    `ctx.args`: the kinds are read from there too."""
+    known = {name for kind in repo.schemas.kinds.values() for name in (kind.name, kind.folder)}
+    names = tuple(ctx.params.get("kinds") or ()) or tuple(a for a in ctx.args if a in known)
     try:
-        return repo.kinds(names)
+        if names:
+            return repo.kinds(names)
     except Exception:
-        return repo.kinds()
+        pass
+    default = DEFAULT_KINDS.get(ctx.command.name if ctx.command is not None else "")
+    return default(repo) if default is not None else repo.kinds()
 
 
 @_safe
@@ -80,10 +109,17 @@ def _field_names(ctx: Any) -> list[str]:
 
 @_safe
 def fields(ctx: Any, incomplete: str) -> Iterable[str]:
-    """Dotted field names; after a comma (--fields a,b), the name being typed."""
+    """Dotted field names (or a command's own columns); after a comma (--fields a,b), the name being typed."""
+    import importlib
+
     done, _, current = incomplete.rpartition(",")
     prefix = done + "," if done else ""
-    names = _field_names(ctx) + ["date_start", "date_end", "kind"]
+    own = OWN_COLUMNS.get(ctx.command.name if ctx.command is not None else "")
+    if own is not None:
+        module = importlib.import_module(own[0])
+        names = list(getattr(module, own[1])) + list(getattr(module, "SUMMARY_COLUMNS", []))
+    else:
+        names = _field_names(ctx) + ["date_start", "date_end", "kind"]
     for name in dict.fromkeys(names):
         if name.startswith(current):
             yield prefix + name
@@ -130,3 +166,36 @@ def states(codes: dict[str, str]) -> Callable[[Any, Any, str], list[CompletionIt
         return [CompletionItem(code, help=name) for code, name in sorted(codes.items()) if code.startswith(incomplete.upper())]
 
     return complete
+
+
+def choices(values: list[str]) -> Callable[[Any, Any, str], list[CompletionItem]]:
+    """A field's allowed values (matched in any case, as the field options read them)."""
+    def complete(ctx: Any, param: Any, incomplete: str) -> list[CompletionItem]:
+        return [CompletionItem(value) for value in values if value.casefold().startswith(incomplete.casefold())]
+
+    return complete
+
+
+def register() -> None:
+    """Let an option whose values may begin with "-" (--sort -date) complete them: click
+    otherwise takes a word that begins with "-" for the name of an option."""
+    from click.shell_completion import BashComplete, FishComplete, ZshComplete, _resolve_context, add_completion_class
+
+    def make(base: Any) -> Any:
+        class ValuesFirst(base):  # type: ignore[misc, valid-type]
+            def get_completions(self, args: list[str], incomplete: str) -> list[CompletionItem]:
+                if incomplete.startswith("-") and args:
+                    try:
+                        ctx = _resolve_context(self.cli, self.ctx_args, self.prog_name, list(args))
+                        for param in ctx.command.get_params(ctx):
+                            if param.name in DASH_VALUES and args[-1] in getattr(param, "opts", ()):
+                                return param.shell_complete(ctx, incomplete)
+                    except Exception:
+                        return []
+                return super().get_completions(args, incomplete)
+
+        ValuesFirst.__name__ = base.__name__
+        return ValuesFirst
+
+    for base in (BashComplete, ZshComplete, FishComplete):
+        add_completion_class(make(base), base.name)

@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 
 import click
 
-from cli.commands._options import AnyCase, Folder
+from cli.commands._options import Folder
 
 REPO_HELP = "The repository folder (holding schema/ and records/). Default: $DPRK_REPO, else the nearest one above the current folder."
 
@@ -58,10 +58,12 @@ def field_options(specs: list[Any]) -> list[click.Option]:
         element = spec.field.items if spec.field.items is not None else spec.field
         references = spec.field.references or element.references
         complete = (_complete.record_ids(*references) if references else
-                    _complete.states(element.names) if element.names else None)
+                    _complete.states(element.names) if element.names else
+                    _complete.choices(spec.choices) if spec.choices else None)
+        # values stay text: the library matches allowed values (in any case) and says what was meant
         options.append(click.Option(
-            [*spec.flags, spec.param], multiple=spec.multiple, metavar=None if spec.choices else spec.metavar, help=spec.help,
-            type=AnyCase(spec.choices) if spec.choices else click.STRING, shell_complete=complete,
+            [*spec.flags, spec.param], multiple=spec.multiple, metavar=f"[{'|'.join(spec.choices)}]" if spec.choices else spec.metavar,
+            help=spec.help, type=click.STRING, shell_complete=complete,
         ))
     return options
 

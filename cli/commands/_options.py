@@ -46,6 +46,20 @@ class Folder(click.ParamType):
         return [CompletionItem(incomplete, type="dir")]
 
 
+class OutputFile(click.ParamType):
+    """A file to write, checked by the tool itself, completed by the shell as a file path."""
+
+    name = "file"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        return value
+
+    def shell_complete(self, ctx: Any, param: Any, incomplete: str) -> list:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(incomplete, type="file")]
+
+
 class AnyCase(click.Choice):
     """A choice matched without regard to case (`icbm` is ICBM), shown as the schema spells it."""
 

@@ -28,9 +28,11 @@ class AddGroup(ui.RepoGroup):
 
 
 def make_command(repo: Any, kind: Any) -> click.Command:
-    from cli.editing.options import option_specs
+    from cli.editing.options import example_command, option_specs
 
     specs = option_specs(kind, reserved=RESERVED)
+    example = "\n".join(["\b", "Example (it runs as written; --dry-run prints the record and writes nothing):",
+                         *(("  " if n == 0 else "      ") + line for n, line in enumerate(example_command(kind, specs)))])
 
     def callback(**params: Any) -> None:
         add(repo, kind, specs, params)
@@ -46,7 +48,7 @@ def make_command(repo: Any, kind: Any) -> click.Command:
              "1 invalid record, required fields missing from --from-file, or id taken (nothing written), or "
              "written but the commit failed (the message says what is left), or with --edit, the editor failed "
              "or left bytes that are not UTF-8 text (nothing written; the message says where your text is kept); "
-             "2 usage error, or required options missing with --no-input.",
+             "2 usage error, or required options missing with --no-input.", epilog=example,
     )
 
 
@@ -94,7 +96,11 @@ def command(repo_dir: str | None) -> None:
     """Add a record of KIND (singular or plural: launch, launches).
 
     Each kind has its own options, one per field of its schema: see
-    'dprk add KIND --help'. For example:
+    'dprk add KIND --help', which ends with an example that runs as written.
+    For example (--dry-run prints the record and writes nothing):
 
-      dprk add launch --date 2023-11-21 --title "..." --category satellite-launch-vehicle --source '{...}'
+    \b
+      dprk add launch --date 2023-11-22 --title "Example launch" --category unknown --dry-run \\
+          --summary "ROK officials reported that the DPRK had fired a ballistic missile." \\
+          --source '{"publisher": "Security Council Report", "title": "DPRK (North Korea): Open Briefing", "date": "2023-11-24", "quote": "ROK officials reported that the DPRK had fired a ballistic missile"}'
     """

@@ -18,10 +18,11 @@ def command(ctx: click.Context, repo, revisions: str | None, fmt: str, stat: boo
     """Show records added, removed, modified and renamed, and every field that changed.
 
     \b
-    dprk diff              the working tree (untracked records too) against HEAD
-    dprk diff REV          the working tree against REV
-    dprk diff A..B         B against A
-    dprk diff A...B        B against the merge base of A and B (the pull-request view)
+    Examples:
+      dprk diff                # the working tree (untracked records too) against HEAD
+      dprk diff HEAD~1         # the working tree against a revision (REV)
+      dprk diff HEAD~1..HEAD   # B against A, for any two revisions A..B
+      dprk diff main...HEAD    # B against the merge base of A and B (A...B): the pull-request view
 
     Elements of a list are matched by their key where the schema gives one (an
     observation by its actor), else by position. Changed files that are not records

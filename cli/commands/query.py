@@ -15,10 +15,11 @@ def command(repo, selection, fields, explode, fmt: str, style: str) -> None:
     """Print records as a table (or --format csv, tsv, json, jsonl, markdown; --csv ... for short).
 
     KIND is one or more kinds (launch or launches, meeting, ...); with none, every
-    kind is shown as one timeline with the columns they share. A single kind shows
-    its own fields in schema order; the table leaves out nested fields, which
-    --fields can name (dotted: observations.actor). --json and --jsonl give the
-    records as stored, unless --fields or --explode ask for rows.
+    kind is shown as one timeline with the columns they share. The table shows a
+    kind's default columns, chosen for an 80-column terminal (its schema's
+    x-table-columns), wrapping long text to fit; the other formats hold every field.
+    --fields names the columns (dotted: observations.actor). --json and --jsonl give
+    the records as stored, unless --fields or --explode ask for rows.
 
     Dates are spans: a record dated 2023-11 covers the whole month, so it matches
     --since 2023-11-15 and --until 2023-11-01.

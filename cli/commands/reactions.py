@@ -27,7 +27,8 @@ def command(repo, selection, fields, explode, by: str | None, fmt: str, style: s
     KIND is launch or nuclear-test (default: both); --since, --until, --where and --search
     choose the events, as in 'dprk query'. With --by year (or month): per period, the
     events, how many the Council met on, how many got an agreed product and how many met
-    a product proposed and not agreed, with the share of each. Everything is derived from
+    a product proposed and not agreed, with the share of each. The table shows date, id,
+    response and days to it; --fields names other columns (every format takes it). Everything is derived from
     the links between records. Where the repository states how complete each year's
     launches are (docs/coverage.md), a note on stderr points to it.
 
@@ -39,18 +40,18 @@ def command(repo, selection, fields, explode, by: str | None, fmt: str, style: s
     """
     import sys
 
-    from cli.output.formats import write_rows
+    from cli.output.formats import chosen_columns, write_chosen
     from cli.selection import coverage, reactions
 
-    if fields or explode:
-        raise click.UsageError("--fields and --explode do not apply to reactions")
+    if explode:
+        raise click.UsageError("--explode does not apply to reactions")
+    columns = reactions.SUMMARY_COLUMNS if by else reactions.COLUMNS
+    chosen = chosen_columns(columns, fields, fmt, None if by else reactions.TABLE_COLUMNS)
     found = reactions.reactions(repo, selection)
     if not found:
         click.echo(f"dprk: {selection.nothing_found()}", err=True)
-    if by:
-        write_rows(sys.stdout, fmt, reactions.SUMMARY_COLUMNS, reactions.summary(found, by.lower()), style=style)
-    else:
-        write_rows(sys.stdout, fmt, reactions.COLUMNS, reactions.rows(found), style=style)
+    body = reactions.summary(found, by.lower()) if by else reactions.rows(found)
+    write_chosen(sys.stdout, fmt, columns, body, chosen, style=style)
     note = coverage.note(repo.root)
     if note:
         click.echo(f"dprk: {note}", err=True)

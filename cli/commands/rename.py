@@ -26,8 +26,8 @@ def command(repo, old_id: str, new_id: str, dry_run: bool, commit: bool) -> None
     (no record OLD, NEW not an id or the same as OLD).
 
     \b
-    Example, after a date was corrected:
-      dprk rename 2023-12-icbm-test 2023-12-18-hwasong-18-icbm --commit
+    Example (--dry-run says what would change and writes nothing):
+      dprk rename 2023-11-21-malligyong-1-satellite 2023-11-21-malligyong-1-satellite-launch --dry-run
     """
     from cli.commands import _editing as ui
     from cli.editing.rename import rename

@@ -10,18 +10,33 @@ from cli.commands._options import ROW_OUTPUT, output_options, repo_option
 
 @click.command("schema")
 @click.argument("kind", required=False, shell_complete=_complete.kinds)
+@click.option("--values", "values", metavar="FIELD", shell_complete=_complete.where,
+              help="List the allowed values of FIELD (of KIND, or of any kind), with the name of each state code; "
+                   "'state' lists the state codes.")
 @output_options(*ROW_OUTPUT)
 @repo_option
-def command(repo, kind: str | None, fmt: str, style: str) -> None:
-    """List the kinds of record, or, given KIND, the fields of that kind.
+def command(repo, kind: str | None, values: str | None, fmt: str, style: str) -> None:
+    """List the kinds of record, or, given KIND, the fields of that kind, or, with
+    --values FIELD, the values a field allows.
 
     KIND may be singular or plural (launch, launches). Everything shown is read
     from the schema files under schema/.
+
+    \b
+    Examples:
+      dprk schema
+      dprk schema launch
+      dprk schema --values state
+      dprk schema launch --values category
     """
     import sys
 
     from cli.output.formats import write_rows
-    from cli.records.schemainfo import describe_fields, describe_kinds
+    from cli.records.schemainfo import describe_fields, describe_kinds, describe_values, values_field
 
-    headers, rows = describe_kinds(repo) if kind is None else describe_fields(repo.kind(kind))
+    chosen = repo.kind(kind) if kind is not None else None
+    if values is not None:
+        headers, rows = describe_values(values_field(repo, chosen, values))
+    else:
+        headers, rows = describe_kinds(repo) if chosen is None else describe_fields(chosen)
     write_rows(sys.stdout, fmt, headers, rows, style=style, escape=False)

@@ -16,7 +16,8 @@ def command(repo, port: int, no_cache: bool) -> None:
 
     Tables and columns carry their titles and descriptions from the schema files;
     references are foreign keys, so a launch's page lists the meetings and statements
-    that point at it; the canned queries 'reactions' and 'timeline' are one click away.
+    that point at it; the canned queries 'reactions_by_event', 'votes_by_state' and
+    'records_by_date' are one click away.
     The database is rebuilt at every start, in .dprk-cache/serve/. Stop with Ctrl-C.
     Needs datasette: pip install 'dprk-records[serve]'.
     """
@@ -25,11 +26,10 @@ def command(repo, port: int, no_cache: bool) -> None:
 
     from cli.errors import DataError
     from cli.output.datasette import DATABASE, check_installed, check_port, clear_folder, metadata, serve_command, write_metadata
-    from cli.output.sqlitedb import write_sqlite
+    from cli.output.export import derived_tables, write_database
     from cli.output.tables import Layout
     from cli.records.writing import atomic_file
     from cli.selection.filters import build_selection
-    from cli.selection.reactions import event_kinds
 
     check_installed(repo.root)
     check_port(port)
@@ -40,8 +40,8 @@ def command(repo, port: int, no_cache: bool) -> None:
     database, meta = clear_folder(folder, repo.rel(folder))
     selection = build_selection(repo, (), use_cache=not no_cache)
     with atomic_file(database, replace=True, binary=True) as temp:
-        count = write_sqlite(temp, selection.kinds, selection.records(repo), display=str(database))
-    write_metadata(meta, metadata(Layout(selection.kinds), event_kinds(repo)), repo.rel(meta))
+        count = write_database(repo, selection, temp, str(database))
+    write_metadata(meta, metadata(Layout(selection.kinds), derived_tables(repo, selection)[0].tables), repo.rel(meta))
     click.echo(f"serving {count} records at http://127.0.0.1:{port}/{DATABASE} (Ctrl-C to stop)", err=True)
     sys.stdout.flush()
     sys.stderr.flush()

@@ -12,12 +12,19 @@ from cli.commands._options import output_options, repo_option
 @click.argument("record_id", metavar="ID", shell_complete=_complete.record_ids())
 @output_options("text", "json")
 @click.option("--no-links", is_flag=True, help="Leave out the records that link here (faster: no scan).")
+@click.option("--paths", is_flag=True, help="Print each value with its path, the one 'dprk diff' prints and 'update --set' "
+                                             "and '--remove' take (tags[=russia], observations[actor=KCNA].apogee_km).")
 @repo_option
-def command(repo, record_id: str, fmt: str, no_links: bool) -> None:
+def command(repo, record_id: str, fmt: str, no_links: bool, paths: bool) -> None:
     """Print the record with id ID in canonical YAML, then the records that link to it.
 
     Links are the reference fields of other records: the meetings that took up a
     launch, the statements that respond to it, the report presented at a meeting.
+
+    \b
+    Examples:
+      dprk show 2023-11-21-malligyong-1-satellite
+      dprk show 2023-11-21-malligyong-1-satellite --paths
     """
     import json
 
@@ -26,6 +33,15 @@ def command(repo, record_id: str, fmt: str, no_links: bool) -> None:
 
     record = repo.get_record(record_id)
     data = repo.load(record)
+    if paths:
+        from cli.history.recorddiff import record_paths
+
+        found = record_paths(record.kind, data)
+        if fmt == "json":
+            click.echo(json.dumps([{"path": path, "value": value} for path, value in found], indent=2, ensure_ascii=False))
+        for path, value in found if fmt != "json" else ():
+            click.echo(one_line(f"{path}: {json.dumps(value, ensure_ascii=False)}"))
+        return
     def skipped(error: Exception) -> None:
         click.echo(one_line(f"dprk show: warning: {error}; links from that file are not shown"), err=True)
 

@@ -50,7 +50,8 @@ def _allowed(item: Field) -> str:
     if element.enum and len(element.enum) <= ENUM_CHOICES_MAX:
         return ("each one of: " if many else "one of: ") + ", ".join(map(str, element.enum))
     if element.names:
-        return "ISO 3166-1 alpha-3 codes" if many else "an ISO 3166-1 alpha-3 code"
+        codes = "ISO 3166-1 alpha-3 codes" if many else "an ISO 3166-1 alpha-3 code"
+        return f"{codes}, listed by 'dprk schema --values {item.dotted}'"
     if element.references:
         return ("ids of a " if many else "the id of a ") + " or ".join(element.references)
     if element.is_date:

@@ -5,16 +5,19 @@ flags, choices, metavar and help, and the field values the given options stand f
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from cli.editing.values import parse_json, parse_scalar
 from cli.errors import UsageError
+from cli.records.allowed import normalise
 from cli.records.kinds import Field, Kind
 from cli.records.repository import check_id_text
 
 
-ENUM_CHOICES_MAX = 20  # larger enums (state codes) are checked, not listed, in help and prompts
+ENUM_CHOICES_MAX = 20
+EXAMPLE_DATE = "2023-11-21"  # larger enums (state codes) are checked, not listed, in help and prompts
 
 
 @dataclass
@@ -120,19 +123,15 @@ def option_help(item: Field, how: str, made_id: bool = False, update: bool = Fal
     parts = [item.description.rstrip(".") + "." if item.description else ""]
     element = scalar_field(item)
     if element.names:
-        parts.append("An ISO 3166-1 alpha-3 code (see 'dprk schema').")
+        parts.append(f"An ISO 3166-1 alpha-3 code, any case (the codes and names: 'dprk schema --values {item.dotted}').")
     if element.references:
         parts.append("The id of a " + " or ".join(element.references) + ".")
     if how == "list":
         parts.append("Repeat the option for each value.")
     elif how == "objects":
-        parts.append("One JSON object per option; repeat it for each.")
-        example = item.example or example_json(item.items)
-        if example:
-            parts.append(f"Example: '{example}'.")
+        parts.append("One JSON object per option; repeat it for each (the example at the end of this help shows one).")
     elif how == "object":
-        example = example_json(item)
-        parts.append(f"A JSON object, e.g. '{example}'." if example else "A JSON object.")
+        parts.append("A JSON object (the example at the end of this help shows one).")
     if made_id and not update:
         parts.append("Default: the date and a slug of the title.")
     elif item.required and not update:
@@ -152,7 +151,7 @@ def example_json(item: Field | None) -> str | None:
         if element.enum:
             value: Any = element.enum[0]
         elif element.is_date:
-            value = "2023-11-21"
+            value = EXAMPLE_DATE
         elif element.type in ("integer", "number"):
             value = 1
         elif element.type == "boolean":
@@ -161,6 +160,48 @@ def example_json(item: Field | None) -> str | None:
             value = "..."
         sample[name] = [value] if child.type == "array" else value
     return json.dumps(sample, ensure_ascii=False)
+
+
+def shell_word(text: str) -> str:
+    """`text` as one word for bash or any POSIX shell: as it is when nothing in it is
+    special, else in single quotes, each `'` in it written `'\\''`."""
+    if text and re.fullmatch(r"[A-Za-z0-9_@%+=:,./-]+", text):
+        return text
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def example_command(kind: Kind, specs: list[OptionSpec]) -> list[str]:
+    """`dprk add KIND ...` as it runs when pasted (with --dry-run: nothing is written):
+    the required options, and an example of every option that takes JSON, one option a
+    line, each line but the last ending in a backslash."""
+    words = [f"dprk add {kind.name} --dry-run"]
+    for spec in specs:
+        item = spec.field
+        how = shape(item)
+        if how == "objects":
+            value = item.example or example_json(item.items)
+        elif how == "object":
+            value = example_json(item)
+        elif item.required and not (item.role == "id" and can_make_id(kind)):
+            value = _example_scalar(kind, scalar_field(item))
+        else:
+            continue
+        if value is not None:
+            words.append(f"{spec.flags[0]} {shell_word(value)}")
+    return [word + " \\" for word in words[:-1]] + words[-1:]
+
+
+def _example_scalar(kind: Kind, item: Field) -> str:
+    examples = item.schema.get("examples")
+    if isinstance(examples, list) and examples:
+        return str(examples[0])
+    if item.enum:
+        return str(item.enum[0])
+    if item.is_date:
+        return EXAMPLE_DATE
+    if item.role == "title":
+        return f"Example {kind.name}"
+    return {"integer": "1", "number": "1", "boolean": "true"}.get(item.type, "...")
 
 
 def option_value(spec: OptionSpec, raw: Any) -> Any:
@@ -174,7 +215,7 @@ def option_value(spec: OptionSpec, raw: Any) -> Any:
         value = parse_json(raw, flag)
         if not isinstance(value, dict):
             raise UsageError(f"{flag}: expected a JSON object {{...}}, got {type(value).__name__}")
-        return value
+        return normalise(item, value)
     if how == "list":
         return [parse_scalar(item.items or item, text, flag) for text in raw]
     out: list[Any] = []
@@ -184,7 +225,7 @@ def option_value(spec: OptionSpec, raw: Any) -> Any:
         for element in elements:
             if not isinstance(element, dict):
                 raise UsageError(f"{flag}: expected a JSON object {{...}} per option, got {type(element).__name__}")
-            out.append(element)
+            out.append(normalise(item.items or item, element))
     return out
 
 

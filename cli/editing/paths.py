@@ -26,11 +26,13 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from cli.editing.values import parse_json, parse_scalar
+from cli.editing.values import parse_value
 from cli.errors import UsageError
 from cli.records import paths
 from cli.records.kinds import Field, Kind
 from cli.records.paths import Step
+from cli.records.allowed import spelled as spelled_value
+from cli.records.suggest import did_you_mean, nearest
 
 
 def parse_path(text: str, option: str) -> list[Step]:
@@ -120,18 +122,44 @@ def _walk(data: Any, steps: list[Step], option: str, text: str, create: bool) ->
 def _value(kind: Kind, steps: list[Step], text: str, option: str, element: bool = False) -> Any:
     field = field_at(kind, steps)
     if field is None:
-        raise UsageError(f"{option}: {kind.name} has no field at {paths.format_path(steps)}",
-                         hint="fields are listed by 'dprk schema " + kind.name + "'")
+        raise no_field(kind, steps, option)
     if element:
         field = field.items if field.items is not None else field
-    if field.type in ("object", "array") or field.keys:
-        value = parse_json(text, option)
-        return value
-    if field.enum:
-        allowed = {str(v).casefold(): v for v in field.enum}
-        if text.casefold() in allowed:
-            return allowed[text.casefold()]
-    return parse_scalar(field, text, option)
+    return parse_value(field, text, option)
+
+
+def spelled(kind: Kind, steps: list[Step]) -> list[Step]:
+    """The steps with each selector's value that names an allowed value in another case
+    spelled as the schema spells it (`requested_by[=usa]` is `requested_by[=USA]`), as
+    every value typed is (cli.records.allowed)."""
+    out = []
+    for place, step in enumerate(steps):
+        node = field_at(kind, steps[:place])
+        if step.match is not None and node is not None and node.items is not None:
+            key, value = step.match
+            target = node.items.keys.get(key) if key else node.items
+            found = spelled_value(target, value) if target is not None else None
+            if found is not None:
+                step = Step(match=(key, str(found)))
+        out.append(step)
+    return out
+
+
+def no_field(kind: Kind, steps: list[Step], option: str) -> UsageError:
+    """A path naming no field of the kind: which step, and the field most likely meant."""
+    shown = paths.format_path(steps)
+    for place in range(1, len(steps) + 1):
+        if field_at(kind, steps[:place]) is None:
+            break
+    parent = field_at(kind, steps[:place - 1])
+    while parent is not None and parent.items is not None and not parent.keys:
+        parent = parent.items
+    names = list(parent.keys) if parent is not None else []
+    wrong = steps[place - 1].key
+    close = did_you_mean(nearest(wrong, names)) if wrong is not None else ""
+    where = paths.format_path(steps[:place - 1])
+    listed = f"fields{' of ' + where if where else ''}: {', '.join(names)}" if names else f"fields are listed by 'dprk schema {kind.name}'"
+    return UsageError(f"{option}: {kind.name} has no field at {shown}", hint=close or listed)
 
 
 @dataclass
@@ -193,12 +221,13 @@ def operations(kind: Kind, given: Iterable[tuple[str, str]], fields: Mapping[str
     for verb, text in given:
         option = f"--{verb}"
         if verb == "remove":
-            steps = parse_path(text, option)
+            steps = spelled(kind, parse_path(text, option))
             if field_at(kind, steps) is None:
-                raise UsageError(f"--remove {text!r}: {kind.name} has no such field", hint="fields are listed by 'dprk schema " + kind.name + "'")
+                raise no_field(kind, steps, option)
             out.append(Operation("remove", text, steps))
             continue
         steps, path, value = split_assignment(text, option)
+        steps = spelled(kind, steps)
         out.append(Operation(verb, path, steps, _value(kind, steps, value, option, element=verb == "append")))
     _refuse_two_values(out, fields or {})
     return out

@@ -66,11 +66,7 @@ class Question:
         element = scalar_field(self.field)
         if choices and text.isdigit() and 1 <= int(text) <= len(choices):
             text = choices[int(text) - 1]
-        if element.enum and text not in [str(v) for v in element.enum]:
-            same = [str(v) for v in element.enum if str(v).casefold() == text.casefold()]
-            if same:  # allowed values match without regard to case
-                text = same[0]
-        return parse_scalar(element, text, self.label)
+        return parse_scalar(element, text, self.label)  # allowed values match in any case
 
 
 def _set(data: Any, pointer: tuple[Any, ...], value: Any) -> None:
@@ -130,7 +126,10 @@ def _ask_field(kind: Kind, data: dict[str, Any], item: Field, ask: Ask, confirm:
     if how == "objects":
         element_field = item.items if item.items is not None else item
         elements: list[dict[str, Any]] = []
-        noun = singular(item.name) or item.name
+        title = item.title.lower()
+        noun = singular(title) or title
+        if noun.replace(" ", "_") not in (item.name, singular(item.name)):
+            noun += f" ({item.name})"  # the field's title, and the name its option and paths use
         if not required and not confirm(f"Add {'an' if noun[:1] in 'aeiou' else 'a'} {noun}?"):
             return
         while True:

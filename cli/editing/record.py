@@ -34,7 +34,10 @@ def field_name(kind: Kind, name: str) -> str:
     for spec in option_specs(kind):
         if "--" + name.lstrip("-") in spec.flags:
             return spec.name
-    raise UsageError(f"{kind.name} has no field {name!r}", hint="fields are: " + ", ".join(kind.fields))
+    from cli.records.suggest import did_you_mean, nearest
+
+    close = did_you_mean(nearest(key, list(kind.fields)))
+    raise UsageError(f"{kind.name} has no field {name!r}", hint=close or "fields are: " + ", ".join(kind.fields))
 
 
 def slugify(text: str, limit: int = SLUG_MAX) -> str:
@@ -143,7 +146,10 @@ def check_unset(kind: Kind, changes: dict[str, Any], unset: Iterable[str]) -> No
 
 
 def given(kind: Kind, specs: list[OptionSpec], params: dict[str, Any], document: dict[str, Any] | None) -> dict[str, Any]:
-    """The fields given: a document from --from-file, overridden by options."""
-    data = dict(document or {})
+    """The fields given: a document from --from-file (allowed values matched in any case,
+    as for options), overridden by options."""
+    from cli.records.allowed import normalise
+
+    data = normalise(kind.root, dict(document or {}))
     data.update(values_from_options(specs, params))
     return data

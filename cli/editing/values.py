@@ -14,7 +14,18 @@ from cli.records.kinds import Field
 
 
 def parse_scalar(item: Field, text: str, where: str) -> Any:
-    """A command-line or prompt text as the value the schema wants (int, float, bool or str)."""
+    """A command-line or prompt text as the value the schema wants (int, float, bool or str).
+
+    An allowed value matches in any case and comes back as the schema spells it; a text
+    that is none of them is a usage error saying which was meant (cli.records.allowed).
+    """
+    if item.enum:
+        from cli.records.allowed import listing, not_allowed, spelled
+
+        found = spelled(item, text)
+        if found is None:
+            raise UsageError(f"{where}: {not_allowed(item, text, listing(item.path))}")
+        return found
     kind = item.type
     if kind == "integer":
         try:
@@ -41,11 +52,54 @@ def parse_scalar(item: Field, text: str, where: str) -> Any:
     if kind in ("object", "array"):
         return parse_json(text, where)
     if item.is_date:
-        from cli.records.dates import date_span
+        from cli.records.dates import date_problem
 
-        if date_span(text) is None:
-            raise UsageError(f"{where}: {text!r} is not a date", hint="use YYYY, YYYY-MM or YYYY-MM-DD, on the calendar")
+        problem = date_problem(text)
+        if problem:
+            raise UsageError(f"{where}: {problem}")
     return text
+
+
+def parse_value(item: Field, text: str, where: str) -> Any:
+    """The value typed for a field at any depth (`--set`, `--append`): JSON for an object;
+    for a list, JSON (`["JPN", "KOR"]`) or, for a list of codes, ids or tags, the values
+    separated by commas (`JPN,KOR`); else one value as parse_scalar reads it. Allowed
+    values match in any case, in JSON too."""
+    from cli.records.allowed import normalise
+
+    if item.type == "object" or item.keys:
+        return normalise(item, parse_json(text, where))
+    if item.type == "array" and item.items is not None:
+        element = item.items
+        if text.lstrip().startswith("["):
+            try:
+                return normalise(item, parse_json(text, where))
+            except UsageError:
+                raise UsageError(f"{where}: {text!r} is not a JSON list", hint=list_hint(item)) from None
+        if element.type == "object" or element.keys:
+            return [normalise(element, parse_json(text, where))]
+        if splits(element):
+            return [parse_scalar(element, part.strip(), where) for part in text.split(",") if part.strip()]
+        return [parse_scalar(element, text, where)]
+    return parse_scalar(item, text, where)
+
+
+def splits(element: Field) -> bool:
+    """Whether a list's elements are words that never hold a comma (codes, ids, tags,
+    numbers), so that `A,B` can name two of them."""
+    return bool(element.enum or element.references or element.schema.get("pattern")
+                or element.type in ("integer", "number", "boolean"))
+
+
+def list_hint(item: Field) -> str:
+    """What to type for a whole list, in words and by example."""
+    element = item.items if item.items is not None else item
+    if element.type == "object" or element.keys:
+        return 'give a JSON list of objects, [{"key": "value"}, ...]'
+    sample = [str(v) for v in (element.enum or [])[:2]] or ["a", "b"]
+    if splits(element):
+        return f"give the values separated by commas, {','.join(sample)}, or a JSON list, {json.dumps(sample)}"
+    return f"give a JSON list, {json.dumps(sample)}"
 
 
 def _no_constant(name: str) -> Any:

@@ -209,3 +209,33 @@ def _hashable(value: Any) -> Any:
 def compare(kind: Kind, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[FieldChange]:
     """The field changes between two versions of a record of `kind` (None: not there)."""
     return diff_data(old if old is not None else {}, new if new is not None else {}, kind.root)
+
+
+def record_paths(kind: Kind, data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Every value of a record with the path `diff` names it by, which `update --set` and
+    `--remove` read back: each field, and each element of a list by its key
+    (`observations[actor=KCNA]`), by its value (`tags[=russia]`) or by its place, as
+    `diff` would, in schema order."""
+    out: list[tuple[str, Any]] = []
+    _paths(data, kind.root, "", out)
+    return out
+
+
+def _paths(value: Any, shape: Field | None, path: str, out: list[tuple[str, Any]]) -> None:
+    if isinstance(value, dict) and value:
+        known = list(shape.keys) if shape is not None else []
+        for key in [k for k in known if k in value] + sorted(k for k in value if k not in known):
+            _paths(value[key], shape.keys.get(key) if shape is not None else None, join_key(path, key), out)
+    elif isinstance(value, list) and value:
+        element = _element_shape(shape)
+        key = shape.key if shape is not None else None
+        if key and is_name(key) and _keyed(value, key):
+            for item in value:
+                _paths(item, element, join_match(path, key, item[key]), out)
+        elif _plain_distinct(value):
+            out.extend((join_match(path, "", item), item) for item in value)
+        else:
+            for index, item in enumerate(value):
+                _paths(item, element, f"{path}[{index}]", out)
+    else:
+        out.append((path, value))

@@ -28,14 +28,56 @@ def change_line(change: FieldChange) -> str:
     return f"~ {change.path}: {show(change.old)} -> {show(change.new)}"
 
 
+def parts(change: FieldChange) -> list[tuple[str, Any]]:
+    """An added or removed value as a reviewer reads it: a list of objects one element at
+    a time (`sources[0]`, `sources[1]`, ...), anything else whole."""
+    value = change.new if change.op == "added" else change.old
+    if change.op in ("added", "removed") and isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return [(f"{change.path}[{index}]", element) for index, element in enumerate(value)]
+    return [(change.path, value)]
+
+
+def block(value: dict[str, Any], indent: str) -> list[str]:
+    """An object's fields, one a line (an object or a list of objects inside it as a block of its own)."""
+    lines = []
+    for key, item in value.items():
+        if isinstance(item, dict):
+            lines.append(f"{indent}{key}:")
+            lines.extend(block(item, indent + "  "))
+        elif isinstance(item, list) and item and all(isinstance(v, dict) for v in item):
+            for index, element in enumerate(item):
+                lines.append(f"{indent}{key}[{index}]:")
+                lines.extend(block(element, indent + "  "))
+        else:
+            lines.append(f"{indent}{key}: {show(item)}")
+    return lines
+
+
+def change_lines(change: FieldChange, indent: str = "") -> list[str]:
+    """A field change as text: one line, except that an object added or removed (a
+    source, an observation, each element of a new record's lists) is a block, one field
+    a line, under its path."""
+    if change.op not in ("added", "removed"):
+        return [indent + change_line(change)]
+    sign = "+" if change.op == "added" else "-"
+    lines = []
+    for path, value in parts(change):
+        if isinstance(value, dict) and value:
+            lines.append(f"{indent}{sign} {path}:")
+            lines.extend(block(value, indent + "    "))
+        else:
+            lines.append(f"{indent}{sign} {path}: {show(value)}")
+    return lines
+
+
 def render_change_block(change: RecordChange, indent: str = "") -> str:
-    """One record's change as text: a heading line, then one line per field change."""
+    """One record's change as text: a heading line, then each field change (see change_lines)."""
     where = change.path if change.status != "renamed" else f"{change.old_path} -> {change.path}"
     lines = [f"{indent}{change.status} {change.title} ({where})"]
     for error in change.errors:
         lines.append(f"{indent}  ! {error}")
     for item in change.fields:
-        lines.append(f"{indent}  " + change_line(item))
+        lines.extend(change_lines(item, indent + "  "))
     if change.status == "modified" and not change.fields and not change.errors:
         lines.append(f"{indent}  (layout only: no field changed)")
     return "\n".join(one_line(line) for line in lines) + "\n"  # a path, id, title or error is never more than one line
@@ -125,10 +167,13 @@ def render_markdown(diff: Diff, stat: bool = False) -> str:
         if change.status == "modified" and not change.fields and not change.errors:
             out.append("- layout only: no field changed")
         for item in change.fields:
-            if item.op == "added":
-                out.append(f"- added {_code(item.path)}: {_code(show(item.new))}")
-            elif item.op == "removed":
-                out.append(f"- removed {_code(item.path)}: {_code(show(item.old))}")
+            if item.op in ("added", "removed"):
+                for path, value in parts(item):
+                    if isinstance(value, dict) and value:
+                        out.append(f"- {item.op} {_code(path)}:")
+                        out.extend(_markdown_block(value, "  "))
+                    else:
+                        out.append(f"- {item.op} {_code(path)}: {_code(show(value))}")
             elif item.op == "reordered":
                 out.append(f"- reordered {_code(item.path)}: {_code(show(item.old))} → {_code(show(item.new))}")
             else:
@@ -141,6 +186,22 @@ def render_markdown(diff: Diff, stat: bool = False) -> str:
             out.append(f"- {other.status} {_code(other.path)}" + (f" (from {_code(other.old_path)})" if other.old_path else ""))
         out.append("")
     return "\n".join(out)
+
+
+def _markdown_block(value: dict[str, Any], indent: str) -> list[str]:
+    """An object's fields as a nested list, one field an item, every key and value in a code span."""
+    lines = []
+    for key, item in value.items():
+        if isinstance(item, dict):
+            lines.append(f"{indent}- {_code(key)}:")
+            lines.extend(_markdown_block(item, indent + "  "))
+        elif isinstance(item, list) and item and all(isinstance(v, dict) for v in item):
+            for index, element in enumerate(item):
+                lines.append(f"{indent}- {_code(f'{key}[{index}]')}:")
+                lines.extend(_markdown_block(element, indent + "  "))
+        else:
+            lines.append(f"{indent}- {_code(key)}: {_code(show(item))}")
+    return lines
 
 
 def render_json(diff: Diff, stat: bool = False) -> str:

@@ -110,7 +110,11 @@ def record_log(repo: Repository, record_id: str) -> tuple[str, list[LogEntry]]:
         if path is not None and not has_head:
             return path, []  # a record in a repository with no commit yet has no history
         if path is None:
-            raise UsageError(f"no record with id {record_id!r}, now or in the history of this branch", hint="list ids with 'git ls-files records'")
+            from cli.records.suggest import did_you_mean, nearest_ids
+
+            close = did_you_mean(nearest_ids(record_id, repo.id_index()))
+            raise UsageError(f"no record with id {record_id!r}, now or in the history of this branch",
+                             hint=close or "list ids with 'git ls-files records'")
         entries: list[LogEntry] = []
         for number, commit in enumerate(handle.log(path)):
             parent = Side(commit.hash + "^", commit.short + "^")

@@ -28,12 +28,13 @@ from typing import Any, Iterable
 from cli.errors import DataError, UsageError
 from cli.output.tables import Layout, Table
 from cli.records.kinds import Kind
+from cli.records.writing import sync_folder
 
 DESCRIPTOR = "datapackage.json"
 PROFILE = "tabular-data-package"
 
 
-def descriptor(layout: Layout, name: str = "dprk-records") -> dict[str, Any]:
+def descriptor(layout: Layout, name: str = "dprk-records", extra: list[Table] = ()) -> dict[str, Any]:
     """The `datapackage.json` of the tables of `layout`."""
     return {
         "profile": PROFILE,
@@ -41,7 +42,7 @@ def descriptor(layout: Layout, name: str = "dprk-records") -> dict[str, Any]:
         "title": "The DPRK file at the UN Security Council",
         "description": "Council meetings, DPRK launches and nuclear tests, statements and sanctions reports, "
                        "one row per record in the table of its kind, with lists in tables of their own.",
-        "resources": [_resource(table) for table in layout.tables()],
+        "resources": [_resource(table) for table in [*layout.tables(), *extra]],
     }
 
 
@@ -86,18 +87,21 @@ def _text(value: Any) -> Any:
     return value
 
 
-def write_datapackage(folder: Path, kinds: list[Kind], records: Iterable[tuple[Any, dict[str, Any]]], *, force: bool = False) -> int:
+def write_datapackage(folder: Path, kinds: list[Kind], records: Iterable[tuple[Any, dict[str, Any]]], *, force: bool = False,
+                      derived: Any = None) -> int:
     """Write the package into `folder` (made, or replaced with `force`); returns the record count.
 
     A new folder is built beside its target and renamed into place. In a folder that
     exists (empty, or holding a package this tool wrote, with `force`), the package is
     built in a dot-folder inside it, then each file is moved into place, datapackage.json
     last, and only then are the files of the old package that the new one lacks removed.
-    Nothing else in the folder is touched: see `_old_package`.
+    Nothing else in the folder is touched: see `_old_package`. `derived`
+    (cli.output.derived.Derived) adds its tables, filled after the records.
     """
     layout = Layout(kinds)
     target = Path(folder)
-    names = [f"{table.name}.csv" for table in layout.tables()] + [DESCRIPTOR]
+    extra = list(derived.tables) if derived is not None else []
+    names = [f"{table.name}.csv" for table in [*layout.tables(), *extra]] + [DESCRIPTOR]
     old = _check_target(target, force, names)
     exists = old is not None
     parent = target if exists else (target.parent if str(target.parent) else Path("."))
@@ -107,7 +111,7 @@ def write_datapackage(folder: Path, kinds: list[Kind], records: Iterable[tuple[A
     except OSError as exc:
         raise DataError(f"cannot write the data package {target}: {exc.strerror or exc}") from None
     try:
-        count = _fill(temp, layout, records)
+        count = _fill(temp, layout, records, derived)
         if exists:
             _swap(temp, target, names, old or set())
         else:
@@ -121,11 +125,12 @@ def write_datapackage(folder: Path, kinds: list[Kind], records: Iterable[tuple[A
     return count
 
 
-def _fill(folder: Path, layout: Layout, records: Iterable[tuple[Any, dict[str, Any]]]) -> int:
+def _fill(folder: Path, layout: Layout, records: Iterable[tuple[Any, dict[str, Any]]], derived: Any = None) -> int:
     handles = {}
+    extra = list(derived.tables) if derived is not None else []
     try:
         writers = {}
-        for table in layout.tables():
+        for table in [*layout.tables(), *extra]:
             handle = open(folder / f"{table.name}.csv", "w", encoding="utf-8", newline="")
             handles[table.name] = handle
             writers[table.name] = csv.writer(handle, lineterminator="\r\n")
@@ -137,11 +142,13 @@ def _fill(folder: Path, layout: Layout, records: Iterable[tuple[Any, dict[str, A
             for table, row in layout.rows(record, data):
                 writers[table.name].writerow([_text(v) for v in row])
             count += 1
+        for table, row in (derived.fill() if derived is not None else ()):
+            writers[table.name].writerow([_text(v) for v in row])
     finally:
         for handle in handles.values():
             handle.close()
     with open(folder / DESCRIPTOR, "w", encoding="utf-8", newline="\n") as handle:
-        json.dump(descriptor(layout), handle, ensure_ascii=False, indent=2)
+        json.dump(descriptor(layout, extra=extra), handle, ensure_ascii=False, indent=2)
         handle.write("\n")
     return count
 
@@ -230,20 +237,7 @@ def _swap(temp: Path, target: Path, names: list[str], old: set[str]) -> None:
     for name in sorted(old - set(names)):
         if _regular(target / name):
             os.unlink(target / name)
-    _sync(target)
-
-
-def _sync(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    sync_folder(target)
 
 
 def _umask() -> int:

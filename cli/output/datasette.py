@@ -3,9 +3,10 @@
 The SQLite export (cli.output.sqlitedb, through the parse cache) is written to the
 tool's own folder, `.dprk-cache/serve/`, with a metadata file giving every table and
 column its title and description from the schemas, facets on the fields with a few
-allowed values, the record's title as the label of every reference, and two canned
-queries: `reactions` (the Council's response to each launch and nuclear test) and
-`timeline` (every record by date). Because references are foreign keys, a launch's page
+allowed values, the record's title as the label of every reference, and canned
+queries named apart from the tables and views: `reactions_by_event` (the Council's
+response to each launch and nuclear test, read from the `reactions` table the export
+writes), `votes_by_state` (from `votes`) and `records_by_date` (every record by date). Because references are foreign keys, a launch's page
 lists the meetings and statements that point at it. datasette is imported only when it
 is asked for; without it, one line says how to install it.
 
@@ -27,11 +28,11 @@ from typing import Any
 
 from cli.errors import DataError, UsageError
 from cli.output.tables import Layout, Table
-from cli.records.kinds import Kind
 
 INSTALL = "pip install 'dprk-records[serve]'"
 DATABASE = "dprk"
 FACET_MAX = 20  # an enum with more values than this (state codes) is no use as a facet
+RECORDS_BY_DATE, REACTIONS_QUERY, VOTES_QUERY = "records_by_date", "reactions_by_event", "votes_by_state"
 
 
 def check_installed(root: Path | None = None) -> None:
@@ -49,9 +50,24 @@ def check_installed(root: Path | None = None) -> None:
         raise UsageError("dprk serve needs datasette, which is not installed", hint=INSTALL)
 
 
-def metadata(layout: Layout, event_kinds: list[Kind]) -> dict[str, Any]:
+REACTIONS_SQL = """SELECT r.date, r.kind, r.id, r.category, r.name, r.first_meeting, r.days_to_meeting,
+  (SELECT group_concat(text, '; ') FROM (SELECT x.text FROM reactions_responses x WHERE x.reactions_id = r.id ORDER BY x.position)) AS responses,
+  r.first_agreed_product, r.days_to_product, r.response, r.days_to_response
+FROM reactions r ORDER BY r.date_start, r.id"""
+VOTES_SQL = """SELECT v.year, v.state, v.name, v.in_favour, v.against, v.abstaining, v.vetoes, v.joint_statements,
+  (SELECT group_concat(record_id, '; ') FROM (SELECT x.record_id FROM votes_vetoed x WHERE x.votes_year = v.year AND x.votes_state = v.state ORDER BY x.position)) AS vetoed
+FROM votes v ORDER BY v.year, v.state"""
+RECORDS_BY_DATE_SQL = "SELECT date, date_start, date_end, kind, id, title FROM records ORDER BY date_start, id"
+
+
+def metadata(layout: Layout, derived: list[Table] = ()) -> dict[str, Any]:
+    """datasette's metadata for the tables of `layout` and the `derived` ones (cli.output.derived).
+
+    The canned queries are named apart from every table and view: `records_by_date`
+    (the view `timeline` keeps its own name), `reactions_by_event` and `votes_by_state`
+    read the derived tables, made by the same code as `dprk reactions` and `dprk votes`."""
     tables: dict[str, Any] = {}
-    for table in layout.tables():
+    for table in [*layout.tables(), *derived]:
         entry: dict[str, Any] = {"description": table.description or table.name,
                                  "columns": {c.name: c.description for c in table.columns if c.description}}
         if table.kind is not None and table.parent is None:
@@ -66,75 +82,29 @@ def metadata(layout: Layout, event_kinds: list[Kind]) -> dict[str, Any]:
             entry["facets"] = ["kind"]
         elif table.name == layout.state_table.name:
             entry["label_column"] = "name"
+        elif table.kind is None and table.parent is None:
+            facets = [c.name for c in table.columns if c.enum]
+            if facets:
+                entry["facets"] = facets
         tables[table.name] = entry
-    queries = {
-        "timeline": {"title": "Every record by date", "description": "Meetings, launches, nuclear tests, statements and reports in one list.",
-                     "sql": "SELECT date, date_start, date_end, kind, id, title FROM records ORDER BY date_start, id"},
+    names = {t.name for t in derived}
+    queries: dict[str, Any] = {
+        RECORDS_BY_DATE: {"title": "Every record by date", "description": "Meetings, launches, nuclear tests, statements and reports in one list.",
+                          "sql": RECORDS_BY_DATE_SQL},
     }
-    reactions = reactions_sql(layout, event_kinds)
-    if reactions:
-        queries["reactions"] = {"title": "The Council's response to each launch and nuclear test",
-                                "description": "The first meeting held on each event and the days to it, and every statement and "
-                                               "meeting outcome that responds to it, with its status.",
-                                "sql": reactions}
+    if "reactions" in names:
+        queries[REACTIONS_QUERY] = {"title": "The Council's response to each launch and nuclear test",
+                                    "description": "The rows of `dprk reactions`: the first meeting held on each event and the days to it, "
+                                                   "every statement and meeting outcome that responds to it, and its response class.",
+                                    "sql": REACTIONS_SQL}
+    if "votes" in names:
+        queries[VOTES_QUERY] = {"title": "Positions of Council members by year",
+                                "description": "The rows of `dprk votes`: votes in favour, against and abstaining, vetoes and joint "
+                                               "statements signed, where a source lists the states.",
+                                "sql": VOTES_SQL}
     return {"title": "dprk-records: the DPRK file at the UN Security Council",
             "description": "One row per record; lists are tables of their own, and references are foreign keys.",
             "databases": {DATABASE: {"tables": tables, "queries": queries}}}
-
-
-def reactions_sql(layout: Layout, event_kinds: list[Kind]) -> str | None:
-    """The `reactions` query, from the tables the layout has (None without events or meetings)."""
-    events = [layout.by_kind[k.name] for k in event_kinds if k.name in layout.by_kind]
-    meeting = layout.by_kind.get("meeting")
-    if not events or meeting is None:
-        return None
-    event_names = {t.name for t in events}
-    union = " UNION ALL ".join(
-        f"SELECT id, '{t.kind.name}' AS kind, date, date_start, "  # type: ignore[union-attr]
-        + (", ".join(c if any(col.name == c for col in t.columns) else f"NULL AS {c}" for c in ("category", "name")))
-        + f" FROM {t.name}" for t in events)
-    took = []
-    responses = []
-    for child in _descendants(meeting):
-        for column in child.columns:
-            target = column.references[0] if column.references else None
-            if target in event_names or target == layout.records.name:
-                parent_key = child.primary_key[0]
-                took.append(f"SELECT {column.name} AS event, {parent_key} AS meeting_id FROM {child.name}")
-                if child.parent is not meeting:  # an outcome's responds_to
-                    responses.append(
-                        f"SELECT r.{column.name} AS event, m.date_start AS day, o.type || ' ' || coalesce(o.status, '') || ': ' || m.id AS response "
-                        f"FROM {child.name} r JOIN {child.parent.name} o ON o.{parent_key} = r.{parent_key} "  # type: ignore[union-attr]
-                        f"AND o.position = r.{child.primary_key[1]} JOIN meeting m ON m.id = r.{parent_key}")
-    statement = layout.by_kind.get("statement")
-    if statement is not None:
-        for child in statement.children:
-            if child.columns[-1].references and child.columns[-1].references[0] in event_names | {layout.records.name}:
-                responses.append(f"SELECT r.{child.columns[-1].name} AS event, s.date_start AS day, "
-                                 f"s.type || ' ' || s.status || ': ' || s.id AS response FROM {child.name} r "
-                                 f"JOIN {statement.name} s ON s.id = r.{child.primary_key[0]}")
-    if not took:
-        return None
-    responses_sql = " UNION ALL ".join(responses) or "SELECT NULL AS event, NULL AS day, NULL AS response WHERE 0"
-    return (
-        f"WITH events AS ({union}),\n"
-        f"took AS ({' UNION '.join(took)}),\n"
-        "first AS (SELECT t.event, m.id AS meeting, min(m.date_start) AS day FROM took t JOIN meeting m ON m.id = t.meeting_id "
-        "WHERE m.status = 'held' GROUP BY t.event),\n"
-        f"responses AS ({responses_sql})\n"
-        "SELECT e.date, e.kind, e.id, e.category, e.name, f.meeting AS first_meeting,\n"
-        "  CAST(julianday(f.day) - julianday(e.date_start) AS INTEGER) AS days_to_meeting,\n"
-        "  (SELECT group_concat(response, '; ') FROM (SELECT response FROM responses r WHERE r.event = e.id ORDER BY r.day)) AS responses\n"
-        "FROM events e LEFT JOIN first f ON f.event = e.id\nORDER BY e.date_start, e.id"
-    )
-
-
-def _descendants(table: Table) -> list[Table]:
-    out = []
-    for child in table.children:
-        out.append(child)
-        out.extend(_descendants(child))
-    return out
 
 
 SIDECARS = ("-journal", "-wal", "-shm")  # files SQLite keeps beside a database, and opens when they are there

@@ -57,18 +57,17 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
             raise UsageError("--fields and --explode do not apply to --format datapackage", hint="the package holds every field")
         from cli.output.datapackage import write_datapackage
 
-        return write_datapackage(Path(output), selection.kinds, selection.records(repo), force=force)
+        extra, watch = derived_tables(repo, selection)
+        return write_datapackage(Path(output), selection.kinds, watch(selection.records(repo)), force=force, derived=extra)
     if fmt == "sqlite":
         if output is None or output == "-":
             raise UsageError("--format sqlite needs -o FILE", hint="for example: dprk export --format sqlite -o dprk.sqlite")
         if fields or explode:
             raise UsageError("--fields and --explode do not apply to --format sqlite", hint="the database holds every field; select columns in SQL")
-        from cli.output.sqlitedb import write_sqlite
-
         check_output(Path(output), force)
         companions = sqlite_companions(Path(output), force)
         with atomic_output(Path(output), force=force, binary=True) as temp:
-            count = write_sqlite(temp, selection.kinds, selection.records(repo), display=output)
+            count = write_database(repo, selection, temp, output)
             for companion in companions:  # before the new file takes the name: SQLite would read them into it
                 companion.unlink(missing_ok=True)
             return count
@@ -115,3 +114,19 @@ def refuse_repository_files(repo: Any, output: Path, *, folder: bool = False) ->
     if folder and target == Path(repo.real_root):
         raise UsageError(f"{output}: is the repository's own folder; a data package needs a folder of its own",
                          hint="for example: -o dprk-package")
+
+
+def derived_tables(repo: Any, selection: Selection) -> Any:
+    """The `reactions` and `votes` tables of an export of `selection` (cli.output.derived)."""
+    from cli.output.derived import derived
+    from cli.output.tables import Layout
+
+    return derived(repo, Layout(selection.kinds), use_cache=selection.use_cache)
+
+
+def write_database(repo: Any, selection: Selection, path: Path, display: str) -> int:
+    """The SQLite export of `selection` at `path` (a temporary file), derived tables included."""
+    from cli.output.sqlitedb import write_sqlite
+
+    extra, watch = derived_tables(repo, selection)
+    return write_sqlite(path, selection.kinds, watch(selection.records(repo)), display=display, derived=extra)

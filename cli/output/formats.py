@@ -163,19 +163,19 @@ def row_objects(columns: list[str], rows: Iterable[list[Any]]) -> Iterator[dict[
         yield dict(zip(columns, row))
 
 
-ID_LIKE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?-[a-z0-9]+(-[a-z0-9]+)*$")
-MIN_WIDTH = 8  # a text column this narrow is never cut
-TIGHT_WIDTH = 4  # nor narrower than this, however narrow the terminal
-
-
 def terminal_width() -> int | None:
-    """The width to fit a table to: $COLUMNS, else the terminal's; None when output is not a terminal."""
+    """The width to fit a table to when standard output is a terminal: $COLUMNS, else the
+    terminal's. None when it is not a terminal (a pipe, a file): piped output is never cut,
+    whatever $COLUMNS says."""
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):  # a closed or unusual stream
+        return None
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
-    if sys.stdout.isatty():
-        return shutil.get_terminal_size().columns
-    return None
+    return shutil.get_terminal_size().columns
 
 
 def _one_line(value: Any) -> Any:
@@ -185,57 +185,15 @@ def _one_line(value: Any) -> Any:
     return value
 
 
-def _cut(value: Any, width: int) -> Any:
-    if isinstance(value, str) and len(value) > width:
-        return value[: width - 1] + "…"
-    return value
-
-
-def _numeric(values: list[Any]) -> bool:
-    present = [v for v in values if v not in (None, "")]
-    return bool(present) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present)
-
-
-def _protected(values: list[Any]) -> bool:
-    """A column of record ids (never cut, so that an id can be pasted into another command)."""
-    present = [v for v in values if v not in (None, "")]
-    return bool(present) and all(isinstance(v, str) and ID_LIKE.match(v) for v in present)
-
-
-def fit(columns: list[str], body: list[list[Any]], width: int | None, gap: int = 2) -> list[int | None]:
-    """Per column, the width to cut its cells to (None: not cut), so the table fits `width`.
-
-    Id columns and numbers are never cut; the other text columns share what is left,
-    the narrow ones kept whole and the widest cut first, none below TIGHT_WIDTH."""
-    header_pad = 2  # tabulate makes a column at least 2 wider than its header (MIN_PADDING)
-    natural = [max([len(str(c)) + header_pad] + [len(str(row[i])) for row in body if row[i] is not None]) for i, c in enumerate(columns)]
-    limits: list[int | None] = [None] * len(columns)
-    if width is None or sum(natural) + gap * (len(columns) - 1) <= width:
-        return limits
-    values = [[row[i] for row in body] for i in range(len(columns))]
-    shrinkable = [i for i in range(len(columns)) if not _protected(values[i]) and not _numeric(values[i]) and natural[i] > MIN_WIDTH]
-    fixed = sum(natural[i] for i in range(len(columns)) if i not in shrinkable) + gap * (len(columns) - 1)
-    room = max(width - fixed, TIGHT_WIDTH * len(shrinkable))  # when even that does not fit, the ids still win
-    remaining = sorted(shrinkable, key=lambda i: natural[i])
-    while remaining:
-        share = room // len(remaining)
-        i = remaining[0]
-        if natural[i] <= share:  # narrow enough to keep whole
-            room -= natural[i]
-            remaining.pop(0)
-            continue
-        for i in remaining:
-            limits[i] = max(TIGHT_WIDTH, share)
-        break
-    return limits
-
-
 def write_table(out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, style: str = "simple",
                 width: int | None = None, drop_empty: bool = False) -> int:
     """A terminal table fitted to `width` (default: the terminal's, see terminal_width):
-    long text cut with "…", ids and numbers never cut, numbers right-aligned. With
-    `drop_empty`, columns empty in every row are left out."""
-    from tabulate import tabulate
+    headers break at `_`, long text wraps, columns that still do not fit are left out (a
+    note on stderr names them); ids and numbers are never cut, numbers right-aligned.
+    With `drop_empty`, columns empty in every row are left out."""
+    from tabulate import multiline_formats, tabulate
+
+    from cli.output.fitting import fitted, numeric
 
     check_style(style)
     body = [[_one_line(v) for v in row] for row in rows]
@@ -243,13 +201,17 @@ def write_table(out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, 
         keep = [i for i in range(len(columns)) if any(row[i] not in (None, "") for row in body)]
         columns = [columns[i] for i in keep]
         body = [[row[i] for i in keep] for row in body]
-    limits = fit(columns, body, width if width is not None else terminal_width())
-    body = [[_cut(v, limits[i]) if limits[i] else v for i, v in enumerate(row)] for row in body]
-    align = ["right" if _numeric([row[i] for row in body]) else "left" for i in range(len(columns))]
+    width = width if width is not None else terminal_width()
+    align = ["right" if numeric([row[i] for row in body]) else "left" for i in range(len(columns))]
+    named = list(columns)
+    columns, body, left_out = fitted(columns, body, width, multiline=style in multiline_formats, style=style)
+    align = [a for name, a in zip(named, align) if name not in left_out]
     # strings stay strings (a year such as "2023" is text); real numbers align right, as numbers
     text = tabulate(body, headers=columns, tablefmt=style, disable_numparse=True, missingval="",
                     colalign=align if columns and body else None)  # tabulate 0.9 fails on colalign without rows
     out.write(text + "\n")
+    if left_out:
+        sys.stderr.write(f"dprk: left out to fit {width} columns: {', '.join(left_out)} (name the columns with --fields)\n")
     return len(body)
 
 
@@ -284,6 +246,25 @@ def write_rows(out: IO[str], fmt: str, columns: list[str], rows: Iterable[list[A
     if fmt == "markdown":
         return write_markdown(out, columns, rows)
     return write_table(out, columns, rows, style=style, drop_empty=drop_empty)
+
+
+def chosen_columns(columns: list[str], fields: Iterable[str] = (), fmt: str = "table", table_columns: list[str] | None = None) -> list[str]:
+    """A command's own columns to write: those named by --fields (comma-separated), else
+    every column, or `table_columns` on the terminal table (a default chosen for 80 columns)."""
+    names = [n.strip() for part in fields for n in part.split(",") if n.strip()]
+    if fields and not names:
+        raise UsageError("--fields was given no field names", hint="valid fields: " + ", ".join(columns))
+    unknown = [n for n in names if n not in columns]
+    if unknown:
+        raise UsageError(f"unknown field {unknown[0]!r} in --fields", hint="valid fields: " + ", ".join(columns))
+    return names or list(table_columns if fmt == "table" and table_columns else columns)
+
+
+def write_chosen(out: IO[str], fmt: str, columns: list[str], rows: Iterable[list[Any]], chosen: list[str], *,
+                 style: str = "simple") -> int:
+    """Rows of `columns`, narrowed to the `chosen` ones (see chosen_columns)."""
+    at = [columns.index(n) for n in chosen]
+    return write_rows(out, fmt, list(chosen), ([row[i] for i in at] for row in rows), style=style)
 
 
 # --- files ------------------------------------------------------------------------------

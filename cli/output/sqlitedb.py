@@ -1,7 +1,8 @@
 """Records into an SQLite database: the tables of cli.output.tables, with foreign keys.
 
-Beside the tables, an index on every foreign-key column (what joins use), and a view
-`timeline` with the columns every kind shares (date, its span, kind, id, title, ...).
+Beside the tables, an index on every foreign-key column (what joins use), a view
+`timeline` with the columns every kind shares (date, its span, kind, id, title, ...),
+and the derived tables `reactions` and `votes` (cli.output.derived).
 Values always go in as parameters; names are quoted identifiers.
 """
 
@@ -62,17 +63,20 @@ def create(db: sqlite3.Connection, table: Table) -> str:
     return f"INSERT INTO {ident(table.name)} ({', '.join(map(ident, names))}) VALUES ({', '.join('?' for _ in names)})"
 
 
-def write_sqlite(path: Path, kinds: list[Kind], records: Iterable[tuple[Any, dict[str, Any]]], display: str | None = None) -> int:
+def write_sqlite(path: Path, kinds: list[Kind], records: Iterable[tuple[Any, dict[str, Any]]], display: str | None = None,
+                 derived: Any = None) -> int:
     """Create a database at `path` (a new, empty file) holding the records; returns the count.
 
-    `display` names the file in errors (the export's target, not the temporary file).
+    `display` names the file in errors (the export's target, not the temporary file);
+    `derived` (cli.output.derived.Derived) adds its tables, filled after the records.
     """
     layout = Layout(kinds)
     path.unlink(missing_ok=True)
     db = sqlite3.connect(str(path))
     try:
         with db:
-            inserts = {table.name: create(db, table) for table in layout.tables()}
+            extra = list(derived.tables) if derived is not None else []
+            inserts = {table.name: create(db, table) for table in [*layout.tables(), *extra]}
             db.executemany(inserts[layout.state_table.name], layout.state_rows())
             _timeline(db, kinds, layout)
         count = 0
@@ -81,6 +85,10 @@ def write_sqlite(path: Path, kinds: list[Kind], records: Iterable[tuple[Any, dic
                 for table, row in layout.rows(record, data):
                     db.execute(inserts[table.name], [_value(v) for v in row])
                 count += 1
+        if derived is not None:
+            with db:
+                for table, row in derived.fill():
+                    db.execute(inserts[table.name], [_value(v) for v in row])
         return count
     except sqlite3.Error as exc:
         raise DataError(f"{display or path}: the SQLite export failed: {exc}") from None

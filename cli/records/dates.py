@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any, Iterator
 
 _DATE = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?\Z")  # the schema's form
+DATE_FORM = "YYYY, YYYY-MM or YYYY-MM-DD"
 
 
 def date_span(text: Any) -> tuple[str, str] | None:
@@ -38,6 +39,17 @@ def _span(text: str) -> tuple[str, str] | None:
     return f"{year}-01-01", f"{year}-12-31"
 
 
+def date_problem(text: Any) -> str | None:
+    """What is wrong with a date, in the same words wherever it was given (an option, a
+    prompt, a file, the editor), or None when it is a date."""
+    if not isinstance(text, str) or not _DATE.match(text):
+        return f"{text!r} is not a date ({DATE_FORM})"
+    if date_span(text) is None:
+        why = " (the calendar has no year 0000)" if text.startswith("0000") else ""
+        return f"{text!r} is not a day on the calendar{why}"
+    return None
+
+
 def calendar_problems(kind: Any, data: Any) -> Iterator[tuple[tuple[Any, ...], str]]:
     """(pointer, message) for each date field of a record that has the form of a date but
     names no day on the calendar (2023-02-30). The form itself is the schema's business."""
@@ -46,5 +58,4 @@ def calendar_problems(kind: Any, data: Any) -> Iterator[tuple[tuple[Any, ...], s
     for date_field in kind.date_fields:
         for pointer, value in values_at(data, date_field.path):
             if isinstance(value, str) and _DATE.match(value) and date_span(value) is None:
-                why = " (the calendar has no year 0000)" if value.startswith("0000") else ""
-                yield pointer, f"{value!r} is not a day on the calendar{why}"
+                yield pointer, date_problem(value) or ""

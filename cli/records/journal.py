@@ -210,13 +210,13 @@ def _todo(repo: Any, changes: list[Change], name: str) -> list[Change]:
 
 def _apply(repo: Any, changes: list[Change], name: str) -> None:
     """Bring each file to its text after, in the journal's order (see _todo)."""
-    from cli.records.writing import _sync_folder, atomic_file
+    from cli.records.writing import atomic_file, sync_folder
 
     for change in _todo(repo, changes, name):
         path = repo.root / change.rel
         if change.new is None:
             path.unlink(missing_ok=True)
-            _sync_folder(path.parent)
+            sync_folder(path.parent)
             continue
         try:
             with atomic_file(path, replace=change.old is not None) as handle:
@@ -228,6 +228,6 @@ def _apply(repo: Any, changes: list[Change], name: str) -> None:
 
 def _remove(path: Path) -> None:
     path.unlink(missing_ok=True)
-    from cli.records.writing import _sync_folder
+    from cli.records.writing import sync_folder
 
-    _sync_folder(path.parent)
+    sync_folder(path.parent)

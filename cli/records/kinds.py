@@ -15,9 +15,19 @@ Annotations of our own (JSON Schema ignores keywords it does not know):
   same record, named by its dotted path (an `according_to` actor must be the actor of
   one of the record's `observations`).
 - `x-names`: on an enum of state codes, the display name of each code.
+- `x-form`: on a field with a `pattern`, the form it asks for in words (`a web address:
+  http:// or https:// and no spaces`), for the message when a value does not have it.
 - `x-role`: what a field is to the tool: `id` (the record's id, also its file name),
   `date` (an ISO date prefix: spans, calendar checks), `title` (the words an id's
   slug is made from). Set once on the shared definitions.
+- `x-table-columns`: on a kind schema, the terminal table's default columns, chosen
+  for an 80-column terminal (cli.selection.rows).
+- `x-answered`, `x-response`, `x-held`, `x-agreed`, `x-refused`, `x-vetoed`,
+  `x-council-product`, `x-answers-named-only`, `x-no-product`, `x-joint`, `x-position`,
+  `x-permanent-members`: what the Council's responses and members' positions are, read
+  by `reactions` and `votes` (cli.selection.vocabulary).
+- `x-lane`: on a field of an event kind, the chart's lanes, one per allowed value in
+  enum order (cli.output.chart).
 
 Nothing here imports jsonschema until a validator is asked for. The schema files are
 read by cli.records.schemas.
@@ -68,6 +78,12 @@ class Field:
         if "enum" in self.schema:
             return "string"
         return "any"
+
+    @property
+    def title(self) -> str:
+        """The field's name in words, for people: its schema `title`, else its name."""
+        title = self.schema.get("title")
+        return title if isinstance(title, str) and title else self.name.replace("_", " ")
 
     @property
     def description(self) -> str:

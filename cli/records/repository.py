@@ -184,7 +184,10 @@ class Repository:
     def get_record(self, record_id: str) -> RecordFile:
         found = self.find_record(record_id)
         if found is None:
-            raise UsageError(f"no record with id {record_id!r}", hint="list ids with 'dprk query'")
+            from cli.records.suggest import did_you_mean, nearest_ids
+
+            close = did_you_mean(nearest_ids(record_id, self.id_index()))
+            raise UsageError(f"no record with id {record_id!r}", hint=close or "list ids with 'dprk query'")
         return found
 
     def classify(self, path: Path) -> RecordFile | Stray:

@@ -13,12 +13,16 @@ def allowed_values(item: Field) -> str:
     target = item.items if item.type == "array" and item.items is not None else item
     if target.enum:
         if target.names:
-            return f"{len(target.enum)} ISO 3166-1 alpha-3 codes (USA, GBR, KOR, PRK, ...)"
+            return f"{len(target.enum)} ISO 3166-1 alpha-3 codes (USA, GBR, KOR, PRK, ...): 'dprk schema --values {item.dotted}'"
         return ", ".join(map(str, target.enum))
     if target.references:
         return "id of a " + " or ".join(target.references)
     if "pattern" in target.schema and target.is_date:
-        return "YYYY, YYYY-MM or YYYY-MM-DD"
+        from cli.records.dates import DATE_FORM
+
+        return DATE_FORM
+    if target.schema.get("x-form"):
+        return target.schema["x-form"]
     bounds = []
     if "minimum" in target.schema:
         bounds.append(f">= {target.schema['minimum']}")
@@ -48,3 +52,38 @@ def describe_fields(kind: Kind) -> tuple[list[str], list[list[Any]]]:
             continue
         rows.append([item.dotted, type_name(item), "yes" if item.required else "", allowed_values(item), item.description])
     return ["field", "type", "required", "allowed values", "description"], rows
+
+
+def values_field(repo: Repository, kind: Kind | None, name: str) -> Field:
+    """The field whose allowed values `dprk schema --values NAME` lists: a (dotted) field
+    of KIND, or of any kind, or the title of a set of values (`state`, `states`)."""
+    from cli.errors import UsageError
+    from cli.records.suggest import did_you_mean, nearest
+
+    kinds = [kind] if kind is not None else list(repo.schemas.kinds.values())
+    titles: dict[str, Field] = {}
+    for each in kinds:
+        found = each.field(name.strip())
+        if found is not None and found.path and found.leaf.enum:
+            return found
+        for item in each.root.walk():
+            title = item.leaf.schema.get("title")
+            if item.path and item.leaf.enum and isinstance(title, str):
+                titles.setdefault(title.casefold(), item)
+                titles.setdefault(title.casefold() + "s", item)
+    if name.strip().casefold() in titles:
+        return titles[name.strip().casefold()]
+    names = [item.dotted for each in kinds for item in each.root.walk() if item.path and item.leaf.enum]
+    close = did_you_mean(nearest(name, names + list(titles)))
+    which = f"a {kind.name}" if kind is not None else "any kind"
+    raise UsageError(f"--values {name!r}: no field of {which} with a list of allowed values by that name",
+                     hint=close or "fields with allowed values: " + ", ".join(dict.fromkeys(names)))
+
+
+def describe_values(item: Field) -> tuple[list[str], list[list[Any]]]:
+    """The allowed values of a field, with the name of each code where the schema keeps one."""
+    leaf = item.leaf
+    names = leaf.names or {}
+    if names:
+        return ["value", "name"], [[value, names.get(str(value), "")] for value in leaf.enum or []]
+    return ["value"], [[value] for value in leaf.enum or []]

@@ -151,7 +151,7 @@ def atomic_file(path: Path, *, replace: bool, binary: bool = False, encoding: st
             os.replace(temp, path)
         else:
             os.link(temp, path)
-        _sync_folder(folder)
+        sync_folder(folder)
     except FileExistsError:
         raise
     except OSError as exc:
@@ -189,7 +189,8 @@ def atomic_write(path: Path, text: str, *, exclusive: bool) -> None:
         raise DataError(f"{path} already exists; records are never overwritten", hint="choose another --id, or use 'dprk update'") from None
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename or unlink in it) to disk; where the system cannot, nothing."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:

@@ -28,9 +28,11 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from cli.records.dates import date_span
+from cli.records.dates import date_problem, date_span
 from cli.errors import UsageError
+from cli.records.allowed import listing, not_allowed, spelled
 from cli.records.kinds import Field, Kind, values_at
+from cli.records.suggest import did_you_mean, nearest
 
 KIND_COLUMN = "kind"  # the column naming a record's kind; not a schema field
 
@@ -44,7 +46,7 @@ _WHERE = re.compile(r"^\s*([A-Za-z0-9_][A-Za-z0-9_.\-]*)\s*(!=|<=|>=|=|~|<|>)\s?
 def parse_date_bound(text: str, option: str) -> tuple[str, str]:
     span = date_span(text)
     if span is None:
-        raise UsageError(f"{option} {text!r} is not a date", hint="use YYYY, YYYY-MM or YYYY-MM-DD")
+        raise UsageError(f"{option}: {date_problem(text)}")
     return span
 
 
@@ -72,7 +74,8 @@ def field_names(kinds: list[Kind]) -> list[str]:
 
 def unknown_field(what: str, name: str, kinds: list[Kind], valid: list[str]) -> UsageError:
     which = ", ".join(k.name for k in kinds)
-    return UsageError(f"unknown field {name!r} in {what} for {which}", hint="valid fields: " + ", ".join(valid))
+    close = did_you_mean(nearest(name, valid))
+    return UsageError(f"unknown field {name!r} in {what} for {which}", hint=close or "valid fields: " + ", ".join(valid))
 
 
 # --- conditions ----------------------------------------------------------------
@@ -89,14 +92,13 @@ class Condition:
     type: str = "string"  # string, number, boolean, date, kind
     operand: Any = None
     unknown_value: bool = False  # VALUE is not one of the field's allowed values
-    allowed: list[Any] | None = None
+    field: Field | None = None
 
     def hint(self) -> str | None:
         """When VALUE is not one of the field's allowed values, what they are."""
-        if not self.unknown_value or not self.allowed:
+        if not self.unknown_value or self.field is None:
             return None
-        values = ", ".join(map(str, self.allowed[:20])) + (", ..." if len(self.allowed) > 20 else "")
-        return f"{'.'.join(self.path)} is never {self.value!r}; its values: {values}"
+        return f"{'.'.join(self.path)}: {not_allowed(self.field, self.value, listing(self.path))}"
 
     def matches(self, kind: Kind, data: dict[str, Any]) -> bool:
         if self.type == "kind":
@@ -140,15 +142,9 @@ class Condition:
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:
-    if op == "=":
-        return left == right
-    if op == "<":
-        return left < right
-    if op == "<=":
-        return left <= right
-    if op == ">":
-        return left > right
-    return left >= right  # >=
+    import operator
+
+    return {"=": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt}.get(op, operator.ge)(left, right)
 
 
 def _text(value: Any) -> str:
@@ -176,7 +172,7 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
     if item is None:
         raise unknown_field("--where", name, kinds, valid)
     leaf = item.leaf
-    condition = Condition(text, item.path, op, value, allowed=leaf.enum)
+    condition = Condition(text, item.path, op, value, field=leaf)
     if op == "~":
         return condition
     if leaf.is_date:
@@ -193,10 +189,9 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
         condition.type = "boolean"
         condition.operand = value == "true"
     elif leaf.enum and op in ("=", "!="):
-        # allowed values match without regard to case: `category=icbm` finds ICBM
-        same = [str(v) for v in leaf.enum if str(v).casefold() == value.casefold()]
-        if same:
-            condition.value = same[0]
+        found = spelled(leaf, value)  # allowed values match in any case: `category=icbm` finds ICBM
+        if found is not None:
+            condition.value = str(found)
         else:
             condition.unknown_value = True
     elif leaf.type in ("object", "array"):

@@ -27,12 +27,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Iterator
 
-from cli.errors import UsageError
+from cli.errors import DataError, UsageError
 from cli.records.dates import date_span
 from cli.records.kinds import Field, Kind
-from cli.selection.filters import KIND_COLUMN, Selection
+from cli.selection.filters import KIND_COLUMN, Selection, unknown_field
 
 SPAN_SUFFIXES = ("_start", "_end")
+TIMELINE_TABLE = ("date", "kind", "id", "title")  # the terminal's default for several kinds at once
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,8 @@ def available_columns(kinds: list[Kind]) -> list[Column]:
 def choose_columns(selection: Selection, fields: Iterable[str] | None = None, *, compact: bool = False) -> list[Column]:
     """The columns to show: --fields if given, else the default for the selection.
 
-    `compact` (for the terminal) leaves out the columns that come from lists of
-    objects and nested objects, which are too wide to read on a screen.
+    `compact` (for the terminal table) gives the kind's default columns, chosen for an
+    80-column terminal (`x-table-columns`); for several kinds, date, kind, id and title.
     """
     available = {c.name: c for c in available_columns(selection.kinds)}
     names = [n.strip() for part in (fields or ()) for n in part.split(",") if n.strip()]
@@ -133,16 +134,31 @@ def choose_columns(selection: Selection, fields: Iterable[str] | None = None, *,
         chosen = []
         for name in names:
             if name not in available:
-                which = ", ".join(k.name for k in selection.kinds)
-                raise UsageError(f"unknown field {name!r} in --fields for {which}", hint="valid fields: " + ", ".join(available))
+                raise unknown_field("--fields", name, selection.kinds, list(available))
             chosen.append(available[name])
         return chosen
     if selection.timeline:
-        return timeline_columns(selection.kinds)
-    columns = kind_columns(selection.kinds[0])
+        columns = timeline_columns(selection.kinds)
+        return [c for c in columns if c.name in TIMELINE_TABLE] if compact else columns
+    kind = selection.kinds[0]
+    columns = kind_columns(kind)
     if compact:
-        columns = [c for c in columns if len(c.path) == 1 and not c.span]
+        return table_columns(kind, columns)
     return columns
+
+
+def table_columns(kind: Kind, columns: list[Column]) -> list[Column]:
+    """The terminal's default columns of a kind: its schema's `x-table-columns` (chosen for
+    an 80-column terminal), else its top-level single fields."""
+    declared = kind.schema.get("x-table-columns")
+    if not declared:
+        return [c for c in columns if len(c.path) == 1 and not c.span]
+    named = {c.name: c for c in columns}
+    unknown = [n for n in declared if n not in named]
+    if unknown:
+        raise DataError(f"{kind.file}: x-table-columns names {', '.join(map(repr, unknown))}, which the kind has not",
+                        hint="name columns of the kind (dprk schema " + kind.name + ")")
+    return [named[n] for n in declared]
 
 
 def explode_field(selection: Selection, name: str) -> tuple[str, ...]:
