@@ -60,11 +60,15 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
-    def _main_shell_completion(self, *args: Any, **kwargs: Any) -> None:
+    def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
+        # as click decides whether the shell asks for completions; only then is its module loaded
+        name = complete_var or "_{}_COMPLETE".format(prog_name.replace("-", "_").replace(".", "_")).upper()
+        if not os.environ.get(name):
+            return
         from cli.commands._complete import register
 
         register()
-        super()._main_shell_completion(*args, **kwargs)
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         prog = prog_name or "dprk"
