@@ -20,7 +20,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from cli.records.repository import Repository  # noqa: E402
+from dprk_records.records.repository import Repository  # noqa: E402
 
 STATES = ["ALB", "CHE", "CHN", "DNK", "ECU", "FRA", "GBR", "JPN", "KOR", "MLT", "PRK", "RUS", "SVN", "USA", "ARE"]
 WORDS = ("satellite missile council briefing sanctions panel report launch ballistic statement press elements "

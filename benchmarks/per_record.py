@@ -25,12 +25,12 @@ def main() -> None:
     sys.path.insert(0, sys.argv[2] if len(sys.argv) > 2 else str(Path(__file__).resolve().parent.parent))
     import yaml
 
-    from cli.output.formats import write_delimited
-    from cli.records import yamlread
-    from cli.records.cache import open_cache
-    from cli.records.repository import Repository
-    from cli.selection.filters import build_selection
-    from cli.selection.rows import choose_columns, rows
+    from dprk_records.output.formats import write_delimited
+    from dprk_records.records import yamlread
+    from dprk_records.records.cache import open_cache
+    from dprk_records.records.repository import Repository
+    from dprk_records.selection.filters import build_selection
+    from dprk_records.selection.rows import choose_columns, rows
 
     repo = Repository(root)
     records = list(repo.records())
@@ -55,7 +55,7 @@ def main() -> None:
     timed("decode the data (JSON)", lambda: [json.loads(d) for d in datas])
     timed("sort keys (SQLite, one query)", cache.sort_keys)
     try:
-        from cli.records import derived
+        from dprk_records.records import derived
     except ImportError:
         derived = None
     if derived is not None:
@@ -82,8 +82,8 @@ def main() -> None:
     timed("read the file", lambda: [yamlread.read_bytes(r.file, r.rel) for r in sample])
     timed("parse (yamlread.loads)", lambda: [yamlread.loads(t) for t in texts])
     data = [yamlread.loads(t) for t in texts]
-    from cli.checks import runner
-    from cli.checks.record import check_data
+    from dprk_records.checks import runner
+    from dprk_records.checks.record import check_data
 
     for kind in repo.schemas.kinds.values():
         kind.fast_check

@@ -45,7 +45,7 @@ def build(root: Path, n: int) -> None:
 def measure(root: Path, args: list[str]) -> tuple[float, float]:
     code = (
         # VmHWM (peak resident set) of this process alone; ru_maxrss would carry the parent's over exec
-        "import sys; from cli.main import cli\n"
+        "import sys; from dprk_records.main import cli\n"
         "try:\n    cli(sys.argv[1:], prog_name='dprk')\nexcept SystemExit:\n    pass\n"
         "peak = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
         "sys.stderr.write('\\n' + peak)"

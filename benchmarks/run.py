@@ -385,7 +385,7 @@ def main() -> None:
                              "(default: %(default)s)")
     parser.add_argument("--dprk", default=None,
                         help="the command to benchmark, split like a shell would (default: the project's .venv/bin/dprk "
-                             "if it exists, else PYTHON -m cli)")
+                             "if it exists, else PYTHON -m dprk_records)")
     parser.add_argument("--python", default=None,
                         help="interpreter for the floors (default: the project's .venv/bin/python if it exists, "
                              "else this one); it needs click and PyYAML with libyaml")
@@ -403,7 +403,7 @@ def main() -> None:
     venv = PROJECT / ".venv" / "bin"
     python = args.python or (str(venv / "python") if (venv / "python").exists() else sys.executable)
     dprk = shlex.split(args.dprk) if args.dprk else (
-        [str(venv / "dprk")] if (venv / "dprk").exists() else [python, "-m", "cli"])
+        [str(venv / "dprk")] if (venv / "dprk").exists() else [python, "-m", "dprk_records"])
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     bench = Bench(dprk, python, args.runs, args.warmup, args.timeout)

@@ -3,7 +3,7 @@
 The names a program needs are importable from here (loaded only when first used, so
 that `dprk --help` stays fast):
 
-    from cli import Repository, validate, build_selection, export
+    from dprk_records import Repository, validate, build_selection, export
 
 - Repository: a folder holding schema/ and records/ (`Repository.find(path)`), its
   kinds, its record files, and their data (`repo.iter_data()`);
@@ -14,9 +14,9 @@ that `dprk --help` stays fast):
 - export(repo, selection, fmt, output, ...): what `dprk export` writes (csv, tsv, json,
   jsonl, markdown, sqlite).
 
-The layers, from the bottom: cli.errors; cli.records (files, kinds, the cache); cli.checks,
-cli.history and cli.selection; cli.output; cli.editing; and the command line, cli.commands
-and cli.main (see docs/architecture.md).
+The layers, from the bottom: dprk_records.errors; dprk_records.records (files, kinds, the cache); dprk_records.checks,
+dprk_records.history and dprk_records.selection; dprk_records.output; dprk_records.editing; and the command line, dprk_records.commands
+and dprk_records.main (see docs/architecture.md).
 """
 
 from __future__ import annotations  # no typing import at start-up: `dprk --version` imports this module alone
@@ -24,23 +24,23 @@ from __future__ import annotations  # no typing import at start-up: `dprk --vers
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Repository": "cli.records.repository",
-    "RecordFile": "cli.records.repository",
-    "Kind": "cli.records.kinds",
-    "validate": "cli.checks.validate",
-    "Report": "cli.checks.problems",
-    "Problem": "cli.checks.problems",
-    "build_selection": "cli.selection.filters",
-    "Selection": "cli.selection.filters",
-    "export": "cli.output.export",
-    "write_selection": "cli.output.export",
-    "diff_revisions": "cli.history.revisions",
-    "record_log": "cli.history.revisions",
-    "save_new": "cli.editing.saving",
-    "save_update": "cli.editing.saving",
-    "DprkError": "cli.errors",
-    "DataError": "cli.errors",
-    "UsageError": "cli.errors",
+    "Repository": "dprk_records.records.repository",
+    "RecordFile": "dprk_records.records.repository",
+    "Kind": "dprk_records.records.kinds",
+    "validate": "dprk_records.checks.validate",
+    "Report": "dprk_records.checks.problems",
+    "Problem": "dprk_records.checks.problems",
+    "build_selection": "dprk_records.selection.filters",
+    "Selection": "dprk_records.selection.filters",
+    "export": "dprk_records.output.export",
+    "write_selection": "dprk_records.output.export",
+    "diff_revisions": "dprk_records.history.revisions",
+    "record_log": "dprk_records.history.revisions",
+    "save_new": "dprk_records.editing.saving",
+    "save_update": "dprk_records.editing.saving",
+    "DprkError": "dprk_records.errors",
+    "DataError": "dprk_records.errors",
+    "UsageError": "dprk_records.errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -49,7 +49,7 @@ __all__ = ["__version__", *_EXPORTS]
 def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(f"module 'cli' has no attribute {name!r}")
+        raise AttributeError(f"module 'dprk_records' has no attribute {name!r}")
     import importlib
 
     value = getattr(importlib.import_module(module), name)

@@ -1,7 +1,7 @@
-"""`python -m cli`, and the `dprk` script (pyproject's entry point is `run`).
+"""`python -m dprk_records`, and the `dprk` script (pyproject's entry point is `run`).
 
 `dprk --version` alone on the line is answered here, before click is imported, so it
-costs little more than Python's own start; everything else goes to cli.main.
+costs little more than Python's own start; everything else goes to dprk_records.main.
 """
 
 import sys
@@ -9,18 +9,18 @@ import sys
 
 def run() -> None:
     if sys.argv[1:] in (["--version"], ["-V"]):
-        from cli import __version__
+        from dprk_records import __version__
 
         try:
             sys.stdout.write(f"dprk {__version__}\n")
             sys.stdout.flush()
-        except BrokenPipeError:  # the reader went away: stop quietly, as cli.main does
+        except BrokenPipeError:  # the reader went away: stop quietly, as dprk_records.main does
             import os
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)
         sys.exit(0)
-    from cli.main import main
+    from dprk_records.main import main
 
     main()
 

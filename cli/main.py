@@ -14,13 +14,13 @@ from typing import Any
 
 import click
 
-from cli import __version__
-from cli.errors import DprkError, GuardedStream, one_line
+from dprk_records import __version__
+from dprk_records.errors import DprkError, GuardedStream, one_line
 
 # click 8.2+ raises this for a group run without arguments (older click prints the help itself)
 _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
-# name -> (module under cli.commands, one-line help shown by `dprk --help`)
+# name -> (module under dprk_records.commands, one-line help shown by `dprk --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "Check records against their schemas and each other."),
     "schema": ("schema", "List the kinds of record, or the fields of one kind."),
@@ -52,7 +52,7 @@ class LazyGroup(click.Group):
         entry = COMMANDS.get(name)
         if entry is None:
             return None
-        module = importlib.import_module(f"cli.commands.{entry[0]}")
+        module = importlib.import_module(f"dprk_records.commands.{entry[0]}")
         return module.command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -65,7 +65,7 @@ class LazyGroup(click.Group):
         name = complete_var or "_{}_COMPLETE".format(prog_name.replace("-", "_").replace(".", "_")).upper()
         if not os.environ.get(name):
             return
-        from cli.commands._complete import register
+        from dprk_records.commands._complete import register
 
         register()
         super()._main_shell_completion(ctx_args, prog_name, complete_var)
@@ -106,7 +106,7 @@ class LazyGroup(click.Group):
             code = exc.exit_code
         except click.Abort as exc:
             # click turns Ctrl-C (KeyboardInterrupt) in a command into Abort, and an EOFError too;
-            # the prompts (cli.commands._prompt) report the end of input themselves, as a usage error
+            # the prompts (dprk_records.commands._prompt) report the end of input themselves, as a usage error
             if isinstance(exc.__cause__ or exc.__context__, EOFError):
                 click.echo(f"{prog}: stopped before the work was complete (input ended); nothing was written", err=True)
                 code = 2
@@ -140,8 +140,8 @@ class LazyGroup(click.Group):
 
 
 def _notes(prog: str) -> None:
-    """Say what the run finished for an earlier, interrupted one (cli.records.journal)."""
-    journal = sys.modules.get("cli.records.journal")  # loaded only when a journal was looked for
+    """Say what the run finished for an earlier, interrupted one (dprk_records.records.journal)."""
+    journal = sys.modules.get("dprk_records.records.journal")  # loaded only when a journal was looked for
     if journal is not None:
         for note in journal.COMPLETED:
             click.echo(one_line(f"{prog}: note: {note}"), err=True)
@@ -149,7 +149,7 @@ def _notes(prog: str) -> None:
 
 
 def _folder() -> click.ParamType:
-    from cli.commands._options import Folder
+    from dprk_records.commands._options import Folder
 
     return Folder()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.records import yamlread, yamlwrite
+from dprk_records.records import yamlread, yamlwrite
 from conftest import SOURCE, add_kind, git, make_repo, ref, sample, write_record
 
 SOURCE_JSON = json.dumps(SOURCE)
@@ -204,7 +204,7 @@ def _interrupted_at_the_title_prompt(repo, close_input: bool) -> tuple[object, s
     import signal
 
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
-    process = subprocess.Popen([sys.executable, "-m", "cli", "add", "launch", "--prompt"], cwd=repo, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "dprk_records", "add", "launch", "--prompt"], cwd=repo, env=env,
                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     process.stdin.write(b"2023-11-21\n")
     process.stdin.flush()
@@ -249,7 +249,7 @@ def test_the_end_of_input_at_a_prompt_is_a_usage_error_and_writes_nothing(run, r
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines()[-1].startswith("dprk: error: stopped before the work was complete (input ended)")
     assert records(repo) == []
-    done = subprocess.run([sys.executable, "-m", "cli", "add", "launch", "--prompt"], cwd=repo, input=b"2023-11-21\n",
+    done = subprocess.run([sys.executable, "-m", "dprk_records", "add", "launch", "--prompt"], cwd=repo, input=b"2023-11-21\n",
                           capture_output=True, timeout=120, env={k: v for k, v in os.environ.items() if k != "DPRK_REPO"})
     assert done.returncode == 2 and b"(input ended)" in done.stderr.splitlines()[-1], done.stderr
     assert records(repo) == []
@@ -405,7 +405,7 @@ def test_a_fifth_kind_from_one_schema_file_gets_its_own_options(run, repo):
 
 
 def test_help_does_not_import_heavy_modules(repo):
-    code = ("import sys\nfrom cli.main import cli\n"
+    code = ("import sys\nfrom dprk_records.main import cli\n"
             "for args in (['add', '--help'], ['add', 'launch', '--help'], ['update', '--help']):\n"
             "    try:\n        cli(args, prog_name='dprk')\n    except SystemExit:\n        pass\n"
             "print(sorted(m for m in ('jsonschema', 'git', 'tabulate') if m in sys.modules))")
@@ -416,7 +416,7 @@ def test_help_does_not_import_heavy_modules(repo):
 
 def _dprk() -> list[str]:
     found = shutil.which("dprk", path=str(Path(sys.executable).parent))
-    return [found] if found else [sys.executable, "-m", "cli"]
+    return [found] if found else [sys.executable, "-m", "dprk_records"]
 
 
 def _race(repo: Path, commands: list[list[str]]) -> list[subprocess.CompletedProcess]:

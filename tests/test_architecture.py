@@ -20,16 +20,16 @@ MAX_TOP_MODULES = 10
 # Which parts of the tool each part may import (besides itself). The command line may
 # import anything below it; the library never imports the command line.
 ALLOWED = {
-    "cli.errors": set(),
-    "cli.records": {"cli.errors", "cli"},
-    "cli.history": {"cli.errors", "cli.records"},
-    "cli.selection": {"cli.errors", "cli.records"},
-    "cli.checks": {"cli.errors", "cli.records", "cli.history"},
-    "cli.output": {"cli.errors", "cli.records", "cli.selection", "cli.checks"},
-    "cli.editing": {"cli.errors", "cli.records", "cli.checks", "cli.history"},
-    "cli.commands": {"cli.errors", "cli.records", "cli.checks", "cli.history", "cli.selection", "cli.output", "cli.editing", "cli"},
-    "cli.main": {"cli.errors", "cli.commands", "cli"},
-    "cli.__main__": {"cli.main", "cli"},
+    "dprk_records.errors": set(),
+    "dprk_records.records": {"dprk_records.errors", "dprk_records"},
+    "dprk_records.history": {"dprk_records.errors", "dprk_records.records"},
+    "dprk_records.selection": {"dprk_records.errors", "dprk_records.records"},
+    "dprk_records.checks": {"dprk_records.errors", "dprk_records.records", "dprk_records.history"},
+    "dprk_records.output": {"dprk_records.errors", "dprk_records.records", "dprk_records.selection", "dprk_records.checks"},
+    "dprk_records.editing": {"dprk_records.errors", "dprk_records.records", "dprk_records.checks", "dprk_records.history"},
+    "dprk_records.commands": {"dprk_records.errors", "dprk_records.records", "dprk_records.checks", "dprk_records.history", "dprk_records.selection", "dprk_records.output", "dprk_records.editing", "dprk_records"},
+    "dprk_records.main": {"dprk_records.errors", "dprk_records.commands", "dprk_records"},
+    "dprk_records.__main__": {"dprk_records.main", "dprk_records"},
 }
 
 
@@ -37,7 +37,7 @@ ALLOWED = {
 def modules() -> dict[str, Path]:
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):
-        parts = path.relative_to(PROJECT).with_suffix("").parts
+        parts = ("dprk_records", *path.relative_to(PACKAGE).with_suffix("").parts)
         name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
         found[name] = path
     return found
@@ -50,7 +50,7 @@ def part_of(module: str) -> str:
 
 
 def imports(path: Path, *, top_level_only: bool = False) -> set[str]:
-    """The cli modules a file imports (anywhere in it, or only at module level)."""
+    """The project's modules a file imports (anywhere in it, or only at module level)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     nodes = tree.body if top_level_only else list(ast.walk(tree))
     found: set[str] = set()
@@ -58,10 +58,10 @@ def imports(path: Path, *, top_level_only: bool = False) -> set[str]:
         if isinstance(node, ast.If) and top_level_only:
             continue  # `if TYPE_CHECKING:` blocks are for type checkers only
         if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names if alias.name.split(".")[0] == "cli")
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "cli" and node.level == 0:
+            found.update(alias.name for alias in node.names if alias.name.split(".")[0] == "dprk_records")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "dprk_records" and node.level == 0:
             found.add(node.module)
-            for alias in node.names:  # `from cli.records import yamlread` imports a module
+            for alias in node.names:  # `from dprk_records.records import yamlread` imports a module
                 if f"{node.module}.{alias.name}" in modules():
                     found.add(f"{node.module}.{alias.name}")
     return found
@@ -80,7 +80,7 @@ def test_at_most_ten_modules_directly_in_cli():
 def test_every_part_imports_only_the_parts_below_it():
     wrong = []
     for name, path in modules().items():
-        if name == "cli":
+        if name == "dprk_records":
             continue  # the package's lazy exports name the parts; nothing is imported at start-up
         mine = part_of(name)
         allowed = ALLOWED[mine] | {mine}
@@ -112,7 +112,7 @@ def test_no_import_cycles_between_modules():
 
 def test_the_library_does_not_import_click():
     users = [name for name, path in modules().items()
-             if not name.startswith(("cli.commands", "cli.main")) and "click" in _all_imports(path)]
+             if not name.startswith(("dprk_records.commands", "dprk_records.main")) and "click" in _all_imports(path)]
     assert users == []
 
 
@@ -141,19 +141,26 @@ def test_the_architecture_document_names_every_package():
 
 
 def test_importing_the_package_loads_no_part_of_it():
-    code = "import sys, cli; print(sorted(m for m in sys.modules if m.startswith('cli.')))"
+    code = "import sys, dprk_records; print(sorted(m for m in sys.modules if m.startswith('dprk_records.')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
 def test_every_package_is_installed():
-    """pyproject's package list takes in every folder of cli/ (a wheel would otherwise leave one out)."""
-    import fnmatch
+    """pyproject's package list takes in every folder of cli/ (a wheel would otherwise leave one out),
+    installed under the project's own import name."""
     import re
 
     text = (PROJECT / "pyproject.toml").read_text(encoding="utf-8")
-    include = re.search(r"\[tool\.setuptools\.packages\.find\]\s*include = \[(.*?)\]", text, re.S).group(1)
-    patterns = [p.strip().strip('"') for p in include.split(",") if p.strip()]
-    packages = {".".join(p.parent.relative_to(PROJECT).parts) for p in PACKAGE.rglob("__init__.py")}
-    left_out = [name for name in packages if not any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)]
-    assert len(packages) > 5 and left_out == []
+    assert re.search(r'^package-dir = \{ "dprk_records" = "cli" \}$', text, re.M)
+    listed = re.search(r"^packages = \[(.*?)\]", text, re.S | re.M).group(1)
+    names = {p.strip().strip('"') for p in listed.split(",") if p.strip()}
+    packages = {".".join(("dprk_records", *p.parent.relative_to(PACKAGE).parts)) for p in PACKAGE.rglob("__init__.py")}
+    assert len(packages) > 5 and names == packages
+
+
+def test_no_top_level_cli_is_installed():
+    """The tool installs one top-level package, dprk_records; `import cli` finds nothing of ours."""
+    code = "import importlib.util as u; spec = u.find_spec('cli'); print(spec.origin if spec else None)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT.parent)
+    assert done.returncode == 0 and done.stdout.strip() == "None", done.stdout + done.stderr

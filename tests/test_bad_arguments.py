@@ -220,7 +220,7 @@ def test_repo_before_the_command_name(shared, tmp_path):
 
 
 def test_every_command_is_covered():
-    from cli.main import COMMANDS
+    from dprk_records.main import COMMANDS
 
     assert {args[0] for args, _, _ in CASES} == set(COMMANDS)
 
@@ -251,7 +251,7 @@ def test_the_installed_command_prints_no_traceback(shared, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
     for args in (["query", "--repo", str(tmp_path / "nothing")], ["show", "../../etc/passwd"], ["export", "-o", "afile/x.csv"],
                  ["diff", "no-such-rev"], ["add", "launch", *ADD, "--date", "2023-02-30"]):
-        done = subprocess.run([sys.executable, "-m", "cli", *args], cwd=shared, env=env, capture_output=True, text=True, timeout=60)
+        done = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=shared, env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 2, done.stderr
         assert done.stdout == "" and len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
 
@@ -279,6 +279,6 @@ def test_endless_stdin_in_a_real_process(shared):
 
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
     with open("/dev/zero", "rb") as endless:
-        done = subprocess.run([sys.executable, "-m", "cli", "add", "launch", "--from-file", "-"], cwd=shared, env=env,
+        done = subprocess.run([sys.executable, "-m", "dprk_records", "add", "launch", "--from-file", "-"], cwd=shared, env=env,
                               stdin=endless, capture_output=True, text=True, timeout=60, preexec_fn=limit)
     assert done.returncode == 1 and "over the 1 MiB limit" in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr

@@ -28,7 +28,7 @@ def table_rows(stdout: str) -> dict[str, str]:
 
 @pytest.mark.slow  # runs the whole benchmark script
 def test_every_command_is_timed_and_the_repository_is_left_clean(tmp_path):
-    done = bench(tmp_path, "--dprk", f"{sys.executable} -m cli", "--python", sys.executable)
+    done = bench(tmp_path, "--dprk", f"{sys.executable} -m dprk_records", "--python", sys.executable)
     assert done.returncode == 0, done.stderr
     rows = table_rows(done.stdout)
     for name in ("start-up floor", "dprk --version", "dprk --help", "parse floor", "validate cold (--no-cache)",

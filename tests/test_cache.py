@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from cli.records.cache import CACHE_DIR, CACHE_FILE
-from cli.records.repository import Repository
+from dprk_records.records.cache import CACHE_DIR, CACHE_FILE
+from dprk_records.records.repository import Repository
 from conftest import sample, write_record
 
 
@@ -129,7 +129,7 @@ def test_no_cache_neither_reads_nor_writes(repo, run):
 def test_concurrent_runs_do_not_corrupt_the_cache(repo):
     for i in range(60):
         write_record(repo, "launch", sample("launch", id=f"2023-08-{i % 28 + 1:02d}-srbm-{i}", date=f"2023-08-{i % 28 + 1:02d}", title=f"Launch {i}"))
-    command = [sys.executable, "-m", "cli", "validate", "--jobs", "1"]
+    command = [sys.executable, "-m", "dprk_records", "validate", "--jobs", "1"]
     procs = [subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 6, outputs
@@ -141,7 +141,7 @@ def test_concurrent_runs_do_not_corrupt_the_cache(repo):
 
 
 def test_parallel_and_serial_agree(repo, run, monkeypatch):
-    import cli.checks.runner as validation
+    import dprk_records.checks.runner as validation
 
     for i in range(40):
         write_record(repo, "launch", sample("launch", id=f"2023-08-30-srbm-{i}", count=i % 3, title=f"Launch {i}"))
@@ -162,11 +162,11 @@ def code_copy(tmp_path, name, change=None):
     from pathlib import Path
 
     target = tmp_path / name
-    shutil.copytree(Path(__file__).resolve().parent.parent / "cli", target / "cli",
+    shutil.copytree(Path(__file__).resolve().parent.parent / "cli", target / "dprk_records",
                     ignore=shutil.ignore_patterns("__pycache__"))
     if change is not None:
         file, old, new = change
-        path = target / "cli" / file
+        path = target / "dprk_records" / file
         text = path.read_text()
         assert old in text
         path.write_text(text.replace(old, new))
@@ -176,7 +176,7 @@ def code_copy(tmp_path, name, change=None):
 def run_with(code, repo, *args):
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_NO_CACHE")}
     env["PYTHONPATH"] = str(code)
-    return subprocess.run([sys.executable, "-c", "import sys, cli.main; sys.argv[0] = 'dprk'; assert cli.main.__file__.startswith(sys.argv.pop(1)); cli.main.main()",
+    return subprocess.run([sys.executable, "-c", "import sys, dprk_records.main; sys.argv[0] = 'dprk'; assert dprk_records.main.__file__.startswith(sys.argv.pop(1)); dprk_records.main.main()",
                            str(code), *args], cwd=repo, capture_output=True, text=True, env=env)
 
 

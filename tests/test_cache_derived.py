@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from cli.records.cache import CACHE_DIR, CACHE_FILE, Entry, open_cache
-from cli.records.repository import Repository
+from dprk_records.records.cache import CACHE_DIR, CACHE_FILE, Entry, open_cache
+from dprk_records.records.repository import Repository
 from conftest import sample, write_record
 from test_cache import code_copy, run_with
 
@@ -42,7 +42,7 @@ def old(*paths):
 def settled(monkeypatch):
     """Files count as settled (not racy) at once: the racy window is two seconds, which a
     test would otherwise wait out. A file's ctime cannot be set back, so nothing else can."""
-    import cli.records.cachekey as cachekey
+    import dprk_records.records.cachekey as cachekey
 
     monkeypatch.setattr(cachekey, "RACY_NS", 0)
     return lambda: monkeypatch.setattr(cachekey, "RACY_NS", 2_000_000_000)
@@ -107,7 +107,7 @@ def test_an_edit_in_place_to_the_code_replaces_cached_verdicts(repo, tmp_path):
     code = code_copy(tmp_path, "code")
     write_record(repo, "launch", sample("launch", count=0))
     assert "must be at least 1" in run_with(code, repo, "validate").stdout
-    problems = code / "cli" / "checks" / "problems.py"
+    problems = code / "dprk_records" / "checks" / "problems.py"
     text = problems.read_text()
     problems.write_text(text.replace('return f"must be {bounds[keyword]}', 'return f"need be {bounds[keyword]}'))
     assert len(problems.read_text()) == len(text)
@@ -117,7 +117,7 @@ def test_an_edit_in_place_to_the_code_replaces_cached_verdicts(repo, tmp_path):
 def test_the_code_key_follows_an_edit_made_long_ago_too(repo, tmp_path):
     code = code_copy(tmp_path, "code")
     write_record(repo, "launch", sample("launch", count=0))
-    problems = code / "cli" / "checks" / "problems.py"
+    problems = code / "dprk_records" / "checks" / "problems.py"
     old(problems)
     assert "must be at least 1" in run_with(code, repo, "validate").stdout
     problems.write_text(problems.read_text().replace('return f"must be {bounds[keyword]}', 'return f"need be {bounds[keyword]}'))
@@ -129,7 +129,7 @@ def test_the_code_key_loads_no_yaml():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-c", "import sys; from cli.records.cachekey import code_key; code_key(); "
+    done = subprocess.run([sys.executable, "-c", "import sys; from dprk_records.records.cachekey import code_key; code_key(); "
                            "print('yaml' in sys.modules, 'hashlib' in sys.modules)"], capture_output=True, text=True)
     assert done.stdout.split() == ["False", "False"], done.stderr
 
@@ -229,7 +229,7 @@ def test_a_changed_record_is_exported_as_it_now_is(repo, run, settled):
 
 
 def test_views_are_kept_for_a_few_column_sets_only(repo, run, settled):
-    from cli.records.cache import VIEW_KEYS
+    from dprk_records.records.cache import VIEW_KEYS
 
     records(repo, 2)
     all_old(repo)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from cli.records import yamlread
+from dprk_records.records import yamlread
 from conftest import SOURCE, commit_all, git, sample, write_record
 
 LAUNCH = "2023-08-30-srbm"

@@ -73,7 +73,7 @@ def test_a_file_that_is_not_a_picture_is_a_usage_error(events, run):
 
 
 def test_without_matplotlib_one_line_says_how_to_install_it(events):
-    code = "import sys; sys.modules['matplotlib'] = None; sys.argv = ['dprk', 'chart', '-o', 'x.svg']; from cli.main import main; main()"
+    code = "import sys; sys.modules['matplotlib'] = None; sys.argv = ['dprk', 'chart', '-o', 'x.svg']; from dprk_records.main import main; main()"
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
     done = subprocess.run([sys.executable, "-c", code], cwd=events, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 2
@@ -95,7 +95,7 @@ def groups(svg_path) -> dict[str, ET.Element]:
 
 
 def test_every_mark_has_a_hover_title_and_each_event_the_colour_of_its_response(events, run):
-    from cli.output.chart import COLOURS
+    from dprk_records.output.chart import COLOURS
 
     write_record(events, "launch", sample("launch", id="2022-05-25-second-icbm", date="2022-05-25", category="ICBM"))
     assert run("chart", "-o", "timeline.svg").exit_code == 0
@@ -128,7 +128,7 @@ def test_marks_that_would_overlap_are_moved_apart(events, run):
 def test_marks_with_no_room_left_are_counted():
     import datetime as dt
 
-    from cli.output.chart import LEVELS, place
+    from dprk_records.output.chart import LEVELS, place
 
     days = [dt.date(2022, 5, 25)] * (2 * LEVELS + 3)
     placed = place(days, 30)
@@ -155,10 +155,10 @@ def test_the_strip_gives_each_years_shares_from_the_same_rows(events, run):
 def test_lanes_follow_the_schema_year_labels_are_level_and_the_title_fits(events, tmp_path):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from cli.output.chart import figure
-    from cli.records.repository import Repository
-    from cli.selection.filters import build_selection
-    from cli.selection.reactions import event_kinds, reactions
+    from dprk_records.output.chart import figure
+    from dprk_records.records.repository import Repository
+    from dprk_records.selection.filters import build_selection
+    from dprk_records.selection.reactions import event_kinds, reactions
 
     repo = Repository.find(str(events))
     found = reactions(repo, build_selection(repo, [k.name for k in event_kinds(repo)]))
@@ -192,7 +192,7 @@ def test_a_chart_spanning_millennia_is_drawn_at_a_bounded_size(repo):
                                          outcomes=[{"type": "press-statement", "status": "issued"}]))
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
     for name in ("span.png", "span.svg"):
-        done = subprocess.run([sys.executable, "-m", "cli", "chart", "-o", name], cwd=repo, capture_output=True, text=True,
+        done = subprocess.run([sys.executable, "-m", "dprk_records", "chart", "-o", name], cwd=repo, capture_output=True, text=True,
                               env=env, timeout=600, preexec_fn=_limited)
         assert done.returncode == 0, done.stderr
     width, height = struct.unpack(">II", (repo / "span.png").read_bytes()[16:24])  # the PNG header's size in pixels
@@ -206,7 +206,7 @@ def test_a_chart_spanning_millennia_is_drawn_at_a_bounded_size(repo):
 
 
 def test_a_short_span_marks_every_year_and_a_long_one_every_nth():
-    from cli.output.chart import INCH_PER_YEAR, MAX_WIDTH, time_axis
+    from dprk_records.output.chart import INCH_PER_YEAR, MAX_WIDTH, time_axis
 
     width, marked = time_axis(2006, 2025)
     assert width == pytest.approx(2.2 + INCH_PER_YEAR * 20) and marked == list(range(2006, 2026))
@@ -240,7 +240,7 @@ def test_a_matplotlibrc_in_the_repository_is_not_read(repo):
     write_record(repo, "launch", sample("launch", category="$x$"))
     (repo / "matplotlibrc").write_text("text.usetex: True\ntext.parse_math: True\nsavefig.dpi: 300\nfigure.dpi: 300\n")
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "MPLCONFIGDIR", "MATPLOTLIBRC")}
-    done = subprocess.run([sys.executable, "-m", "cli", "chart", "-o", "rc.png"], cwd=repo, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "dprk_records", "chart", "-o", "rc.png"], cwd=repo, capture_output=True, text=True,
                           env=env, timeout=600, preexec_fn=_limited)
     assert done.returncode == 0, done.stderr
     width, height = struct.unpack(">II", (repo / "rc.png").read_bytes()[16:24])

@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-from cli import __version__
-from cli.main import COMMANDS
+from dprk_records import __version__
+from dprk_records.main import COMMANDS
 
 PROBE = """
 import sys
-from cli.main import cli
+from dprk_records.main import cli
 try:
     cli({args!r}, prog_name="dprk")
 except SystemExit:
@@ -54,22 +54,22 @@ def test_version(run):
 
 
 def test_python_dash_m_cli(repo):
-    done = subprocess.run([sys.executable, "-m", "cli", "--version"], cwd=repo, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "dprk_records", "--version"], cwd=repo, capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == f"dprk {__version__}"
 
 
 ENTRY = """
 import atexit, sys
 sys.argv = ["dprk"] + {args!r}
-atexit.register(lambda: print("LOADED:" + ",".join(m for m in ("click", "typing", "cli.main") if m in sys.modules), file=sys.stderr))
-from cli.__main__ import run
+atexit.register(lambda: print("LOADED:" + ",".join(m for m in ("click", "typing", "dprk_records.main") if m in sys.modules), file=sys.stderr))
+from dprk_records.__main__ import run
 run()
 """
 
 
 @pytest.mark.parametrize("args", [["--version"], ["-V"]])
 def test_version_is_answered_before_click_is_loaded(repo, args):
-    """The script's entry point answers `dprk --version` itself: no click, no typing, no cli.main."""
+    """The script's entry point answers `dprk --version` itself: no click, no typing, no dprk_records.main."""
     done = subprocess.run([sys.executable, "-c", ENTRY.format(args=args)], cwd=repo, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"dprk {__version__}\n"
@@ -83,7 +83,7 @@ def test_the_entry_point_hands_everything_else_to_click(repo):
     done = subprocess.run([sys.executable, "-c", ENTRY.format(args=["--help"])], cwd=repo, capture_output=True, text=True)
     assert done.returncode == 0 and "Commands:" in done.stdout
     assert "click.shell_completion" not in subprocess.run(
-        [sys.executable, "-c", "import sys; from cli.main import cli\ntry:\n    cli(['validate', '--help'])\nexcept SystemExit:\n    pass\n"
+        [sys.executable, "-c", "import sys; from dprk_records.main import cli\ntry:\n    cli(['validate', '--help'])\nexcept SystemExit:\n    pass\n"
          "print(sorted(sys.modules))"], cwd=repo, capture_output=True, text=True).stdout
 
 
@@ -91,7 +91,7 @@ def test_the_installed_script_runs_the_entry_point():
     from conftest import PROJECT
 
     text = (PROJECT / "pyproject.toml").read_text(encoding="utf-8")
-    assert '\n[project.scripts]\ndprk = "cli.__main__:run"\n' in text
+    assert '\n[project.scripts]\ndprk = "dprk_records.__main__:run"\n' in text
 
 
 def test_unknown_command_is_a_usage_error(run):
@@ -134,7 +134,7 @@ def test_schema_unknown_kind(run):
 
 
 def test_every_property_has_a_description(repo):
-    from cli.records.schemas import Schemas
+    from dprk_records.records.schemas import Schemas
 
     schemas = Schemas(repo / "schema")
     for kind in schemas.kinds.values():
@@ -163,7 +163,7 @@ def test_a_closed_pipe_exits_141_quietly(repo):
 
     for i in range(300):
         write_record(repo, "launch", sample("launch", id=f"2023-08-30-srbm-{i:03d}", title=f"Launch {i}"))
-    done = subprocess.run(f"{sys.executable} -m cli query --csv | head -1; echo \"rc=${{PIPESTATUS[0]}}\"",
+    done = subprocess.run(f"{sys.executable} -m dprk_records query --csv | head -1; echo \"rc=${{PIPESTATUS[0]}}\"",
                           shell=True, executable="/bin/bash", cwd=repo, capture_output=True, text=True)
     assert done.stdout.splitlines()[-1] == "rc=141"
     assert done.stderr == ""
@@ -186,11 +186,11 @@ def test_progress_bar_only_on_a_terminal(repo):
     for i in range(2100):
         write_record(repo, "launch", sample("launch", id=f"2023-08-30-srbm-{i:04d}", title=f"Launch {i}"))
     for args in (["validate", "--no-cache", "--jobs", "1"], ["export", "--no-cache", "-o", "out.csv", "--force"]):
-        piped = subprocess.run([sys.executable, "-m", "cli", *args], cwd=repo, capture_output=True, text=True)
+        piped = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=repo, capture_output=True, text=True)
         assert piped.returncode == 0, piped.stderr
         assert "Validating" not in piped.stderr and "Exporting" not in piped.stderr
         leader, follower = pty.openpty()
-        process = subprocess.Popen([sys.executable, "-m", "cli", *args], cwd=repo, stdout=subprocess.DEVNULL, stderr=follower)
+        process = subprocess.Popen([sys.executable, "-m", "dprk_records", *args], cwd=repo, stdout=subprocess.DEVNULL, stderr=follower)
         os.close(follower)
         seen = b""
         try:

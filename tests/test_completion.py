@@ -15,7 +15,7 @@ def complete(cwd, *words: str) -> list[str]:
     """What `dprk WORDS<TAB>` offers (the last word is the one being completed)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
     env.update(_DPRK_COMPLETE="bash_complete", COMP_WORDS=" ".join(("dprk",) + words), COMP_CWORD=str(len(words)))
-    done = subprocess.run([sys.executable, "-c", "from cli.main import main; main()"], cwd=cwd, env=env,
+    done = subprocess.run([sys.executable, "-c", "from dprk_records.main import main; main()"], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stderr == "", done.stderr
     return [line.split(",", 1)[1] for line in done.stdout.splitlines() if line.startswith(("plain,", "file,", "dir,"))]
@@ -67,7 +67,7 @@ def test_output_files_complete_as_paths_in_bash_and_zsh(records):
         for words in (("export", "-o", "lau"), ("export", "--output", "lau"), ("chart", "-o", "lau"), ("votes", "--chart", "lau")):
             env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
             env.update(_DPRK_COMPLETE=f"{shell}_complete", COMP_WORDS=" ".join(("dprk",) + words), COMP_CWORD=str(len(words)))
-            done = subprocess.run([sys.executable, "-c", "from cli.main import main; main()"], cwd=records, env=env,
+            done = subprocess.run([sys.executable, "-c", "from dprk_records.main import main; main()"], cwd=records, env=env,
                                   capture_output=True, text=True, timeout=60)
             assert done.returncode == 0 and done.stderr == ""
             # bash: "file,lau"; zsh: "file", "lau", "_": handed to the shell's own file completion

@@ -104,7 +104,7 @@ def test_a_commit_message_with_control_characters_is_escaped_in_log(hostile, run
 def test_the_installed_program_escapes_over_real_pipes(hostile):
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
     for args in (["fmt", "--check"], ["diff"], ["validate", "--format", "github"], ["query", "--format", "csv"]):
-        done = subprocess.run([sys.executable, "-m", "cli", *args], cwd=hostile, capture_output=True, env=env, timeout=120)
+        done = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=hostile, capture_output=True, env=env, timeout=120)
         assert done.returncode == (1 if args[0] in ("fmt", "validate") else 0), (args, done.stderr)
         assert_safe(done.stdout.decode("utf-8"), args, line_breaks_in_cells=args[0] == "query",  # bytes as written
                     annotations=done.stdout.count(b"\n::error file=") + done.stdout.startswith(b"::error file="))
@@ -116,13 +116,13 @@ def test_the_installed_program_escapes_over_real_pipes(hostile):
 def test_shell_completion_escapes_record_ids(hostile):
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
     env.update(_DPRK_COMPLETE="bash_complete", COMP_WORDS="dprk show 2023-01", COMP_CWORD="2")
-    done = subprocess.run([sys.executable, "-c", "from cli.main import main; main()"], cwd=hostile, env=env, capture_output=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", "from dprk_records.main import main; main()"], cwd=hostile, env=env, capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr
     out = done.stdout.decode("utf-8")
     assert "2023-08-30-srbm" not in out and "2023-01-02-a" not in out  # a name with a line break is no id to offer
     assert_safe(out, "completion")
     env["COMP_WORDS"] = "dprk show 2023"
-    out = subprocess.run([sys.executable, "-c", "from cli.main import main; main()"], cwd=hostile, env=env, capture_output=True,
+    out = subprocess.run([sys.executable, "-c", "from dprk_records.main import main; main()"], cwd=hostile, env=env, capture_output=True,
                          timeout=60).stdout.decode("utf-8")
     assert "2023-08-30-srbm" in out
     assert_safe(out, "completion")

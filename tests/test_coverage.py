@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cli import Repository
-from cli.selection import coverage
+from dprk_records import Repository
+from dprk_records.selection import coverage
 from conftest import PROJECT, Runner, sample, write_record
 
 TABLE = """# Coverage

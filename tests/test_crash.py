@@ -1,6 +1,6 @@
 """Crash safety: `dprk add`, `update`, `fmt` and `export -o` killed with SIGKILL at random points.
 
-Each process is a real `python -m cli` run, killed after a random delay drawn (with a fixed
+Each process is a real `python -m dprk_records` run, killed after a random delay drawn (with a fixed
 seed) from the span of one full run, so kills land in start-up, reading and writing. After
 every kill each record file must be byte for byte its old text or its new one (and parse),
 no record file may be missing or new beyond what the command was writing, temporary files
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.records import yamlread
+from dprk_records.records import yamlread
 from conftest import PROJECT, Runner, sample, write_record
 
 pytestmark = pytest.mark.slow  # real processes killed at random points: the second step of .ci/run
@@ -43,7 +43,7 @@ def env() -> dict[str, str]:
 
 
 def start(args: list[str], cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "cli", *args], cwd=cwd, env=env(), stdin=subprocess.DEVNULL,
+    return subprocess.Popen([sys.executable, "-m", "dprk_records", *args], cwd=cwd, env=env(), stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
@@ -56,7 +56,7 @@ def kill(proc: subprocess.Popen) -> None:
 def full_run(args: list[str], cwd: Path) -> float:
     """Run once to the end; how long it took (only to spread the kill delays over)."""
     began = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "cli", *args], cwd=cwd, env=env(), capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=cwd, env=env(), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return time.monotonic() - began
 
@@ -282,6 +282,6 @@ def test_datapackage_force_killed_at_random_points(generated, tmp_path):
         for name, data in now.items():
             assert data in (old[name], new.get(name)), name
         assert DESCRIPTOR_NAME in now
-        finished = subprocess.run([sys.executable, "-m", "cli", *args], cwd=generated, env=env(), capture_output=True, text=True, timeout=120)
+        finished = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=generated, env=env(), capture_output=True, text=True, timeout=120)
         assert finished.returncode == 0, finished.stderr
         assert files(target) == dict(new, **{"notes.txt": b"my notes"})

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cli.records.repository import Repository
-from cli.checks.validate import validate
+from dprk_records.records.repository import Repository
+from dprk_records.checks.validate import validate
 from conftest import PROJECT, Runner
 
 RECORDS = PROJECT / "records"

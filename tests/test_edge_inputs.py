@@ -24,7 +24,7 @@ def one_line(result, code):
 
 
 def test_text_that_is_not_utf8_is_refused_and_nothing_written(repo):
-    args = [sys.executable, "-m", "cli", "add", "launch", "--date", "2023-08-30", "--title", "Two missiles",
+    args = [sys.executable, "-m", "dprk_records", "add", "launch", "--date", "2023-08-30", "--title", "Two missiles",
             "--summary", b"bad \xff\xfe bytes", "--category", "SRBM", "--source", SOURCE]
     done = subprocess.run(args, cwd=repo, capture_output=True)
     assert done.returncode == 1
@@ -70,7 +70,7 @@ def test_a_full_device(repo):
         pytest.skip("no /dev/full here")
     write_record(repo, "launch", sample("launch"))
     with open("/dev/full", "w") as full:
-        done = subprocess.run([sys.executable, "-m", "cli", "query", "--json"], cwd=repo, stdout=full, stderr=subprocess.PIPE, text=True)
+        done = subprocess.run([sys.executable, "-m", "dprk_records", "query", "--json"], cwd=repo, stdout=full, stderr=subprocess.PIPE, text=True)
     assert done.returncode == 1
     assert "No space left on device" in done.stderr and "internal error" not in done.stderr
 

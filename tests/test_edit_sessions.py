@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.records import yamlread
+from dprk_records.records import yamlread
 from conftest import SOURCE, sample, write_record
 
 LAUNCH = "2023-08-30-srbm"
@@ -94,7 +94,7 @@ def launch(repo: Path) -> Path:
 
 def start(repo: Path, env: dict[str, str], *args: str) -> subprocess.Popen:
     full = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
-    return subprocess.Popen([sys.executable, "-m", "cli", *args], cwd=repo, env={**full, **env}, stdin=subprocess.DEVNULL,
+    return subprocess.Popen([sys.executable, "-m", "dprk_records", *args], cwd=repo, env={**full, **env}, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -162,8 +162,8 @@ def test_a_linked_edit_folder_is_not_used(run, repo, launch, editors, tmp_path, 
 
 
 def test_unsaved_text_is_never_written_through_a_link(repo, launch, tmp_path):
-    from cli.editing.saving import keep_unsaved
-    from cli.records.repository import Repository
+    from dprk_records.editing.saving import keep_unsaved
+    from dprk_records.records.repository import Repository
 
     outside = tmp_path / "outside.txt"
     outside.write_text("secret\n")
@@ -276,7 +276,7 @@ def test_a_record_file_with_a_control_character_is_named_with_its_line_and_colum
 def test_update_edit_racing_rename_keeps_the_edited_text(repo, launch, editors):
     editing = start(repo, editors.env("slow", replace=[(TITLE, "title: Edited while renamed")], wait=True), "update", LAUNCH, "--edit")
     editors.opened("slow")
-    renamed = subprocess.run([sys.executable, "-m", "cli", "rename", LAUNCH, "2023-08-30-renamed"], cwd=repo, capture_output=True,
+    renamed = subprocess.run([sys.executable, "-m", "dprk_records", "rename", LAUNCH, "2023-08-30-renamed"], cwd=repo, capture_output=True,
                              text=True, stdin=subprocess.DEVNULL)
     assert renamed.returncode == 0, renamed.stderr
     editors.release("slow")
@@ -340,7 +340,7 @@ def test_the_kept_text_reads_back_as_the_edited_record(repo, launch, editors):
     launch.write_text(launch.read_text().replace("count: 2", "count: 3"))
     editors.release("slow")
     kept = one_line(finish(editing).stderr).split("kept in ", 1)[1].split(" ", 1)[0]
-    again = subprocess.run([sys.executable, "-m", "cli", "update", LAUNCH, "--from-file", kept], cwd=repo, capture_output=True, text=True)
+    again = subprocess.run([sys.executable, "-m", "dprk_records", "update", LAUNCH, "--from-file", kept], cwd=repo, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     data = yamlread.load_file(launch)
     assert data["title"] == "Again" and data["count"] == 2  # the kept text is the whole record as edited

@@ -1,4 +1,4 @@
-"""The core of add and update (cli.editing), used as a library without the command line."""
+"""The core of add and update (dprk_records.editing), used as a library without the command line."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from cli.editing.options import option_specs, values_from_options
-from cli.editing.prompting import Question, prompt_missing
-from cli.editing.record import SLUG_MAX, merge, missing, slugify, with_id
-from cli.errors import UsageError
-from cli.records.repository import Repository
+from dprk_records.editing.options import option_specs, values_from_options
+from dprk_records.editing.prompting import Question, prompt_missing
+from dprk_records.editing.record import SLUG_MAX, merge, missing, slugify, with_id
+from dprk_records.errors import UsageError
+from dprk_records.records.repository import Repository
 from conftest import sample
 
 
@@ -86,8 +86,8 @@ def test_prompting_walks_the_missing_fields(kinds):
 
 
 def test_update_changes_name_fields_and_keyed_elements(kinds):
-    from cli.history.render import change_line
-    from cli.history.recorddiff import compare
+    from dprk_records.history.render import change_line
+    from dprk_records.history.recorddiff import compare
 
     launch = kinds.get("launch")
     old = sample("launch", observations=[{"actor": "A", "actor_type": "other", "stance": "claim"}, {"actor": "B", "actor_type": "other", "stance": "assessment"}])

@@ -96,7 +96,7 @@ def test_formula_cells_are_escaped_and_numbers_left_alone(run, data, repo):
 
 def test_negative_numbers_stay_numbers(run, repo):
     # the schema forbids negative numbers in records, so check the writer directly
-    from cli.output.formats import write_delimited
+    from dprk_records.output.formats import write_delimited
 
     out = io.StringIO()
     write_delimited(out, ["n", "s"], [[-5, "-5"], [2.5, "+1"]])

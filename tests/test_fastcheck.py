@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli.records.fastcheck import compile_schema
-from cli.records.schemas import Schemas
+from dprk_records.records.fastcheck import compile_schema
+from dprk_records.records.schemas import Schemas
 from conftest import PROJECT, SAMPLES, examples
 
 SCHEMAS = Schemas(PROJECT / "schema")

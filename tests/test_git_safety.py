@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.records import yamlread
+from dprk_records.records import yamlread
 from conftest import SOURCE, Runner, commit_all, git, make_repo, sample, write_record
 
 LAUNCH = "2023-08-30-srbm"
@@ -144,7 +144,7 @@ def test_outside_a_git_repository(tmp_path, monkeypatch):
 WITHOUT_GIT = """
 import json, sys
 from click.testing import CliRunner
-from cli.main import cli
+from dprk_records.main import cli
 results = []
 for args in json.loads(sys.argv[1]):
     result = CliRunner().invoke(cli, args, prog_name="dprk", catch_exceptions=False)

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT, Runner
-from cli.main import COMMANDS
+from dprk_records.main import COMMANDS
 
 
 def help_texts(run: Runner, repo: Path) -> dict[str, str]:
     """The --help of `dprk`, of every command, of `add KIND` for every kind and of
     `update ID` for a record of every kind, as a person sees them."""
-    from cli.records.repository import Repository
+    from dprk_records.records.repository import Repository
 
     texts = {"dprk": run("--help").output}
     for name in COMMANDS:
@@ -111,7 +111,7 @@ def test_option_help_holds_no_example_that_wrapping_would_break(bundled):
 
 
 def test_an_apostrophe_in_an_example_is_quoted_for_bash():
-    from cli.editing.options import shell_word
+    from dprk_records.editing.options import shell_word
 
     for text in ["Japan's Ministry of Defense", "it's", "'", "plain", "a b", "", '{"a": "b\'c"}']:
         done = subprocess.run(["bash", "-c", f"printf %s {shell_word(text)}"], capture_output=True, text=True, check=True)
@@ -123,7 +123,7 @@ FORMAT_WORDS = {"csv": "CSV", "tsv": "TSV", "json": "JSON", "jsonl": "JSON Lines
 
 
 def test_the_help_of_dprk_and_of_export_name_every_export_format(run):
-    from cli.output.formats import EXPORT_FORMATS
+    from dprk_records.output.formats import EXPORT_FORMATS
 
     listed = " ".join(run("--help").output.split("\n  export", 1)[1].split("\n  show", 1)[0].split())
     described = " ".join(run("export", "--help").output.split())

@@ -52,7 +52,7 @@ def limit_memory():
 
 
 def run_dprk(repo, *args, timeout=60):
-    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=repo, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=repo, capture_output=True, text=True,
                           timeout=timeout, preexec_fn=limit_memory)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.records import yamlread
+from dprk_records.records import yamlread
 from conftest import SOURCE, sample, write_record
 
 LAUNCH = "2023-08-30-srbm"
@@ -104,7 +104,7 @@ def test_add_and_update_write_what_reads_back(run, repo, summary):
 def test_a_text_that_would_not_read_back_is_never_written(run, repo, monkeypatch):
     """The guard itself: an emitter that wrongly takes a leading space for a literal block
     (the check `text[0] in " \\n"` weakened to `"\\n"`) makes add and update refuse."""
-    from cli.records import yamlwrite
+    from dprk_records.records import yamlwrite
 
     record = write_record(repo, "launch", sample("launch"))
     before = record.read_bytes()

@@ -22,8 +22,8 @@ def outside(tmp_path: Path) -> Path:
     folder = tmp_path / "outside"
     folder.mkdir()
     record = sample("launch", id="2023-01-01-secret", summary=SECRET)
-    from cli.records import yamlwrite
-    from cli.records.schemas import Schemas
+    from dprk_records.records import yamlwrite
+    from dprk_records.records.schemas import Schemas
 
     kind = Schemas(Path(__file__).resolve().parent.parent / "schema").get("launch")
     (folder / "2023-01-01-secret.yaml").write_text(yamlwrite.dumps(record, kind.root, kind.header))
@@ -154,7 +154,7 @@ def test_a_fifo_named_like_a_record_does_not_hang(repo):
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
     for args, code in ((["validate"], 1), (["validate", "records/launches/2023-01-01-pipe.yaml"], 1), (["query"], 0), (["fmt"], 1),
                        (["show", "2023-01-01-pipe"], 2), (["update", "2023-01-01-pipe", "--title", "x"], 2)):
-        done = subprocess.run([sys.executable, "-m", "cli", *args], cwd=repo, capture_output=True, text=True, timeout=30, env=env,
+        done = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=repo, capture_output=True, text=True, timeout=30, env=env,
                               stdin=subprocess.DEVNULL)
         assert done.returncode == code, (args, done.stdout, done.stderr)
         if args[0] == "validate":
@@ -193,14 +193,14 @@ def test_schemas_linked_outside_are_not_read(repo, tmp_path, which):
     (repo / which).symlink_to(target, target_is_directory=which == "schema")
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
     for args in SCHEMA_COMMANDS:
-        done = subprocess.run([sys.executable, "-m", "cli", *args], cwd=repo, capture_output=True, text=True, timeout=60, env=env,
+        done = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=repo, capture_output=True, text=True, timeout=60, env=env,
                               stdin=subprocess.DEVNULL)
         assert done.returncode == 1, (args, done.stdout, done.stderr)
         assert SECRET not in done.stdout + done.stderr, args
         [line] = done.stderr.strip().splitlines()
         assert line.startswith(f"dprk: error: {which}: ") and "link" in line and "outside the repository" in line, (args, line)
     for args in (["--help"], ["add", "--help"], ["query", "--help"]):  # help that needs no schema still works
-        done = subprocess.run([sys.executable, "-m", "cli", *args], cwd=repo, capture_output=True, text=True, timeout=60, env=env)
+        done = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=repo, capture_output=True, text=True, timeout=60, env=env)
         assert done.returncode == 0 and "Traceback" not in done.stderr and SECRET not in done.stdout + done.stderr, args
 
 

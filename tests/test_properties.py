@@ -7,11 +7,11 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli.records import yamlread, yamlwrite
-from cli.errors import DprkError
-from cli.records.kinds import Field
-from cli.records.schemas import Schemas
-from cli.checks.record import check_record_text
+from dprk_records.records import yamlread, yamlwrite
+from dprk_records.errors import DprkError
+from dprk_records.records.kinds import Field
+from dprk_records.records.schemas import Schemas
+from dprk_records.checks.record import check_record_text
 from conftest import PROJECT, examples
 
 SCHEMAS = Schemas(PROJECT / "schema")
@@ -94,7 +94,7 @@ CELL_ITEMS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=Fal
        | st.lists(st.none() | st.integers() | CELL_TEXT, max_size=4)
        | st.lists(CELL_ITEMS | st.lists(CELL_ITEMS, max_size=3) | st.dictionaries(st.text(max_size=5), CELL_ITEMS, max_size=2), max_size=6))
 def test_a_list_cell_is_exactly_the_json_of_its_list(items):
-    from cli.output.formats import plain
+    from dprk_records.output.formats import plain
 
     assert plain(items) == json.dumps(items, ensure_ascii=False)
     assert json.loads(plain(items)) == items
@@ -122,7 +122,7 @@ PATH_RECORDS = st.fixed_dictionaries(
 
 def _set_at(path: str, record: dict, value) -> dict:
     """`record` with the part at `path` given `value`, as `update --set` finds it."""
-    from cli.editing.paths import Operation, parse_path
+    from dprk_records.editing.paths import Operation, parse_path
 
     return Operation("set", path, parse_path(path, "--set"), value).apply(record)
 
@@ -134,7 +134,7 @@ def _one_line(path: str) -> bool:
 @settings(max_examples=400, deadline=None)
 @given(PATH_RECORDS, st.data())
 def test_the_path_printed_for_an_element_reads_back_as_that_element(record, data):
-    from cli.history.recorddiff import compare
+    from dprk_records.history.recorddiff import compare
 
     lists = [name for name in ("observations", "sources") if record[name]]
     if lists:  # one element of a list of objects changes: its path names it, and only it
@@ -153,7 +153,7 @@ def test_the_path_printed_for_an_element_reads_back_as_that_element(record, data
         del new["tags"][place]
         changes = compare(LAUNCH_KIND, record, new)
         if len(changes) == 1 and changes[0].op == "removed":
-            from cli.editing.paths import Operation, parse_path
+            from dprk_records.editing.paths import Operation, parse_path
 
             assert _one_line(changes[0].path)
             assert Operation("remove", changes[0].path, parse_path(changes[0].path, "--remove")).apply(record) == new
@@ -168,7 +168,7 @@ def test_the_path_printed_for_an_element_reads_back_as_that_element(record, data
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["", ".", "[", "]", "=", "\\", '"', "a", "0", "x", "u", "-", "\n"]), max_size=14).map("".join))
 def test_any_path_text_is_read_or_refused_with_our_own_error(text):
-    from cli.records.paths import PathError, format_path, parse_path
+    from dprk_records.records.paths import PathError, format_path, parse_path
 
     try:
         steps = parse_path(text)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from yaml.nodes import MappingNode, SequenceNode
 
-from cli.records import yamlread
+from dprk_records.records import yamlread
 from conftest import PROJECT, Runner, commit_all, sample, write_record
 
 
@@ -176,7 +176,7 @@ def install_script() -> str:
 
 
 def test_the_workflow_steps_name_commands_that_exist():
-    from cli.main import COMMANDS
+    from dprk_records.main import COMMANDS
 
     runs = [step["run"] for step in workflow()["jobs"]["records"]["steps"] if "run" in step]
     used = [words[1] for run in runs for line in run.splitlines() if (words := shlex.split(line, comments=True))[:1] == ["dprk"]]
@@ -184,7 +184,7 @@ def test_the_workflow_steps_name_commands_that_exist():
 
 
 def test_the_workflow_installs_dprk_from_its_git_url_at_the_release_tag():
-    from cli import __version__
+    from dprk_records import __version__
 
     source = workflow()["jobs"]["records"]["env"]["DPRK_FROM"]
     assert source.startswith("git+https://") and source.endswith(f"@v{__version__}")
@@ -210,7 +210,7 @@ def test_a_repository_of_records_alone_runs_the_workflow_with_dprk_from_a_tag(re
     import subprocess
     import sys
 
-    from cli import __version__
+    from dprk_records import __version__
 
     clone = tmp_path / "dprk-records"
     subprocess.run(["git", "clone", "-q", str(PROJECT), str(clone)], check=True)
@@ -233,7 +233,7 @@ def test_a_repository_of_records_alone_runs_the_workflow_with_dprk_from_a_tag(re
     env = dict(os.environ, PYTHONPATH=str(target))
     env.pop("DPRK_REPO", None)
     for args in (["validate", "--changed-since", "HEAD~1...", "--format", "github"], ["fmt", "--check"], ["diff", "HEAD~1...HEAD", "--format", "markdown"]):
-        done = subprocess.run([sys.executable, "-m", "cli", *args], cwd=repo, env=env, capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=repo, env=env, capture_output=True, text=True)
         assert done.returncode == 0, (args, done.stderr)
     assert str(target) in subprocess.run([sys.executable, "-c", "import cli; print(cli.__file__)"], env=env, capture_output=True,
                                          text=True, cwd=tmp_path).stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Runner, make_repo, sample, write_record
-from cli.records.dates import date_span
+from dprk_records.records.dates import date_span
 
 OBSERVATIONS = [
     {"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 6000, "outcome": "success"},
@@ -335,7 +335,7 @@ def test_integers_of_any_size_sort_and_compare(tmp_path):
 def test_the_table_fits_its_width_wraps_text_and_never_cuts_an_id():
     import io
 
-    from cli.output.formats import write_table
+    from dprk_records.output.formats import write_table
 
     long_id = "2023-08-30-a-launch-whose-id-is-much-longer-than-forty-eight-characters"
     title = "A title " * 12

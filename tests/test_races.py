@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.records import yamlread
+from dprk_records.records import yamlread
 from conftest import PROJECT, Runner, SOURCE
 
 pytestmark = pytest.mark.slow  # races between real processes: the second step of .ci/run
@@ -24,7 +24,7 @@ def env() -> dict[str, str]:
 
 
 def start(args: list[str], cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "cli", *args], cwd=cwd, env=env(), stdin=subprocess.DEVNULL,
+    return subprocess.Popen([sys.executable, "-m", "dprk_records", *args], cwd=cwd, env=env(), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -136,7 +136,7 @@ import pathlib, subprocess, sys
 target = pathlib.Path(sys.argv[-1])
 repo = pathlib.Path(__file__).with_name("repo.txt").read_text().strip()
 # another maintainer changes the record while this editor is open
-subprocess.run([sys.executable, "-m", "cli", "update", "2023-11-21-race", "--count", "7"], cwd=repo, check=True,
+subprocess.run([sys.executable, "-m", "dprk_records", "update", "2023-11-21-race", "--count", "7"], cwd=repo, check=True,
                stdin=subprocess.DEVNULL, capture_output=True)
 target.write_text(target.read_text().replace("title: Two short-range ballistic missiles", "title: Edited title"))
 '''
@@ -148,7 +148,7 @@ def test_edit_of_a_record_changed_under_the_editor_keeps_the_edited_text(repo, t
     script.parent.mkdir()
     script.write_text(EDITOR_THAT_RACES)
     (script.parent / "repo.txt").write_text(str(repo))
-    result = subprocess.run([sys.executable, "-m", "cli", "update", "2023-11-21-race", "--edit"], cwd=repo, capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "dprk_records", "update", "2023-11-21-race", "--edit"], cwd=repo, capture_output=True,
                             text=True, env={**env(), "EDITOR": f'"{sys.executable}" "{script}"', "VISUAL": ""}, stdin=subprocess.DEVNULL)
     assert result.returncode == 1, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "changed while you were editing it" in result.stderr

@@ -109,7 +109,7 @@ def _printed(run_or_runner, *args) -> list[dict]:
 def _database_rows(path) -> list[dict]:
     import sqlite3
 
-    from cli.output.datasette import REACTIONS_SQL
+    from dprk_records.output.datasette import REACTIONS_SQL
 
     db = sqlite3.connect(str(path))
     try:

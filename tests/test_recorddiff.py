@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cli.records.schemas import Schemas
-from cli.history.recorddiff import diff_data
+from dprk_records.records.schemas import Schemas
+from dprk_records.history.recorddiff import diff_data
 from conftest import PROJECT
 
 LAUNCH = Schemas(PROJECT / "schema").get("launch")

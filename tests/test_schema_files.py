@@ -65,7 +65,7 @@ def test_every_schema_has_its_file_name_as_id_and_resolves_by_ids_alone():
     from referencing import Registry, Resource
     from referencing.exceptions import NoSuchResource
 
-    from cli.records import yamlread
+    from dprk_records.records import yamlread
 
     def refuse(uri: str):
         raise NoSuchResource(ref=uri)

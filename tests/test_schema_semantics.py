@@ -11,8 +11,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cli.records import yamlread, yamlwrite
-from cli.records.ecma import search, translate
+from dprk_records.records import yamlread, yamlwrite
+from dprk_records.records.ecma import search, translate
 from conftest import SOURCE, examples, sample, write_record
 
 SOURCE_JSON = json.dumps(SOURCE)

@@ -53,7 +53,7 @@ def served(repo):
     write_record(repo, "statement", sample("statement", id="2022-05-25-sg", date="2022-05-25", responds_to=[LAUNCH]))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
-    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=repo, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "dprk_records", "serve", "--port", str(port)], cwd=repo, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -123,7 +123,7 @@ def test_metadata_comes_from_the_schema(served):
 
 
 def test_without_datasette_one_line_says_how_to_install_it(repo):
-    code = "import sys; sys.modules['datasette'] = None; sys.argv = ['dprk', 'serve']; from cli.main import main; main()"
+    code = "import sys; sys.modules['datasette'] = None; sys.argv = ['dprk', 'serve']; from dprk_records.main import main; main()"
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
     done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 2

@@ -92,7 +92,7 @@ def test_nothing_in_the_repository_or_the_current_folder_is_imported(repo, tmp_p
 
 
 def test_a_python_module_run_from_the_repository_does_not_reach_datasette(repo, tmp_path):
-    """`python -m cli serve` puts the current folder first on its own path; the datasette it
+    """`python -m dprk_records serve` puts the current folder first on its own path; the datasette it
     starts still never sees that folder."""
     write_record(repo, "launch", sample("launch"))
     markers = tmp_path / "markers"
@@ -100,14 +100,14 @@ def test_a_python_module_run_from_the_repository_does_not_reach_datasette(repo, 
     for name in ("datasette.py", "uvicorn.py"):
         (repo / name).write_text(f"open({str(markers / name)!r}, 'w').write('ran')\n")
     port = free_port()
-    ok = answered(serve([sys.executable, "-m", "cli", "serve", "--port", str(port)], repo), port)
+    ok = answered(serve([sys.executable, "-m", "dprk_records", "serve", "--port", str(port)], repo), port)
     assert sorted(p.name for p in markers.iterdir()) == []
     assert ok
 
 
 def run_serve(repo: Path, *args: str) -> subprocess.CompletedProcess:
     """`dprk serve` that must stop by itself (a refusal); one that starts serving is stopped and fails."""
-    process = serve([sys.executable, "-m", "cli", "serve", *args], repo)
+    process = serve([sys.executable, "-m", "dprk_records", "serve", *args], repo)
     try:
         out, err = process.communicate(timeout=120)
     except subprocess.TimeoutExpired:

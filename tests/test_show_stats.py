@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.records import yamlread
+from dprk_records.records import yamlread
 from conftest import PROJECT, sample, write_record
 
 
@@ -97,7 +97,7 @@ def test_stats_empty(run, repo):
 
 
 def test_help_does_not_import_tabulate():
-    code = "import sys; from cli.main import cli; cli(['--help'], standalone_mode=False); print('tabulate' in sys.modules)"
+    code = "import sys; from dprk_records.main import cli; cli(['--help'], standalone_mode=False); print('tabulate' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("False")
     assert "query" in out and "export" in out and "show" in out and "stats" in out

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.records import yamlread, yamlwrite
+from dprk_records.records import yamlread, yamlwrite
 from conftest import git, sample, write_record
 
 LAUNCH = "2023-08-30-srbm"
@@ -34,7 +34,7 @@ def test_fields_are_replaced_and_the_change_printed(run, repo, launch):
 
 
 def _shape(repo: Path):
-    from cli.records.schemas import Schemas
+    from dprk_records.records.schemas import Schemas
 
     kind = Schemas(repo / "schema").get("launch")
     return kind.root, kind.header

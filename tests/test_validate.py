@@ -251,13 +251,13 @@ def test_a_fifth_kind_needs_only_a_schema_file(repo, run):
 
 def test_installed_dprk_runs_as_a_subprocess(repo):
     dprk = shutil.which("dprk", path=str(Path(sys.executable).parent))
-    command = [dprk] if dprk else [sys.executable, "-m", "cli"]
+    command = [dprk] if dprk else [sys.executable, "-m", "dprk_records"]
     write_record(repo, "launch", sample("launch", count=0))
     done = subprocess.run([*command, "validate"], cwd=repo, capture_output=True, text=True)
     assert done.returncode == 1
     assert "$.count: must be at least 1, not 0" in done.stdout
     assert done.stderr == ""
-    done = subprocess.run([sys.executable, "-m", "cli", "validate", "--repo", str(repo), "--format", "json"], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "dprk_records", "validate", "--repo", str(repo), "--format", "json"], capture_output=True, text=True)
     assert done.returncode == 1 and json.loads(done.stdout)[0]["check"] == "schema"
 
 
@@ -302,8 +302,8 @@ def test_github_annotations_point_at_the_line(repo, run):
 
 
 def test_github_annotation_escapes_what_the_runner_reads():
-    from cli.checks.problems import Problem
-    from cli.output.problems import annotation
+    from dprk_records.checks.problems import Problem
+    from dprk_records.output.problems import annotation
 
     line = annotation(Problem("records/a,b:c.yaml", 3, 1, ("title",), "100% bad\nnext", "schema"))
     assert line == "::error file=records/a%2Cb%3Ac.yaml,line=3,col=1,title=dprk schema::$.title: 100%25 bad%0Anext"

@@ -118,7 +118,7 @@ def test_help_and_plain_validate_do_not_load_git(repo: Path) -> None:
     script = (
         "import sys\n"
         "from click.testing import CliRunner\n"
-        "from cli.main import cli\n"
+        "from dprk_records.main import cli\n"
         "r = CliRunner()\n"
         "assert r.invoke(cli, ['--help']).exit_code == 0\n"
         "assert 'git' not in sys.modules\n"

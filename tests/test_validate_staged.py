@@ -145,6 +145,6 @@ def test_the_installed_command_in_a_subprocess(repo: Path) -> None:
     seed(repo)
     git(repo, "rm", "-q", "--cached", f"records/launches/{LAUNCH}.yaml")
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
-    done = subprocess.run([sys.executable, "-m", "cli", "validate", "--staged"], cwd=repo, capture_output=True, text=True, env=env)
+    done = subprocess.run([sys.executable, "-m", "dprk_records", "validate", "--staged"], cwd=repo, capture_output=True, text=True, env=env)
     assert done.returncode == 1 and f"refers to '{LAUNCH}', which is not a record" in done.stdout
     assert done.stderr == ""

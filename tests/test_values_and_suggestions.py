@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from cli.records import yamlread
-from cli.records.suggest import nearest, nearest_ids
+from dprk_records.records import yamlread
+from dprk_records.records.suggest import nearest, nearest_ids
 from conftest import sample, write_record
 
 LAUNCH = "2023-08-30-srbm"

@@ -62,7 +62,7 @@ def test_the_sqlite_table_and_the_data_package_hold_the_same_rows(positions, run
     printed = table(run("votes", "--json"))
     assert run("export", "--format", "sqlite", "-o", "db.sqlite").exit_code == 0
     db = sqlite3.connect(str(positions / "db.sqlite"))
-    from cli.output.datasette import VOTES_SQL
+    from dprk_records.output.datasette import VOTES_SQL
 
     cursor = db.execute(VOTES_SQL)
     names = [d[0] for d in cursor.description]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cli.records import yamlread, yamlwrite
-from cli.errors import YamlError
+from dprk_records.records import yamlread, yamlwrite
+from dprk_records.errors import YamlError
 
 
 def load(text: str):

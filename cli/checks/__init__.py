@@ -28,8 +28,8 @@ its JSON path and a plain message. Checks (the `check` names in JSON output):
   that could not be finished (a file changed since), or a journal not made for this folder
 """
 
-from cli.checks.changed import validate_changed
-from cli.checks.problems import Problem, Report
-from cli.checks.validate import validate
+from dprk_records.checks.changed import validate_changed
+from dprk_records.checks.problems import Problem, Report
+from dprk_records.checks.validate import validate
 
 __all__ = ["Problem", "Report", "validate", "validate_changed"]

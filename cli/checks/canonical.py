@@ -12,11 +12,11 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from cli.errors import YamlError, one_line
-from cli.records.repository import RecordFile, Repository
-from cli.records.writing import atomic_write
-from cli.checks.problems import Problem
-from cli.checks.validate import resolve_paths, split_strays
+from dprk_records.errors import YamlError, one_line
+from dprk_records.records.repository import RecordFile, Repository
+from dprk_records.records.writing import atomic_write
+from dprk_records.checks.problems import Problem
+from dprk_records.checks.validate import resolve_paths, split_strays
 
 DIFF_LINES = 40  # at most this many lines of unified diff per file in a report
 
@@ -42,7 +42,7 @@ def canonical_text(repo: Repository, record: RecordFile, raw: bytes | None = Non
     """The file's current text and its canonical text. Raises YamlError if it does not parse.
 
     `raw`: the file's bytes, when already read."""
-    from cli.records import yamlread
+    from dprk_records.records import yamlread
 
     text = yamlread.decode(raw if raw is not None else repo.read_bytes(record), record.rel)
     data = yamlread.loads(text, record.rel)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from cli.checks.crossrecord import IdLookup, Locator, reference_problems, twin_problems, unique_id_problems, unique_symbol_problems
-from cli.checks.problems import Problem, Report
-from cli.checks.runner import FileResult, check_files
-from cli.checks.validate import check_all, split_strays
-from cli.records.repository import RecordFile, Repository
+from dprk_records.checks.crossrecord import IdLookup, Locator, reference_problems, twin_problems, unique_id_problems, unique_symbol_problems
+from dprk_records.checks.problems import Problem, Report
+from dprk_records.checks.runner import FileResult, check_files
+from dprk_records.checks.validate import check_all, split_strays
+from dprk_records.records.repository import RecordFile, Repository
 
 
 ESCAPE = "\\"  # a file holding a backslash may spell an id or symbol with YAML escapes
@@ -30,8 +30,8 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
     content of changed records with the records it finds holding the same date. When a
     schema file changed, every record is checked, as by plain `validate`.
     """
-    from cli.history import revisions as history
-    from cli.records.cache import open_cache
+    from dprk_records.history import revisions as history
+    from dprk_records.records.cache import open_cache
 
     changed = history.changed_since(repo, since)
     if changed.schema_changed:

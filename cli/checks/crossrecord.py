@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Iterator
 
-from cli.checks.problems import Problem, problem_at
-from cli.checks.runner import FileResult, check_files
-from cli.errors import UsageError, YamlError
-from cli.records.kinds import Kind
-from cli.records.suggest import did_you_mean, nearest_ids
-from cli.records.repository import RecordFile, Repository, check_id_text
+from dprk_records.checks.problems import Problem, problem_at
+from dprk_records.checks.runner import FileResult, check_files
+from dprk_records.errors import UsageError, YamlError
+from dprk_records.records.kinds import Kind
+from dprk_records.records.suggest import did_you_mean, nearest_ids
+from dprk_records.records.repository import RecordFile, Repository, check_id_text
 
 
 def cross_check(repo: Repository, results: list[FileResult], whole: bool, cache: Any = None, jobs: int | None = None,

@@ -11,9 +11,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
-from cli.errors import one_line
-from cli.records.kinds import Kind
-from cli.records.suggest import did_you_mean, nearest
+from dprk_records.errors import one_line
+from dprk_records.records.kinds import Kind
+from dprk_records.records.suggest import did_you_mean, nearest
 
 
 @dataclass
@@ -77,7 +77,7 @@ def json_pointer(pointer: Iterable[Any]) -> str:
 
 def problem_at(rel: str, text: str | None, pointer: tuple[Any, ...], message: str, check: str, key: str | None = None) -> Problem:
     """A problem at `pointer`; with `key`, positioned at that key of the mapping at `pointer`."""
-    from cli.records import yamlread  # a problem's position: YAML is loaded only when there is one
+    from dprk_records.records import yamlread  # a problem's position: YAML is loaded only when there is one
 
     position = yamlread.locate(text, pointer, key) if text is not None else None
     if key is not None:
@@ -104,8 +104,8 @@ def schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list[
         missing = [name for name in error.validator_value if name not in error.instance]
         return [problem_at(rel, text, pointer, f"{name!r} is required but missing", "schema") for name in missing]
     if validator == "enum":
-        from cli.records.allowed import listing, not_allowed
-        from cli.records.kinds import Field
+        from dprk_records.records.allowed import listing, not_allowed
+        from dprk_records.records.kinds import Field
 
         item = Field("", pointer, error.schema)
         return [problem_at(rel, text, pointer, not_allowed(item, error.instance, listing(pointer)), "schema")]
@@ -113,7 +113,7 @@ def schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list[
         count = error.validator_value
         return [problem_at(rel, text, pointer, f"needs at least {count} {'entry' if count == 1 else 'entries'}", "schema")]
     if validator == "pattern":
-        from cli.records.allowed import wrong_form
+        from dprk_records.records.allowed import wrong_form
 
         return [problem_at(rel, text, pointer, wrong_form(error.schema, error.instance), "schema")]
     return [problem_at(rel, text, pointer, schema_message(validator, error.validator_value, error.instance, error.message), "schema")]

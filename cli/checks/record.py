@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from cli.checks.problems import Problem, problem_at, schema_problems
-from cli.errors import YamlError
-from cli.records import yamlread
-from cli.records.dates import calendar_problems
-from cli.records.kinds import Kind, declared_schema, values_at
+from dprk_records.checks.problems import Problem, problem_at, schema_problems
+from dprk_records.errors import YamlError
+from dprk_records.records import yamlread
+from dprk_records.records.dates import calendar_problems
+from dprk_records.records.kinds import Kind, declared_schema, values_at
 
 
 def check_record_text(kind: Kind, rel: str, text: str, expected_id: str | None = None) -> tuple[dict[str, Any] | None, list[Problem]]:

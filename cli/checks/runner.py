@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
-from cli.checks.problems import Problem
-from cli.errors import YamlError
-from cli.records.kinds import Kind, values_at
-from cli.records.repository import RecordFile, Repository
+from dprk_records.checks.problems import Problem
+from dprk_records.errors import YamlError
+from dprk_records.records.kinds import Kind, values_at
+from dprk_records.records.repository import RecordFile, Repository
 
 if TYPE_CHECKING:
-    from cli.records.cache import Entry, ParseCache
+    from dprk_records.records.cache import Entry, ParseCache
 
 
 PARALLEL_MIN = 1500  # files to check before a second process pays for itself
@@ -117,8 +117,8 @@ def _check_one(record: RecordFile, cache: "ParseCache | None") -> tuple[Verdict,
     import json
     import os
 
-    from cli.checks.record import check_record_text
-    from cli.records import yamlread
+    from dprk_records.checks.record import check_record_text
+    from dprk_records.records import yamlread
 
     try:
         stat = os.stat(record.file)
@@ -140,8 +140,8 @@ def _check_one(record: RecordFile, cache: "ParseCache | None") -> tuple[Verdict,
 def check_bytes(record: RecordFile, raw: bytes) -> tuple[FileResult, str | None]:
     """One record's own checks on bytes that are not (or not yet) its file: a blob of the
     git index, say. Returns the result and the text (None when it is not UTF-8)."""
-    from cli.checks.record import check_record_text
-    from cli.records import yamlread
+    from dprk_records.checks.record import check_record_text
+    from dprk_records.records import yamlread
 
     try:
         text = yamlread.decode(raw, record.rel)

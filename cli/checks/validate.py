@@ -8,11 +8,11 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from cli.checks.crossrecord import cross_check
-from cli.checks.problems import Problem, Report
-from cli.checks.runner import check_files
-from cli.errors import UsageError
-from cli.records.repository import RecordFile, Repository, Stray
+from dprk_records.checks.crossrecord import cross_check
+from dprk_records.checks.problems import Problem, Report
+from dprk_records.checks.runner import check_files
+from dprk_records.errors import UsageError
+from dprk_records.records.repository import RecordFile, Repository, Stray
 
 
 def split_strays(items: Iterable[RecordFile | Stray]) -> tuple[list[RecordFile], list[Problem]]:
@@ -81,7 +81,7 @@ def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None =
     With `since` (a git revision), only what changed since then and what that can
     break (see validate_changed). With `staged`, every record as the git index holds it,
     what the next commit will hold (see validate_staged). A change to several files that an interrupted command
-    left half made (cli.records.journal) is finished first; one that cannot be is a problem.
+    left half made (dprk_records.records.journal) is finished first; one that cannot be is a problem.
     """
     paths = list(paths)
     if since is not None and paths:
@@ -90,11 +90,11 @@ def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None =
         raise UsageError("--staged checks every record of the git index: give it without PATH arguments and --changed-since")
     interrupted = finish_interrupted(repo)
     if staged:
-        from cli.checks.staged import validate_staged
+        from dprk_records.checks.staged import validate_staged
 
         report = validate_staged(repo, use_cache=use_cache, jobs=jobs)
     elif since is not None:
-        from cli.checks.changed import validate_changed
+        from dprk_records.checks.changed import validate_changed
 
         report = validate_changed(repo, since, use_cache=use_cache, jobs=jobs)
     else:
@@ -107,8 +107,8 @@ def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None =
 def finish_interrupted(repo: Repository) -> list[Problem]:
     """Finish what interrupted commands left half made (under the write lock); a `journal`
     problem for each journal still waiting afterwards."""
-    from cli.errors import DataError
-    from cli.records import journal
+    from dprk_records.errors import DataError
+    from dprk_records.records import journal
 
     if not journal.pending(repo):
         return []
@@ -125,7 +125,7 @@ def check_all(repo: Repository, paths: list[str], *, use_cache: bool = True, job
     items = resolve_paths(repo, paths) if paths else list(repo.scan())
     report = Report()
     chosen, report.problems = split_strays(items)
-    from cli.records.cache import open_cache
+    from dprk_records.records.cache import open_cache
 
     cache = open_cache(repo.root, repo.schema_dir, use_cache)
     try:
@@ -134,7 +134,7 @@ def check_all(repo: Repository, paths: list[str], *, use_cache: bool = True, job
             if cache is not None:
                 cache.mark_schemas_checked()
         # Every record, with the cache: when no file changed since a run that checked them all
-        # (the same paths at the same stat), its report stands (see cli.records.derived).
+        # (the same paths at the same stat), its report stands (see dprk_records.records.derived).
         files = _fingerprint(items) if cache is not None and not paths else None
         earlier = _stored_report(cache, files, report) if files is not None else None
         if earlier is not None:
@@ -158,14 +158,14 @@ def check_all(repo: Repository, paths: list[str], *, use_cache: bool = True, job
 def _fingerprint(items: list[RecordFile | Stray]) -> str | None:
     # The stats are not kept for check_files: a Stamp per file is ~20 MB at 100,000 records,
     # more than a second stat of each file costs when some changed (one stat, ~2 µs a file)
-    from cli.records.derived import fingerprint
+    from dprk_records.records.derived import fingerprint
 
     return fingerprint((item.rel, item.file, "") if isinstance(item, RecordFile) else (item.rel, None, item.message) for item in items)
 
 
 def _stored_report(cache: Any, files: str, report: Report) -> Report | None:
     """The report of an earlier run of every record over the same files, if the cache has it."""
-    from cli.records.derived import report as stored_report
+    from dprk_records.records.derived import report as stored_report
 
     stored = stored_report(cache, "validate", files)
     try:
@@ -179,7 +179,7 @@ def _stored_report(cache: Any, files: str, report: Report) -> Report | None:
 
 
 def _keep_report(cache: Any, files: str, report: Report) -> None:
-    from cli.records.derived import keep_report
+    from dprk_records.records.derived import keep_report
 
     keep_report(cache, "validate", files, [report.checked, [[p.path, p.line, p.column, list(p.pointer), p.message, p.check]
                                                             for p in report.problems]])

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 
 def _repository(ctx: Any) -> Any:
-    from cli.commands._options import given_repo
-    from cli.records.repository import Repository
+    from dprk_records.commands._options import given_repo
+    from dprk_records.records.repository import Repository
 
     explicit = None
     node = ctx
@@ -43,18 +43,18 @@ DEFAULT_KINDS = {  # commands whose records, with no KIND named, are not every k
     "chart": lambda repo: _vocabulary(repo).answered,
     "votes": lambda repo: _voting(repo),
 }
-OWN_COLUMNS = {"reactions": ("cli.selection.reactions", "COLUMNS"), "votes": ("cli.selection.votes", "COLUMNS")}
+OWN_COLUMNS = {"reactions": ("dprk_records.selection.reactions", "COLUMNS"), "votes": ("dprk_records.selection.votes", "COLUMNS")}
 DASH_VALUES = {"sort"}  # options whose values may begin with "-" (--sort -date)
 
 
 def _vocabulary(repo: Any) -> Any:
-    from cli.selection.vocabulary import vocabulary
+    from dprk_records.selection.vocabulary import vocabulary
 
     return vocabulary(repo.schemas.kinds)
 
 
 def _voting(repo: Any) -> list[Any]:
-    from cli.selection.vocabulary import positions
+    from dprk_records.selection.vocabulary import positions
 
     return [k for k in repo.schemas.kinds.values() if positions(k)]
 
@@ -101,7 +101,7 @@ def record_ids(*wanted: str) -> Callable[[Any, Any, str], list[CompletionItem]]:
 
 
 def _field_names(ctx: Any) -> list[str]:
-    from cli.selection.filters import field_names
+    from dprk_records.selection.filters import field_names
 
     repo = _repository(ctx)
     return field_names(_kinds_named(ctx, repo))

@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 
 import click
 
-from cli.commands._options import Folder
+from dprk_records.commands._options import Folder
 
 REPO_HELP = "The repository folder (holding schema/ and records/). Default: $DPRK_REPO, else the nearest one above the current folder."
 
@@ -38,9 +38,9 @@ class RepoGroup(click.Group):
 
     def repository(self, ctx: click.Context) -> Any:
         """The repository (found once per run: its schemas are then read only once)."""
-        from cli.records.repository import Repository
+        from dprk_records.records.repository import Repository
 
-        from cli.commands._options import given_repo
+        from dprk_records.commands._options import given_repo
 
         explicit = ctx.params.get("repo_dir") or repo_in(ctx.meta.get("dprk.rest", ())) or given_repo()
         key = ("dprk.repository", explicit)
@@ -51,7 +51,7 @@ class RepoGroup(click.Group):
 
 def field_options(specs: list[Any]) -> list[click.Option]:
     """One click option per generated OptionSpec; values stay strings for the core to convert."""
-    from cli.commands import _complete
+    from dprk_records.commands import _complete
 
     options = []
     for spec in specs:
@@ -100,10 +100,10 @@ def reserved_flags() -> list[str]:
 def read_from_file(name: str) -> tuple[str, str]:
     """The text of `--from-file` (a path, or '-' for stdin) and a name to show in messages:
     the path as given, or `<stdin>`."""
-    from cli.editing.values import read_document_text
+    from dprk_records.editing.values import read_document_text
 
     if name == "-":  # read at most one byte past the record size limit, then check it like a file
-        from cli.records import yamlread
+        from dprk_records.records import yamlread
 
         stream = getattr(sys.stdin, "buffer", None)
         data = stream.read(yamlread.MAX_BYTES + 1) if stream is not None else sys.stdin.read(yamlread.MAX_BYTES + 1).encode("utf-8")
@@ -120,8 +120,8 @@ def stdin_is_terminal() -> bool:
 
 def ask(question: Any) -> Any:
     """Prompt for one field; the core checks the answer, and it is asked again while it is wrong.
-    Ctrl-C raises KeyboardInterrupt, the end of input a usage error (cli.commands._prompt)."""
-    from cli.commands import _prompt
+    Ctrl-C raises KeyboardInterrupt, the end of input a usage error (dprk_records.commands._prompt)."""
+    from dprk_records.commands import _prompt
 
     if question.help:
         click.echo(f"({question.help})", err=True)
@@ -136,15 +136,15 @@ def ask(question: Any) -> Any:
 
 
 def confirm(message: str, default: bool = False) -> bool:
-    from cli.commands import _prompt
+    from dprk_records.commands import _prompt
 
     return _prompt.confirm(message, default)
 
 
 def save(action: Callable[[], Any]) -> Any:
-    """Run a save from cli.editing; if the record is invalid, print its problems as
+    """Run a save from dprk_records.editing; if the record is invalid, print its problems as
     `dprk validate` does and fail with exit status 1."""
-    from cli.editing.saving import Invalid
+    from dprk_records.editing.saving import Invalid
 
     try:
         return action()
@@ -159,8 +159,8 @@ def save_edited(repo: Any, name: str, text: Callable[[], str], action: Callable[
     record is written (the record changed, was renamed or deleted, its id was taken, or
     a merge began while the editor was open), the edited text is kept in
     `.dprk-cache/unsaved/` and the one-line error, with the same exit status, says where."""
-    from cli.editing import NotCommitted, unsaved_error
-    from cli.errors import DprkError
+    from dprk_records.editing import NotCommitted, unsaved_error
+    from dprk_records.errors import DprkError
 
     try:
         return save(action)
@@ -174,7 +174,7 @@ def check_commit(params: dict[str, Any], root: Any, path: Any) -> None:
     """With --edit and --commit, refuse a commit git could not make before the editor opens
     (it is checked again when the record is written)."""
     if params["edit"] and params["commit"] and not params["dry_run"]:
-        from cli.history.commit import check_can_commit
+        from dprk_records.history.commit import check_can_commit
 
         check_can_commit(root, path)
 

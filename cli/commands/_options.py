@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from cli.commands import _complete
+from dprk_records.commands import _complete
 
 
 def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -25,7 +25,7 @@ def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )
     @functools.wraps(func)
     def wrapper(*args: Any, repo_dir: str | None, **kwargs: Any) -> Any:
-        from cli.records.repository import Repository
+        from dprk_records.records.repository import Repository
 
         return func(*args, repo=Repository.find(repo_dir or given_repo()), **kwargs)
 
@@ -156,7 +156,7 @@ def output_options(*formats: str, default: str | None = None) -> Callable[[Calla
             if style is not None:
                 if chosen != "table":
                     raise click.UsageError(f"--style is for the table; it does not go with --format {chosen}")
-                from cli.output.formats import check_style
+                from dprk_records.output.formats import check_style
 
                 check_style(style)
             if "table" in formats:
@@ -196,7 +196,7 @@ def selection_options(func: Callable[..., Any] | None = None, *, default_kinds: 
     @functools.wraps(func)
     def wrapper(*args: Any, kinds: tuple[str, ...], since: str | None, until: str | None, where: tuple[str, ...], search: str | None,
                 sort: str | None, limit: int | None, fields: tuple[str, ...], explode: str | None, no_cache: bool, repo: Any, **kwargs: Any) -> Any:
-        from cli.selection.filters import build_selection
+        from dprk_records.selection.filters import build_selection
 
         if not kinds and default_kinds is not None:
             kinds = tuple(k.name for k in default_kinds(repo))

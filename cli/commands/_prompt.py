@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import click
 
-from cli.errors import DprkError, UsageError, one_line
+from dprk_records.errors import DprkError, UsageError, one_line
 
 
 class InputEnded(UsageError):

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cli.commands import _editing as ui
+from dprk_records.commands import _editing as ui
 
 RESERVED = ui.reserved_flags()
 
@@ -15,7 +15,7 @@ class AddGroup(ui.RepoGroup):
     """One subcommand per kind, made from its schema when looked up (`launch` or `launches`)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        from cli.errors import DprkError
+        from dprk_records.errors import DprkError
 
         try:
             return list(self.repository(ctx).schemas.kinds)
@@ -28,7 +28,7 @@ class AddGroup(ui.RepoGroup):
 
 
 def make_command(repo: Any, kind: Any) -> click.Command:
-    from cli.editing.options import example_command, option_specs
+    from dprk_records.editing.options import example_command, option_specs
 
     specs = option_specs(kind, reserved=RESERVED)
     example = "\n".join(["\b", "Example (it runs as written; --dry-run prints the record and writes nothing):",
@@ -53,8 +53,8 @@ def make_command(repo: Any, kind: Any) -> click.Command:
 
 
 def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
-    from cli import editing
-    from cli.errors import DataError
+    from dprk_records import editing
+    from dprk_records.errors import DataError
 
     document = None
     name = None
@@ -77,7 +77,7 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
         # ask only on a terminal (or with --prompt), never when stdin holds the record
         may_prompt = not params["no_input"] and params["from_file"] != "-" and (params["prompt"] or ui.stdin_is_terminal())
         if editing.fields_to_ask(kind, data, specs, may_prompt=may_prompt, from_file=name):
-            from cli.editing.prompting import introduction
+            from dprk_records.editing.prompting import introduction
 
             click.echo(introduction(kind) + "\n", err=True)
             data = editing.prompt_missing(kind, data, ui.ask, ui.confirm)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import OutputFile, AnyCase, repo_option, selection_options
+from dprk_records.commands._options import OutputFile, AnyCase, repo_option, selection_options
 
 
 def _events(repo):
-    from cli.selection.reactions import event_kinds
+    from dprk_records.selection.reactions import event_kinds
 
     return event_kinds(repo)
 
@@ -37,10 +37,10 @@ def command(repo, selection, fields, explode, output: str, fmt: str | None, titl
     """
     from pathlib import Path
 
-    from cli.output.chart import chart_format, draw, load_matplotlib
-    from cli.output.export import refuse_repository_files
-    from cli.output.formats import atomic_output
-    from cli.selection.reactions import reactions
+    from dprk_records.output.chart import chart_format, draw, load_matplotlib
+    from dprk_records.output.export import refuse_repository_files
+    from dprk_records.output.formats import atomic_output
+    from dprk_records.selection.reactions import reactions
 
     if fields or explode:
         raise click.UsageError("--fields and --explode do not apply to chart")

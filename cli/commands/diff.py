@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import output_options, repo_option
+from dprk_records.commands._options import output_options, repo_option
 
 
 @click.command("diff")
@@ -28,8 +28,8 @@ def command(ctx: click.Context, repo, revisions: str | None, fmt: str, stat: boo
     observation by its actor), else by position. Changed files that are not records
     (schemas, documentation) are listed apart and not compared.
     """
-    from cli.history.revisions import diff_revisions
-    from cli.history.render import render
+    from dprk_records.history.revisions import diff_revisions
+    from dprk_records.history.render import render
 
     diff = diff_revisions(repo, revisions)
     click.echo(render(diff, fmt, stat), nl=False)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import OutputFile, output_options, repo_option, selection_options
-from cli.output.formats import EXPORT_FORMATS
+from dprk_records.commands._options import OutputFile, output_options, repo_option, selection_options
+from dprk_records.output.formats import EXPORT_FORMATS
 
 
 @click.command("export")
@@ -39,8 +39,8 @@ def command(repo, selection, fields, explode, fmt: str, output: str | None, forc
     """
     import dataclasses
 
-    from cli.commands._options import progress_bar
-    from cli.output.export import export
+    from dprk_records.commands._options import progress_bar
+    from dprk_records.output.export import export
 
     with progress_bar("Exporting", enabled=bool(output and output != "-")) as progress:
         selection = dataclasses.replace(selection, progress=progress)
@@ -49,7 +49,7 @@ def command(repo, selection, fields, explode, fmt: str, output: str | None, forc
         click.echo(f"dprk: {selection.nothing_found()}", err=True)
     shared = ""
     if count and selection.timeline and fmt in ("csv", "tsv", "markdown") and not fields and not explode:
-        from cli.selection.rows import timeline_columns
+        from dprk_records.selection.rows import timeline_columns
 
         names = [column.name for column in timeline_columns(selection.kinds)]
         folder = selection.kinds[0].folder

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import ROW_OUTPUT, output_options, repo_option, selection_options
+from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_option, selection_options
 
 
 @click.command("query")
@@ -32,7 +32,7 @@ def command(repo, selection, fields, explode, fmt: str, style: str) -> None:
     """
     import sys
 
-    from cli.output.export import write_selection
+    from dprk_records.output.export import write_selection
 
     if write_selection(repo, selection, sys.stdout, fmt, fields=fields, explode=explode, style=style) == 0:
         click.echo(f"dprk: {selection.nothing_found()}", err=True)

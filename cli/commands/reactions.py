@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import AnyCase, ROW_OUTPUT, output_options, repo_option, selection_options
+from dprk_records.commands._options import AnyCase, ROW_OUTPUT, output_options, repo_option, selection_options
 
 
 def _events(repo):
-    from cli.selection.reactions import event_kinds
+    from dprk_records.selection.reactions import event_kinds
 
     return event_kinds(repo)
 
@@ -40,8 +40,8 @@ def command(repo, selection, fields, explode, by: str | None, fmt: str, style: s
     """
     import sys
 
-    from cli.output.formats import chosen_columns, write_chosen
-    from cli.selection import coverage, reactions
+    from dprk_records.output.formats import chosen_columns, write_chosen
+    from dprk_records.selection import coverage, reactions
 
     if explode:
         raise click.UsageError("--explode does not apply to reactions")

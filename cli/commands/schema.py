@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cli.commands import _complete
-from cli.commands._options import ROW_OUTPUT, output_options, repo_option
+from dprk_records.commands import _complete
+from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_option
 
 
 @click.command("schema")
@@ -31,8 +31,8 @@ def command(repo, kind: str | None, values: str | None, fmt: str, style: str) ->
     """
     import sys
 
-    from cli.output.formats import write_rows
-    from cli.records.schemainfo import describe_fields, describe_kinds, describe_values, values_field
+    from dprk_records.output.formats import write_rows
+    from dprk_records.records.schemainfo import describe_fields, describe_kinds, describe_values, values_field
 
     chosen = repo.kind(kind) if kind is not None else None
     if values is not None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cli.commands import _complete
-from cli.commands._options import output_options, repo_option
+from dprk_records.commands import _complete
+from dprk_records.commands._options import output_options, repo_option
 
 
 @click.command("show")
@@ -28,13 +28,13 @@ def command(repo, record_id: str, fmt: str, no_links: bool, paths: bool) -> None
     """
     import json
 
-    from cli.errors import one_line
-    from cli.selection.links import backlinks
+    from dprk_records.errors import one_line
+    from dprk_records.selection.links import backlinks
 
     record = repo.get_record(record_id)
     data = repo.load(record)
     if paths:
-        from cli.history.recorddiff import record_paths
+        from dprk_records.history.recorddiff import record_paths
 
         found = record_paths(record.kind, data)
         if fmt == "json":
@@ -58,7 +58,7 @@ def command(repo, record_id: str, fmt: str, no_links: bool, paths: bool) -> None
         return
     import sys
 
-    from cli.output.formats import write_table
+    from dprk_records.output.formats import write_table
 
     click.echo(f"# linked from {len(links)} {'place' if len(links) == 1 else 'places'}:")
     columns = list(links[0])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cli.commands import _complete
-from cli.commands._options import ROW_OUTPUT, output_options, repo_option
+from dprk_records.commands import _complete
+from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_option
 
 
 @click.command("stats")
@@ -28,11 +28,11 @@ def command(repo, kinds, by: str, since, until, where, search, no_chart: bool, n
     """
     import sys
 
-    from cli.selection.filters import build_selection
-    from cli.output.formats import write_rows
-    from cli.selection import coverage
-    from cli.selection.reactions import event_kinds
-    from cli.selection.stats import chart, count
+    from dprk_records.selection.filters import build_selection
+    from dprk_records.output.formats import write_rows
+    from dprk_records.selection import coverage
+    from dprk_records.selection.reactions import event_kinds
+    from dprk_records.selection.stats import chart, count
 
     selection = build_selection(repo, kinds, since=since, until=until, where=where, search=search, use_cache=not no_cache)
     header, rows = count(repo, selection, by)

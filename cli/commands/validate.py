@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import output_options, repo_option
+from dprk_records.commands._options import output_options, repo_option
 
 
 @click.command("validate")
@@ -36,14 +36,14 @@ def command(ctx: click.Context, repo, paths: tuple[str, ...], fmt: str, since: s
     With --staged, every record as the git index holds it: what a commit made now, and a
     clean clone of it, would hold. The pre-commit hook runs this.
     """
-    from cli.commands._options import progress_bar
-    from cli.checks.validate import validate
+    from dprk_records.commands._options import progress_bar
+    from dprk_records.checks.validate import validate
 
     with progress_bar("Validating") as progress:
         report = validate(repo, paths, since=since, staged=staged, use_cache=not no_cache, jobs=jobs, progress=progress)
     import sys
 
-    from cli.output.problems import write_report
+    from dprk_records.output.problems import write_report
 
     write_report(sys.stdout, report, fmt)
     ctx.exit(0 if report.ok else 1)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._options import OutputFile, ROW_OUTPUT, output_options, repo_option, selection_options
+from dprk_records.commands._options import OutputFile, ROW_OUTPUT, output_options, repo_option, selection_options
 
 
 def _voting(repo):
-    from cli.selection.vocabulary import positions
+    from dprk_records.selection.vocabulary import positions
 
     return [k for k in repo.schemas.kinds.values() if positions(k)]
 
@@ -41,8 +41,8 @@ def command(repo, selection, fields, explode, fmt: str, style: str, chart: str |
     import sys
     from pathlib import Path
 
-    from cli.output.formats import atomic_output, chosen_columns, write_chosen
-    from cli.selection import votes
+    from dprk_records.output.formats import atomic_output, chosen_columns, write_chosen
+    from dprk_records.selection import votes
 
     if explode:
         raise click.UsageError("--explode does not apply to votes")
@@ -52,8 +52,8 @@ def command(repo, selection, fields, explode, fmt: str, style: str, chart: str |
         raise click.UsageError(f"votes come from {', '.join(k.name for k in voting)}, not {', '.join(wrong)}")
     chosen_fields = chosen_columns(votes.COLUMNS, fields, fmt, votes.TABLE_COLUMNS)
     if chart is not None:
-        from cli.output.chart import chart_format, load_matplotlib
-        from cli.output.export import refuse_repository_files
+        from dprk_records.output.chart import chart_format, load_matplotlib
+        from dprk_records.output.export import refuse_repository_files
 
         chosen = chart_format(chart, None)
         load_matplotlib()
@@ -63,7 +63,7 @@ def command(repo, selection, fields, explode, fmt: str, style: str, chart: str |
         click.echo("dprk: no recorded position matches", err=True)
     write_chosen(sys.stdout, fmt, votes.COLUMNS, votes.rows(found, votes.state_names(selection.kinds)), chosen_fields, style=style)
     if chart is not None:
-        from cli.output.votechart import draw
+        from dprk_records.output.votechart import draw
 
         with atomic_output(Path(chart), force=force, binary=True) as temp:
             count = draw(found, temp, chosen)

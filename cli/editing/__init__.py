@@ -15,14 +15,14 @@ session works on), `inputs` (problems named in the --from-file input) and `savin
 (check, write under the lock, commit).
 """
 
-from cli.editing.editor import edit_until_valid, template
-from cli.editing.inputs import Input
-from cli.editing.options import OptionSpec, option_specs
-from cli.editing.prompting import prompt_missing
-from cli.editing.record import check_unset, fields_to_ask, given, merge, ordered, with_id
-from cli.editing.saving import Changed, Gone, Invalid, NotCommitted, Saved, id_taken, keep_unsaved, save_new, save_update, unsaved_error
-from cli.editing.values import parse_document
-from cli.editing.workfile import EditorFailed, edit_session
+from dprk_records.editing.editor import edit_until_valid, template
+from dprk_records.editing.inputs import Input
+from dprk_records.editing.options import OptionSpec, option_specs
+from dprk_records.editing.prompting import prompt_missing
+from dprk_records.editing.record import check_unset, fields_to_ask, given, merge, ordered, with_id
+from dprk_records.editing.saving import Changed, Gone, Invalid, NotCommitted, Saved, id_taken, keep_unsaved, save_new, save_update, unsaved_error
+from dprk_records.editing.values import parse_document
+from dprk_records.editing.workfile import EditorFailed, edit_session
 
 __all__ = ["Changed", "EditorFailed", "Gone", "Input", "Invalid", "NotCommitted", "OptionSpec", "Saved", "check_unset",
            "edit_session", "edit_until_valid", "fields_to_ask", "given", "id_taken", "keep_unsaved", "merge", "option_specs",

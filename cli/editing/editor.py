@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from cli.editing.options import ENUM_CHOICES_MAX, example_json, scalar_field, shape
-from cli.editing.record import can_make_id
-from cli.editing.saving import check
-from cli.editing.values import parse_document
-from cli.records import yamlread
-from cli.errors import DataError, YamlError, one_line
-from cli.records.kinds import HEADER_PREFIX, Field, Kind
-from cli.records.repository import Repository
+from dprk_records.editing.options import ENUM_CHOICES_MAX, example_json, scalar_field, shape
+from dprk_records.editing.record import can_make_id
+from dprk_records.editing.saving import check
+from dprk_records.editing.values import parse_document
+from dprk_records.records import yamlread
+from dprk_records.errors import DataError, YamlError, one_line
+from dprk_records.records.kinds import HEADER_PREFIX, Field, Kind
+from dprk_records.records.repository import Repository
 
 
 ERROR_PREFIX = "# ! "
@@ -22,7 +22,7 @@ ERROR_PREFIX = "# ! "
 
 def template(kind: Kind, data: dict[str, Any]) -> str:
     """A record to edit: the canonical text of the fields given, and a commented line for each field not given."""
-    from cli.records import yamlwrite
+    from dprk_records.records import yamlwrite
 
     lines = [kind.header, f"# A {kind.name}. Fill in the fields, save and close. Empty the file to give up."]
     for name, item in kind.fields.items():

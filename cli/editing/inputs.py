@@ -26,7 +26,7 @@ def in_input(problems: list[Any], data: dict[str, Any], given: Input | None, *, 
     Others keep naming the record file."""
     import dataclasses
 
-    from cli.records import yamlread
+    from dprk_records.records import yamlread
 
     if given is None:
         return problems

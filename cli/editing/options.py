@@ -9,11 +9,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from cli.editing.values import parse_json, parse_scalar
-from cli.errors import UsageError
-from cli.records.allowed import normalise
-from cli.records.kinds import Field, Kind
-from cli.records.repository import check_id_text
+from dprk_records.editing.values import parse_json, parse_scalar
+from dprk_records.errors import UsageError
+from dprk_records.records.allowed import normalise
+from dprk_records.records.kinds import Field, Kind
+from dprk_records.records.repository import check_id_text
 
 
 ENUM_CHOICES_MAX = 20

@@ -10,7 +10,7 @@ that value), `[=value]` (the element of a list of plain values that is that valu
     requested_by[=USA]
     sources[2]
 
-The grammar, with its escapes, is cli.records.paths: every path `dprk diff` prints
+The grammar, with its escapes, is dprk_records.records.paths: every path `dprk diff` prints
 reads back here as the same part.
 
 `--set PATH=VALUE` gives the part at PATH a new value, read as the schema wants it there
@@ -26,13 +26,13 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from cli.editing.values import parse_value
-from cli.errors import UsageError
-from cli.records import paths
-from cli.records.kinds import Field, Kind
-from cli.records.paths import Step
-from cli.records.allowed import spelled as spelled_value
-from cli.records.suggest import did_you_mean, nearest
+from dprk_records.editing.values import parse_value
+from dprk_records.errors import UsageError
+from dprk_records.records import paths
+from dprk_records.records.kinds import Field, Kind
+from dprk_records.records.paths import Step
+from dprk_records.records.allowed import spelled as spelled_value
+from dprk_records.records.suggest import did_you_mean, nearest
 
 
 def parse_path(text: str, option: str) -> list[Step]:
@@ -131,7 +131,7 @@ def _value(kind: Kind, steps: list[Step], text: str, option: str, element: bool 
 def spelled(kind: Kind, steps: list[Step]) -> list[Step]:
     """The steps with each selector's value that names an allowed value in another case
     spelled as the schema spells it (`requested_by[=usa]` is `requested_by[=USA]`), as
-    every value typed is (cli.records.allowed)."""
+    every value typed is (dprk_records.records.allowed)."""
     out = []
     for place, step in enumerate(steps):
         node = field_at(kind, steps[:place])

@@ -9,11 +9,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from cli.editing.options import ENUM_CHOICES_MAX, scalar_field, shape, singular
-from cli.editing.record import missing, with_id
-from cli.editing.values import parse_json, parse_scalar
-from cli.errors import UsageError
-from cli.records.kinds import Field, Kind
+from dprk_records.editing.options import ENUM_CHOICES_MAX, scalar_field, shape, singular
+from dprk_records.editing.record import missing, with_id
+from dprk_records.editing.values import parse_json, parse_scalar
+from dprk_records.errors import UsageError
+from dprk_records.records.kinds import Field, Kind
 
 
 @dataclass
@@ -80,7 +80,7 @@ def answer_problems(kind: Kind, context: dict[str, Any], pointer: tuple[Any, ...
     """What the schema (and the calendar) says against `value` at `pointer`, ignoring the rest of the record."""
     import copy
 
-    from cli.checks.problems import schema_problems
+    from dprk_records.checks.problems import schema_problems
 
     probe = copy.deepcopy(context)
     _set(probe, pointer, value)
@@ -92,7 +92,7 @@ def answer_problems(kind: Kind, context: dict[str, Any], pointer: tuple[Any, ...
                             if problem.message not in messages)
     if messages:
         return messages
-    from cli.records.dates import calendar_problems
+    from dprk_records.records.dates import calendar_problems
 
     messages.extend(message for where, message in calendar_problems(kind, probe) if where[: len(pointer)] == pointer)
     return messages

@@ -12,9 +12,9 @@ import re
 import unicodedata
 from typing import Any, Iterable
 
-from cli.editing.options import OptionSpec, can_make_id, option_specs, values_from_options
-from cli.errors import DataError, UsageError
-from cli.records.kinds import Field, Kind
+from dprk_records.editing.options import OptionSpec, can_make_id, option_specs, values_from_options
+from dprk_records.errors import DataError, UsageError
+from dprk_records.records.kinds import Field, Kind
 
 
 SLUG_MAX = 50  # characters of title slug kept in a made-up id
@@ -34,7 +34,7 @@ def field_name(kind: Kind, name: str) -> str:
     for spec in option_specs(kind):
         if "--" + name.lstrip("-") in spec.flags:
             return spec.name
-    from cli.records.suggest import did_you_mean, nearest
+    from dprk_records.records.suggest import did_you_mean, nearest
 
     close = did_you_mean(nearest(key, list(kind.fields)))
     raise UsageError(f"{kind.name} has no field {name!r}", hint=close or "fields are: " + ", ".join(kind.fields))
@@ -148,7 +148,7 @@ def check_unset(kind: Kind, changes: dict[str, Any], unset: Iterable[str]) -> No
 def given(kind: Kind, specs: list[OptionSpec], params: dict[str, Any], document: dict[str, Any] | None) -> dict[str, Any]:
     """The fields given: a document from --from-file (allowed values matched in any case,
     as for options), overridden by options."""
-    from cli.records.allowed import normalise
+    from dprk_records.records.allowed import normalise
 
     data = normalise(kind.root, dict(document or {}))
     data.update(values_from_options(specs, params))

@@ -6,7 +6,7 @@ changed to the new one. Everything is checked before anything is written: the re
 record as `dprk add` checks a new one (its new id free in every kind: a taken id is
 invalid data, exit 1), each changed record as `update` checks it. Then, under the
 repository's write lock, the whole change is written to a journal
-(cli.records.journal) and made: the new file first, then the records that refer to it,
+(dprk_records.records.journal) and made: the new file first, then the records that refer to it,
 then the old file removed, so that at no moment does a reference point at nothing. A
 process killed on the way leaves the journal, and the next command that writes (or
 `dprk validate`) finishes the rename from it.
@@ -18,12 +18,12 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from cli.editing.saving import Invalid, check, existing
-from cli.errors import DataError, UsageError
-from cli.records import yamlread
-from cli.records.journal import Change, carry_out
-from cli.records.kinds import values_at
-from cli.records.repository import RecordFile, Repository, check_id_text
+from dprk_records.editing.saving import Invalid, check, existing
+from dprk_records.errors import DataError, UsageError
+from dprk_records.records import yamlread
+from dprk_records.records.journal import Change, carry_out
+from dprk_records.records.kinds import values_at
+from dprk_records.records.repository import RecordFile, Repository, check_id_text
 
 
 @dataclass
@@ -63,7 +63,7 @@ def rename(repo: Repository, old_id: str, new_id: str, *, dry_run: bool = False,
     record = repo.get_record(old_id)
     kind = record.kind
     if commit and not dry_run:
-        from cli.history.commit import check_can_commit
+        from dprk_records.history.commit import check_can_commit
 
         check_can_commit(repo.root, record.path)
     import contextlib
@@ -101,7 +101,7 @@ def rename(repo: Repository, old_id: str, new_id: str, *, dry_run: bool = False,
         changes.append(Change(record.rel, old_text, None))
         carry_out(repo, f"rename of {kind.name} {old_id} to {new_id}", changes)
     if commit:
-        from cli.history.commit import commit_paths
+        from dprk_records.history.commit import commit_paths
 
         result.message = f"Rename {kind.name} {old_id} to {new_id}"
         result.commit = commit_paths(repo.root, [record.path, new.path] + [r.path for r, _ in result.referrers], result.message)

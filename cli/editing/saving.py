@@ -9,10 +9,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from cli.editing.inputs import Input, identical, in_input
-from cli.errors import DataError, DprkError, UsageError
-from cli.records.kinds import Kind, values_at
-from cli.records.repository import RecordFile, Repository
+from dprk_records.editing.inputs import Input, identical, in_input
+from dprk_records.errors import DataError, DprkError, UsageError
+from dprk_records.records.kinds import Kind, values_at
+from dprk_records.records.repository import RecordFile, Repository
 
 
 def record_rel(repo: Repository, kind: Kind, record_id: Any) -> str:
@@ -25,7 +25,7 @@ def record_rel(repo: Repository, kind: Kind, record_id: Any) -> str:
 
 
 def _safe_id(record_id: str) -> str:
-    from cli.records.repository import check_id_text
+    from dprk_records.records.repository import check_id_text
 
     check_id_text(record_id)
     return record_id
@@ -38,9 +38,9 @@ def check(repo: Repository, kind: Kind, data: dict[str, Any], record_id: str | N
     Problems carry the file path (of `record_id`, else of the record's own id) and
     positions in the canonical text.
     """
-    from cli.checks.problems import Problem, problem_at
-    from cli.checks.record import check_data
-    from cli.checks.crossrecord import reference_problem
+    from dprk_records.checks.problems import Problem, problem_at
+    from dprk_records.checks.record import check_data
+    from dprk_records.checks.crossrecord import reference_problem
 
     if record_id is None:
         record_id = data.get(kind.id_field)
@@ -72,8 +72,8 @@ def read_back(text: str, data: dict[str, Any], rel: str) -> None:
     """Refuse (DataError) a canonical text that does not read back as exactly `data`,
     types included (`1` is not `1.0` nor `true`), so that no record is ever written that
     reads as something else, or not at all, whatever the emitter gets wrong."""
-    from cli.records import yamlread
-    from cli.errors import YamlError
+    from dprk_records.records import yamlread
+    from dprk_records.errors import YamlError
 
     try:
         same = identical(yamlread.loads(text, rel), data)
@@ -115,7 +115,7 @@ def check_new(repo: Repository, kind: Kind, data: dict[str, Any]) -> tuple[str, 
 
 def write_new(repo: Repository, kind: Kind, data: dict[str, Any], text: str) -> RecordFile:
     """Write a new record; fails (DataError) if its file appeared meanwhile, and never replaces one."""
-    from cli.records.writing import atomic_write
+    from dprk_records.records.writing import atomic_write
 
     record = repo.record_file(kind, _safe_id(data[kind.id_field]))
     atomic_write(record.path, text, exclusive=True)
@@ -186,7 +186,7 @@ def save_new(repo: Repository, kind: Kind, data: dict[str, Any], *, dry_run: boo
     """
     commit = commit and not dry_run
     if commit:
-        from cli.history.commit import check_can_commit
+        from dprk_records.history.commit import check_can_commit
 
         check_can_commit(repo.root, repo.records_dir)
     with _locked(repo, dry_run):
@@ -211,12 +211,12 @@ def save_update(repo: Repository, record: RecordFile, apply: Callable[[dict[str,
     the file is no longer there) is raised and nothing is written. Problems in values
     that `given` (fields as text, from --from-file) gave name it, at its own lines.
     """
-    from cli.records import yamlread
-    from cli.history.recorddiff import compare
+    from dprk_records.records import yamlread
+    from dprk_records.history.recorddiff import compare
 
     commit = commit and not dry_run
     if commit:
-        from cli.history.commit import check_can_commit
+        from dprk_records.history.commit import check_can_commit
 
         check_can_commit(repo.root, record.path)
     with _locked(repo, dry_run):
@@ -235,7 +235,7 @@ def save_update(repo: Repository, record: RecordFile, apply: Callable[[dict[str,
             raise Invalid(in_input(problems, new, given, whole=False))
         if dry_run:
             return Saved(text, changes=changes)
-        from cli.records.writing import atomic_write
+        from dprk_records.records.writing import atomic_write
 
         atomic_write(record.path, text, exclusive=False)
     return _commit(repo, Saved(text, record, changes=changes), commit, "Update")
@@ -243,7 +243,7 @@ def save_update(repo: Repository, record: RecordFile, apply: Callable[[dict[str,
 
 def _commit(repo: Repository, saved: Saved, commit: bool, verb: str) -> Saved:
     if commit and saved.record is not None:
-        from cli.history.commit import commit_file
+        from dprk_records.history.commit import commit_file
 
         saved.message = f"{verb} {saved.record.kind.name} {saved.record.id}"
         try:
@@ -260,7 +260,7 @@ def keep_unsaved(repo: Repository, name: str, text: str) -> str:
     over another); returns its path relative to the root."""
     import time
 
-    from cli.records.writing import create_file
+    from dprk_records.records.writing import create_file
 
     folder = repo.private_folder("unsaved")
     if folder is None:
@@ -281,7 +281,7 @@ def keep_unsaved(repo: Repository, name: str, text: str) -> str:
 def unsaved_error(repo: Repository, name: str, text: str, exc: DprkError) -> DprkError:
     """The error to give when text edited in the editor could not be saved (`exc` says
     why): one line, with the exit status of `exc`, saying where the text is now kept."""
-    from cli.errors import YamlError
+    from dprk_records.errors import YamlError
 
     why, hint = (str(exc) if isinstance(exc, YamlError) else exc.message), exc.hint
     if isinstance(exc, Gone):

@@ -9,18 +9,18 @@ import json
 import re
 from typing import Any
 
-from cli.errors import DataError, UsageError
-from cli.records.kinds import Field
+from dprk_records.errors import DataError, UsageError
+from dprk_records.records.kinds import Field
 
 
 def parse_scalar(item: Field, text: str, where: str) -> Any:
     """A command-line or prompt text as the value the schema wants (int, float, bool or str).
 
     An allowed value matches in any case and comes back as the schema spells it; a text
-    that is none of them is a usage error saying which was meant (cli.records.allowed).
+    that is none of them is a usage error saying which was meant (dprk_records.records.allowed).
     """
     if item.enum:
-        from cli.records.allowed import listing, not_allowed, spelled
+        from dprk_records.records.allowed import listing, not_allowed, spelled
 
         found = spelled(item, text)
         if found is None:
@@ -52,7 +52,7 @@ def parse_scalar(item: Field, text: str, where: str) -> Any:
     if kind in ("object", "array"):
         return parse_json(text, where)
     if item.is_date:
-        from cli.records.dates import date_problem
+        from dprk_records.records.dates import date_problem
 
         problem = date_problem(text)
         if problem:
@@ -65,7 +65,7 @@ def parse_value(item: Field, text: str, where: str) -> Any:
     for a list, JSON (`["JPN", "KOR"]`) or, for a list of codes, ids or tags, the values
     separated by commas (`JPN,KOR`); else one value as parse_scalar reads it. Allowed
     values match in any case, in JSON too."""
-    from cli.records.allowed import normalise
+    from dprk_records.records.allowed import normalise
 
     if item.type == "object" or item.keys:
         return normalise(item, parse_json(text, where))
@@ -118,7 +118,7 @@ def load_json(text: str) -> Any:
 
     Raises ValueError (json.JSONDecodeError for syntax) on anything else.
     """
-    from cli.records.yamlread import MAX_DEPTH
+    from dprk_records.records.yamlread import MAX_DEPTH
 
     try:
         value = json.loads(text, parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_unique_keys)
@@ -158,7 +158,7 @@ def parse_json(text: str, where: str) -> Any:
 
 def parse_document(text: str, where: str) -> dict[str, Any]:
     """A record (or a set of fields) given as YAML or JSON text."""
-    from cli.records import yamlread
+    from dprk_records.records import yamlread
 
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")) or where.endswith(".json"):
@@ -178,7 +178,7 @@ def read_document_text(name: str) -> str:
     """The text of a file given with --from-file."""
     from pathlib import Path
 
-    from cli.records import yamlread
+    from dprk_records.records import yamlread
 
     path = Path(name)
     if path.is_dir():

@@ -21,7 +21,7 @@ import subprocess
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from cli.errors import DataError, DprkError, UsageError, YamlError
+from dprk_records.errors import DataError, DprkError, UsageError, YamlError
 
 
 def editor_command() -> str:
@@ -67,7 +67,7 @@ class WorkFile:
 
     def _create(self, data: bytes) -> None:
         """Write `data` to a new file: the session's file made afresh, or a new name the first time."""
-        from cli.records.writing import create_file
+        from dprk_records.records.writing import create_file
 
         if self.path is not None:
             with contextlib.suppress(FileNotFoundError):
@@ -88,8 +88,8 @@ class WorkFile:
 
     def edit(self, text: str) -> str | None:
         """Open `text` in the editor; the text saved, or None when the file was closed unsaved."""
-        from cli.records import yamlread
-        from cli.records.writing import read_own_file
+        from dprk_records.records import yamlread
+        from dprk_records.records.writing import read_own_file
 
         shown = self.shown(text)
         self._create(shown.encode("utf-8"))

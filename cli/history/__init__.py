@@ -8,10 +8,10 @@ commits the one file `add`/`update --commit` wrote. GitPython is imported only w
 is used.
 """
 
-from cli.history.commit import check_can_commit, commit_file
-from cli.history.recorddiff import Diff, FieldChange, RecordChange, compare
-from cli.history.render import change_line, render
-from cli.history.revisions import changed_since, diff_revisions, record_log
+from dprk_records.history.commit import check_can_commit, commit_file
+from dprk_records.history.recorddiff import Diff, FieldChange, RecordChange, compare
+from dprk_records.history.render import change_line, render
+from dprk_records.history.revisions import changed_since, diff_revisions, record_log
 
 __all__ = ["Diff", "FieldChange", "RecordChange", "change_line", "changed_since", "check_can_commit", "commit_file",
            "compare", "diff_revisions", "record_log", "render"]

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from cli.errors import DataError, UsageError
+from dprk_records.errors import DataError, UsageError
 
 
 _IN_PROGRESS = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cli.history.git import Git
+from dprk_records.history.git import Git
 
 REGULAR = ("100644", "100755")
 LINK = "120000"

@@ -6,8 +6,8 @@ new, down to nested list elements. Elements of a list of objects are matched by 
 list's natural key (its `x-key` annotation in the schema, such as an observation's
 actor) when every element has a distinct one, else by position. Lists of plain values
 whose elements are distinct are compared as sets (plus a note when only the order
-changed). Nothing here knows git or click: cli.history.git finds the changed blobs,
-cli.history.render writes what is found here.
+changed). Nothing here knows git or click: dprk_records.history.git finds the changed blobs,
+dprk_records.history.render writes what is found here.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cli.records.kinds import Field, Kind
-from cli.records.paths import is_name, join_key, join_match, label
+from dprk_records.records.kinds import Field, Kind
+from dprk_records.records.paths import is_name, join_key, join_match, label
 
 
 STATUSES = ("added", "removed", "modified", "renamed")

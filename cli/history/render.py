@@ -8,8 +8,8 @@ import json
 import re
 from typing import Any
 
-from cli.errors import one_line
-from cli.history.recorddiff import STATUSES, Diff, FieldChange, RecordChange
+from dprk_records.errors import one_line
+from dprk_records.history.recorddiff import STATUSES, Diff, FieldChange, RecordChange
 
 
 def show(value: Any) -> str:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cli.errors import UsageError
-from cli.history.git import WORKTREE, Commit, Git, PathChange, Side, open_git
-from cli.records.repository import RECORD_SUFFIX, RECORDS, SCHEMA, RecordFile, Repository, Stray
+from dprk_records.errors import UsageError
+from dprk_records.history.git import WORKTREE, Commit, Git, PathChange, Side, open_git
+from dprk_records.records.repository import RECORD_SUFFIX, RECORDS, SCHEMA, RecordFile, Repository, Stray
 
 if TYPE_CHECKING:
-    from cli.history.recorddiff import Diff, RecordChange
+    from dprk_records.history.recorddiff import Diff, RecordChange
 
 
 def record_at(repo: Repository, rel: str | None, schemas: Any = None) -> RecordFile | None:
@@ -37,7 +37,7 @@ def diff_revisions(repo: Repository, spec: str | None = None) -> "Diff":
     `spec`: None (the working tree against HEAD), `REV` (REV against the working tree),
     `A..B`, or `A...B` (B against the merge base of A and B). Only changed blobs are read.
     """
-    from cli.history.recorddiff import Diff, OtherFile
+    from dprk_records.history.recorddiff import Diff, OtherFile
 
     with open_git(repo) as handle:
         old, new = handle.sides(spec)
@@ -58,7 +58,7 @@ _STATUS_WORD = {"A": "added", "D": "removed", "M": "modified", "T": "modified", 
 
 def _record_change(repo: Repository, handle: Git, old: Side, new: Side, change: PathChange) -> "RecordChange | None":
     """One changed path in record terms, or None when neither side is a record file."""
-    from cli.history.recorddiff import RecordChange, compare
+    from dprk_records.history.recorddiff import RecordChange, compare
 
     before = record_at(repo, change.old_path, handle.schemas_at(old)) if change.status not in ("A", "C") else None
     after = record_at(repo, change.new_path, handle.schemas_at(new))
@@ -100,7 +100,7 @@ def record_log(repo: Repository, record_id: str) -> tuple[str, list[LogEntry]]:
 
     Follows renames. A record since removed is found by its id in history.
     """
-    from cli.records.repository import check_id_text
+    from dprk_records.records.repository import check_id_text
 
     check_id_text(record_id)
     with open_git(repo) as handle:
@@ -110,7 +110,7 @@ def record_log(repo: Repository, record_id: str) -> tuple[str, list[LogEntry]]:
         if path is not None and not has_head:
             return path, []  # a record in a repository with no commit yet has no history
         if path is None:
-            from cli.records.suggest import did_you_mean, nearest_ids
+            from dprk_records.records.suggest import did_you_mean, nearest_ids
 
             close = did_you_mean(nearest_ids(record_id, repo.id_index()))
             raise UsageError(f"no record with id {record_id!r}, now or in the history of this branch",

@@ -4,7 +4,7 @@ One lane per launch category (in the order of the schema's enum for the field ma
 `x-lane`) and one per other kind of event, then a lane for the Council's meetings on
 them, one for agreed Council products and one for products proposed and not agreed (or
 vetoed), all on one time axis with every year marked, empty ones too. Each event is
-coloured by its response class (cli.selection.reactions: agreed product, product not
+coloured by its response class (dprk_records.selection.reactions: agreed product, product not
 agreed, met on, none). Marks that would overlap in a lane are moved up or down within
 it, and where no room is left the marks drawn over each other are counted (`×2`).
 Below, a strip gives each year's share of events in each class, from the same rows.
@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from cli.errors import UsageError
-from cli.records.dates import date_span
-from cli.selection.reactions import AGREED_PRODUCT, CLASSES, MET_ON, NONE, NOT_AGREED, Reaction, class_counts
+from dprk_records.errors import UsageError
+from dprk_records.records.dates import date_span
+from dprk_records.selection.reactions import AGREED_PRODUCT, CLASSES, MET_ON, NONE, NOT_AGREED, Reaction, class_counts
 
 FORMATS = ("svg", "png")
 INSTALL = "pip install 'dprk-records[chart]'"

@@ -1,6 +1,6 @@
 """Records as a Frictionless Data Package: a folder of CSV tables and `datapackage.json`.
 
-The tables are those of cli.output.tables (the SQLite export's layout). The descriptor
+The tables are those of dprk_records.output.tables (the SQLite export's layout). The descriptor
 gives each field its type (`string`, `integer`, `number`, `boolean`; `date` for the
 span columns), the pattern of partial dates, the allowed values of enums, and the
 description from the schema files; each table its primary key and foreign keys (to
@@ -25,10 +25,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
-from cli.errors import DataError, UsageError
-from cli.output.tables import Layout, Table
-from cli.records.kinds import Kind
-from cli.records.writing import sync_folder
+from dprk_records.errors import DataError, UsageError
+from dprk_records.output.tables import Layout, Table
+from dprk_records.records.kinds import Kind
+from dprk_records.records.writing import sync_folder
 
 DESCRIPTOR = "datapackage.json"
 PROFILE = "tabular-data-package"
@@ -96,7 +96,7 @@ def write_datapackage(folder: Path, kinds: list[Kind], records: Iterable[tuple[A
     built in a dot-folder inside it, then each file is moved into place, datapackage.json
     last, and only then are the files of the old package that the new one lacks removed.
     Nothing else in the folder is touched: see `_old_package`. `derived`
-    (cli.output.derived.Derived) adds its tables, filled after the records.
+    (dprk_records.output.derived.Derived) adds its tables, filled after the records.
     """
     layout = Layout(kinds)
     target = Path(folder)

@@ -1,6 +1,6 @@
 """`dprk serve`: the records in datasette, with metadata made from the schema files.
 
-The SQLite export (cli.output.sqlitedb, through the parse cache) is written to the
+The SQLite export (dprk_records.output.sqlitedb, through the parse cache) is written to the
 tool's own folder, `.dprk-cache/serve/`, with a metadata file giving every table and
 column its title and description from the schemas, facets on the fields with a few
 allowed values, the record's title as the label of every reference, and canned
@@ -14,7 +14,7 @@ A checkout is untrusted: datasette runs in a Python started in isolated mode (`-
 current folder, no PYTHON* variables) whose import path is set to this process's own
 path without the current folder and the repository (serve_command), so a `datasette.py`
 or `uvicorn.py` in a pull request is never imported. Files in the serve folder are
-written only as regular files, never through a committed link (cli.records.writing).
+written only as regular files, never through a committed link (dprk_records.records.writing).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.errors import DataError, UsageError
-from cli.output.tables import Layout, Table
+from dprk_records.errors import DataError, UsageError
+from dprk_records.output.tables import Layout, Table
 
 INSTALL = "pip install 'dprk-records[serve]'"
 DATABASE = "dprk"
@@ -61,7 +61,7 @@ RECORDS_BY_DATE_SQL = "SELECT date, date_start, date_end, kind, id, title FROM r
 
 
 def metadata(layout: Layout, derived: list[Table] = ()) -> dict[str, Any]:
-    """datasette's metadata for the tables of `layout` and the `derived` ones (cli.output.derived).
+    """datasette's metadata for the tables of `layout` and the `derived` ones (dprk_records.output.derived).
 
     The canned queries are named apart from every table and view: `records_by_date`
     (the view `timeline` keeps its own name), `reactions_by_event` and `votes_by_state`
@@ -114,7 +114,7 @@ def clear_folder(folder: Path, shown: str) -> tuple[Path, Path]:
     """The database and metadata paths in the serve folder, after refusing (DataError) a
     link or anything but a regular file at any name the tool or SQLite writes there, and
     removing journals left by an earlier run (which SQLite would otherwise play back)."""
-    from cli.records.writing import refuse_link
+    from dprk_records.records.writing import refuse_link
 
     database = folder / f"{DATABASE}.sqlite"
     meta = folder / "metadata.json"
@@ -132,7 +132,7 @@ def clear_folder(folder: Path, shown: str) -> tuple[Path, Path]:
 
 
 def write_metadata(path: Path, data: dict[str, Any], shown: str | None = None) -> None:
-    from cli.records.writing import write_file
+    from dprk_records.records.writing import write_file
 
     write_file(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", shown=shown,
                hint="remove it; dprk serve makes the file afresh at every start")

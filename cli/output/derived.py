@@ -1,7 +1,7 @@
 """Derived tables in the SQLite export and the data package: `reactions` and `votes`.
 
 Their rows are the rows `dprk reactions` and `dprk votes` print, computed once by
-cli.selection.reactions and cli.selection.votes; nothing is recomputed in SQL, so the
+dprk_records.selection.reactions and dprk_records.selection.votes; nothing is recomputed in SQL, so the
 database, the package, the command line and the chart agree by construction.
 
 - `reactions`: one row per launch or nuclear test in the export (the columns of
@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from cli.output.tables import POSITION, RECORDS_TABLE, STATES_TABLE, Column, Layout, Table
-from cli.records.dates import date_span
+from dprk_records.output.tables import POSITION, RECORDS_TABLE, STATES_TABLE, Column, Layout, Table
+from dprk_records.records.dates import date_span
 
 REACTIONS, RESPONSES, VOTES, VETOED = "reactions", "reactions_responses", "votes", "votes_vetoed"
 
@@ -76,7 +76,7 @@ def reaction_tables(layout: Layout, responding: list[str], meeting_kinds: list[s
 
 def reaction_rows(main: Table, responses: Table, found: list[Any]) -> Iterator[tuple[Table, list[Any]]]:
     for reaction in found:
-        row = reaction.row()  # COLUMNS of cli.selection.reactions
+        row = reaction.row()  # COLUMNS of dprk_records.selection.reactions
         span = date_span(row[0])
         yield main, [row[2], row[0], span[0] if span else None, span[1] if span else None, row[1], row[3], row[4],
                      row[5], row[6], row[8], row[9], row[10], row[11]]
@@ -108,7 +108,7 @@ def vote_tables(layout: Layout, vetoing: list[str]) -> tuple[Table, Table]:
 
 
 def vote_rows(main: Table, vetoed: Table, rows: list[list[Any]]) -> Iterator[tuple[Table, list[Any]]]:
-    for row in rows:  # COLUMNS of cli.selection.votes
+    for row in rows:  # COLUMNS of dprk_records.selection.votes
         yield main, row[:8]
         for position, meeting in enumerate(row[8] or []):
             yield vetoed, [row[0], row[1], position, meeting]
@@ -117,8 +117,8 @@ def vote_rows(main: Table, vetoed: Table, rows: list[list[Any]]) -> Iterator[tup
 def derived(repo: Any, layout: Layout, use_cache: bool = True) -> tuple[Derived, Callable[[Iterable[Any]], Iterator[Any]]]:
     """The derived tables for an export of `layout`'s kinds, and a pass-through for the
     exported records that keeps what the tables are made from."""
-    from cli.selection import reactions, votes
-    from cli.selection.vocabulary import vocabulary
+    from dprk_records.selection import reactions, votes
+    from dprk_records.selection.vocabulary import vocabulary
 
     words = vocabulary(repo.schemas.kinds)
     answered = {k.name for k in words.answered}

@@ -2,7 +2,7 @@
 
 JSON and JSON Lines give the records exactly as stored (full fidelity) unless
 --fields or --explode ask for rows, in which case each row is an object with the
-chosen columns. Every other format gives rows (see cli.selection.rows).
+chosen columns. Every other format gives rows (see dprk_records.selection.rows).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from cli.errors import UsageError
-from cli.selection.filters import Selection
-from cli.output.formats import atomic_output, check_output, write_json, write_jsonl, write_rows
-from cli.selection.rows import available_columns, choose_columns, explode_field, selected_rows
+from dprk_records.errors import UsageError
+from dprk_records.selection.filters import Selection
+from dprk_records.output.formats import atomic_output, check_output, write_json, write_jsonl, write_rows
+from dprk_records.selection.rows import available_columns, choose_columns, explode_field, selected_rows
 
 
 def write_selection(repo: Any, selection: Selection, out: IO[str], fmt: str, *, fields: tuple[str, ...] = (),
@@ -31,7 +31,7 @@ def write_selection(repo: Any, selection: Selection, out: IO[str], fmt: str, *, 
         names = {c.name for c in columns}
         columns += [c for c in available_columns(selection.kinds) if c.path[:1] == exploded and c.name not in names]
     if fmt in ("csv", "tsv"):  # from the lines the parse cache keeps, where it can
-        from cli.output.rendered import write_rendered
+        from dprk_records.output.rendered import write_rendered
 
         count = write_rendered(repo, selection, out, columns, exploded, delimiter="," if fmt == "csv" else "\t", escape=escape)
         if count is not None:
@@ -55,7 +55,7 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
             raise UsageError("--format datapackage needs -o FOLDER", hint="for example: dprk export --format datapackage -o dprk-package")
         if fields or explode:
             raise UsageError("--fields and --explode do not apply to --format datapackage", hint="the package holds every field")
-        from cli.output.datapackage import write_datapackage
+        from dprk_records.output.datapackage import write_datapackage
 
         extra, watch = derived_tables(repo, selection)
         return write_datapackage(Path(output), selection.kinds, watch(selection.records(repo)), force=force, derived=extra)
@@ -117,16 +117,16 @@ def refuse_repository_files(repo: Any, output: Path, *, folder: bool = False) ->
 
 
 def derived_tables(repo: Any, selection: Selection) -> Any:
-    """The `reactions` and `votes` tables of an export of `selection` (cli.output.derived)."""
-    from cli.output.derived import derived
-    from cli.output.tables import Layout
+    """The `reactions` and `votes` tables of an export of `selection` (dprk_records.output.derived)."""
+    from dprk_records.output.derived import derived
+    from dprk_records.output.tables import Layout
 
     return derived(repo, Layout(selection.kinds), use_cache=selection.use_cache)
 
 
 def write_database(repo: Any, selection: Selection, path: Path, display: str) -> int:
     """The SQLite export of `selection` at `path` (a temporary file), derived tables included."""
-    from cli.output.sqlitedb import write_sqlite
+    from dprk_records.output.sqlitedb import write_sqlite
 
     extra, watch = derived_tables(repo, selection)
     return write_sqlite(path, selection.kinds, watch(selection.records(repo)), display=display, derived=extra)

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import IO, Any, Iterable, Iterator
 
-from cli.errors import UsageError
+from dprk_records.errors import UsageError
 
 ROW_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown", "sqlite", "datapackage")
@@ -113,7 +113,7 @@ def write_delimited(out: IO[str], columns: list[str], rows: Iterable[list[Any]],
     carriage return is quoted too, and cannot start a new row in the reader (where a
     cell such as "x\r=cmd()" would get past the formula guard).
     """
-    # dprk's guarded stdout (cli.errors.GuardedStream) takes CSV through write_data, which
+    # dprk's guarded stdout (dprk_records.errors.GuardedStream) takes CSV through write_data, which
     # keeps a line break inside a quoted cell as data and escapes every other control character
     sink = SimpleNamespace(write=out.write_data) if hasattr(out, "write_data") else out
     if delimiter == ",":
@@ -193,7 +193,7 @@ def write_table(out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, 
     With `drop_empty`, columns empty in every row are left out."""
     from tabulate import multiline_formats, tabulate
 
-    from cli.output.fitting import fitted, numeric
+    from dprk_records.output.fitting import fitted, numeric
 
     check_style(style)
     body = [[_one_line(v) for v in row] for row in rows]
@@ -294,7 +294,7 @@ def atomic_output(path: Path, *, force: bool, binary: bool = False, encoding: st
 
     On any error the temporary file is removed and `path` is left as it was.
     """
-    from cli.records.writing import atomic_file
+    from dprk_records.records.writing import atomic_file
 
     check_output(path, force)
     try:

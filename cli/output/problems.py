@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from cli.checks.problems import Problem, Report
-from cli.errors import one_line
-from cli.output.formats import write_rows
+from dprk_records.checks.problems import Problem, Report
+from dprk_records.errors import one_line
+from dprk_records.output.formats import write_rows
 
 COLUMNS = ["path", "line", "column", "json_path", "check", "message"]
 

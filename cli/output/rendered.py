@@ -2,9 +2,9 @@
 
 Writing a CSV row costs more than reading the record it comes from, so a warm `export`
 or `query --csv` writes each record's lines as the parse cache keeps them (a view, see
-cli.records.derived), made the first time by `write_delimited` itself: the text is the
+dprk_records.records.derived), made the first time by `write_delimited` itself: the text is the
 same, byte for byte, as writing the rows would give. Only for selections that read
-nothing of the records but their kind and date (cli.selection.rows.selected_views).
+nothing of the records but their kind and date (dprk_records.selection.rows.selected_views).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import io
 from typing import IO, Any
 
-from cli.output.formats import write_delimited
-from cli.selection.filters import Selection
-from cli.selection.rows import Column, row_maker, selected_views, view_key
+from dprk_records.output.formats import write_delimited
+from dprk_records.selection.filters import Selection
+from dprk_records.selection.rows import Column, row_maker, selected_views, view_key
 
 
 def write_rendered(repo: Any, selection: Selection, out: IO[str], columns: list[Column], explode: tuple[str, ...] | None, *,
@@ -33,7 +33,7 @@ def write_rendered(repo: Any, selection: Selection, out: IO[str], columns: list[
     views = selected_views(repo, selection, key, make)
     if views is None:
         return None
-    # as write_delimited does: dprk's guarded stdout (cli.errors.GuardedStream) takes CSV through write_data
+    # as write_delimited does: dprk's guarded stdout (dprk_records.errors.GuardedStream) takes CSV through write_data
     write = getattr(out, "write_data", None) or out.write
     write(header)
     count = 0

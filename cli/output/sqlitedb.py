@@ -1,8 +1,8 @@
-"""Records into an SQLite database: the tables of cli.output.tables, with foreign keys.
+"""Records into an SQLite database: the tables of dprk_records.output.tables, with foreign keys.
 
 Beside the tables, an index on every foreign-key column (what joins use), a view
 `timeline` with the columns every kind shares (date, its span, kind, id, title, ...),
-and the derived tables `reactions` and `votes` (cli.output.derived).
+and the derived tables `reactions` and `votes` (dprk_records.output.derived).
 Values always go in as parameters; names are quoted identifiers.
 """
 
@@ -12,11 +12,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterable
 
-from cli.errors import DataError
-from cli.output.tables import Layout, Table, sql_name
-from cli.records.kinds import Kind
-from cli.selection.filters import KIND_COLUMN
-from cli.selection.rows import timeline_columns
+from dprk_records.errors import DataError
+from dprk_records.output.tables import Layout, Table, sql_name
+from dprk_records.records.kinds import Kind
+from dprk_records.selection.filters import KIND_COLUMN
+from dprk_records.selection.rows import timeline_columns
 
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 TIMELINE_VIEW = "timeline"
@@ -68,7 +68,7 @@ def write_sqlite(path: Path, kinds: list[Kind], records: Iterable[tuple[Any, dic
     """Create a database at `path` (a new, empty file) holding the records; returns the count.
 
     `display` names the file in errors (the export's target, not the temporary file);
-    `derived` (cli.output.derived.Derived) adds its tables, filled after the records.
+    `derived` (dprk_records.output.derived.Derived) adds its tables, filled after the records.
     """
     layout = Layout(kinds)
     path.unlink(missing_ok=True)

@@ -23,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from cli.errors import DataError
-from cli.records.dates import date_span
-from cli.records.kinds import Field, Kind
+from dprk_records.errors import DataError
+from dprk_records.records.dates import date_span
+from dprk_records.records.kinds import Field, Kind
 
 RECORDS_TABLE = "records"
 STATES_TABLE = "states"

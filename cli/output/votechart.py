@@ -4,7 +4,7 @@ In each state's row and year, a mark for each position it took that year, side b
 votes in favour, abstentions, votes against (and vetoes, drawn over them), joint
 statements signed; a mark's area grows with the count. Every mark has the SVG id
 `vote:YEAR:STATE:POSITION` and a `<title>` (hover): the state, the year and the count.
-The rows are the rows of `dprk votes` (cli.selection.votes); states that only signed
+The rows are the rows of `dprk votes` (dprk_records.selection.votes); states that only signed
 joint statements come after those that voted.
 """
 
@@ -14,8 +14,8 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from cli.output.chart import MAX_HEIGHT, load_matplotlib, time_axis, with_titles, wrap
-from cli.selection.votes import Position
+from dprk_records.output.chart import MAX_HEIGHT, load_matplotlib, time_axis, with_titles, wrap
+from dprk_records.selection.votes import Position
 
 SERIES = (  # (count, label, marker, colour, offset in years)
     ("in_favour", "in favour", "o", "#1a9850", -0.3),

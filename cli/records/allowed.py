@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cli.records.kinds import Field
-from cli.records.suggest import did_you_mean, nearest
+from dprk_records.records.kinds import Field
+from dprk_records.records.suggest import did_you_mean, nearest
 
 SHOW_ALL_UP_TO = 12  # a field with at most this many allowed values lists them in messages
 
@@ -94,7 +94,7 @@ def wrong_form(schema: dict[str, Any], value: Any) -> str:
     in the field's own words: its `x-form` (`a web address (http:// or https://, no
     spaces)`), or for a date the words every date check uses."""
     if schema.get("x-role") == "date":
-        from cli.records.dates import date_problem
+        from dprk_records.records.dates import date_problem
 
         return date_problem(value) or f"{value!r} is not a date"
     form = schema.get("x-form")

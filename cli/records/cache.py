@@ -20,7 +20,7 @@ keyed by a hash of the schema files: changing a schema re-reads and re-checks ev
 record. A cache that is corrupt, truncated, locked or unreadable is
 ignored (and rebuilt when it can be); concurrent runs are serialised by SQLite.
 
-The same database keeps views and reports (cli.records.derived): an export's row of a
+The same database keeps views and reports (dprk_records.records.derived): an export's row of a
 record, the outcome of a `validate` of every record; each used only for the same files.
 """
 
@@ -33,9 +33,9 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
-from cli import __version__
-from cli.errors import DataError
-from cli.records.cachekey import Stamp, blake2b, code_key, digest, racy, schema_hash, stat_key
+from dprk_records import __version__
+from dprk_records.errors import DataError
+from dprk_records.records.cachekey import Stamp, blake2b, code_key, digest, racy, schema_hash, stat_key
 
 CACHE_DIR, CACHE_FILE = ".dprk-cache", "records.sqlite3"
 FORMAT = 3
@@ -81,7 +81,7 @@ class Entry(NamedTuple):
     digest: str | None  # the bytes' hash, kept while the entry is "racy" (stored within RACY_NS of the file's change)
     data: str | None  # the parsed record, as JSON text
     verdict_key: str | None  # the schemas and code the verdict was made under
-    verdict: str | None  # the file's own checks, as JSON text (see cli.checks.runner)
+    verdict: str | None  # the file's own checks, as JSON text (see dprk_records.checks.runner)
     sort_key: str | None  # the record's date, for date order
 
 
@@ -133,7 +133,7 @@ class ParseCache:
         self._opened = True
         import sqlite3
 
-        from cli.records.writing import private_folder
+        from dprk_records.records.writing import private_folder
 
         if private_folder(self.root) is None:
             return None

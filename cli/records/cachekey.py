@@ -3,7 +3,7 @@
 A cached parse or verdict is only as good as the code that made it and the schemas it
 was checked against. `code_key` describes the tool's own source files and the installed
 PyYAML (with its libyaml binding), jsonschema and referencing; `schema_hash` hashes the
-schema files. The cache (cli.records.cache) drops every entry when either changes.
+schema files. The cache (dprk_records.records.cache) drops every entry when either changes.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ try:  # blake2b without loading OpenSSL (hashlib's import costs more than all th
 except ImportError:  # pragma: no cover - a Python built without its own blake2
     from hashlib import blake2b
 
-RACY_NS = 2_000_000_000  # a file changed less than this long ago is also hashed (see cli.records.cache)
+RACY_NS = 2_000_000_000  # a file changed less than this long ago is also hashed (see dprk_records.records.cache)
 _LIBRARIES = ("yaml", "jsonschema", "referencing")  # the code that parses and checks besides ours
 _CODE_KEY: str | None = None
 
@@ -129,7 +129,7 @@ def _library_files(name: str) -> list[str]:
 def schema_hash(schema_dir: Path, root: Path | None = None) -> str:
     """A hash of every schema file's name and bytes. With `root`, the repository's root,
     a folder or file that leads out of it is never read: a DataError (see schema_files)."""
-    from cli.records.schemas import schema_files
+    from dprk_records.records.schemas import schema_files
 
     h = blake2b(digest_size=16)
     for file in schema_files(schema_dir, root, ".json"):

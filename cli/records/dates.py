@@ -53,7 +53,7 @@ def date_problem(text: Any) -> str | None:
 def calendar_problems(kind: Any, data: Any) -> Iterator[tuple[tuple[Any, ...], str]]:
     """(pointer, message) for each date field of a record that has the form of a date but
     names no day on the calendar (2023-02-30). The form itself is the schema's business."""
-    from cli.records.kinds import values_at
+    from dprk_records.records.kinds import values_at
 
     for date_field in kind.date_fields:
         for pointer, value in values_at(data, date_field.path):

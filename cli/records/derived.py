@@ -12,7 +12,7 @@ fingerprint of every file it covered: path, size, mtime, ctime and inode, and ea
 stray's path and message. A run whose files give the same fingerprint has the same
 outcome; a fingerprint is not made (and no report used or stored) while any file is racy.
 
-Both live in the cache's database (cli.records.cache), so they are dropped with it
+Both live in the cache's database (dprk_records.records.cache), so they are dropped with it
 when the code or the schemas change.
 """
 
@@ -23,11 +23,11 @@ import os
 import time
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
-from cli.records.cache import VIEW_KEYS, Stamp, blake2b, racy, stat_key
-from cli.records.cachekey import packed
+from dprk_records.records.cache import VIEW_KEYS, Stamp, blake2b, racy, stat_key
+from dprk_records.records.cachekey import packed
 
 if TYPE_CHECKING:
-    from cli.records.cache import ParseCache
+    from dprk_records.records.cache import ParseCache
 
 
 class View(NamedTuple):
@@ -63,7 +63,7 @@ def views(cache: "ParseCache", key: str, rels: Iterable[str]) -> dict[str, View]
 
 
 def current(view: View | None, stamp: bytes | None) -> bool:
-    """Whether a stored view was made from the file whose packed Stamp is `stamp` (cli.records.cachekey.packed)."""
+    """Whether a stored view was made from the file whose packed Stamp is `stamp` (dprk_records.records.cachekey.packed)."""
     return view is not None and stamp is not None and packed(Stamp(view.size, view.mtime_ns, view.ctime_ns, view.ino)) == stamp
 
 

@@ -112,7 +112,7 @@ def _compile(schema: Any, resolve: Callable[[dict[str, Any]], dict[str, Any]], d
 
     # strings
     if "pattern" in schema:
-        from cli.records.ecma import compile_pattern
+        from dprk_records.records.ecma import compile_pattern
 
         try:
             pattern = compile_pattern(schema["pattern"])

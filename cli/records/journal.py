@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cli.errors import DataError
+from dprk_records.errors import DataError
 
 FOLDER = "journal"  # under .dprk-cache/
 FORMAT = 1
@@ -57,7 +57,7 @@ def _binding(repo: Any) -> list[int]:
 
 
 def _folder_path(repo: Any) -> Path:
-    from cli.records.writing import PRIVATE
+    from dprk_records.records.writing import PRIVATE
 
     return repo.root / PRIVATE / FOLDER
 
@@ -81,7 +81,7 @@ def carry_out(repo: Any, what: str, changes: list[Change]) -> None:
     if folder is None:
         raise DataError(f".dprk-cache/{FOLDER}/ cannot be used (it or .dprk-cache is a link, or not a folder); "
                         f"nothing was written", hint="remove it, so that dprk can keep the journal of this change there")
-    from cli.records.writing import atomic_file
+    from dprk_records.records.writing import atomic_file
 
     record = {"format": FORMAT, "what": what, "records": _binding(repo),
               "files": [{"path": c.rel, "old": c.old, "new": c.new} for c in changes]}
@@ -167,7 +167,7 @@ def _well_formed(change: Change) -> bool:
 
 
 def _record_path(repo: Any, rel: str) -> bool:
-    from cli.records.repository import RecordFile
+    from dprk_records.records.repository import RecordFile
 
     found = repo.classify(repo.root / rel)
     return isinstance(found, RecordFile) and found.rel == rel and not os.path.islink(repo.root / rel)
@@ -210,7 +210,7 @@ def _todo(repo: Any, changes: list[Change], name: str) -> list[Change]:
 
 def _apply(repo: Any, changes: list[Change], name: str) -> None:
     """Bring each file to its text after, in the journal's order (see _todo)."""
-    from cli.records.writing import atomic_file, sync_folder
+    from dprk_records.records.writing import atomic_file, sync_folder
 
     for change in _todo(repo, changes, name):
         path = repo.root / change.rel
@@ -228,6 +228,6 @@ def _apply(repo: Any, changes: list[Change], name: str) -> None:
 
 def _remove(path: Path) -> None:
     path.unlink(missing_ok=True)
-    from cli.records.writing import sync_folder
+    from dprk_records.records.writing import sync_folder
 
     sync_folder(path.parent)

@@ -21,16 +21,16 @@ Annotations of our own (JSON Schema ignores keywords it does not know):
   `date` (an ISO date prefix: spans, calendar checks), `title` (the words an id's
   slug is made from). Set once on the shared definitions.
 - `x-table-columns`: on a kind schema, the terminal table's default columns, chosen
-  for an 80-column terminal (cli.selection.rows).
+  for an 80-column terminal (dprk_records.selection.rows).
 - `x-answered`, `x-response`, `x-held`, `x-agreed`, `x-refused`, `x-vetoed`,
   `x-council-product`, `x-answers-named-only`, `x-no-product`, `x-joint`, `x-position`,
   `x-permanent-members`: what the Council's responses and members' positions are, read
-  by `reactions` and `votes` (cli.selection.vocabulary).
+  by `reactions` and `votes` (dprk_records.selection.vocabulary).
 - `x-lane`: on a field of an event kind, the chart's lanes, one per allowed value in
-  enum order (cli.output.chart).
+  enum order (dprk_records.output.chart).
 
 Nothing here imports jsonschema until a validator is asked for. The schema files are
-read by cli.records.schemas.
+read by dprk_records.records.schemas.
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from cli.errors import DataError
+from dprk_records.errors import DataError
 
 if TYPE_CHECKING:
-    from cli.records.schemas import Schemas
+    from dprk_records.records.schemas import Schemas
 
 SCHEMA_SUFFIX = ".schema.json"
 HEADER_PREFIX = "# yaml-language-server: "
@@ -197,7 +197,7 @@ class Kind:
     def sort_date(self, data: Any) -> str:
         """The first day (ISO) of the record's own date, for ordering records by date;
         "" when the record has no such date (it sorts first)."""
-        from cli.records.dates import date_span
+        from dprk_records.records.dates import date_span
 
         value = data.get(self.date_field) if isinstance(data, dict) and self.date_field else None
         span = date_span(value)
@@ -235,8 +235,8 @@ class Kind:
 
     @cached_property
     def fast_check(self) -> Any:
-        """A yes/no checker compiled from the schema (see cli.records.fastcheck), or None."""
-        from cli.records.fastcheck import compile_schema
+        """A yes/no checker compiled from the schema (see dprk_records.records.fastcheck), or None."""
+        from dprk_records.records.fastcheck import compile_schema
 
         try:
             inlined = self.schemas.inline(self.schema, self.file)

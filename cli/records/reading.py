@@ -1,12 +1,12 @@
 """Reading many records: every record's data, from the parse cache where it is fresh.
 
 `iter_data` is the one place where commands that read many records get their data
-(Repository.iter_data calls it). Fresh entries of the parse cache (cli.records.cache)
+(Repository.iter_data calls it). Fresh entries of the parse cache (dprk_records.records.cache)
 are used instead of parsing; what had to be parsed is stored for next time. Records
 stream one at a time, so memory does not grow with their number; in date order, a first
 pass learns each record's date (one query of the cache) and a second streams the data.
 `iter_views` streams what a reader makes of each record (a row of an export), from the
-cache's views (cli.records.derived) where they are current, without decoding the record.
+cache's views (dprk_records.records.derived) where they are current, without decoding the record.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import os
 import time
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from cli.errors import YamlError
-from cli.records.kinds import Kind
+from dprk_records.errors import YamlError
+from dprk_records.records.kinds import Kind
 
 if TYPE_CHECKING:
-    from cli.records.cache import Entry, ParseCache
-    from cli.records.repository import RecordFile, Repository
+    from dprk_records.records.cache import Entry, ParseCache
+    from dprk_records.records.repository import RecordFile, Repository
 
 
 def iter_data(repo: "Repository", kinds: Iterable[Kind] | None = None, *, order: "Callable[[RecordFile], Any] | str | None" = None,
@@ -36,13 +36,13 @@ def iter_data(repo: "Repository", kinds: Iterable[Kind] | None = None, *, order:
     records in that order.
 
     The one place where commands that read many records get their data. Fresh
-    entries of the parse cache (cli.records.cache) are used instead of parsing; what had
+    entries of the parse cache (dprk_records.records.cache) are used instead of parsing; what had
     to be parsed is stored for next time. Records are streamed: memory does not
     grow with their number (except with order="date" and no cache, when the records
     are held, marshalled, to be sorted). With `on_error`, a file that cannot be read is passed to
     it (as its YamlError) and skipped, instead of ending the iteration.
     """
-    from cli.records.cache import open_cache
+    from dprk_records.records.cache import open_cache
 
     cache = open_cache(repo.root, repo.schema_dir, use_cache)
     try:
@@ -74,11 +74,11 @@ def iter_views(repo: "Repository", kinds: Iterable[Kind] | None, key: str, make:
     `key` names what `make` makes (it must change whenever `make` would give other
     text for the same record). A view stored under `key` for the file as it is now is
     used as it is, without reading the record; the others are made from the record's
-    data and stored for next time (cli.records.derived).
+    data and stored for next time (dprk_records.records.derived).
     """
-    from cli.records import derived
-    from cli.records.cache import open_cache
-    from cli.records.cachekey import unpacked
+    from dprk_records.records import derived
+    from dprk_records.records.cache import open_cache
+    from dprk_records.records.cachekey import unpacked
 
     cache = open_cache(repo.root, repo.schema_dir, use_cache)
     try:
@@ -146,7 +146,7 @@ def _data(repo: "Repository", record: RecordFile, cache: "ParseCache | None", en
     None when it cannot be read and `on_error` took the error."""
     import json
 
-    from cli.records import yamlread
+    from dprk_records.records import yamlread
 
     try:
         stat = os.stat(record.file)
@@ -179,7 +179,7 @@ def _by_date(repo: "Repository", records: list[RecordFile], cache: "ParseCache |
     checking the file again); other records are parsed now and cached (or, with no
     cache, held in `held` for the second pass, marshalled: the exact values in a
     fraction of the memory of the dicts, so 100,000 records stay within a few hundred MB)."""
-    from cli.records.cachekey import packed
+    from dprk_records.records.cachekey import packed
 
     dates: dict[str, str] = {}
     known = cache.sort_keys() if cache is not None else {}

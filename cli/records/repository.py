@@ -15,9 +15,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from cli.errors import DataError, UsageError
-from cli.records.kinds import Kind
-from cli.records.schemas import Schemas, within
+from dprk_records.errors import DataError, UsageError
+from dprk_records.records.kinds import Kind
+from dprk_records.records.schemas import Schemas, within
 
 RECORD_SUFFIX = ".yaml"
 RECORDS = "records"  # the folder of records, under the repository root
@@ -184,7 +184,7 @@ class Repository:
     def get_record(self, record_id: str) -> RecordFile:
         found = self.find_record(record_id)
         if found is None:
-            from cli.records.suggest import did_you_mean, nearest_ids
+            from dprk_records.records.suggest import did_you_mean, nearest_ids
 
             close = did_you_mean(nearest_ids(record_id, self.id_index()))
             raise UsageError(f"no record with id {record_id!r}", hint=close or "list ids with 'dprk query'")
@@ -265,25 +265,25 @@ class Repository:
     # --- reading ------------------------------------------------------------------
 
     def read_bytes(self, record: RecordFile) -> bytes:
-        from cli.records import yamlread
+        from dprk_records.records import yamlread
 
         return yamlread.read_bytes(record.file, record.rel)
 
     def read_text(self, record: RecordFile) -> str:
-        from cli.records import yamlread
+        from dprk_records.records import yamlread
 
         return yamlread.decode(self.read_bytes(record), record.rel)
 
     def load(self, record: RecordFile) -> dict[str, Any]:
-        from cli.records import yamlread
+        from dprk_records.records import yamlread
 
         return yamlread.loads(self.read_text(record), record.rel)
 
     def iter_data(self, kinds: Iterable[Kind] | None = None, *, order: "Callable[[RecordFile], Any] | str | None" = None,
                   use_cache: bool = True, progress: Callable[..., None] | None = None,
                   on_error: Callable[[Exception], None] | None = None) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
-        """Every record with its parsed data: see cli.records.reading.iter_data."""
-        from cli.records.reading import iter_data
+        """Every record with its parsed data: see dprk_records.records.reading.iter_data."""
+        from dprk_records.records.reading import iter_data
 
         return iter_data(self, kinds, order=order, use_cache=use_cache, progress=progress, on_error=on_error)
 
@@ -298,7 +298,7 @@ class Repository:
         checked free and taken in one step, and a record is replaced only as it was
         read. Readers take no lock (writes are atomic renames). The lock is held for
         milliseconds, never while a person is typing. Taking it first finishes any change
-        to several files that an interrupted command left half made (cli.records.journal).
+        to several files that an interrupted command left half made (dprk_records.records.journal).
         """
         import fcntl
 
@@ -309,7 +309,7 @@ class Repository:
             raise DataError(f"cannot open {self.rel(self.records_dir)}/ to lock it: {exc.strerror or exc}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            from cli.records import journal
+            from dprk_records.records import journal
 
             if journal.pending(self):
                 journal.recover(self)  # a change an interrupted command left half made is finished first
@@ -319,21 +319,21 @@ class Repository:
 
     def finish_interrupted(self) -> None:
         """Finish, under the write lock, any change to several files that an interrupted
-        command left half made (cli.records.journal); nothing is locked when there is none."""
-        from cli.records import journal
+        command left half made (dprk_records.records.journal); nothing is locked when there is none."""
+        from dprk_records.records import journal
 
         if journal.pending(self):
             with self.write_lock():
                 pass
 
     def private_folder(self, *parts: str) -> Path | None:
-        """The tool's own folder in the repository (see cli.records.writing.private_folder)."""
-        from cli.records.writing import private_folder
+        """The tool's own folder in the repository (see dprk_records.records.writing.private_folder)."""
+        from dprk_records.records.writing import private_folder
 
         return private_folder(self.root, *parts)
 
     def render(self, kind: Kind, data: dict[str, Any]) -> str:
-        from cli.records import yamlwrite
+        from dprk_records.records import yamlwrite
 
         return yamlwrite.dumps(data, kind.root, kind.header)
 

@@ -3,7 +3,7 @@
 Schemas loads every `*.schema.json` in `schema/` (or, for a git revision, the files of
 that revision's schema folder), makes a Kind of each file with an `x-kind`, resolves
 local `$ref`s so that each kind's fields are known, and builds jsonschema validators
-(once per kind, only when asked for) whose `pattern` is read as ECMA-262 (cli.records.ecma).
+(once per kind, only when asked for) whose `pattern` is read as ECMA-262 (dprk_records.records.ecma).
 Nothing here imports jsonschema until a validator is asked for.
 
 Schema files are read under the records' link rule: the schema folder, or a schema
@@ -19,8 +19,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from cli.errors import DataError, UsageError
-from cli.records.kinds import SCHEMA_SUFFIX, Field, Kind
+from dprk_records.errors import DataError, UsageError
+from dprk_records.records.kinds import SCHEMA_SUFFIX, Field, Kind
 
 class Schemas:
     """All schema files of a repository: the kinds, and the shared definitions."""
@@ -190,13 +190,13 @@ _VALIDATOR_CLASS: Any = None
 
 
 def ecma_validator_class() -> Any:
-    """Draft 2020-12, with `pattern` read as ECMA-262 (see cli.records.ecma), built once."""
+    """Draft 2020-12, with `pattern` read as ECMA-262 (see dprk_records.records.ecma), built once."""
     global _VALIDATOR_CLASS
     if _VALIDATOR_CLASS is None:
         from jsonschema import Draft202012Validator, validators
         from jsonschema.exceptions import ValidationError
 
-        from cli.records.ecma import search
+        from dprk_records.records.ecma import search
 
         def pattern(validator: Any, expected: str, instance: Any, schema: dict[str, Any]) -> Any:
             if validator.is_type(instance, "string") and not search(expected, instance):

@@ -21,7 +21,7 @@ import stat
 from pathlib import Path
 from typing import Any, Iterator
 
-from cli.errors import DataError
+from dprk_records.errors import DataError
 
 PRIVATE = ".dprk-cache"  # the tool's own folder (parse cache, unsaved edits); git ignores it
 

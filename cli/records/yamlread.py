@@ -4,7 +4,7 @@ Reading is done by libyaml (PyYAML's CParser) with a resolver of our own, so tha
 YAML 1.1 traps do not bite: dates, `yes`/`no`/`off` and `06:07` stay strings, and only
 `true`/`false` are booleans. Duplicate keys, anchors, aliases, merge keys and explicit
 tags other than the core ones are errors. Every error names the file, line and column.
-(Writing is in cli.records.yamlwrite.)
+(Writing is in dprk_records.records.yamlwrite.)
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from yaml.cyaml import CParser
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
-from cli.errors import YamlError
+from dprk_records.errors import YamlError
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64

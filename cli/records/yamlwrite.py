@@ -3,7 +3,7 @@
 A small emitter of our own: keys in the order the schema gives, block style, 2-space
 indent, strings quoted only when a YAML 1.1 or 1.2 reader would otherwise read them as
 something else, UTF-8, LF line ends and a final newline. Reading the text back with
-cli.records.yamlread gives the same data.
+dprk_records.records.yamlread gives the same data.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.nodes import ScalarNode
 
-from cli.records.yamlread import STR_TAG, StrictResolver
+from dprk_records.records.yamlread import STR_TAG, StrictResolver
 
 _YAML11 = yaml.resolver.Resolver()
 _STRICT = StrictResolver()

@@ -3,6 +3,6 @@
 period (`stats`), and the records that link to one record (`links`).
 """
 
-from cli.selection.filters import Selection, build_selection
+from dprk_records.selection.filters import Selection, build_selection
 
 __all__ = ["Selection", "build_selection"]

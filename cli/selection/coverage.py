@@ -75,7 +75,7 @@ LAUNCH_KIND = "launch"  # the kind whose records the table counts
 
 def held_launch_counts(repo) -> dict[str, int]:
     """Launch records per year of their date, as the repository holds them."""
-    from cli.selection.filters import build_selection
+    from dprk_records.selection.filters import build_selection
 
     counts: dict[str, int] = {}
     for _record, data in build_selection(repo, [LAUNCH_KIND]).records(repo):

@@ -1,7 +1,7 @@
 """Selecting records: kinds, dates, conditions, text search, order and limit.
 
 Everything here works on plain dicts (parsed records) and reads field names, types
-and date-ness from the schema (cli.records.kinds). Nothing imports click.
+and date-ness from the schema (dprk_records.records.kinds). Nothing imports click.
 
 Partial dates are spans. A record dated `2023-11` covers 2023-11-01 to 2023-11-30;
 `2023` covers the whole year. A date bound is a span too. Comparisons on dates are
@@ -28,11 +28,11 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from cli.records.dates import date_problem, date_span
-from cli.errors import UsageError
-from cli.records.allowed import listing, not_allowed, spelled
-from cli.records.kinds import Field, Kind, values_at
-from cli.records.suggest import did_you_mean, nearest
+from dprk_records.records.dates import date_problem, date_span
+from dprk_records.errors import UsageError
+from dprk_records.records.allowed import listing, not_allowed, spelled
+from dprk_records.records.kinds import Field, Kind, values_at
+from dprk_records.records.suggest import did_you_mean, nearest
 
 KIND_COLUMN = "kind"  # the column naming a record's kind; not a schema field
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
-from cli.records.kinds import values_at
+from dprk_records.records.kinds import values_at
 
 
 def backlinks(repo: Any, target: str, on_error: Callable[[Exception], None] | None = None) -> Iterator[dict[str, Any]]:
@@ -17,7 +17,7 @@ def backlinks(repo: Any, target: str, on_error: Callable[[Exception], None] | No
     In date-then-id order; a record referring to `target` from two fields gives two rows.
     With `on_error`, a record file that cannot be read is reported to it and skipped.
     """
-    from cli.selection.rows import cell, timeline_columns
+    from dprk_records.selection.rows import cell, timeline_columns
 
     kinds = list(repo.schemas.kinds.values())
     columns = timeline_columns(kinds)

@@ -2,7 +2,7 @@
 
 An event is a record of a kind the Council may answer: a kind whose schema says
 `x-answered` (launches and nuclear tests). What a meeting, a product, an agreed or a
-refused product is, the schema says too (cli.selection.vocabulary). For each event,
+refused product is, the schema says too (dprk_records.selection.vocabulary). For each event,
 derived from the links between records and nothing kept by hand:
 
 - the meetings that took it up: held meetings that list it (`launches`,
@@ -34,12 +34,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from cli.errors import UsageError
-from cli.records.dates import date_span
-from cli.records.kinds import Kind
-from cli.selection.filters import Selection
-from cli.selection.stats import periods_between
-from cli.selection.vocabulary import Product, Vocabulary, vocabulary
+from dprk_records.errors import UsageError
+from dprk_records.records.dates import date_span
+from dprk_records.records.kinds import Kind
+from dprk_records.selection.filters import Selection
+from dprk_records.selection.stats import periods_between
+from dprk_records.selection.vocabulary import Product, Vocabulary, vocabulary
 
 # The response class of an event, the strongest first: what the chart colours and `response` names.
 AGREED_PRODUCT, NOT_AGREED, MET_ON, NONE = "agreed-product", "product-not-agreed", "met-on", "none"

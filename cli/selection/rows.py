@@ -27,10 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Iterator
 
-from cli.errors import DataError, UsageError
-from cli.records.dates import date_span
-from cli.records.kinds import Field, Kind
-from cli.selection.filters import KIND_COLUMN, Selection, unknown_field
+from dprk_records.errors import DataError, UsageError
+from dprk_records.records.dates import date_span
+from dprk_records.records.kinds import Field, Kind
+from dprk_records.selection.filters import KIND_COLUMN, Selection, unknown_field
 
 SPAN_SUFFIXES = ("_start", "_end")
 TIMELINE_TABLE = ("date", "kind", "id", "title")  # the terminal's default for several kinds at once
@@ -307,14 +307,14 @@ def selected_views(repo: Any, selection: Selection, key: str, make: Callable[[An
     when the selection reads more of the records than their kind and date (--where,
     --search, --since, --until, --sort) or the cache is off.
 
-    The text comes from the parse cache's views (cli.records.reading.iter_views), kept
+    The text comes from the parse cache's views (dprk_records.records.reading.iter_views), kept
     under `key`, which must name everything `make` depends on besides the record: a
     record whose file has not changed is neither decoded nor made again."""
     if not selection.use_cache or selection.since or selection.until or selection.where or selection.search or selection.sort:
         return None
     import itertools
 
-    from cli.records.reading import iter_views
+    from dprk_records.records.reading import iter_views
 
     stream: Iterator[tuple[Any, str]] = iter_views(repo, selection.kinds, key, make, progress=selection.progress)
     if selection.limit is not None:

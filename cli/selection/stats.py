@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cli.errors import UsageError
-from cli.selection.filters import Selection
+from dprk_records.errors import UsageError
+from dprk_records.selection.filters import Selection
 
 PERIODS = ("year", "month")
 UNKNOWN_MONTH = "??"

@@ -1,7 +1,7 @@
 """What the schema says a response is: the keywords `reactions` and `votes` read.
 
 Nothing about the Council's responses is written in the code; the schema files state it
-(cli.records.kinds lists the keywords):
+(dprk_records.records.kinds lists the keywords):
 
 - `x-answered: true` on a kind: its records are events the Council may answer
   (launches, nuclear tests);
@@ -27,8 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cli.errors import DataError
-from cli.records.kinds import Field, Kind
+from dprk_records.errors import DataError
+from dprk_records.records.kinds import Field, Kind
 
 VALUE_KEYWORDS = ("x-council-product", "x-answers-named-only", "x-no-product", "x-joint", "x-held", "x-agreed", "x-refused", "x-vetoed")
 POSITIONS = ("in_favour", "against", "abstaining", "signed")

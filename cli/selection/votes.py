@@ -1,7 +1,7 @@
 """Positions of Council members: per state and year, how it voted and what it signed.
 
 Derived from the records, as `reactions` is, and from what the schema says they mean
-(cli.selection.vocabulary): each list of states marked `x-position` (a vote's
+(dprk_records.selection.vocabulary): each list of states marked `x-position` (a vote's
 `in_favour_states`, `against_states` and `abstaining_states`; a statement's
 `signatories`) counts once for each state it lists. A vote against a product whose
 status is `x-vetoed`, by one of the `x-permanent-members`, is a veto. Signatories count
@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from cli.records.dates import date_span
-from cli.records.kinds import values_at
-from cli.selection.stats import periods_between
-from cli.selection.vocabulary import permanent_members, positions, vocabulary
+from dprk_records.records.dates import date_span
+from dprk_records.records.kinds import values_at
+from dprk_records.selection.stats import periods_between
+from dprk_records.selection.vocabulary import permanent_members, positions, vocabulary
 
 COLUMNS = ["year", "state", "name", "in_favour", "against", "abstaining", "vetoes", "joint_statements", "vetoed"]
 TABLE_COLUMNS = ["year", "state", "in_favour", "against", "abstaining", "vetoes", "joint_statements"]
