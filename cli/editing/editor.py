@@ -82,8 +82,15 @@ def drop_empty(data: dict[str, Any]) -> dict[str, Any]:
 Edit = Callable[[str], "str | None"]
 
 
-def edit_until_valid(repo: Repository, kind: Kind, text: str, edit: Edit, finish: Callable[[dict[str, Any]], dict[str, Any]],
-                     extra: Callable[[dict[str, Any]], list[str]] | None = None, record_id: str | None = None) -> dict[str, Any] | None:
+def edit_until_valid(
+    repo: Repository,
+    kind: Kind,
+    text: str,
+    edit: Edit,
+    finish: Callable[[dict[str, Any]], dict[str, Any]],
+    extra: Callable[[dict[str, Any]], list[str]] | None = None,
+    record_id: str | None = None,
+) -> dict[str, Any] | None:
     """Open `text` in the editor until it holds a valid record; None when the user gives up.
 
     Giving up: closing without saving, emptying the file, or saving it unchanged

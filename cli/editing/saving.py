@@ -80,7 +80,9 @@ def read_back(text: str, data: dict[str, Any], rel: str) -> None:
     except YamlError:
         same = False
     if not same:
-        raise DataError(f"{rel}: its canonical form would not read back as the same data; nothing written (please report this)")
+        raise DataError(
+            f"{rel}: its canonical form would not read back as the same data; nothing written (please report this)"
+        )
 
 
 def existing(repo: Repository, record_id: Any) -> RecordFile | None:
@@ -96,7 +98,10 @@ def existing(repo: Repository, record_id: Any) -> RecordFile | None:
 def refuse_existing(repo: Repository, record_id: Any) -> None:
     found = existing(repo, record_id)
     if found is not None:
-        raise DataError(f"{found.rel} already exists; records are never overwritten", hint=f"choose another --id, or change it with 'dprk update {record_id}'")
+        raise DataError(
+            f"{found.rel} already exists; records are never overwritten",
+            hint=f"choose another --id, or change it with 'dprk update {record_id}'",
+        )
 
 
 def id_taken(repo: Repository, kind: Kind, data: dict[str, Any]) -> list[str]:
@@ -139,8 +144,10 @@ class Changed(DataError):
     """The record file changed after the command read it (another writer); nothing was written."""
 
     def __init__(self, record: RecordFile, message: str | None = None):
-        super().__init__(message or f"{record.rel} changed after it was read (another command wrote it); nothing written",
-                         hint="run the command again")
+        super().__init__(
+            message or f"{record.rel} changed after it was read (another command wrote it); nothing written",
+            hint="run the command again",
+        )
         self.record = record
 
 
@@ -175,8 +182,15 @@ def _locked(repo: Repository, dry_run: bool) -> Any:
     return contextlib.nullcontext() if dry_run else repo.write_lock()
 
 
-def save_new(repo: Repository, kind: Kind, data: dict[str, Any], *, dry_run: bool = False, commit: bool = False,
-             given: Input | None = None) -> Saved:
+def save_new(
+    repo: Repository,
+    kind: Kind,
+    data: dict[str, Any],
+    *,
+    dry_run: bool = False,
+    commit: bool = False,
+    given: Input | None = None,
+) -> Saved:
     """Check a new record and write it, then commit it if asked.
 
     Under the repository's write lock, the id is checked free in every kind folder and
@@ -199,8 +213,16 @@ def save_new(repo: Repository, kind: Kind, data: dict[str, Any], *, dry_run: boo
     return _commit(repo, Saved(text, record), commit, "Add")
 
 
-def save_update(repo: Repository, record: RecordFile, apply: Callable[[dict[str, Any]], dict[str, Any]], *,
-                base: bytes | None = None, dry_run: bool = False, commit: bool = False, given: Input | None = None) -> Saved:
+def save_update(
+    repo: Repository,
+    record: RecordFile,
+    apply: Callable[[dict[str, Any]], dict[str, Any]],
+    *,
+    base: bytes | None = None,
+    dry_run: bool = False,
+    commit: bool = False,
+    given: Input | None = None,
+) -> Saved:
     """Apply a change to the record as it is on disk now, check it, and replace the file.
 
     `apply` makes the new data from the current data. Reading, applying, checking and
@@ -264,7 +286,9 @@ def keep_unsaved(repo: Repository, name: str, text: str) -> str:
 
     folder = repo.private_folder("unsaved")
     if folder is None:
-        raise DataError(f"the edited text could not be kept: {repo.rel(repo.root / '.dprk-cache')} is not a folder of this repository")
+        raise DataError(
+            f"the edited text could not be kept: {repo.rel(repo.root / '.dprk-cache')} is not a folder of this repository"
+        )
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     for n in range(1000):
         path = folder / f"{name}-{stamp}{'-' + str(n) if n else ''}.yaml"

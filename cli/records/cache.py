@@ -73,6 +73,7 @@ _VIEW_USE = "CREATE TABLE IF NOT EXISTS view_use (view TEXT PRIMARY KEY, used IN
 
 class Entry(NamedTuple):
     """One file's row of the cache, as stored and as read back."""
+
     rel: str
     size: int
     mtime_ns: int
@@ -92,20 +93,32 @@ def _keep(column: str, when_missing: str) -> str:
     """An upsert assignment keeping the stored `column` when the new row lacks
     `when_missing` and describes the same version of the file (the same stat and, for a
     racy entry, the same bytes)."""
-    return (f"{column} = CASE WHEN excluded.{when_missing} IS NULL"
-            " AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)"
-            " = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)"
-            " AND entries.digest IS excluded.digest"
-            f" THEN entries.{column} ELSE excluded.{column} END")
+    return (
+        f"{column} = CASE WHEN excluded.{when_missing} IS NULL"
+        " AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)"
+        " = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)"
+        " AND entries.digest IS excluded.digest"
+        f" THEN entries.{column} ELSE excluded.{column} END"
+    )
 
 
 # One row per file; what is stored for the same version of the file and missing from the
 # new row (data, a verdict or a sort key stored by another command) is kept.
 _UPSERT = (
     f"INSERT INTO entries ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rel) DO UPDATE SET "
-    + ", ".join([_keep("data", "data"), _keep("sort_key", "sort_key"), _keep("verdict_key", "verdict"), _keep("verdict", "verdict"),
-                 "size = excluded.size", "mtime_ns = excluded.mtime_ns", "ctime_ns = excluded.ctime_ns",
-                 "ino = excluded.ino", "digest = excluded.digest"])
+    + ", ".join(
+        [
+            _keep("data", "data"),
+            _keep("sort_key", "sort_key"),
+            _keep("verdict_key", "verdict"),
+            _keep("verdict", "verdict"),
+            "size = excluded.size",
+            "mtime_ns = excluded.mtime_ns",
+            "ctime_ns = excluded.ctime_ns",
+            "ino = excluded.ino",
+            "digest = excluded.digest",
+        ]
+    )
 )
 
 
@@ -203,7 +216,7 @@ class ParseCache:
         make = Entry._make
         try:
             for start in range(0, len(wanted), 500):
-                chunk = wanted[start:start + 500]
+                chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 for row in db.execute(f"SELECT {columns} FROM entries WHERE rel IN ({marks})", chunk):
                     found[row[0]] = make(row)
@@ -220,8 +233,12 @@ class ParseCache:
             return {}
         make = Entry._make
         try:
-            return {row[0]: make(row) for row in db.execute(
-                "SELECT rel, size, mtime_ns, ctime_ns, ino, digest, NULL, NULL, NULL, sort_key FROM entries WHERE sort_key IS NOT NULL")}
+            return {
+                row[0]: make(row)
+                for row in db.execute(
+                    "SELECT rel, size, mtime_ns, ctime_ns, ino, digest, NULL, NULL, NULL, sort_key FROM entries WHERE sort_key IS NOT NULL"
+                )
+            }
         except Exception as exc:
             self._broken(exc)
             return {}
@@ -289,18 +306,35 @@ class ParseCache:
 
     # --- writing ------------------------------------------------------------------
 
-    def row(self, rel: str, stat: os.stat_result, raw: bytes, data_json: str | None, verdict: Any | None,
-            sort_key: str | None = None) -> Entry:
+    def row(
+        self,
+        rel: str,
+        stat: os.stat_result,
+        raw: bytes,
+        data_json: str | None,
+        verdict: Any | None,
+        sort_key: str | None = None,
+    ) -> Entry:
         """The entry to store for a file (can be built in a worker process)."""
         return Entry(
-            rel, *stat_key(stat), digest(raw) if racy(stat) else None, data_json,
+            rel,
+            *stat_key(stat),
+            digest(raw) if racy(stat) else None,
+            data_json,
             self.verdict_key if verdict is not None else None,
             json.dumps(verdict, separators=(",", ":"), ensure_ascii=False) if verdict is not None else None,
             sort_key,
         )
 
-    def store(self, rel: str, stat: os.stat_result, raw: bytes, data_json: str | None, verdict: Any | None,
-              sort_key: str | None = None) -> None:
+    def store(
+        self,
+        rel: str,
+        stat: os.stat_result,
+        raw: bytes,
+        data_json: str | None,
+        verdict: Any | None,
+        sort_key: str | None = None,
+    ) -> None:
         """Remember a file's parsed data (JSON text), verdict and sort key. Written on flush()."""
         self.add(self.row(rel, stat, raw, data_json, verdict, sort_key))
 
@@ -323,8 +357,11 @@ class ParseCache:
             db.executemany("UPDATE entries SET digest = NULL WHERE rel = ?", settled)
             # keep data or verdict already stored for the same file version when only one is new
             db.executemany(_UPSERT, pending)
-            db.executemany("INSERT OR REPLACE INTO views (view, rel, size, mtime_ns, ctime_ns, ino, value)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?)", views)
+            db.executemany(
+                "INSERT OR REPLACE INTO views (view, rel, size, mtime_ns, ctime_ns, ino, value)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                views,
+            )
             db.execute("COMMIT")
         except Exception as exc:
             try:
@@ -346,7 +383,6 @@ class ParseCache:
                 db.executemany("DELETE FROM views WHERE rel = ?", gone)
         except Exception as exc:
             self._broken(exc)
-
 
     def _broken(self, exc: Exception) -> None:
         """Something went wrong reading or writing: stop using the cache for this run.

@@ -97,7 +97,7 @@ def _describe(h: "blake2b", file: str, now: int | None, base: str) -> None:
     except OSError:
         h.update(f"{file}=missing\0".encode())
         return
-    h.update(f"{file[len(base):]}={st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}\0".encode())
+    h.update(f"{file[len(base) :]}={st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}\0".encode())
     if now is not None and now - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_NS:
         with open(file, "rb") as handle:
             h.update(blake2b(handle.read(), digest_size=16).digest())

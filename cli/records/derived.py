@@ -51,10 +51,12 @@ def views(cache: "ParseCache", key: str, rels: Iterable[str]) -> dict[str, View]
     make = View._make
     try:
         for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
+            chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in db.execute(f"SELECT rel, size, mtime_ns, ctime_ns, ino, value FROM views WHERE view = ? AND rel IN ({marks})",
-                                  [key, *chunk]):
+            for row in db.execute(
+                f"SELECT rel, size, mtime_ns, ctime_ns, ino, value FROM views WHERE view = ? AND rel IN ({marks})",
+                [key, *chunk],
+            ):
                 found[row[0]] = make(row)
     except Exception as exc:
         cache._broken(exc)
@@ -64,7 +66,11 @@ def views(cache: "ParseCache", key: str, rels: Iterable[str]) -> dict[str, View]
 
 def current(view: View | None, stamp: bytes | None) -> bool:
     """Whether a stored view was made from the file whose packed Stamp is `stamp` (dprk_records.records.cachekey.packed)."""
-    return view is not None and stamp is not None and packed(Stamp(view.size, view.mtime_ns, view.ctime_ns, view.ino)) == stamp
+    return (
+        view is not None
+        and stamp is not None
+        and packed(Stamp(view.size, view.mtime_ns, view.ctime_ns, view.ino)) == stamp
+    )
 
 
 def keep_view(cache: "ParseCache", key: str, rel: str, stat: "os.stat_result | Stamp", value: str, now: int) -> None:
@@ -80,7 +86,9 @@ def use_views(cache: "ParseCache", key: str) -> None:
         return
     try:
         db.execute("INSERT OR REPLACE INTO view_use (view, used) VALUES (?, ?)", (key, time.time_ns()))
-        old = [row[0] for row in db.execute("SELECT view FROM view_use ORDER BY used DESC LIMIT -1 OFFSET ?", (VIEW_KEYS,))]
+        old = [
+            row[0] for row in db.execute("SELECT view FROM view_use ORDER BY used DESC LIMIT -1 OFFSET ?", (VIEW_KEYS,))
+        ]
         for name in old:
             db.execute("DELETE FROM views WHERE view = ?", (name,))
             db.execute("DELETE FROM view_use WHERE view = ?", (name,))
@@ -130,4 +138,6 @@ def report(cache: "ParseCache", name: str, print_: str) -> Any:
 
 
 def keep_report(cache: "ParseCache", name: str, print_: str, outcome: Any) -> None:
-    cache._set_meta(f"report:{name}", json.dumps({"files": print_, "outcome": outcome}, separators=(",", ":"), ensure_ascii=False))
+    cache._set_meta(
+        f"report:{name}", json.dumps({"files": print_, "outcome": outcome}, separators=(",", ":"), ensure_ascii=False)
+    )

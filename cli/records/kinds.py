@@ -55,6 +55,8 @@ def declared_schema(text: str) -> str | None:
     """The schema file named by a record's first-line header comment, if it has one."""
     match = _HEADER.match(text)
     return Path(match.group(1)).name if match else None
+
+
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
@@ -159,7 +161,9 @@ class Kind:
         self.folder: str = schema.get("x-folder", f"{self.name}s")
         for keyword, value in (("x-kind", self.name), ("x-folder", self.folder)):
             if not isinstance(value, str) or not _SLUG.fullmatch(value):
-                raise DataError(f"{file}: {keyword} must be lowercase letters, digits and hyphens (a folder name under records/), not {value!r}")
+                raise DataError(
+                    f"{file}: {keyword} must be lowercase letters, digits and hyphens (a folder name under records/), not {value!r}"
+                )
         self.title: str = schema.get("title") or self.name
         self.description: str = schema.get("description", "")
 

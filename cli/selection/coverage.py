@@ -35,8 +35,10 @@ def note(root: str | os.PathLike[str]) -> str | None:
     """A line pointing a reader of shares over launches to the coverage statement."""
     if coverage_file(root) is None:
         return None
-    return ("note: how complete each year's launches are, and what is known to be missing, "
-            "is in " + "/".join(COVERAGE_FILE) + "; read it before comparing years")
+    return (
+        "note: how complete each year's launches are, and what is known to be missing, "
+        "is in " + "/".join(COVERAGE_FILE) + "; read it before comparing years"
+    )
 
 
 def stated_launch_counts(text: str) -> dict[str, int]:
@@ -46,12 +48,18 @@ def stated_launch_counts(text: str) -> dict[str, int]:
     it has a `year` column and a `launch records` column (any order, among others).
     """
     lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines)
-                  if line.lstrip("#").strip().lower() == LAUNCH_TABLE.lower() and line.startswith("#")), None)
+    start = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if line.lstrip("#").strip().lower() == LAUNCH_TABLE.lower() and line.startswith("#")
+        ),
+        None,
+    )
     if start is None:
         raise ValueError(f"no heading '{LAUNCH_TABLE}'")
     rows = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if line.startswith("|"):
             rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
         elif rows or line.startswith("#"):
@@ -100,9 +108,13 @@ def check(repo) -> list[str]:
     for year in sorted(set(stated) | set(held)):
         want, have = stated.get(year), held.get(year, 0)
         if want is None:
-            problems.append(f"{name} gives no launch count for {year}, where records/ holds {have}: add the year to its table")
+            problems.append(
+                f"{name} gives no launch count for {year}, where records/ holds {have}: add the year to its table"
+            )
         elif have != want:
             what = "restore the missing launches or" if have < want else ""
-            problems.append(f"{name} states {want} launch records for {year}; records/ holds {have}: "
-                            f"{what} correct the statement".replace(":  ", ": "))
+            problems.append(
+                f"{name} states {want} launch records for {year}; records/ holds {have}: "
+                f"{what} correct the statement".replace(":  ", ": ")
+            )
     return problems

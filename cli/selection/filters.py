@@ -75,7 +75,9 @@ def field_names(kinds: list[Kind]) -> list[str]:
 def unknown_field(what: str, name: str, kinds: list[Kind], valid: list[str]) -> UsageError:
     which = ", ".join(k.name for k in kinds)
     close = did_you_mean(nearest(name, valid))
-    return UsageError(f"unknown field {name!r} in {what} for {which}", hint=close or "valid fields: " + ", ".join(valid))
+    return UsageError(
+        f"unknown field {name!r} in {what} for {which}", hint=close or "valid fields: " + ", ".join(valid)
+    )
 
 
 # --- conditions ----------------------------------------------------------------
@@ -195,8 +197,10 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
         else:
             condition.unknown_value = True
     elif leaf.type in ("object", "array"):
-        raise UsageError(f"--where {text!r}: {name} holds nested fields; name one of them",
-                         hint="fields: " + ", ".join(n for n in valid if n.startswith(name + ".")))
+        raise UsageError(
+            f"--where {text!r}: {name} holds nested fields; name one of them",
+            hint="fields: " + ", ".join(n for n in valid if n.startswith(name + ".")),
+        )
     return condition
 
 
