@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from dprk_records.main import cli
 from dprk_records.records import yamlwrite
 from dprk_records.records.schemas import Schemas
-from dprk_records.main import cli
 
 PROJECT = Path(__file__).resolve().parent.parent
 

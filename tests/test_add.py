@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dprk_records.records import yamlread, yamlwrite
 from conftest import SOURCE, add_kind, git, make_repo, ref, sample, write_record
+from dprk_records.records import yamlread, yamlwrite
 
 SOURCE_JSON = json.dumps(SOURCE)
 LAUNCH_ID = "2023-11-21-malligyong-1-satellite"

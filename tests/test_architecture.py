@@ -52,7 +52,7 @@ ALLOWED = {
 }
 
 
-@functools.lru_cache(maxsize=None)  # asked once per import statement of every module
+@functools.cache  # asked once per import statement of every module
 def modules() -> dict[str, Path]:
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
+from conftest import sample, write_record
 from dprk_records.records.cache import CACHE_DIR, CACHE_FILE
 from dprk_records.records.repository import Repository
-from conftest import sample, write_record
 
 
 def cache_rows(repo):

@@ -9,11 +9,11 @@ import sqlite3
 import time
 
 import pytest
+from test_cache import code_copy, run_with
 
+from conftest import sample, write_record
 from dprk_records.records.cache import CACHE_DIR, CACHE_FILE, Entry, open_cache
 from dprk_records.records.repository import Repository
-from conftest import sample, write_record
-from test_cache import code_copy, run_with
 
 
 def db_rows(repo, sql):

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from dprk_records.records import yamlread
 from conftest import SOURCE, commit_all, git, sample, write_record
+from dprk_records.records import yamlread
 
 LAUNCH = "2023-08-30-srbm"
 OBSERVATIONS = [

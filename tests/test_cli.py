@@ -25,7 +25,7 @@ print("LOADED:" + ",".join(m for m in HEAVY if m in sys.modules), file=sys.stder
 
 def loaded_modules(args, cwd):
     done = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], cwd=cwd, capture_output=True, text=True)
-    line = [l for l in done.stderr.splitlines() if l.startswith("LOADED:")][-1]
+    line = [text for text in done.stderr.splitlines() if text.startswith("LOADED:")][-1]
     return set(filter(None, line[len("LOADED:") :].split(","))), done
 
 

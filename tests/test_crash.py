@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from dprk_records.records import yamlread
 from conftest import PROJECT, Runner, sample, write_record
+from dprk_records.records import yamlread
 
 pytestmark = pytest.mark.slow  # real processes killed at random points: the second step of .ci/run
 
@@ -204,7 +204,7 @@ def test_fmt_killed_at_random_points(generated, tmp_path):
         else:  # once more, killed as soon as the first file has been rewritten
             first = sorted((target / "records").rglob("*.yaml"))[0]
             size = first.stat().st_size
-            killed_once(["fmt"], target, lambda: first.stat().st_size != size)
+            killed_once(["fmt"], target, lambda first=first, size=size: first.stat().st_size != size)
         check_records(target, old, new)
         shutil.rmtree(target)
 
@@ -299,7 +299,7 @@ def test_datapackage_force_killed_at_random_points(generated, tmp_path):
         if n < BIG_ROUNDS:
             killed_after(args, generated, rng.uniform(0, span * 1.2))
         else:  # killed as soon as its dot-folder exists
-            killed_once(args, generated, lambda: any(p.name.startswith(".") for p in target.iterdir()))
+            killed_once(args, generated, lambda target=target: any(p.name.startswith(".") for p in target.iterdir()))
         now = files(target)
         assert now.pop("notes.txt") == b"my notes"
         assert set(now) <= set(old)

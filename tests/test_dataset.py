@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dprk_records.records.repository import Repository
-from dprk_records.checks.validate import validate
 from conftest import PROJECT, Runner
+from dprk_records.checks.validate import validate
+from dprk_records.records.repository import Repository
 
 RECORDS = PROJECT / "records"
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SOURCE, Runner, commit_all, sample, write_record
 from test_diff import HOSTILE_VALUES, html_outside_code
+
+from conftest import SOURCE, Runner, commit_all, sample, write_record
 
 LAUNCH = "2023-08-30-srbm"
 SECOND = dict(

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from dprk_records.records import yamlread
 from conftest import SOURCE, sample, write_record
+from dprk_records.records import yamlread
 
 LAUNCH = "2023-08-30-srbm"
 OTHER = "2023-08-31-other"

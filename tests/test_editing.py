@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import sample
 from dprk_records.editing.options import option_specs, values_from_options
 from dprk_records.editing.prompting import Question, prompt_missing
 from dprk_records.editing.record import SLUG_MAX, merge, missing, slugify, with_id
 from dprk_records.errors import UsageError
 from dprk_records.records.repository import Repository
-from conftest import sample
 
 
 @pytest.fixture
@@ -116,8 +116,8 @@ def test_prompting_walks_the_missing_fields(kinds):
 
 
 def test_update_changes_name_fields_and_keyed_elements(kinds):
-    from dprk_records.history.render import change_line
     from dprk_records.history.recorddiff import compare
+    from dprk_records.history.render import change_line
 
     launch = kinds.get("launch")
     old = sample(

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import PROJECT, SAMPLES, examples
 from dprk_records.records.fastcheck import compile_schema
 from dprk_records.records.schemas import Schemas
-from conftest import PROJECT, SAMPLES, examples
 
 SCHEMAS = Schemas(PROJECT / "schema")
 KINDS = list(SCHEMAS.kinds.values())

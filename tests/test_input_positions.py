@@ -5,12 +5,11 @@ input as it was given, at lines and columns of that input, for `add` and `update
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from dprk_records.records import yamlread
 from conftest import SOURCE, sample, write_record
+from dprk_records.records import yamlread
 
 LAUNCH = "2023-08-30-srbm"
 

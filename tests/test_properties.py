@@ -7,12 +7,12 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dprk_records.records import yamlread, yamlwrite
+from conftest import PROJECT, examples
+from dprk_records.checks.record import check_record_text
 from dprk_records.errors import DprkError
+from dprk_records.records import yamlread, yamlwrite
 from dprk_records.records.kinds import Field
 from dprk_records.records.schemas import Schemas
-from dprk_records.checks.record import check_record_text
-from conftest import PROJECT, examples
 
 SCHEMAS = Schemas(PROJECT / "schema")
 KINDS = list(SCHEMAS.kinds.values())

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from yaml.nodes import MappingNode, SequenceNode
 
-from dprk_records.records import yamlread
 from conftest import PROJECT, Runner, commit_all, sample, write_record
+from dprk_records.records import yamlread
 
 
 def plain(node: Any) -> Any:

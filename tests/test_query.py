@@ -415,7 +415,7 @@ def test_the_table_fits_its_width_wraps_text_and_never_cuts_an_id():
         assert len(lines) > 4  # on more than one line
         header, rule, first = lines[:3]
         end = header.index("count") + len("count")
-        assert first[:end].endswith("12") and [l for l in lines if "2023-08-31-short" in l][0][:end].endswith(
+        assert first[:end].endswith("12") and [text for text in lines if "2023-08-31-short" in text][0][:end].endswith(
             " 3"
         )  # numbers align right
     wide = io.StringIO()

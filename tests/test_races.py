@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PROJECT, SOURCE, Runner
 from dprk_records.records import yamlread
-from conftest import PROJECT, Runner, SOURCE
 
 pytestmark = pytest.mark.slow  # races between real processes: the second step of .ci/run
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dprk_records.records.schemas import Schemas
-from dprk_records.history.recorddiff import diff_data
 from conftest import PROJECT
+from dprk_records.history.recorddiff import diff_data
+from dprk_records.records.schemas import Schemas
 
 LAUNCH = Schemas(PROJECT / "schema").get("launch")
 

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from test_crash import files, full_run, kill, killed_after, start
 
 from conftest import Runner, commit_all, git, sample, write_record
-from test_crash import files, full_run, kill, killed_after, start
 
 SEED = 20231127
 LAUNCH = "2023-08-30-srbm"

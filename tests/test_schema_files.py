@@ -89,7 +89,7 @@ def test_every_schema_has_its_file_name_as_id_and_resolves_by_ids_alone():
         (document["$id"], Resource.from_contents(document)) for document in documents.values()
     )
     checked = 0
-    for name, document in documents.items():
+    for document in documents.values():
         if "x-folder" not in document:
             continue
         validator = Draft202012Validator(document, registry=registry)

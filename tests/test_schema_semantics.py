@@ -11,9 +11,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import SOURCE, examples, sample, write_record
 from dprk_records.records import yamlread, yamlwrite
 from dprk_records.records.ecma import search, translate
-from conftest import SOURCE, examples, sample, write_record
 
 SOURCE_JSON = json.dumps(SOURCE)
 ADD = ["--date", "2023-11-21", "--title", "A launch", "--summary", "s.", "--category", "SRBM", "--source", SOURCE_JSON]
@@ -107,8 +107,9 @@ def test_duplicate_keys_in_a_json_option_are_a_usage_error(repo, run):
 def test_duplicate_keys_in_a_json_file_are_invalid_data(repo, run, tmp_path):
     document = tmp_path / "record.json"
     document.write_text(
-        '{"date": "2023-11-21", "title": "A", "title": "B", "summary": "s.", "category": "SRBM", "sources": [%s]}'
-        % SOURCE_JSON
+        '{"date": "2023-11-21", "title": "A", "title": "B", "summary": "s.", "category": "SRBM", "sources": ['
+        + SOURCE_JSON
+        + "]}"
     )
     result = run("add", "launch", "--from-file", str(document))
     assert result.exit_code == 1

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dprk_records.records import yamlread
 from conftest import PROJECT, sample, write_record
+from dprk_records.records import yamlread
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dprk_records.records import yamlread, yamlwrite
 from conftest import git, sample, write_record
+from dprk_records.records import yamlread, yamlwrite
 
 LAUNCH = "2023-08-30-srbm"
 

@@ -77,7 +77,7 @@ def test_unknown_field_points_at_its_key(repo, run):
     write_record(repo, "launch", sample("launch", colour="red"))
     result = run("validate")
     text = (repo / "records/launches/2023-08-30-srbm.yaml").read_text()
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("colour:"))
+    line = next(i for i, text in enumerate(text.splitlines(), 1) if text.startswith("colour:"))
     assert f"2023-08-30-srbm.yaml:{line}:1: $.colour" in result.output
 
 

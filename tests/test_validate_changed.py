@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import PROJECT, Runner, commit_all, git, make_repo, sample, write_record
 

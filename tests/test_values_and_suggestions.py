@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from conftest import sample, write_record
 from dprk_records.records import yamlread
 from dprk_records.records.suggest import nearest, nearest_ids
-from conftest import sample, write_record
 
 LAUNCH = "2023-08-30-srbm"
 MEETING = "2023-08-25-open-briefing"

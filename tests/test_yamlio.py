@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dprk_records.records import yamlread, yamlwrite
 from dprk_records.errors import YamlError
+from dprk_records.records import yamlread, yamlwrite
 
 
 def load(text: str):

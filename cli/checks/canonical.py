@@ -9,14 +9,14 @@ that does not parse is reported and left untouched.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
+from dprk_records.checks.problems import Problem
+from dprk_records.checks.validate import resolve_paths, split_strays
 from dprk_records.errors import YamlError, one_line
 from dprk_records.records.repository import RecordFile, Repository
 from dprk_records.records.writing import atomic_write
-from dprk_records.checks.problems import Problem
-from dprk_records.checks.validate import resolve_paths, split_strays
 
 DIFF_LINES = 40  # at most this many lines of unified diff per file in a report
 

@@ -19,7 +19,6 @@ from dprk_records.checks.runner import FileResult, check_files
 from dprk_records.checks.validate import check_all, split_strays
 from dprk_records.records.repository import RecordFile, Repository
 
-
 ESCAPE = "\\"  # a file holding a backslash may spell an id or symbol with YAML escapes
 
 

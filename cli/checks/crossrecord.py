@@ -6,14 +6,15 @@ interrupted rename).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from dprk_records.checks.problems import Problem, problem_at
 from dprk_records.checks.runner import FileResult, check_files
 from dprk_records.errors import UsageError, YamlError
 from dprk_records.records.kinds import Kind
-from dprk_records.records.suggest import did_you_mean, nearest_ids
 from dprk_records.records.repository import RecordFile, Repository, check_id_text
+from dprk_records.records.suggest import did_you_mean, nearest_ids
 
 
 def cross_check(
@@ -22,7 +23,7 @@ def cross_check(
     whole: bool,
     cache: Any = None,
     jobs: int | None = None,
-    at: "Locator | None" = None,
+    at: Locator | None = None,
 ) -> list[Problem]:
     """Checks across records: unique ids, references, unique document symbols, twins.
 
@@ -66,7 +67,7 @@ class Locator:
         return problem_at(record.rel, self.texts[record.rel], pointer, message, check)
 
 
-def unique_id_problems(index: "dict[str, list[Kind]] | IdLookup", result: FileResult) -> list[Problem]:
+def unique_id_problems(index: dict[str, list[Kind]] | IdLookup, result: FileResult) -> list[Problem]:
     """An id used by records of more than one kind."""
     record = result.record
     kinds = index.get(record.id, [])
@@ -101,7 +102,7 @@ def reference_problem(
 
 
 def reference_problems(
-    index: "dict[str, list[Kind]] | IdLookup", result: FileResult, at: Locator, only: set[str] | None = None
+    index: dict[str, list[Kind]] | IdLookup, result: FileResult, at: Locator, only: set[str] | None = None
 ) -> list[Problem]:
     """References of one record to ids that do not exist or are of the wrong kind.
 

@@ -8,8 +8,9 @@ change with the jsonschema release installed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from dprk_records.errors import one_line
 from dprk_records.records.kinds import Kind

@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from dprk_records.checks.problems import Problem, problem_at, schema_problems
 from dprk_records.errors import YamlError

@@ -4,8 +4,9 @@ fresh, else in this process or, for many files, in several forked ones.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dprk_records.checks.problems import Problem
 from dprk_records.errors import YamlError
@@ -119,7 +120,7 @@ def decode(rel: str, stored: Any) -> Verdict | None:
         return None
 
 
-def _check_one(record: RecordFile, cache: "ParseCache | None") -> tuple[Verdict, Entry | None]:
+def _check_one(record: RecordFile, cache: ParseCache | None) -> tuple[Verdict, Entry | None]:
     """Check one file on its own; return its verdict and the cache entry to store (if any)."""
     import json
     import os
@@ -177,7 +178,7 @@ def check_files(
     repo: Repository,
     records: list[RecordFile],
     *,
-    cache: "ParseCache | None" = None,
+    cache: ParseCache | None = None,
     jobs: int | None = None,
     progress: Callable[..., None] | None = None,
     stats: dict[str, Any] | None = None,
@@ -226,7 +227,7 @@ def check_files(
     pool_context = _fork_context() if jobs > 1 and len(todo) >= PARALLEL_MIN else None
     if pool_context is not None:
         for kind in {r.kind for r in todo}:
-            kind.fast_check  # compile once, before the workers are forked
+            kind.fast_check  # noqa: B018 compile once, before the workers are forked
         size = max(50, min(500, len(todo) // (jobs * 4) or 1))
         spans = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
         _WORKER["cache"] = cache

@@ -5,8 +5,9 @@ across records.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from dprk_records.checks.crossrecord import cross_check
 from dprk_records.checks.problems import Problem, Report

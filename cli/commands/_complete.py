@@ -8,7 +8,8 @@ prints nothing: completion never writes into the terminal.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem

@@ -8,7 +8,8 @@ or id), $DPRK_REPO, or the current folder.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import click
 
@@ -38,9 +39,8 @@ class RepoGroup(click.Group):
 
     def repository(self, ctx: click.Context) -> Any:
         """The repository (found once per run: its schemas are then read only once)."""
-        from dprk_records.records.repository import Repository
-
         from dprk_records.commands._options import given_repo
+        from dprk_records.records.repository import Repository
 
         explicit = ctx.params.get("repo_dir") or repo_in(ctx.meta.get("dprk.rest", ())) or given_repo()
         key = ("dprk.repository", explicit)

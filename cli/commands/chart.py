@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import OutputFile, AnyCase, repo_option, selection_options
+from dprk_records.commands._options import AnyCase, OutputFile, repo_option, selection_options
 
 
 def _events(repo):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import AnyCase, ROW_OUTPUT, output_options, repo_option, selection_options
+from dprk_records.commands._options import ROW_OUTPUT, AnyCase, output_options, repo_option, selection_options
 
 
 def _events(repo):

@@ -40,9 +40,9 @@ def command(
     """
     import sys
 
-    from dprk_records.selection.filters import build_selection
     from dprk_records.output.formats import write_rows
     from dprk_records.selection import coverage
+    from dprk_records.selection.filters import build_selection
     from dprk_records.selection.reactions import event_kinds
     from dprk_records.selection.stats import chart, count
 

@@ -121,8 +121,8 @@ def make_command(repo: Any, record: Any) -> click.Command:
 
 def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> None:
     from dprk_records import editing
-    from dprk_records.records import yamlread
     from dprk_records.errors import DataError
+    from dprk_records.records import yamlread
 
     kind = record.kind
     document = None

@@ -62,8 +62,8 @@ def command(
     With --staged, every record as the git index holds it: what a commit made now, and a
     clean clone of it, would hold. The pre-commit hook runs this.
     """
-    from dprk_records.commands._options import progress_bar
     from dprk_records.checks.validate import validate
+    from dprk_records.commands._options import progress_bar
 
     with progress_bar("Validating") as progress:
         report = validate(repo, paths, since=since, staged=staged, use_cache=not no_cache, jobs=jobs, progress=progress)

@@ -5,17 +5,17 @@ The command line passes in the callback that runs the editor (`edit`).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from dprk_records.editing.options import ENUM_CHOICES_MAX, example_json, scalar_field, shape
 from dprk_records.editing.record import can_make_id
 from dprk_records.editing.saving import check
 from dprk_records.editing.values import parse_document
-from dprk_records.records import yamlread
 from dprk_records.errors import DataError, YamlError, one_line
+from dprk_records.records import yamlread
 from dprk_records.records.kinds import HEADER_PREFIX, Field, Kind
 from dprk_records.records.repository import Repository
-
 
 ERROR_PREFIX = "# ! "
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from dprk_records.editing.values import parse_json, parse_scalar
 from dprk_records.errors import UsageError
 from dprk_records.records.allowed import normalise
 from dprk_records.records.kinds import Field, Kind
 from dprk_records.records.repository import check_id_text
-
 
 ENUM_CHOICES_MAX = 20
 EXAMPLE_DATE = "2023-11-21"  # larger enums (state codes) are checked, not listed, in help and prompts

@@ -23,15 +23,16 @@ made meanwhile by another command stays.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from dprk_records.editing.values import parse_value
 from dprk_records.errors import UsageError
 from dprk_records.records import paths
+from dprk_records.records.allowed import spelled as spelled_value
 from dprk_records.records.kinds import Field, Kind
 from dprk_records.records.paths import Step
-from dprk_records.records.allowed import spelled as spelled_value
 from dprk_records.records.suggest import did_you_mean, nearest
 
 

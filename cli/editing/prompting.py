@@ -6,8 +6,9 @@ line passes in the callbacks that talk to the terminal (`ask`, `confirm`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from dprk_records.editing.options import ENUM_CHOICES_MAX, scalar_field, shape, singular
 from dprk_records.editing.record import missing, with_id

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from dprk_records.editing.options import OptionSpec, can_make_id, option_specs, values_from_options
 from dprk_records.errors import DataError, UsageError
 from dprk_records.records.kinds import Field, Kind
-
 
 SLUG_MAX = 50  # characters of title slug kept in a made-up id
 

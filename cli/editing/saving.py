@@ -6,8 +6,9 @@ lock so that no other command's change is lost, and committed with git when aske
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from dprk_records.editing.inputs import Input, identical, in_input
 from dprk_records.errors import DataError, DprkError, UsageError
@@ -38,9 +39,9 @@ def check(repo: Repository, kind: Kind, data: dict[str, Any], record_id: str | N
     Problems carry the file path (of `record_id`, else of the record's own id) and
     positions in the canonical text.
     """
+    from dprk_records.checks.crossrecord import reference_problem
     from dprk_records.checks.problems import Problem, problem_at
     from dprk_records.checks.record import check_data
-    from dprk_records.checks.crossrecord import reference_problem
 
     if record_id is None:
         record_id = data.get(kind.id_field)
@@ -72,8 +73,8 @@ def read_back(text: str, data: dict[str, Any], rel: str) -> None:
     """Refuse (DataError) a canonical text that does not read back as exactly `data`,
     types included (`1` is not `1.0` nor `true`), so that no record is ever written that
     reads as something else, or not at all, whatever the emitter gets wrong."""
-    from dprk_records.records import yamlread
     from dprk_records.errors import YamlError
+    from dprk_records.records import yamlread
 
     try:
         same = identical(yamlread.loads(text, rel), data)
@@ -233,8 +234,8 @@ def save_update(
     the file is no longer there) is raised and nothing is written. Problems in values
     that `given` (fields as text, from --from-file) gave name it, at its own lines.
     """
-    from dprk_records.records import yamlread
     from dprk_records.history.recorddiff import compare
+    from dprk_records.records import yamlread
 
     commit = commit and not dry_run
     if commit:

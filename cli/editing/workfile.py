@@ -18,8 +18,9 @@ import os
 import secrets
 import shlex
 import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from dprk_records.errors import DataError, DprkError, UsageError, YamlError
 
@@ -178,7 +179,7 @@ def _wait(process: subprocess.Popen) -> int:
 
 
 @contextlib.contextmanager
-def edit_session(repo: Any, kind: Any, stem: str) -> Iterator[Callable[[str], "str | None"]]:
+def edit_session(repo: Any, kind: Any, stem: str) -> Iterator[Callable[[str], str | None]]:
     """An editor callback for the edit loop, working on a file of its own (see the module).
 
     The file lies in `.dprk-cache/edit/<kind folder>/`, or, when that folder cannot be

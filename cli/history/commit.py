@@ -11,7 +11,6 @@ from typing import Any
 
 from dprk_records.errors import DataError, UsageError
 
-
 _IN_PROGRESS = {
     "MERGE_HEAD": "a merge",
     "rebase-merge": "a rebase",

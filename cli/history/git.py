@@ -12,12 +12,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from dprk_records.errors import DataError, UsageError, YamlError
 from dprk_records.history.commit import import_git, open_git_repo
+from dprk_records.history.rawdiff import PathChange, parse_raw
 from dprk_records.records.repository import RECORD_SUFFIX, RECORDS, SCHEMA, Repository
 
 WORKTREE = None  # a revision of None means the working tree
@@ -35,19 +37,6 @@ class Side:
 
     rev: str | None
     label: str
-
-
-@dataclass(frozen=True)
-class PathChange:
-    """One changed path as git reports it, relative to the repository root."""
-
-    status: str  # A, D, M, R (renamed), T (type changed), C (copied)
-    old_path: str | None
-    new_path: str | None
-    old_blob: str | None
-    new_blob: str | None
-    old_mode: str | None = None  # 100644, 100755, 120000 (a symbolic link), ...
-    new_mode: str | None = None
 
 
 @dataclass
@@ -194,7 +183,7 @@ class Git:
             "--ignore-submodules",
         ]
         if new.rev is not None:
-            return _parse_raw(self.run(*args, old.rev, new.rev, "--", *pathspec))
+            return parse_raw(self.run(*args, old.rev, new.rev, "--", *pathspec))
         # Untracked files count only under records/ (and the other paths asked for), as
         # new records; elsewhere they are not part of a comparison, as in `git diff`.
         untracked = [
@@ -205,7 +194,7 @@ class Git:
             if p
         ]
         if not untracked:
-            return _parse_raw(self.run(*args, old.rev, "--", *pathspec))
+            return parse_raw(self.run(*args, old.rev, "--", *pathspec))
         # Untracked files join the comparison through a throw-away copy of the index in which
         # they are marked intent-to-add, so that git's rename detection sees them too. The
         # real index is never touched and no object is written.
@@ -215,7 +204,7 @@ class Git:
             with open(listing, "wb") as handle:
                 handle.write(b"".join(os.fsencode(path) + b"\0" for path in untracked))
             self.run("add", "--intent-to-add", f"--pathspec-from-file={listing}", "--pathspec-file-nul", env=env)
-            return _parse_raw(self.run(*args, old.rev, "--", *pathspec, env=env))
+            return parse_raw(self.run(*args, old.rev, "--", *pathspec, env=env))
 
     @contextmanager
     def _scratch_index(self) -> Iterator[dict[str, str]]:
@@ -306,7 +295,7 @@ class Git:
             hash_, date, author, subject = (head.split("\x1f") + ["", "", "", ""])[:4]
             subject = subject.rstrip("\n")
             commit = Commit(hash_, hash_[:7], date, author, subject.strip())
-            commit.changes = _parse_raw(rest.lstrip("\n"))
+            commit.changes = parse_raw(rest.lstrip("\n"))
             commits.append(commit)
         return commits
 
@@ -326,7 +315,7 @@ class Git:
             "--",
             RECORDS,
         )
-        for change in _parse_raw(out):
+        for change in parse_raw(out):
             if change.status == "R" and change.old_path == path:
                 return change
         return None
@@ -364,34 +353,6 @@ def _last_line(err: Any) -> str:
     text = err.decode("utf-8", "replace") if isinstance(err, bytes) else str(err or "")
     lines = text.strip().splitlines()
     return lines[-1] if lines else ""
-
-
-def _parse_raw(out: str) -> list[PathChange]:
-    """Parse `git diff --raw -z` output: ':old new oldsha newsha STATUS\\0path[\\0path]\\0'."""
-    tokens = out.split("\0")
-    changes: list[PathChange] = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i].strip("\n")
-        i += 1
-        if not token.startswith(":"):
-            continue
-        parts = token[1:].split()
-        if len(parts) < 5:
-            continue
-        old_mode, new_mode, old_sha, new_sha, status = parts[0], parts[1], parts[2], parts[3], parts[4][0]
-        if status in ("R", "C"):
-            old_path, new_path = tokens[i], tokens[i + 1]
-            i += 2
-        else:
-            old_path = new_path = tokens[i]
-            i += 1
-        if status == "A":
-            old_path, old_sha, old_mode = None, None, None
-        if status == "D":
-            new_path, new_sha, new_mode = None, None, None
-        changes.append(PathChange(status, old_path, new_path, old_sha, new_sha, old_mode, new_mode))
-    return changes
 
 
 @contextmanager

@@ -18,7 +18,6 @@ from typing import Any
 from dprk_records.records.kinds import Field, Kind
 from dprk_records.records.paths import is_name, join_key, join_match, label
 
-
 STATUSES = ("added", "removed", "modified", "renamed")
 _MISSING = object()
 

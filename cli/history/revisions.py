@@ -31,7 +31,7 @@ def record_at(repo: Repository, rel: str | None, schemas: Any = None) -> RecordF
     return RecordFile(repo.root / rel, kind, parts[2][: -len(RECORD_SUFFIX)], rel)
 
 
-def diff_revisions(repo: Repository, spec: str | None = None) -> "Diff":
+def diff_revisions(repo: Repository, spec: str | None = None) -> Diff:
     """Records added, removed, modified and renamed between the two sides of `spec`.
 
     `spec`: None (the working tree against HEAD), `REV` (REV against the working tree),
@@ -61,7 +61,7 @@ def diff_revisions(repo: Repository, spec: str | None = None) -> "Diff":
 _STATUS_WORD = {"A": "added", "D": "removed", "M": "modified", "T": "modified", "R": "renamed", "C": "added"}
 
 
-def _record_change(repo: Repository, handle: Git, old: Side, new: Side, change: PathChange) -> "RecordChange | None":
+def _record_change(repo: Repository, handle: Git, old: Side, new: Side, change: PathChange) -> RecordChange | None:
     """One changed path in record terms, or None when neither side is a record file."""
     from dprk_records.history.recorddiff import RecordChange, compare
 
@@ -91,7 +91,7 @@ def _record_change(repo: Repository, handle: Git, old: Side, new: Side, change: 
 @dataclass
 class LogEntry:
     commit: Commit
-    change: "RecordChange | None"
+    change: RecordChange | None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -22,8 +22,9 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from dprk_records.errors import DataError, UsageError
 from dprk_records.output.tables import Layout, Table

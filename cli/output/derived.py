@@ -16,8 +16,9 @@ References are foreign keys where the table they point into is in the export.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from dprk_records.output.tables import POSITION, RECORDS_TABLE, STATES_TABLE, Column, Layout, Table
 from dprk_records.records.dates import date_span

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from dprk_records.errors import UsageError
-from dprk_records.selection.filters import Selection
 from dprk_records.output.formats import atomic_output, check_output, write_json, write_jsonl, write_rows
+from dprk_records.selection.filters import Selection
 from dprk_records.selection.rows import available_columns, choose_columns, explode_field, selected_rows
 
 

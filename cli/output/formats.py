@@ -18,10 +18,11 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any
 
 from dprk_records.errors import UsageError
 

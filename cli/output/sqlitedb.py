@@ -9,8 +9,9 @@ Values always go in as parameters; names are quoted identifiers.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from dprk_records.errors import DataError
 from dprk_records.output.tables import Layout, Table, sql_name

@@ -20,8 +20,9 @@ else to `records`; state columns to `states`; a list table to its parent.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from dprk_records.errors import DataError
 from dprk_records.records.dates import date_span
@@ -54,9 +55,9 @@ class Table:
     description: str
     columns: list[Column] = field(default_factory=list)
     primary_key: list[str] = field(default_factory=list)
-    parent: "Table | None" = None
+    parent: Table | None = None
     list_path: tuple[str, ...] = ()  # the list field (from the parent element) whose elements are rows
-    children: list["Table"] = field(default_factory=list)
+    children: list[Table] = field(default_factory=list)
     scalar_items: bool = False  # a list of plain values: its one value column is the element itself
     kind: Kind | None = None
 

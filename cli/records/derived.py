@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from dprk_records.records.cache import VIEW_KEYS, Stamp, blake2b, racy, stat_key
-from dprk_records.records.cachekey import packed
+from dprk_records.records.cache import VIEW_KEYS, Stamp, racy, stat_key
+from dprk_records.records.cachekey import blake2b, packed
 
 if TYPE_CHECKING:
     from dprk_records.records.cache import ParseCache
@@ -41,7 +42,7 @@ class View(NamedTuple):
     value: str
 
 
-def views(cache: "ParseCache", key: str, rels: Iterable[str]) -> dict[str, View]:
+def views(cache: ParseCache, key: str, rels: Iterable[str]) -> dict[str, View]:
     """Stored views under `key` for these paths (not yet checked against the files)."""
     db = cache._open()
     if db is None:
@@ -73,13 +74,13 @@ def current(view: View | None, stamp: bytes | None) -> bool:
     )
 
 
-def keep_view(cache: "ParseCache", key: str, rel: str, stat: "os.stat_result | Stamp", value: str, now: int) -> None:
+def keep_view(cache: ParseCache, key: str, rel: str, stat: os.stat_result | Stamp, value: str, now: int) -> None:
     """Store a view (written on the cache's flush); not for a racy file."""
     if not racy(stat, now):
         cache._views.append((key, rel, *stat_key(stat), value))
 
 
-def use_views(cache: "ParseCache", key: str) -> None:
+def use_views(cache: ParseCache, key: str) -> None:
     """Mark `key` as used now, and drop the views of keys beyond the VIEW_KEYS most recently used."""
     db = cache._open()
     if db is None:
@@ -123,7 +124,7 @@ def fingerprint(files: Iterable[tuple[str, str | None, str]], stats: dict[str, S
     return h.hexdigest() if settled else None
 
 
-def report(cache: "ParseCache", name: str, print_: str) -> Any:
+def report(cache: ParseCache, name: str, print_: str) -> Any:
     """The stored outcome of run `name` (decoded JSON) when it was made over files with this fingerprint."""
     text = cache._meta(f"report:{name}")
     if text is None:
@@ -137,7 +138,7 @@ def report(cache: "ParseCache", name: str, print_: str) -> Any:
     return stored.get("outcome")
 
 
-def keep_report(cache: "ParseCache", name: str, print_: str, outcome: Any) -> None:
+def keep_report(cache: ParseCache, name: str, print_: str, outcome: Any) -> None:
     cache._set_meta(
         f"report:{name}", json.dumps({"files": print_, "outcome": outcome}, separators=(",", ":"), ensure_ascii=False)
     )

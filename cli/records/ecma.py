@@ -62,7 +62,7 @@ def translate(pattern: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def compile_pattern(pattern: str) -> "re.Pattern[str]":
+def compile_pattern(pattern: str) -> re.Pattern[str]:
     """`pattern` translated and compiled (re.error if it is not a valid expression)."""
     return re.compile(translate(pattern))
 

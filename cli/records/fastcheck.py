@@ -13,7 +13,8 @@ always the one jsonschema would give. Tests compare the two on generated records
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Check = Callable[[Any], bool]
 

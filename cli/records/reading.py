@@ -14,7 +14,8 @@ from __future__ import annotations
 import marshal
 import os
 import time
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from dprk_records.errors import YamlError
 from dprk_records.records.kinds import Kind
@@ -25,10 +26,10 @@ if TYPE_CHECKING:
 
 
 def iter_data(
-    repo: "Repository",
+    repo: Repository,
     kinds: Iterable[Kind] | None = None,
     *,
-    order: "Callable[[RecordFile], Any] | str | None" = None,
+    order: Callable[[RecordFile], Any] | str | None = None,
     use_cache: bool = True,
     progress: Callable[..., None] | None = None,
     on_error: Callable[[Exception], None] | None = None,
@@ -74,10 +75,10 @@ def iter_data(
 
 
 def iter_views(
-    repo: "Repository",
+    repo: Repository,
     kinds: Iterable[Kind] | None,
     key: str,
-    make: Callable[["RecordFile", dict[str, Any]], str],
+    make: Callable[[RecordFile, dict[str, Any]], str],
     *,
     use_cache: bool = True,
     progress: Callable[..., None] | None = None,
@@ -133,10 +134,10 @@ def iter_views(
 
 
 def _ordered(
-    repo: "Repository",
+    repo: Repository,
     kinds: Iterable[Kind] | None,
     order: Any,
-    cache: "ParseCache | None",
+    cache: ParseCache | None,
     on_error: Callable[[Exception], None] | None,
 ) -> tuple[Iterable[RecordFile], dict[str, bytes], dict[str, bytes]]:
     """The record files in the order asked for; the records the date pass had to parse
@@ -153,7 +154,7 @@ def _ordered(
 
 
 def _held_or_cached(
-    record: "RecordFile", held: dict[str, bytes], fresh: dict[str, bytes], entries: "dict[str, Entry]"
+    record: RecordFile, held: dict[str, bytes], fresh: dict[str, bytes], entries: dict[str, Entry]
 ) -> dict[str, Any] | None:
     packed = held.pop(record.rel, None)
     if packed is not None:
@@ -164,10 +165,10 @@ def _held_or_cached(
 
 
 def _data(
-    repo: "Repository",
+    repo: Repository,
     record: RecordFile,
-    cache: "ParseCache | None",
-    entry: "Entry | None",
+    cache: ParseCache | None,
+    entry: Entry | None,
     on_error: Callable[[Exception], None] | None,
 ) -> dict[str, Any] | None:
     """One record's data: from a fresh cache entry, else parsed (and stored in the cache).
@@ -212,9 +213,9 @@ def _data(
 
 
 def _by_date(
-    repo: "Repository",
+    repo: Repository,
     records: list[RecordFile],
-    cache: "ParseCache | None",
+    cache: ParseCache | None,
     held: dict[str, bytes],
     fresh: dict[str, bytes],
     on_error: Callable[[Exception], None] | None,
@@ -246,7 +247,7 @@ def _by_date(
     return sorted((r for r in records if r.rel in dates), key=lambda r: (dates[r.rel], r.id))
 
 
-def _cached_data(entry: "Entry | None") -> dict[str, Any] | None:
+def _cached_data(entry: Entry | None) -> dict[str, Any] | None:
     import json
 
     if entry is None or entry.data is None:

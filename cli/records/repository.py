@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from dprk_records.errors import DataError, UsageError
 from dprk_records.records.kinds import Kind
@@ -92,7 +93,7 @@ class Repository:
         self.records_dir = root / RECORDS
         self.real_root = os.path.realpath(root)
 
-    def inside(self, path: "str | os.PathLike[str]") -> bool:
+    def inside(self, path: str | os.PathLike[str]) -> bool:
         """Whether `path`, with every link followed, is in the repository."""
         return within(path, self.real_root)
 
@@ -111,7 +112,7 @@ class Repository:
         return (folder / SCHEMA).is_dir() and (folder / RECORDS).is_dir()
 
     @classmethod
-    def find(cls, explicit: str | os.PathLike[str] | None = None, start: Path | None = None) -> "Repository":
+    def find(cls, explicit: str | os.PathLike[str] | None = None, start: Path | None = None) -> Repository:
         """The repository named by `explicit` (or $DPRK_REPO), else the nearest one above `start`."""
         if explicit is None:
             explicit = os.environ.get(ENV_REPO) or None
@@ -292,7 +293,7 @@ class Repository:
         self,
         kinds: Iterable[Kind] | None = None,
         *,
-        order: "Callable[[RecordFile], Any] | str | None" = None,
+        order: Callable[[RecordFile], Any] | str | None = None,
         use_cache: bool = True,
         progress: Callable[..., None] | None = None,
         on_error: Callable[[Exception], None] | None = None,

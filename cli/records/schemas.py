@@ -52,7 +52,7 @@ class Schemas:
         if not self.kinds:
             raise DataError(f"{directory}: no kind schemas found (files *.schema.json with an x-kind keyword)")
         for kind in self.kinds.values():
-            kind.root  # resolves every $ref now, so a broken one is one clear error
+            kind.root  # noqa: B018 resolves every $ref now, so a broken one is one clear error
         self.by_folder = {kind.folder: kind for kind in self.kinds.values()}
 
     # --- lookup ---------------------------------------------------------------
@@ -162,10 +162,10 @@ class Schemas:
     def check_all(self) -> None:
         """Check every kind schema against the JSON Schema meta-schema (DataError if not)."""
         for kind in self.kinds.values():
-            kind.validator
+            kind.validator  # noqa: B018 building it checks the schema
 
 
-def within(path: "str | os.PathLike[str]", real_root: str) -> bool:
+def within(path: str | os.PathLike[str], real_root: str) -> bool:
     """Whether `path`, with every link followed, is `real_root` (a resolved path) or lies in it."""
     real = os.path.realpath(path)
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)

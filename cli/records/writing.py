@@ -18,8 +18,9 @@ import contextlib
 import errno
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from dprk_records.errors import DataError
 
@@ -104,7 +105,7 @@ def refuse_link(path: Path, shown: str | None = None, *, hint: str = "remove it;
 
 def write_file(
     path: Path,
-    data: "str | bytes",
+    data: str | bytes,
     *,
     shown: str | None = None,
     exclusive: bool = False,

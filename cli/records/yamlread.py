@@ -293,7 +293,7 @@ def load_file(file: Path, display: str | None = None) -> dict[str, Any]:
     return load_bytes(read_bytes(file, display), display)
 
 
-def read_bytes(file: "str | Path", display: str) -> bytes:
+def read_bytes(file: str | Path, display: str) -> bytes:
     """At most MAX_BYTES of a regular file. A pipe, socket or device is refused without
     waiting on it (it is opened non-blocking and checked before anything is read)."""
     import os

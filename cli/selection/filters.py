@@ -25,12 +25,13 @@ import itertools
 import math
 import re
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from dprk_records.records.dates import date_problem, date_span
 from dprk_records.errors import UsageError
 from dprk_records.records.allowed import listing, not_allowed, spelled
+from dprk_records.records.dates import date_problem, date_span
 from dprk_records.records.kinds import Field, Kind, values_at
 from dprk_records.records.suggest import did_you_mean, nearest
 
@@ -267,7 +268,7 @@ class _Desc:
     def __init__(self, key: Any):
         self.key = key
 
-    def __lt__(self, other: "_Desc") -> bool:
+    def __lt__(self, other: _Desc) -> bool:
         return other.key < self.key
 
     def __eq__(self, other: object) -> bool:

@@ -31,8 +31,9 @@ periods with no event are listed with zeros.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from dprk_records.errors import UsageError
 from dprk_records.records.dates import date_span

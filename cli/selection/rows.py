@@ -24,8 +24,9 @@ single-valued top-level fields that every chosen kind has, with the date first.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from dprk_records.errors import DataError, UsageError
 from dprk_records.records.dates import date_span

@@ -14,8 +14,9 @@ adds nothing here, so the figures are a floor, not the Council's whole record.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from dprk_records.records.dates import date_span
 from dprk_records.records.kinds import values_at
