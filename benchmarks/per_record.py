@@ -58,6 +58,16 @@ def main() -> None:
     timed("cache lookup with data (SQLite)", lambda: cache.lookup(rels, with_data=True))
     timed("decode the data (JSON)", lambda: [json.loads(d) for d in datas])
     timed("sort keys (SQLite, one query)", cache.sort_keys)
+    from dprk_records.checks import runner
+
+    stored = [json.loads(v) for v in verdicts if v]
+    pairs = list(zip(records, stored))
+    of = getattr(runner.FileResult, "of", None)
+    if of is not None:
+        make = lambda r, v: of(r, runner.decode(r.rel, v))  # noqa: E731
+    else:
+        make = lambda r, v: runner.FileResult(r, *runner.decode(r.rel, v))  # noqa: E731
+    timed("the verdicts as results (decode)", lambda: [make(r, v) for r, v in pairs])
     try:
         from dprk_records.records import derived
     except ImportError:
@@ -88,7 +98,6 @@ def main() -> None:
     timed("read the file", lambda: [yamlread.read_bytes(r.file, r.rel) for r in sample])
     timed("parse (yamlread.loads)", lambda: [yamlread.loads(t) for t in texts])
     data = [yamlread.loads(t) for t in texts]
-    from dprk_records.checks import runner
     from dprk_records.checks.record import check_data
 
     for kind in repo.schemas.kinds.values():

@@ -88,10 +88,11 @@ def test_a_verdict_is_not_kept_for_other_bytes_at_the_same_stat(repo):
     rel = "records/launches/2023-08-30-srbm.yaml"
     cache = open_cache(repo, repo / "schema")
     first = path.read_bytes()
-    cache.store(rel, stat, first, '{"v":1}', [[], [], []], "2023-08-30")
+    cache.store(rel, stat, first, data_json='{"v":1}', verdict=[[], [], []], sort_key="2023-08-30")
     cache.flush()
     second = first.replace(b"count: 2", b"count: 3")
-    cache.store(rel, stat, second, '{"v":2}', None, "2023-08-30")  # as iter_data stores a parse: data, no verdict
+    # as iter_data stores a parse: data, no verdict
+    cache.store(rel, stat, second, data_json='{"v":2}', verdict=None, sort_key="2023-08-30")
     cache.flush()
     entry = cache.lookup([rel], with_data=True)[rel]
     assert entry.data == '{"v":2}'
@@ -105,9 +106,9 @@ def test_the_same_version_keeps_what_another_command_stored(repo):
     rel = "records/launches/2023-08-30-srbm.yaml"
     cache = open_cache(repo, repo / "schema")
     raw = path.read_bytes()
-    cache.store(rel, stat, raw, '{"v":1}', [[], [], []], "2023-08-30")
+    cache.store(rel, stat, raw, data_json='{"v":1}', verdict=[[], [], []], sort_key="2023-08-30")
     cache.flush()
-    cache.store(rel, stat, raw, '{"v":1}', None, "2023-08-30")
+    cache.store(rel, stat, raw, data_json='{"v":1}', verdict=None, sort_key="2023-08-30")
     cache.flush()
     assert cache.verdict_of(cache.lookup([rel], with_data=False)[rel]) == [[], [], []]
     cache.close()

@@ -84,8 +84,8 @@ def _twins(
     A twin has the same date, so `git grep` for the dates (and for a backslash, an escape
     could spell one) finds every candidate; a record without a date text is compared
     with every record of its kind."""
-    dates = sorted({r.twin[1] for r in results if r.twin is not None and r.twin[1]})
-    undated = sorted({r.record.kind.folder for r in results if r.twin is not None and not r.twin[1]})
+    dates = sorted({r.twin.date for r in results if r.twin is not None and r.twin.date})
+    undated = sorted({r.record.kind.folder for r in results if r.twin is not None and not r.twin.date})
     if not dates and not undated:
         return []
     rels = set(history.grep_records(repo, dates + [ESCAPE])) if dates else set()

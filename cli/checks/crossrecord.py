@@ -152,7 +152,7 @@ def twin_problems(results: list[FileResult], pool: list[FileResult], at: Locator
     groups: dict[tuple[str, str], dict[str, FileResult]] = {}
     for result in pool:
         if result.twin is not None:
-            groups.setdefault((result.record.kind.name, result.twin[0]), {}).setdefault(result.record.rel, result)
+            groups.setdefault((result.record.kind.name, result.twin.key), {}).setdefault(result.record.rel, result)
     reported = {r.record.rel for r in results}
     problems: list[Problem] = []
     for group in groups.values():

@@ -5,7 +5,6 @@ fresh, else in this process or, for many files, in several forked ones.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dprk_records.checks.problems import Problem
@@ -35,28 +34,40 @@ class Symbol(NamedTuple):
     value: str
 
 
+class Twin(NamedTuple):
+    """What two records that are one share (see content_key)."""
+
+    key: str  # a hash of the record apart from its id
+    date: str | None  # its date, when it has one as text
+
+
 class Verdict(NamedTuple):
     """One file's own checks: what is wrong with it, and what the checks across records
-    need from it. Small and picklable (a worker process sends it back); cached as JSON."""
+    need from it. Small and picklable (a worker process sends it back); cached as JSON
+    (see encode)."""
 
     problems: list[Problem]
     refs: list[Ref]
     symbols: list[Symbol]
-    twin: tuple[str, str | None] | None  # (content key, date): see content_key; None when it does not parse
+    twin: Twin | None  # None when the file does not parse
 
 
-@dataclass
-class FileResult:
-    """What one record file contributes to a validation run."""
+class FileResult(NamedTuple):
+    """What one record file contributes to a validation run: the file and its verdict's parts.
+    (A NamedTuple: one is made per record, and a dataclass costs several times more to make.)"""
 
     record: RecordFile
     problems: list[Problem]
     refs: list[Ref]
     symbols: list[Symbol]
-    twin: tuple[str, str | None] | None = None  # (content key, date): see content_key
+    twin: Twin | None = None
+
+    @classmethod
+    def of(cls, record: RecordFile, verdict: Verdict) -> FileResult:
+        return cls(record, verdict.problems, verdict.refs, verdict.symbols, verdict.twin)
 
 
-def content_key(kind: Kind, data: dict[str, Any]) -> tuple[str, str | None]:
+def content_key(kind: Kind, data: dict[str, Any]) -> Twin:
     """What two records that are one share: a hash of the record apart from its id (a
     value equal to its own id, a reference to itself, counts as the same), and its date
     (text that any file spelling the record holds, for `git grep`)."""
@@ -75,7 +86,9 @@ def content_key(kind: Kind, data: dict[str, Any]) -> tuple[str, str | None]:
     rest = plain({k: v for k, v in data.items() if k != kind.id_field})
     text = json.dumps([kind.name, rest], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     date = data.get("date")
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), date if isinstance(date, str) else None
+    return Twin(
+        hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), date if isinstance(date, str) else None
+    )
 
 
 def _verdict(problems: list[Problem], data: dict[str, Any] | None, kind: Kind) -> Verdict:
@@ -94,7 +107,8 @@ def _verdict(problems: list[Problem], data: dict[str, Any] | None, kind: Kind) -
 
 
 def encode(verdict: Verdict) -> list[Any]:
-    """A verdict as the cache stores it (JSON: lists in a fixed order, without the path)."""
+    """A verdict as the cache stores it: JSON lists, each in the order of its NamedTuple's
+    fields (Verdict, Problem without its path, Ref, Symbol, Twin), read back by decode."""
     return [
         [[p.line, p.column, list(p.pointer), p.message, p.check] for p in verdict.problems],
         [[list(r.pointer), r.value, r.field] for r in verdict.refs],
@@ -114,7 +128,7 @@ def decode(rel: str, stored: Any) -> Verdict | None:
             ],
             [Ref(tuple(pointer), value, dotted) for pointer, value, dotted in refs],
             [Symbol(tuple(pointer), value) for pointer, value in symbols],
-            (twin[0], twin[1]) if twin is not None else None,
+            Twin(*twin) if twin is not None else None,
         )
     except (TypeError, ValueError):
         return None
@@ -144,7 +158,12 @@ def _check_one(record: RecordFile, cache: ParseCache | None) -> tuple[Verdict, E
     if cache is not None:
         data_json = json.dumps(data, separators=(",", ":"), ensure_ascii=False) if data is not None else None
         entry = cache.row(
-            record.rel, stat, raw, data_json, encode(verdict), record.kind.sort_date(data) if data is not None else None
+            record.rel,
+            stat,
+            raw,
+            data_json=data_json,
+            verdict=encode(verdict),
+            sort_key=record.kind.sort_date(data) if data is not None else None,
         )
     return verdict, entry
 
@@ -158,11 +177,10 @@ def check_bytes(record: RecordFile, raw: bytes) -> tuple[FileResult, str | None]
     try:
         text = yamlread.decode(raw, record.rel)
     except YamlError as exc:
-        return FileResult(
-            record, *_verdict([Problem(record.rel, exc.line, exc.column, (), exc.message, "yaml")], None, record.kind)
-        ), None
+        problem = Problem(record.rel, exc.line, exc.column, (), exc.message, "yaml")
+        return FileResult.of(record, _verdict([problem], None, record.kind)), None
     data, problems = check_record_text(record.kind, record.rel, text, record.id)
-    return FileResult(record, *_verdict(problems, data, record.kind)), text
+    return FileResult.of(record, _verdict(problems, data, record.kind)), text
 
 
 _WORKER: dict[str, Any] = {}
@@ -210,14 +228,14 @@ def check_files(
             found = cache.verdict_of(entry)
             verdict = decode(record.rel, found) if found is not None else None
         if verdict is not None:
-            results[record.rel] = FileResult(record, *verdict)
+            results[record.rel] = FileResult.of(record, verdict)
             if progress:
                 progress(1)
         else:
             todo.append(record)
 
     def take(record: RecordFile, verdict: Verdict, entry: Entry | None) -> None:
-        results[record.rel] = FileResult(record, *verdict)
+        results[record.rel] = FileResult.of(record, verdict)
         if cache is not None and entry is not None:
             cache.add(entry)
         if progress:

@@ -179,10 +179,11 @@ def check_all(
 def _fingerprint(items: list[RecordFile | Stray]) -> str | None:
     # The stats are not kept for check_files: a Stamp per file is ~20 MB at 100,000 records,
     # more than a second stat of each file costs when some changed (one stat, ~2 µs a file)
-    from dprk_records.records.derived import fingerprint
+    from dprk_records.records.derived import Covered, fingerprint
 
     return fingerprint(
-        (item.rel, item.file, "") if isinstance(item, RecordFile) else (item.rel, None, item.message) for item in items
+        Covered(item.rel, item.file, "") if isinstance(item, RecordFile) else Covered(item.rel, None, item.message)
+        for item in items
     )
 
 
@@ -192,23 +193,19 @@ def _stored_report(cache: Any, files: str, report: Report) -> Report | None:
 
     stored = stored_report(cache, "validate", files)
     try:
-        checked, problems = stored
-        report.problems = [
-            Problem(path, line, column, tuple(pointer), message, check)
-            for path, line, column, pointer, message, check in problems
-        ]
-        report.checked = checked
-    except (TypeError, ValueError):
+        problems = [Problem(**{**problem, "pointer": tuple(problem["pointer"])}) for problem in stored["problems"]]
+        checked = stored["checked"]
+    except (TypeError, KeyError):
         return None
+    if not isinstance(checked, int):
+        return None
+    report.problems, report.checked = problems, checked
     return report
 
 
 def _keep_report(cache: Any, files: str, report: Report) -> None:
     from dprk_records.records.derived import keep_report
 
-    keep_report(
-        cache,
-        "validate",
-        files,
-        [report.checked, [[p.path, p.line, p.column, list(p.pointer), p.message, p.check] for p in report.problems]],
-    )
+    # the outcome by name: {"checked": n, "problems": [each Problem's fields by name]}
+    problems = [{**vars(p), "pointer": list(p.pointer)} for p in report.problems]
+    keep_report(cache, "validate", files, {"checked": report.checked, "problems": problems})

@@ -38,16 +38,18 @@ from dprk_records.errors import DataError
 from dprk_records.records.cachekey import Stamp, code_key, digest, racy, schema_hash, stat_key
 from dprk_records.records.cachetables import (
     ENTRIES_TABLE,
-    ENTRY_COLUMNS,
     META_TABLE,
     UPSERT,
+    VIEW_COLUMNS,
     VIEW_USE_TABLE,
     VIEWS_TABLE,
     Entry,
+    View,
+    entry_columns,
 )
 
 CACHE_DIR, CACHE_FILE = ".dprk-cache", "records.sqlite3"
-FORMAT = 3
+FORMAT = 4  # the layout of what the cache stores (verdicts, reports): a new one drops every entry
 VIEW_KEYS = 8  # views of this many different kinds (export column sets, ...) are kept; the least recently used goes
 
 
@@ -63,8 +65,8 @@ class ParseCache:
         self.code = f"{code_key()}:{self.verdict_key}"
         self._db: Any = None
         self._pending: list[Entry] = []
-        self._settled: list[tuple[str]] = []
-        self._views: list[tuple[Any, ...]] = []
+        self._settled: list[tuple[str]] = []  # (rel,) of entries whose file is no longer racy
+        self._views: list[View] = []
         self._opened = False
 
     # --- opening ------------------------------------------------------------------
@@ -140,7 +142,7 @@ class ParseCache:
         if db is None:
             return {}
         wanted = list(dict.fromkeys(rels))
-        columns = ENTRY_COLUMNS if with_data else ENTRY_COLUMNS.replace(", data,", ", NULL,")
+        columns = entry_columns(absent=() if with_data else ("data",))
         found: dict[str, Entry] = {}
         make = Entry._make
         try:
@@ -161,12 +163,10 @@ class ParseCache:
         if db is None:
             return {}
         make = Entry._make
+        columns = entry_columns(absent=("data", "verdict_key", "verdict"))
         try:
             return {
-                row[0]: make(row)
-                for row in db.execute(
-                    "SELECT rel, size, mtime_ns, ctime_ns, ino, digest, NULL, NULL, NULL, sort_key FROM entries WHERE sort_key IS NOT NULL"
-                )
+                row[0]: make(row) for row in db.execute(f"SELECT {columns} FROM entries WHERE sort_key IS NOT NULL")
             }
         except Exception as exc:
             self._broken(exc)
@@ -240,19 +240,26 @@ class ParseCache:
         rel: str,
         stat: os.stat_result,
         raw: bytes,
+        *,
         data_json: str | None,
         verdict: Any | None,
         sort_key: str | None = None,
     ) -> Entry:
-        """The entry to store for a file (can be built in a worker process)."""
+        """The entry to store for a file (can be built in a worker process): its parsed
+        data as JSON text, its verdict (JSON-able, see dprk_records.checks.runner.encode)
+        and its sort key, each None when not known."""
+        size, mtime_ns, ctime_ns, ino = stat_key(stat)
         return Entry(
-            rel,
-            *stat_key(stat),
-            digest(raw) if racy(stat) else None,
-            data_json,
-            self.verdict_key if verdict is not None else None,
-            json.dumps(verdict, separators=(",", ":"), ensure_ascii=False) if verdict is not None else None,
-            sort_key,
+            rel=rel,
+            size=size,
+            mtime_ns=mtime_ns,
+            ctime_ns=ctime_ns,
+            ino=ino,
+            digest=digest(raw) if racy(stat) else None,
+            data=data_json,
+            verdict_key=self.verdict_key if verdict is not None else None,
+            verdict=json.dumps(verdict, separators=(",", ":"), ensure_ascii=False) if verdict is not None else None,
+            sort_key=sort_key,
         )
 
     def store(
@@ -260,12 +267,13 @@ class ParseCache:
         rel: str,
         stat: os.stat_result,
         raw: bytes,
+        *,
         data_json: str | None,
         verdict: Any | None,
         sort_key: str | None = None,
     ) -> None:
         """Remember a file's parsed data (JSON text), verdict and sort key. Written on flush()."""
-        self.add(self.row(rel, stat, raw, data_json, verdict, sort_key))
+        self.add(self.row(rel, stat, raw, data_json=data_json, verdict=verdict, sort_key=sort_key))
 
     def add(self, entry: Entry) -> None:
         self._pending.append(entry)
@@ -286,11 +294,7 @@ class ParseCache:
             db.executemany("UPDATE entries SET digest = NULL WHERE rel = ?", settled)
             # keep data or verdict already stored for the same file version when only one is new
             db.executemany(UPSERT, pending)
-            db.executemany(
-                "INSERT OR REPLACE INTO views (view, rel, size, mtime_ns, ctime_ns, ino, value)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                views,
-            )
+            db.executemany(f"INSERT OR REPLACE INTO views ({VIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", views)
             db.execute("COMMIT")
         except Exception as exc:
             try:

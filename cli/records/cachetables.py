@@ -55,6 +55,28 @@ class Entry(NamedTuple):
 ENTRY_COLUMNS = ", ".join(Entry._fields)
 
 
+def entry_columns(*, absent: tuple[str, ...] = ()) -> str:
+    """The columns to select for an Entry, with NULL in place of the `absent` ones (big
+    columns a query does not need): every Entry read has all its fields, by name."""
+    return ", ".join("NULL" if name in absent else name for name in Entry._fields)
+
+
+class View(NamedTuple):
+    """One stored view of one record (see dprk_records.records.derived): what it was made
+    for, the file it was made from and that file's stat, and the text made."""
+
+    view: str
+    rel: str
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+    value: str
+
+
+VIEW_COLUMNS = ", ".join(View._fields)
+
+
 def keep_when_same(column: str, when_missing: str) -> str:
     """An upsert assignment keeping the stored `column` when the new row lacks
     `when_missing` and describes the same version of the file (the same stat and, for a

@@ -26,20 +26,18 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dprk_records.records.cache import VIEW_KEYS, Stamp, racy, stat_key
 from dprk_records.records.cachekey import blake2b, packed
+from dprk_records.records.cachetables import VIEW_COLUMNS, View
 
 if TYPE_CHECKING:
     from dprk_records.records.cache import ParseCache
 
 
-class View(NamedTuple):
-    """One stored view of one record."""
+class Covered(NamedTuple):
+    """One item a run covers, for its fingerprint."""
 
     rel: str
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    ino: int
-    value: str
+    file: str | None  # the file to stat, or None for an item that is not a file (a stray)
+    note: str  # what else tells its outcome (a stray's message)
 
 
 def views(cache: ParseCache, key: str, rels: Iterable[str]) -> dict[str, View]:
@@ -55,10 +53,10 @@ def views(cache: ParseCache, key: str, rels: Iterable[str]) -> dict[str, View]:
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row in db.execute(
-                f"SELECT rel, size, mtime_ns, ctime_ns, ino, value FROM views WHERE view = ? AND rel IN ({marks})",
+                f"SELECT {VIEW_COLUMNS} FROM views WHERE view = ? AND rel IN ({marks})",
                 [key, *chunk],
             ):
-                found[row[0]] = make(row)
+                found[row[1]] = make(row)
     except Exception as exc:
         cache._broken(exc)
         return {}
@@ -77,7 +75,8 @@ def current(view: View | None, stamp: bytes | None) -> bool:
 def keep_view(cache: ParseCache, key: str, rel: str, stat: os.stat_result | Stamp, value: str, now: int) -> None:
     """Store a view (written on the cache's flush); not for a racy file."""
     if not racy(stat, now):
-        cache._views.append((key, rel, *stat_key(stat), value))
+        size, mtime_ns, ctime_ns, ino = stat_key(stat)
+        cache._views.append(View(key, rel, size, mtime_ns, ctime_ns, ino, value))
 
 
 def use_views(cache: ParseCache, key: str) -> None:
@@ -100,8 +99,8 @@ def use_views(cache: ParseCache, key: str) -> None:
 # --- reports ------------------------------------------------------------------------
 
 
-def fingerprint(files: Iterable[tuple[str, str | None, str]], stats: dict[str, Stamp] | None = None) -> str | None:
-    """A fingerprint of (rel, file to stat or None, note) for every item a run covers;
+def fingerprint(files: Iterable[Covered], stats: dict[str, Stamp] | None = None) -> str | None:
+    """A fingerprint of every item a run covers;
     None when a file cannot be stat'ed or changed too recently to be told apart. The stat
     taken of each file is put in `stats` (by rel), for the run to use instead of another."""
     h = blake2b(digest_size=16)

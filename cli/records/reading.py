@@ -205,9 +205,9 @@ def _data(
             record.rel,
             stat,
             raw,
-            json.dumps(data, separators=(",", ":"), ensure_ascii=False),
-            None,
-            record.kind.sort_date(data),
+            data_json=json.dumps(data, separators=(",", ":"), ensure_ascii=False),
+            verdict=None,
+            sort_key=record.kind.sort_date(data),
         )
     return data
 

@@ -113,7 +113,12 @@ class Repository:
 
     @classmethod
     def find(cls, explicit: str | os.PathLike[str] | None = None, start: Path | None = None) -> Repository:
-        """The repository named by `explicit` (or $DPRK_REPO), else the nearest one above `start`."""
+        """The repository named by `explicit`, else by $DPRK_REPO (when not empty), else the
+        nearest folder holding schema/ and records/ at or above `start` (the current folder).
+
+        The command line passes the `--repo` the user gave as `explicit` (see
+        dprk_records.commands._repo, which decides between `--repo` after and before the
+        command name); a program using the library passes its own, or nothing."""
         if explicit is None:
             explicit = os.environ.get(ENV_REPO) or None
         if explicit is not None:
