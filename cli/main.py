@@ -177,14 +177,13 @@ def _folder() -> click.ParamType:
     help="The repository folder (holding schema/ and records/), for any command; also accepted after the command name. "
     "Default: $DPRK_REPO, else the nearest one above the current folder.",
 )
-@click.pass_context
-def cli(ctx: click.Context, repo_dir: str | None) -> None:
+def cli(repo_dir: str | None) -> None:
     """Keep, check and query the records of the DPRK file at the UN Security Council.
 
     Records are YAML files under records/, one per meeting, launch, nuclear test,
     statement or sanctions report, checked by the JSON Schema files under schema/.
     """
-    ctx.meta["dprk.repo"] = repo_dir
+    # repo_dir stays in this context's params, where dprk_records.commands._repo.repository reads it
 
 
 def main() -> None:

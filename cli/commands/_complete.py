@@ -16,15 +16,9 @@ if TYPE_CHECKING:
 
 
 def _repository(ctx: Any) -> Any:
-    from dprk_records.commands._options import given_repo
-    from dprk_records.records.repository import Repository
+    from dprk_records.commands._repo import repository
 
-    explicit = None
-    node = ctx
-    while node is not None and explicit is None:
-        explicit = node.params.get("repo_dir")
-        node = node.parent
-    return Repository.find(explicit or given_repo())
+    return repository(ctx)
 
 
 def _safe(make: Callable[[Any, str], Iterable[str]]) -> Callable[[Any, Any, str], list[CompletionItem]]:

@@ -1,52 +1,34 @@
 """Click glue shared by `dprk add` and `dprk update`: generated options, prompts, the editor.
 
 The options of both commands depend on the repository's schema, so the repository is
-found when the command line is parsed: from `--repo` (given before or after the kind
-or id), $DPRK_REPO, or the current folder.
+found when the command line is parsed, by dprk_records.commands._repo.repository (which
+reads a `--repo` given before or after the kind or id).
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import click
 
+from dprk_records.commands import _repo
 from dprk_records.commands._options import Folder
 
-REPO_HELP = "The repository folder (holding schema/ and records/). Default: $DPRK_REPO, else the nearest one above the current folder."
-
-
-def repo_in(args: Sequence[str]) -> str | None:
-    """The value of a `--repo DIR` or `--repo=DIR` among not yet parsed arguments."""
-    for index, arg in enumerate(args):
-        if arg == "--":
-            break
-        if arg == "--repo" and index + 1 < len(args):
-            return args[index + 1]
-        if arg.startswith("--repo="):
-            return arg.split("=", 1)[1]
-    return None
+REPO_HELP = _repo.HELP
 
 
 class RepoGroup(click.Group):
     """A group whose subcommands are made from the repository's schema when they are looked up."""
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
-        ctx.meta["dprk.rest"] = list(args[1:])
+        _repo.pending(ctx, args[1:])  # a --repo after the kind or id names the schema the subcommand is made from
         return super().resolve_command(ctx, args)
 
     def repository(self, ctx: click.Context) -> Any:
         """The repository (found once per run: its schemas are then read only once)."""
-        from dprk_records.commands._options import given_repo
-        from dprk_records.records.repository import Repository
-
-        explicit = ctx.params.get("repo_dir") or repo_in(ctx.meta.get("dprk.rest", ())) or given_repo()
-        key = ("dprk.repository", explicit)
-        if key not in ctx.meta:
-            ctx.meta[key] = Repository.find(explicit)
-        return ctx.meta[key]
+        return _repo.repository(ctx)
 
 
 def field_options(specs: list[Any]) -> list[click.Option]:

@@ -10,25 +10,16 @@ from typing import Any
 
 import click
 
-from dprk_records.commands import _complete
+from dprk_records.commands import _complete, _repo
 
 
 def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add `--repo DIR` (or $DPRK_REPO) and pass the found Repository as `repo`."""
 
-    @click.option(
-        "--repo",
-        "repo_dir",
-        metavar="DIR",
-        default=None,
-        type=Folder(),
-        help="The repository folder (holding schema/ and records/). Default: $DPRK_REPO, else the nearest one above the current folder.",
-    )
+    @click.option("--repo", _repo.PARAM, metavar="DIR", default=None, type=Folder(), help=_repo.HELP)
     @functools.wraps(func)
     def wrapper(*args: Any, repo_dir: str | None, **kwargs: Any) -> Any:
-        from dprk_records.records.repository import Repository
-
-        return func(*args, repo=Repository.find(repo_dir or given_repo()), **kwargs)
+        return func(*args, repo=_repo.repository(click.get_current_context()), **kwargs)
 
     return wrapper
 
@@ -70,12 +61,6 @@ class AnyCase(click.Choice):
                 if str(choice).casefold() == value.casefold():
                     return choice
         return super().convert(value, param, ctx)
-
-
-def given_repo() -> str | None:
-    """The `--repo DIR` given before the command name (`dprk --repo DIR query`), if any."""
-    context = click.get_current_context(silent=True)
-    return context.find_root().meta.get("dprk.repo") if context is not None else None
 
 
 @contextlib.contextmanager
