@@ -6,11 +6,11 @@ costs little more than Python's own start; everything else goes to dprk_records.
 
 import sys
 
+from dprk_records import __version__
+
 
 def run() -> None:
     if sys.argv[1:] in (["--version"], ["-V"]):
-        from dprk_records import __version__
-
         try:
             sys.stdout.write(f"dprk {__version__}\n")
             sys.stdout.flush()
@@ -20,7 +20,7 @@ def run() -> None:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)
         sys.exit(0)
-    from dprk_records.main import main
+    from dprk_records.main import main  # start-up: click and the command line load after --version
 
     main()
 

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from dprk_records import __version__
+from dprk_records.commands._types import Folder
 from dprk_records.errors import DprkError, GuardedStream, one_line
 
 # click 8.2+ raises this for a group run without arguments (older click prints the help itself)
@@ -64,6 +65,7 @@ class LazyGroup(click.Group):
         name = complete_var or "_{}_COMPLETE".format(prog_name.replace("-", "_").replace(".", "_")).upper()
         if not os.environ.get(name):
             return
+        # start-up: completion's module (with the selection's) is loaded only when the shell asks
         from dprk_records.commands._complete import register
 
         register()
@@ -158,12 +160,6 @@ def _notes(prog: str) -> None:
         journal.COMPLETED.clear()
 
 
-def _folder() -> click.ParamType:
-    from dprk_records.commands._options import Folder
-
-    return Folder()
-
-
 @click.group(
     name="dprk", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
 )
@@ -173,7 +169,7 @@ def _folder() -> click.ParamType:
     "repo_dir",
     metavar="DIR",
     default=None,
-    type=_folder(),
+    type=Folder(),
     help="The repository folder (holding schema/ and records/), for any command; also accepted after the command name. "
     "Default: $DPRK_REPO, else the nearest one above the current folder.",
 )

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import PROJECT
 
 PACKAGE = PROJECT / "cli"
@@ -68,26 +70,62 @@ def part_of(module: str) -> str:
     return ".".join(pieces[:2]) if len(pieces) > 1 else module
 
 
+# The start-up path may import a part of the command line late: `dprk --version` is answered
+# before click loads, and shell completion's module (with the selection's) loads only when
+# the shell asks. Everything else imports the project's modules at the top.
+LATE_ALLOWED = {
+    ("dprk_records.__main__", "dprk_records.main"),
+    ("dprk_records.main", "dprk_records.commands._complete"),
+}
+
+
+def _type_checking_only(tree: ast.Module) -> set[int]:
+    """The nodes inside `if TYPE_CHECKING:` blocks at the top of a module: never run."""
+    inside: set[int] = set()
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            inside.update(id(n) for n in ast.walk(node))
+    return inside
+
+
+def import_nodes(path: Path) -> list[tuple[ast.AST, bool]]:
+    """Every import statement of a file that runs, with whether it is at module level
+    (imports inside functions and classes included; `if TYPE_CHECKING:` blocks left out)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = {id(node) for node in tree.body}
+    skipped = _type_checking_only(tree)
+    return [
+        (node, id(node) in top)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in skipped
+    ]
+
+
+def imported(node: ast.AST) -> set[str]:
+    """The project's modules one import statement loads. `from package import module`
+    loads the module; the package's own names count only when some are imported."""
+    found: set[str] = set()
+    if isinstance(node, ast.Import):
+        found.update(alias.name for alias in node.names if alias.name.split(".")[0] == "dprk_records")
+    elif (
+        isinstance(node, ast.ImportFrom)
+        and node.module
+        and node.module.split(".")[0] == "dprk_records"
+        and not node.level
+    ):
+        submodules = {f"{node.module}.{alias.name}" for alias in node.names} & set(modules())
+        found.update(submodules)
+        if len(submodules) < len(node.names):
+            found.add(node.module)
+    return found
+
+
 def imports(path: Path, *, top_level_only: bool = False) -> set[str]:
     """The project's modules a file imports (anywhere in it, or only at module level)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    nodes = tree.body if top_level_only else list(ast.walk(tree))
     found: set[str] = set()
-    for node in nodes:
-        if isinstance(node, ast.If) and top_level_only:
-            continue  # `if TYPE_CHECKING:` blocks are for type checkers only
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names if alias.name.split(".")[0] == "dprk_records")
-        elif (
-            isinstance(node, ast.ImportFrom)
-            and node.module
-            and node.module.split(".")[0] == "dprk_records"
-            and node.level == 0
-        ):
-            found.add(node.module)
-            for alias in node.names:  # `from dprk_records.records import yamlread` imports a module
-                if f"{node.module}.{alias.name}" in modules():
-                    found.add(f"{node.module}.{alias.name}")
+    for node, at_top in import_nodes(path):
+        if at_top or not top_level_only:
+            found |= imported(node)
     return found
 
 
@@ -118,11 +156,9 @@ def test_every_part_imports_only_the_parts_below_it():
     assert wrong == []
 
 
-def test_no_import_cycles_between_modules():
-    graph = {
-        name: {t for t in imports(path, top_level_only=True) if t in modules() and t != name}
-        for name, path in modules().items()
-    }
+def import_cycles(sources: dict[str, Path]) -> list[str]:
+    """Every circle among these modules, reading all their imports (inside functions too)."""
+    graph = {name: {t for t in imports(path) if t in sources and t != name} for name, path in sources.items()}
     seen: dict[str, int] = {}
     cycles = []
 
@@ -138,7 +174,49 @@ def test_no_import_cycles_between_modules():
     for name in sorted(graph):
         if name not in seen:
             visit(name, [name])
-    assert cycles == []
+    return cycles
+
+
+def late_imports(sources: dict[str, Path]) -> list[str]:
+    """Imports of the project's own modules inside a function or class (outside LATE_ALLOWED)."""
+    late = []
+    for name, path in sources.items():
+        for node, at_top in import_nodes(path):
+            for target in imported(node) if not at_top else ():
+                if (name, target) not in LATE_ALLOWED:
+                    late.append(f"{name}:{node.lineno} imports {target}")
+    return late
+
+
+def test_no_import_cycles_between_modules():
+    assert import_cycles(modules()) == []
+
+
+def test_the_project_is_imported_at_the_top():
+    """A module imports the tool's own modules at its top, where the reading above sees them;
+    only heavy libraries of others (jsonschema, GitPython, tabulate, matplotlib...) are
+    imported where they are needed."""
+    assert late_imports(modules()) == []
+
+
+def test_the_readings_see_imports_inside_functions(tmp_path):
+    """A circle closed by an import inside a function is a circle; a late import of the
+    project is found wherever it is."""
+    one, two, three = tmp_path / "one.py", tmp_path / "two.py", tmp_path / "three.py"
+    one.write_text("from dprk_records.records import two\n")
+    two.write_text("def later():\n    from dprk_records.records.one import x\n")
+    three.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from dprk_records.records import one\n")
+    sources = {"dprk_records.records.one": one, "dprk_records.records.two": two, "dprk_records.records.three": three}
+    modules.cache_clear()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sys.modules[__name__], "modules", lambda: sources)
+            assert import_cycles(sources) == [
+                "dprk_records.records.one -> dprk_records.records.two -> dprk_records.records.one"
+            ]
+            assert late_imports(sources) == ["dprk_records.records.two:2 imports dprk_records.records.one"]
+    finally:
+        modules.cache_clear()
 
 
 def test_the_library_does_not_import_click():

@@ -12,9 +12,10 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from dprk_records.checks.checkall import resolve_paths, split_strays
 from dprk_records.checks.problems import Problem
-from dprk_records.checks.validate import resolve_paths, split_strays
 from dprk_records.errors import YamlError, one_line
+from dprk_records.records import yamlread
 from dprk_records.records.repository import RecordFile, Repository
 from dprk_records.records.writing import atomic_write
 
@@ -42,7 +43,6 @@ def canonical_text(repo: Repository, record: RecordFile, raw: bytes | None = Non
     """The file's current text and its canonical text. Raises YamlError if it does not parse.
 
     `raw`: the file's bytes, when already read."""
-    from dprk_records.records import yamlread
 
     text = yamlread.decode(raw if raw is not None else repo.read_bytes(record), record.rel)
     data = yamlread.loads(text, record.rel)

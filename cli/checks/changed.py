@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dprk_records.checks.checkall import check_all, split_strays
 from dprk_records.checks.crossrecord import (
     IdLookup,
     Locator,
@@ -16,7 +17,8 @@ from dprk_records.checks.crossrecord import (
 )
 from dprk_records.checks.problems import Problem, Report
 from dprk_records.checks.runner import FileResult, check_files
-from dprk_records.checks.validate import check_all, split_strays
+from dprk_records.history import revisions as history
+from dprk_records.records.cache import open_cache
 from dprk_records.records.repository import RecordFile, Repository
 
 ESCAPE = "\\"  # a file holding a backslash may spell an id or symbol with YAML escapes
@@ -36,8 +38,6 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
     content of changed records with the records it finds holding the same date. When a
     schema file changed, every record is checked, as by plain `validate`.
     """
-    from dprk_records.history import revisions as history
-    from dprk_records.records.cache import open_cache
 
     changed = history.changed_since(repo, since)
     if changed.schema_changed:

@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from dprk_records.errors import one_line
-from dprk_records.records.kinds import Kind
+from dprk_records.records import yamlread
+from dprk_records.records.allowed import listing, not_allowed, wrong_form
+from dprk_records.records.kinds import Field, Kind
 from dprk_records.records.suggest import did_you_mean, nearest
 
 
@@ -86,7 +88,6 @@ def problem_at(
     rel: str, text: str | None, pointer: tuple[Any, ...], message: str, check: str, key: str | None = None
 ) -> Problem:
     """A problem at `pointer`; with `key`, positioned at that key of the mapping at `pointer`."""
-    from dprk_records.records import yamlread  # a problem's position: YAML is loaded only when there is one
 
     position = yamlread.locate(text, pointer, key) if text is not None else None
     if key is not None:
@@ -113,9 +114,6 @@ def schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list[
         missing = [name for name in error.validator_value if name not in error.instance]
         return [problem_at(rel, text, pointer, f"{name!r} is required but missing", "schema") for name in missing]
     if validator == "enum":
-        from dprk_records.records.allowed import listing, not_allowed
-        from dprk_records.records.kinds import Field
-
         item = Field("", pointer, error.schema)
         return [problem_at(rel, text, pointer, not_allowed(item, error.instance, listing(pointer)), "schema")]
     if validator == "minItems":
@@ -124,8 +122,6 @@ def schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list[
             problem_at(rel, text, pointer, f"needs at least {count} {'entry' if count == 1 else 'entries'}", "schema")
         ]
     if validator == "pattern":
-        from dprk_records.records.allowed import wrong_form
-
         return [problem_at(rel, text, pointer, wrong_form(error.schema, error.instance), "schema")]
     return [
         problem_at(

@@ -12,7 +12,8 @@ from dprk_records.checks.problems import Problem, problem_at, schema_problems
 from dprk_records.errors import YamlError
 from dprk_records.records import yamlread
 from dprk_records.records.dates import calendar_problems
-from dprk_records.records.kinds import Kind, declared_schema, values_at
+from dprk_records.records.kinds import Kind, declared_schema
+from dprk_records.records.values import values_at
 
 
 def check_record_text(

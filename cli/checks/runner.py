@@ -5,16 +5,16 @@ fresh, else in this process or, for many files, in several forked ones.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from dprk_records.checks.problems import Problem
+from dprk_records.checks.record import check_record_text
 from dprk_records.errors import YamlError
-from dprk_records.records.kinds import Kind, values_at
+from dprk_records.records import yamlread
+from dprk_records.records.cache import Entry, ParseCache
+from dprk_records.records.kinds import Kind
 from dprk_records.records.repository import RecordFile, Repository
-
-if TYPE_CHECKING:
-    from dprk_records.records.cache import Entry, ParseCache
-
+from dprk_records.records.values import values_at
 
 PARALLEL_MIN = 1500  # files to check before a second process pays for itself
 
@@ -139,9 +139,6 @@ def _check_one(record: RecordFile, cache: ParseCache | None) -> tuple[Verdict, E
     import json
     import os
 
-    from dprk_records.checks.record import check_record_text
-    from dprk_records.records import yamlread
-
     try:
         stat = os.stat(record.file)
         raw = yamlread.read_bytes(record.file, record.rel)
@@ -171,8 +168,6 @@ def _check_one(record: RecordFile, cache: ParseCache | None) -> tuple[Verdict, E
 def check_bytes(record: RecordFile, raw: bytes) -> tuple[FileResult, str | None]:
     """One record's own checks on bytes that are not (or not yet) its file: a blob of the
     git index, say. Returns the result and the text (None when it is not UTF-8)."""
-    from dprk_records.checks.record import check_record_text
-    from dprk_records.records import yamlread
 
     try:
         text = yamlread.decode(raw, record.rel)

@@ -18,14 +18,16 @@ from dprk_records.checks.crossrecord import Locator, cross_check
 from dprk_records.checks.problems import Problem, Report
 from dprk_records.checks.runner import FileResult, check_bytes, check_files
 from dprk_records.errors import DataError
+from dprk_records.history import index
+from dprk_records.history.git import open_git
 from dprk_records.records import yamlread
+from dprk_records.records.cache import open_cache
 from dprk_records.records.repository import RECORD_SUFFIX, RECORDS, SCHEMA, RecordFile, Repository, Stray
+from dprk_records.records.schemas import Schemas
 
 
 def validate_staged(repo: Repository, *, use_cache: bool = True, jobs: int | None = None) -> Report:
     """Every check, on the records of the git index (see the module's docstring)."""
-    from dprk_records.history import index
-    from dprk_records.history.git import open_git
 
     with open_git(repo) as handle:
         entries = index.entries(handle, RECORDS, SCHEMA)
@@ -61,7 +63,6 @@ def validate_staged(repo: Repository, *, use_cache: bool = True, jobs: int | Non
                 result, text = check_bytes(item, raw)
                 from_blobs.append(result)
                 at.texts[item.rel] = text  # positions of problems across records come from the index's text
-    from dprk_records.records.cache import open_cache
 
     cache = open_cache(repo.root, repo.schema_dir, use_cache and same_schemas)
     try:
@@ -83,8 +84,6 @@ def validate_staged(repo: Repository, *, use_cache: bool = True, jobs: int | Non
 
 def _index_schemas(repo: Repository, handle: Any, schema_entries: list[Any]) -> Any:
     """The kinds as the index's schema files define them (regular files directly in schema/)."""
-    from dprk_records.history import index
-    from dprk_records.records.schemas import Schemas
 
     texts: dict[str, bytes] = {}
     for entry in schema_entries:
@@ -98,7 +97,6 @@ def _index_schemas(repo: Repository, handle: Any, schema_entries: list[Any]) -> 
 def _scan(repo: Repository, schemas: Any, entries: list[Any]) -> Any:
     """(RecordFile or Stray, entry) for each index entry under records/, as Repository.scan
     judges a folder; what scan passes over (dot-files, other files) is passed over."""
-    from dprk_records.history import index
 
     strays: set[str] = set()
     folders = ", ".join(schemas.by_folder)

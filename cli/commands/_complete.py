@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from dprk_records.commands._repo import repository
+from dprk_records.selection.filters import field_names
+from dprk_records.selection.vocabulary import positions, vocabulary
+
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
 
 def _repository(ctx: Any) -> Any:
-    from dprk_records.commands._repo import repository
 
     return repository(ctx)
 
@@ -46,13 +49,11 @@ DASH_VALUES = {"sort"}  # options whose values may begin with "-" (--sort -date)
 
 
 def _vocabulary(repo: Any) -> Any:
-    from dprk_records.selection.vocabulary import vocabulary
 
     return vocabulary(repo.schemas.kinds)
 
 
 def _voting(repo: Any) -> list[Any]:
-    from dprk_records.selection.vocabulary import positions
 
     return [k for k in repo.schemas.kinds.values() if positions(k)]
 
@@ -99,7 +100,6 @@ def record_ids(*wanted: str) -> Callable[[Any, Any, str], list[CompletionItem]]:
 
 
 def _field_names(ctx: Any) -> list[str]:
-    from dprk_records.selection.filters import field_names
 
     repo = _repository(ctx)
     return field_names(_kinds_named(ctx, repo))

@@ -13,8 +13,14 @@ from typing import Any
 
 import click
 
-from dprk_records.commands import _repo
-from dprk_records.commands._options import Folder
+from dprk_records.commands import _complete, _prompt, _repo
+from dprk_records.commands._types import Folder
+from dprk_records.editing import NotCommitted, unsaved_error
+from dprk_records.editing.saving import Invalid
+from dprk_records.editing.values import read_document_text
+from dprk_records.errors import DprkError
+from dprk_records.history.commit import check_can_commit
+from dprk_records.records import yamlread
 
 REPO_HELP = _repo.HELP
 
@@ -33,7 +39,6 @@ class RepoGroup(click.Group):
 
 def field_options(specs: list[Any]) -> list[click.Option]:
     """One click option per generated OptionSpec; values stay strings for the core to convert."""
-    from dprk_records.commands import _complete
 
     options = []
     for spec in specs:
@@ -112,11 +117,8 @@ def reserved_flags() -> list[str]:
 def read_from_file(name: str) -> tuple[str, str]:
     """The text of `--from-file` (a path, or '-' for stdin) and a name to show in messages:
     the path as given, or `<stdin>`."""
-    from dprk_records.editing.values import read_document_text
 
     if name == "-":  # read at most one byte past the record size limit, then check it like a file
-        from dprk_records.records import yamlread
-
         stream = getattr(sys.stdin, "buffer", None)
         data = (
             stream.read(yamlread.MAX_BYTES + 1)
@@ -137,7 +139,6 @@ def stdin_is_terminal() -> bool:
 def ask(question: Any) -> Any:
     """Prompt for one field; the core checks the answer, and it is asked again while it is wrong.
     Ctrl-C raises KeyboardInterrupt, the end of input a usage error (dprk_records.commands._prompt)."""
-    from dprk_records.commands import _prompt
 
     if question.help:
         click.echo(f"({question.help})", err=True)
@@ -152,7 +153,6 @@ def ask(question: Any) -> Any:
 
 
 def confirm(message: str, default: bool = False) -> bool:
-    from dprk_records.commands import _prompt
 
     return _prompt.confirm(message, default)
 
@@ -160,7 +160,6 @@ def confirm(message: str, default: bool = False) -> bool:
 def save(action: Callable[[], Any]) -> Any:
     """Run a save from dprk_records.editing; if the record is invalid, print its problems as
     `dprk validate` does and fail with exit status 1."""
-    from dprk_records.editing.saving import Invalid
 
     try:
         return action()
@@ -175,8 +174,6 @@ def save_edited(repo: Any, name: str, text: Callable[[], str], action: Callable[
     record is written (the record changed, was renamed or deleted, its id was taken, or
     a merge began while the editor was open), the edited text is kept in
     `.dprk-cache/unsaved/` and the one-line error, with the same exit status, says where."""
-    from dprk_records.editing import NotCommitted, unsaved_error
-    from dprk_records.errors import DprkError
 
     try:
         return save(action)
@@ -190,8 +187,6 @@ def check_commit(params: dict[str, Any], root: Any, path: Any) -> None:
     """With --edit and --commit, refuse a commit git could not make before the editor opens
     (it is checked again when the record is written)."""
     if params["edit"] and params["commit"] and not params["dry_run"]:
-        from dprk_records.history.commit import check_can_commit
-
         check_can_commit(root, path)
 
 

@@ -11,6 +11,9 @@ from typing import Any
 import click
 
 from dprk_records.commands import _complete, _repo
+from dprk_records.commands._types import AnyCase, Folder
+from dprk_records.output.formats import check_style
+from dprk_records.selection.filters import build_selection
 
 
 def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -22,45 +25,6 @@ def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
         return func(*args, repo=_repo.repository(click.get_current_context()), **kwargs)
 
     return wrapper
-
-
-class Folder(click.ParamType):
-    """A folder name, checked by the tool itself (one clear message), completed by the shell as a directory."""
-
-    name = "directory"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        return value
-
-    def shell_complete(self, ctx: Any, param: Any, incomplete: str) -> list:
-        from click.shell_completion import CompletionItem
-
-        return [CompletionItem(incomplete, type="dir")]
-
-
-class OutputFile(click.ParamType):
-    """A file to write, checked by the tool itself, completed by the shell as a file path."""
-
-    name = "file"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        return value
-
-    def shell_complete(self, ctx: Any, param: Any, incomplete: str) -> list:
-        from click.shell_completion import CompletionItem
-
-        return [CompletionItem(incomplete, type="file")]
-
-
-class AnyCase(click.Choice):
-    """A choice matched without regard to case (`icbm` is ICBM), shown as the schema spells it."""
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        if isinstance(value, str):
-            for choice in self.choices:
-                if str(choice).casefold() == value.casefold():
-                    return choice
-        return super().convert(value, param, ctx)
 
 
 @contextlib.contextmanager
@@ -161,7 +125,6 @@ def output_options(*formats: str, default: str | None = None) -> Callable[[Calla
             if style is not None:
                 if chosen != "table":
                     raise click.UsageError(f"--style is for the table; it does not go with --format {chosen}")
-                from dprk_records.output.formats import check_style
 
                 check_style(style)
             if "table" in formats:
@@ -250,7 +213,6 @@ def selection_options(
         repo: Any,
         **kwargs: Any,
     ) -> Any:
-        from dprk_records.selection.filters import build_selection
 
         if not kinds and default_kinds is not None:
             kinds = tuple(k.name for k in default_kinds(repo))

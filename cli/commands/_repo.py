@@ -19,12 +19,10 @@ that use the library without the command line call too.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dprk_records.errors import UsageError
-
-if TYPE_CHECKING:
-    from dprk_records.records.repository import Repository
+from dprk_records.records.repository import Repository
 
 PARAM = "repo_dir"  # the name of every `--repo` option's parameter
 PENDING = "dprk.pending"  # ctx.meta: the arguments after a schema-made subcommand's name, not yet parsed
@@ -39,7 +37,6 @@ def repository(ctx: Any) -> Repository:
     their order). `ctx` is the click context of the command being run or completed (None
     outside click: then $DPRK_REPO or the current folder). Found once per run and folder:
     the schemas are then read only once."""
-    from dprk_records.records.repository import Repository
 
     explicit = given(ctx, ctx.meta.get(PENDING, ()) if ctx is not None else ())
     root = ctx.find_root() if ctx is not None else None

@@ -6,7 +6,11 @@ from typing import Any
 
 import click
 
+from dprk_records import editing
 from dprk_records.commands import _editing as ui
+from dprk_records.editing.options import example_command, option_specs
+from dprk_records.editing.prompting import introduction
+from dprk_records.errors import DataError, DprkError
 
 RESERVED = ui.reserved_flags()
 
@@ -15,7 +19,6 @@ class AddGroup(ui.RepoGroup):
     """One subcommand per kind, made from its schema when looked up (`launch` or `launches`)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        from dprk_records.errors import DprkError
 
         try:
             return list(self.repository(ctx).schemas.kinds)
@@ -28,7 +31,6 @@ class AddGroup(ui.RepoGroup):
 
 
 def make_command(repo: Any, kind: Any) -> click.Command:
-    from dprk_records.editing.options import example_command, option_specs
 
     specs = option_specs(kind, reserved=RESERVED)
     example = "\n".join(
@@ -61,8 +63,6 @@ def make_command(repo: Any, kind: Any) -> click.Command:
 
 
 def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
-    from dprk_records import editing
-    from dprk_records.errors import DataError
 
     document = None
     name = None
@@ -97,8 +97,6 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
             not params["no_input"] and params["from_file"] != "-" and (params["prompt"] or ui.stdin_is_terminal())
         )
         if editing.fields_to_ask(kind, data, specs, may_prompt=may_prompt, from_file=name):
-            from dprk_records.editing.prompting import introduction
-
             click.echo(introduction(kind) + "\n", err=True)
             data = editing.prompt_missing(kind, data, ui.ask, ui.confirm)
             if not params["dry_run"]:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import AnyCase, OutputFile, repo_option, selection_options
+from dprk_records.commands._options import repo_option, selection_options
+from dprk_records.commands._types import AnyCase, OutputFile
+from dprk_records.output.chart import chart_format, draw, load_matplotlib
+from dprk_records.output.export import refuse_repository_files
+from dprk_records.output.formats import atomic_output
+from dprk_records.selection.reactions import event_kinds, reactions
 
 
 def _events(repo):
-    from dprk_records.selection.reactions import event_kinds
 
     return event_kinds(repo)
 
@@ -44,11 +48,6 @@ def command(repo, selection, fields, explode, output: str, fmt: str | None, titl
       dprk chart -o icbms.png --where category=ICBM --since 2017
     """
     from pathlib import Path
-
-    from dprk_records.output.chart import chart_format, draw, load_matplotlib
-    from dprk_records.output.export import refuse_repository_files
-    from dprk_records.output.formats import atomic_output
-    from dprk_records.selection.reactions import reactions
 
     if fields or explode:
         raise click.UsageError("--fields and --explode do not apply to chart")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from dprk_records.commands._options import output_options, repo_option
+from dprk_records.history.render import render
+from dprk_records.history.revisions import diff_revisions
 
 
 @click.command("diff")
@@ -28,8 +30,6 @@ def command(ctx: click.Context, repo, revisions: str | None, fmt: str, stat: boo
     observation by its actor), else by position. Changed files that are not records
     (schemas, documentation) are listed apart and not compared.
     """
-    from dprk_records.history.render import render
-    from dprk_records.history.revisions import diff_revisions
 
     diff = diff_revisions(repo, revisions)
     click.echo(render(diff, fmt, stat), nl=False)

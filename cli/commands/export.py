@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import OutputFile, output_options, repo_option, selection_options
+from dprk_records.commands._options import output_options, progress_bar, repo_option, selection_options
+from dprk_records.commands._types import OutputFile
+from dprk_records.output.export import export
 from dprk_records.output.formats import EXPORT_FORMATS
+from dprk_records.selection.rows import timeline_columns
 
 
 @click.command("export")
@@ -57,9 +60,6 @@ def command(
     """
     import dataclasses
 
-    from dprk_records.commands._options import progress_bar
-    from dprk_records.output.export import export
-
     with progress_bar("Exporting", enabled=bool(output and output != "-")) as progress:
         selection = dataclasses.replace(selection, progress=progress)
         count = export(
@@ -69,8 +69,6 @@ def command(
         click.echo(f"dprk: {selection.nothing_found()}", err=True)
     shared = ""
     if count and selection.timeline and fmt in ("csv", "tsv", "markdown") and not fields and not explode:
-        from dprk_records.selection.rows import timeline_columns
-
         names = [column.name for column in timeline_columns(selection.kinds)]
         folder = selection.kinds[0].folder
         shared = (

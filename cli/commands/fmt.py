@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
+from dprk_records.checks.canonical import format_records
 from dprk_records.commands._options import repo_option
+from dprk_records.errors import one_line
 
 
 @click.command("fmt")
@@ -24,8 +26,6 @@ def command(ctx: click.Context, repo, paths: tuple[str, ...], check: bool) -> No
     not parse are reported and left untouched. Exit status: 0 when all is canonical
     (or was made so), 1 when --check found files to rewrite or a file does not parse.
     """
-    from dprk_records.checks.canonical import format_records
-    from dprk_records.errors import one_line
 
     report = format_records(repo, paths, write=not check)
     for rewrite in report.rewrites:

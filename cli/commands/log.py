@@ -8,6 +8,9 @@ import click
 
 from dprk_records.commands import _complete
 from dprk_records.commands._options import output_options, repo_option
+from dprk_records.errors import one_line
+from dprk_records.history.render import render_change_block
+from dprk_records.history.revisions import record_log
 
 
 @click.command("log")
@@ -19,9 +22,6 @@ def command(repo, record_id: str, fmt: str) -> None:
 
     Renames are followed, and a removed record is found by its id in history.
     """
-    from dprk_records.errors import one_line
-    from dprk_records.history.render import render_change_block
-    from dprk_records.history.revisions import record_log
 
     path, entries = record_log(repo, record_id)
     if fmt == "json":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_option, selection_options
+from dprk_records.output.export import write_selection
 
 
 @click.command("query")
@@ -31,8 +32,6 @@ def command(repo, selection, fields, explode, fmt: str, style: str) -> None:
       dprk query --search satellite --sort -date --limit 5
     """
     import sys
-
-    from dprk_records.output.export import write_selection
 
     if write_selection(repo, selection, sys.stdout, fmt, fields=fields, explode=explode, style=style) == 0:
         click.echo(f"dprk: {selection.nothing_found()}", err=True)

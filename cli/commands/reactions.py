@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import ROW_OUTPUT, AnyCase, output_options, repo_option, selection_options
+from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_option, selection_options
+from dprk_records.commands._types import AnyCase
+from dprk_records.output.formats import chosen_columns, write_chosen
+from dprk_records.selection import coverage, reactions
+from dprk_records.selection.reactions import event_kinds
 
 
 def _events(repo):
-    from dprk_records.selection.reactions import event_kinds
 
     return event_kinds(repo)
 
@@ -43,9 +46,6 @@ def command(repo, selection, fields, explode, by: str | None, fmt: str, style: s
       dprk reactions --by year --csv > reactions-by-year.csv
     """
     import sys
-
-    from dprk_records.output.formats import chosen_columns, write_chosen
-    from dprk_records.selection import coverage, reactions
 
     if explode:
         raise click.UsageError("--explode does not apply to reactions")

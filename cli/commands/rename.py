@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from dprk_records.commands import _complete
+from dprk_records.commands import _editing as ui
 from dprk_records.commands._options import repo_option
+from dprk_records.editing.rename import rename
 
 
 @click.command("rename")
@@ -31,8 +33,6 @@ def command(repo, old_id: str, new_id: str, dry_run: bool, commit: bool) -> None
     Example (--dry-run says what would change and writes nothing):
       dprk rename 2023-11-21-malligyong-1-satellite 2023-11-21-malligyong-1-satellite-launch --dry-run
     """
-    from dprk_records.commands import _editing as ui
-    from dprk_records.editing.rename import rename
 
     result = ui.save(lambda: rename(repo, old_id, new_id, dry_run=dry_run, commit=commit))
     verb = "would rename" if dry_run else "renamed"

@@ -6,6 +6,8 @@ import click
 
 from dprk_records.commands import _complete
 from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_option
+from dprk_records.output.formats import write_rows
+from dprk_records.records.schemainfo import describe_fields, describe_kinds, describe_values, values_field
 
 
 @click.command("schema")
@@ -35,9 +37,6 @@ def command(repo, kind: str | None, values: str | None, fmt: str, style: str) ->
       dprk schema launch --values category
     """
     import sys
-
-    from dprk_records.output.formats import write_rows
-    from dprk_records.records.schemainfo import describe_fields, describe_kinds, describe_values, values_field
 
     chosen = repo.kind(kind) if kind is not None else None
     if values is not None:

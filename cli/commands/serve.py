@@ -5,6 +5,20 @@ from __future__ import annotations
 import click
 
 from dprk_records.commands._options import repo_option
+from dprk_records.errors import DataError
+from dprk_records.output.datasette import (
+    DATABASE,
+    check_installed,
+    check_port,
+    clear_folder,
+    metadata,
+    serve_command,
+    write_metadata,
+)
+from dprk_records.output.export import derived_tables, write_database
+from dprk_records.output.tables import Layout
+from dprk_records.records.writing import atomic_file
+from dprk_records.selection.filters import build_selection
 
 
 @click.command("serve")
@@ -27,21 +41,6 @@ def command(repo, port: int, no_cache: bool) -> None:
     """
     import os
     import sys
-
-    from dprk_records.errors import DataError
-    from dprk_records.output.datasette import (
-        DATABASE,
-        check_installed,
-        check_port,
-        clear_folder,
-        metadata,
-        serve_command,
-        write_metadata,
-    )
-    from dprk_records.output.export import derived_tables, write_database
-    from dprk_records.output.tables import Layout
-    from dprk_records.records.writing import atomic_file
-    from dprk_records.selection.filters import build_selection
 
     check_installed(repo.root)
     check_port(port)

@@ -6,6 +6,10 @@ import click
 
 from dprk_records.commands import _complete
 from dprk_records.commands._options import output_options, repo_option
+from dprk_records.errors import one_line
+from dprk_records.history.recorddiff import record_paths
+from dprk_records.output.formats import write_table
+from dprk_records.selection.links import backlinks
 
 
 @click.command("show")
@@ -32,14 +36,9 @@ def command(repo, record_id: str, fmt: str, no_links: bool, paths: bool) -> None
     """
     import json
 
-    from dprk_records.errors import one_line
-    from dprk_records.selection.links import backlinks
-
     record = repo.get_record(record_id)
     data = repo.load(record)
     if paths:
-        from dprk_records.history.recorddiff import record_paths
-
         found = record_paths(record.kind, data)
         if fmt == "json":
             click.echo(
@@ -70,8 +69,6 @@ def command(repo, record_id: str, fmt: str, no_links: bool, paths: bool) -> None
         click.echo("# no records link here")
         return
     import sys
-
-    from dprk_records.output.formats import write_table
 
     click.echo(f"# linked from {len(links)} {'place' if len(links) == 1 else 'places'}:")
     columns = list(links[0])

@@ -6,6 +6,11 @@ import click
 
 from dprk_records.commands import _complete
 from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_option
+from dprk_records.output.formats import write_rows
+from dprk_records.selection import coverage
+from dprk_records.selection.filters import build_selection
+from dprk_records.selection.reactions import event_kinds
+from dprk_records.selection.stats import chart, count
 
 
 @click.command("stats")
@@ -39,12 +44,6 @@ def command(
     are (docs/coverage.md), a note on stderr points to it.
     """
     import sys
-
-    from dprk_records.output.formats import write_rows
-    from dprk_records.selection import coverage
-    from dprk_records.selection.filters import build_selection
-    from dprk_records.selection.reactions import event_kinds
-    from dprk_records.selection.stats import chart, count
 
     selection = build_selection(
         repo, kinds, since=since, until=until, where=where, search=search, use_cache=not no_cache

@@ -6,7 +6,15 @@ from typing import Any
 
 import click
 
+from dprk_records import editing
+from dprk_records.commands import _complete
 from dprk_records.commands import _editing as ui
+from dprk_records.editing.options import given_options, option_specs
+from dprk_records.editing.paths import operations
+from dprk_records.editing.record import field_name
+from dprk_records.errors import DataError
+from dprk_records.history.render import change_line
+from dprk_records.records import yamlread
 
 RESERVED = ui.reserved_flags()
 
@@ -26,7 +34,6 @@ class UpdateGroup(ui.RepoGroup):
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list:
         """Record ids, for `dprk update <TAB>` (the options are completed once the id is given)."""
-        from dprk_records.commands import _complete
 
         if incomplete.startswith("-"):
             return super().shell_complete(ctx, incomplete)
@@ -62,15 +69,12 @@ def parts_in_order(params: dict[str, Any], order: list[str]) -> list[tuple[str, 
 
 
 def make_command(repo: Any, record: Any) -> click.Command:
-    from dprk_records.editing.options import option_specs
 
     kind = record.kind
     specs = option_specs(kind, reserved=RESERVED, skip=[kind.id_field], update=True)
 
     def callback(**params: Any) -> None:
         update(repo, record, specs, params)
-
-    from dprk_records.commands import _complete
 
     unset = click.Option(
         ["--unset"],
@@ -120,9 +124,6 @@ def make_command(repo: Any, record: Any) -> click.Command:
 
 
 def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> None:
-    from dprk_records import editing
-    from dprk_records.errors import DataError
-    from dprk_records.records import yamlread
 
     kind = record.kind
     document = None
@@ -133,9 +134,6 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
         given = editing.Input(name, text, document)
     changes = editing.given(kind, specs, params, document)
     editing.check_unset(kind, changes, params["unset"])
-    from dprk_records.editing.options import given_options
-    from dprk_records.editing.paths import operations
-    from dprk_records.editing.record import field_name
 
     given_whole = given_options(specs, params)  # a field given whole cannot also be changed in parts
     given_whole.update({field_name(kind, name): f"--unset {name}" for name in params["unset"]})
@@ -176,7 +174,6 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
     if saved.text is None:
         click.echo(f"{record.rel}: no change", err=True)
         return
-    from dprk_records.history.render import change_line
 
     ui.report_saved(saved, [change_line(item) for item in saved.changes])
 

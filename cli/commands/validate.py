@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import output_options, repo_option
+from dprk_records.checks.validate import validate
+from dprk_records.commands._options import output_options, progress_bar, repo_option
+from dprk_records.output.problems import write_report
 
 
 @click.command("validate")
@@ -62,14 +64,10 @@ def command(
     With --staged, every record as the git index holds it: what a commit made now, and a
     clean clone of it, would hold. The pre-commit hook runs this.
     """
-    from dprk_records.checks.validate import validate
-    from dprk_records.commands._options import progress_bar
 
     with progress_bar("Validating") as progress:
         report = validate(repo, paths, since=since, staged=staged, use_cache=not no_cache, jobs=jobs, progress=progress)
     import sys
-
-    from dprk_records.output.problems import write_report
 
     write_report(sys.stdout, report, fmt)
     ctx.exit(0 if report.ok else 1)

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import ROW_OUTPUT, OutputFile, output_options, repo_option, selection_options
+from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_option, selection_options
+from dprk_records.commands._types import OutputFile
+from dprk_records.output.chart import chart_format, load_matplotlib
+from dprk_records.output.export import refuse_repository_files
+from dprk_records.output.formats import atomic_output, chosen_columns, write_chosen
+from dprk_records.output.votechart import draw
+from dprk_records.selection import votes
+from dprk_records.selection.vocabulary import positions
 
 
 def _voting(repo):
-    from dprk_records.selection.vocabulary import positions
 
     return [k for k in repo.schemas.kinds.values() if positions(k)]
 
@@ -47,9 +53,6 @@ def command(repo, selection, fields, explode, fmt: str, style: str, chart: str |
     import sys
     from pathlib import Path
 
-    from dprk_records.output.formats import atomic_output, chosen_columns, write_chosen
-    from dprk_records.selection import votes
-
     if explode:
         raise click.UsageError("--explode does not apply to votes")
     voting = _voting(repo)
@@ -58,9 +61,6 @@ def command(repo, selection, fields, explode, fmt: str, style: str, chart: str |
         raise click.UsageError(f"votes come from {', '.join(k.name for k in voting)}, not {', '.join(wrong)}")
     chosen_fields = chosen_columns(votes.COLUMNS, fields, fmt, votes.TABLE_COLUMNS)
     if chart is not None:
-        from dprk_records.output.chart import chart_format, load_matplotlib
-        from dprk_records.output.export import refuse_repository_files
-
         chosen = chart_format(chart, None)
         load_matplotlib()
         refuse_repository_files(repo, Path(chart))
@@ -76,8 +76,6 @@ def command(repo, selection, fields, explode, fmt: str, style: str, chart: str |
         style=style,
     )
     if chart is not None:
-        from dprk_records.output.votechart import draw
-
         with atomic_output(Path(chart), force=force, binary=True) as temp:
             count = draw(found, temp, chosen)
         click.echo(f"wrote {chart}: {count} marks", err=True)

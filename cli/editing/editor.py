@@ -13,7 +13,7 @@ from dprk_records.editing.record import can_make_id
 from dprk_records.editing.saving import check
 from dprk_records.editing.values import parse_document
 from dprk_records.errors import DataError, YamlError, one_line
-from dprk_records.records import yamlread
+from dprk_records.records import yamlread, yamlwrite
 from dprk_records.records.kinds import HEADER_PREFIX, Field, Kind
 from dprk_records.records.repository import Repository
 
@@ -22,7 +22,6 @@ ERROR_PREFIX = "# ! "
 
 def template(kind: Kind, data: dict[str, Any]) -> str:
     """A record to edit: the canonical text of the fields given, and a commented line for each field not given."""
-    from dprk_records.records import yamlwrite
 
     lines = [kind.header, f"# A {kind.name}. Fill in the fields, save and close. Empty the file to give up."]
     for name, item in kind.fields.items():

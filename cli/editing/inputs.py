@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dprk_records.records import yamlread
+
 
 @dataclass
 class Input:
@@ -25,8 +27,6 @@ def in_input(problems: list[Any], data: dict[str, Any], given: Input | None, *, 
     input is the record, for add) a problem of the record as a whole names the input too.
     Others keep naming the record file."""
     import dataclasses
-
-    from dprk_records.records import yamlread
 
     if given is None:
         return problems

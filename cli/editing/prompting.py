@@ -10,10 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dprk_records.checks.problems import schema_problems
 from dprk_records.editing.options import ENUM_CHOICES_MAX, scalar_field, shape, singular
 from dprk_records.editing.record import missing, with_id
 from dprk_records.editing.values import parse_json, parse_scalar
 from dprk_records.errors import UsageError
+from dprk_records.records.dates import calendar_problems
 from dprk_records.records.kinds import Field, Kind
 
 
@@ -83,8 +85,6 @@ def answer_problems(kind: Kind, context: dict[str, Any], pointer: tuple[Any, ...
     """What the schema (and the calendar) says against `value` at `pointer`, ignoring the rest of the record."""
     import copy
 
-    from dprk_records.checks.problems import schema_problems
-
     probe = copy.deepcopy(context)
     _set(probe, pointer, value)
     messages = []
@@ -96,7 +96,6 @@ def answer_problems(kind: Kind, context: dict[str, Any], pointer: tuple[Any, ...
             )
     if messages:
         return messages
-    from dprk_records.records.dates import calendar_problems
 
     messages.extend(message for where, message in calendar_problems(kind, probe) if where[: len(pointer)] == pointer)
     return messages

@@ -15,7 +15,9 @@ from typing import Any
 
 from dprk_records.editing.options import OptionSpec, can_make_id, option_specs, values_from_options
 from dprk_records.errors import DataError, UsageError
+from dprk_records.records.allowed import normalise
 from dprk_records.records.kinds import Field, Kind
+from dprk_records.records.suggest import did_you_mean, nearest
 
 SLUG_MAX = 50  # characters of title slug kept in a made-up id
 
@@ -34,7 +36,6 @@ def field_name(kind: Kind, name: str) -> str:
     for spec in option_specs(kind):
         if "--" + name.lstrip("-") in spec.flags:
             return spec.name
-    from dprk_records.records.suggest import did_you_mean, nearest
 
     close = did_you_mean(nearest(key, list(kind.fields)))
     raise UsageError(f"{kind.name} has no field {name!r}", hint=close or "fields are: " + ", ".join(kind.fields))
@@ -158,7 +159,6 @@ def given(
 ) -> dict[str, Any]:
     """The fields given: a document from --from-file (allowed values matched in any case,
     as for options), overridden by options."""
-    from dprk_records.records.allowed import normalise
 
     data = normalise(kind.root, dict(document or {}))
     data.update(values_from_options(specs, params))

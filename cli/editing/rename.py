@@ -20,10 +20,11 @@ from typing import Any
 
 from dprk_records.editing.saving import Invalid, check, existing
 from dprk_records.errors import DataError, UsageError
+from dprk_records.history.commit import check_can_commit, commit_paths
 from dprk_records.records import yamlread
 from dprk_records.records.journal import Change, carry_out
-from dprk_records.records.kinds import values_at
 from dprk_records.records.repository import RecordFile, Repository, check_id_text
+from dprk_records.records.values import values_at
 
 
 @dataclass
@@ -63,8 +64,6 @@ def rename(repo: Repository, old_id: str, new_id: str, *, dry_run: bool = False,
     record = repo.get_record(old_id)
     kind = record.kind
     if commit and not dry_run:
-        from dprk_records.history.commit import check_can_commit
-
         check_can_commit(repo.root, record.path)
     import contextlib
 
@@ -103,8 +102,6 @@ def rename(repo: Repository, old_id: str, new_id: str, *, dry_run: bool = False,
         changes.append(Change(record.rel, old_text, None))
         carry_out(repo, f"rename of {kind.name} {old_id} to {new_id}", changes)
     if commit:
-        from dprk_records.history.commit import commit_paths
-
         result.message = f"Rename {kind.name} {old_id} to {new_id}"
         result.commit = commit_paths(
             repo.root, [record.path, new.path] + [r.path for r, _ in result.referrers], result.message

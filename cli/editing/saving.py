@@ -10,10 +10,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dprk_records.checks.crossrecord import reference_problem
+from dprk_records.checks.problems import Problem, problem_at
+from dprk_records.checks.record import check_data
 from dprk_records.editing.inputs import Input, identical, in_input
-from dprk_records.errors import DataError, DprkError, UsageError
-from dprk_records.records.kinds import Kind, values_at
-from dprk_records.records.repository import RecordFile, Repository
+from dprk_records.errors import DataError, DprkError, UsageError, YamlError
+from dprk_records.history.commit import check_can_commit, commit_file
+from dprk_records.history.recorddiff import compare
+from dprk_records.records import yamlread
+from dprk_records.records.kinds import Kind
+from dprk_records.records.repository import RecordFile, Repository, check_id_text
+from dprk_records.records.values import values_at
+from dprk_records.records.writing import atomic_write, create_file
 
 
 def record_rel(repo: Repository, kind: Kind, record_id: Any) -> str:
@@ -26,7 +34,6 @@ def record_rel(repo: Repository, kind: Kind, record_id: Any) -> str:
 
 
 def _safe_id(record_id: str) -> str:
-    from dprk_records.records.repository import check_id_text
 
     check_id_text(record_id)
     return record_id
@@ -39,9 +46,6 @@ def check(repo: Repository, kind: Kind, data: dict[str, Any], record_id: str | N
     Problems carry the file path (of `record_id`, else of the record's own id) and
     positions in the canonical text.
     """
-    from dprk_records.checks.crossrecord import reference_problem
-    from dprk_records.checks.problems import Problem, problem_at
-    from dprk_records.checks.record import check_data
 
     if record_id is None:
         record_id = data.get(kind.id_field)
@@ -73,8 +77,6 @@ def read_back(text: str, data: dict[str, Any], rel: str) -> None:
     """Refuse (DataError) a canonical text that does not read back as exactly `data`,
     types included (`1` is not `1.0` nor `true`), so that no record is ever written that
     reads as something else, or not at all, whatever the emitter gets wrong."""
-    from dprk_records.errors import YamlError
-    from dprk_records.records import yamlread
 
     try:
         same = identical(yamlread.loads(text, rel), data)
@@ -121,7 +123,6 @@ def check_new(repo: Repository, kind: Kind, data: dict[str, Any]) -> tuple[str, 
 
 def write_new(repo: Repository, kind: Kind, data: dict[str, Any], text: str) -> RecordFile:
     """Write a new record; fails (DataError) if its file appeared meanwhile, and never replaces one."""
-    from dprk_records.records.writing import atomic_write
 
     record = repo.record_file(kind, _safe_id(data[kind.id_field]))
     atomic_write(record.path, text, exclusive=True)
@@ -201,8 +202,6 @@ def save_new(
     """
     commit = commit and not dry_run
     if commit:
-        from dprk_records.history.commit import check_can_commit
-
         check_can_commit(repo.root, repo.records_dir)
     with _locked(repo, dry_run):
         text, problems = check_new(repo, kind, data)
@@ -234,13 +233,9 @@ def save_update(
     the file is no longer there) is raised and nothing is written. Problems in values
     that `given` (fields as text, from --from-file) gave name it, at its own lines.
     """
-    from dprk_records.history.recorddiff import compare
-    from dprk_records.records import yamlread
 
     commit = commit and not dry_run
     if commit:
-        from dprk_records.history.commit import check_can_commit
-
         check_can_commit(repo.root, record.path)
     with _locked(repo, dry_run):
         if not os.path.lexists(record.path):
@@ -258,7 +253,6 @@ def save_update(
             raise Invalid(in_input(problems, new, given, whole=False))
         if dry_run:
             return Saved(text, changes=changes)
-        from dprk_records.records.writing import atomic_write
 
         atomic_write(record.path, text, exclusive=False)
     return _commit(repo, Saved(text, record, changes=changes), commit, "Update")
@@ -266,8 +260,6 @@ def save_update(
 
 def _commit(repo: Repository, saved: Saved, commit: bool, verb: str) -> Saved:
     if commit and saved.record is not None:
-        from dprk_records.history.commit import commit_file
-
         saved.message = f"{verb} {saved.record.kind.name} {saved.record.id}"
         try:
             saved.commit = commit_file(repo.root, saved.record.path, saved.message)
@@ -282,8 +274,6 @@ def keep_unsaved(repo: Repository, name: str, text: str) -> str:
     `.dprk-cache/unsaved/NAME-TIME.yaml`, a new file (never written through a link, never
     over another); returns its path relative to the root."""
     import time
-
-    from dprk_records.records.writing import create_file
 
     folder = repo.private_folder("unsaved")
     if folder is None:
@@ -306,7 +296,6 @@ def keep_unsaved(repo: Repository, name: str, text: str) -> str:
 def unsaved_error(repo: Repository, name: str, text: str, exc: DprkError) -> DprkError:
     """The error to give when text edited in the editor could not be saved (`exc` says
     why): one line, with the exit status of `exc`, saying where the text is now kept."""
-    from dprk_records.errors import YamlError
 
     why, hint = (str(exc) if isinstance(exc, YamlError) else exc.message), exc.hint
     if isinstance(exc, Gone):

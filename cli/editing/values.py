@@ -10,7 +10,11 @@ import re
 from typing import Any
 
 from dprk_records.errors import DataError, UsageError
+from dprk_records.records import yamlread
+from dprk_records.records.allowed import listing, normalise, not_allowed, spelled
+from dprk_records.records.dates import date_problem
 from dprk_records.records.kinds import Field
+from dprk_records.records.yamlread import MAX_DEPTH
 
 
 def parse_scalar(item: Field, text: str, where: str) -> Any:
@@ -20,8 +24,6 @@ def parse_scalar(item: Field, text: str, where: str) -> Any:
     that is none of them is a usage error saying which was meant (dprk_records.records.allowed).
     """
     if item.enum:
-        from dprk_records.records.allowed import listing, not_allowed, spelled
-
         found = spelled(item, text)
         if found is None:
             raise UsageError(f"{where}: {not_allowed(item, text, listing(item.path))}")
@@ -52,8 +54,6 @@ def parse_scalar(item: Field, text: str, where: str) -> Any:
     if kind in ("object", "array"):
         return parse_json(text, where)
     if item.is_date:
-        from dprk_records.records.dates import date_problem
-
         problem = date_problem(text)
         if problem:
             raise UsageError(f"{where}: {problem}")
@@ -65,7 +65,6 @@ def parse_value(item: Field, text: str, where: str) -> Any:
     for a list, JSON (`["JPN", "KOR"]`) or, for a list of codes, ids or tags, the values
     separated by commas (`JPN,KOR`); else one value as parse_scalar reads it. Allowed
     values match in any case, in JSON too."""
-    from dprk_records.records.allowed import normalise
 
     if item.type == "object" or item.keys:
         return normalise(item, parse_json(text, where))
@@ -122,7 +121,6 @@ def load_json(text: str) -> Any:
 
     Raises ValueError (json.JSONDecodeError for syntax) on anything else.
     """
-    from dprk_records.records.yamlread import MAX_DEPTH
 
     try:
         value = json.loads(text, parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_unique_keys)
@@ -165,7 +163,6 @@ def parse_json(text: str, where: str) -> Any:
 
 def parse_document(text: str, where: str) -> dict[str, Any]:
     """A record (or a set of fields) given as YAML or JSON text."""
-    from dprk_records.records import yamlread
 
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")) or where.endswith(".json"):
@@ -184,8 +181,6 @@ def parse_document(text: str, where: str) -> dict[str, Any]:
 def read_document_text(name: str) -> str:
     """The text of a file given with --from-file."""
     from pathlib import Path
-
-    from dprk_records.records import yamlread
 
     path = Path(name)
     if path.is_dir():

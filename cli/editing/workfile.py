@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from dprk_records.errors import DataError, DprkError, UsageError, YamlError
+from dprk_records.records import yamlread
+from dprk_records.records.writing import create_file, read_own_file
 
 
 def editor_command() -> str:
@@ -74,7 +76,6 @@ class WorkFile:
 
     def _create(self, data: bytes) -> None:
         """Write `data` to a new file: the session's file made afresh, or a new name the first time."""
-        from dprk_records.records.writing import create_file
 
         if self.path is not None:
             with contextlib.suppress(FileNotFoundError):
@@ -95,8 +96,6 @@ class WorkFile:
 
     def edit(self, text: str) -> str | None:
         """Open `text` in the editor; the text saved, or None when the file was closed unsaved."""
-        from dprk_records.records import yamlread
-        from dprk_records.records.writing import read_own_file
 
         shown = self.shown(text)
         self._create(shown.encode("utf-8"))

@@ -17,10 +17,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from dprk_records.errors import DataError, UsageError, YamlError
+from dprk_records.errors import DataError, DprkError, UsageError, YamlError
 from dprk_records.history.commit import import_git, open_git_repo
 from dprk_records.history.rawdiff import PathChange, parse_raw
+from dprk_records.records import yamlread
 from dprk_records.records.repository import RECORD_SUFFIX, RECORDS, SCHEMA, Repository
+from dprk_records.records.schemas import Schemas
 
 WORKTREE = None  # a revision of None means the working tree
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -152,9 +154,6 @@ class Git:
                 self.repo.schemas
             )  # a schema folder committed as a link (a blob naming its target) is never followed
         if tree not in self._schemas:
-            from dprk_records.errors import DprkError
-            from dprk_records.records.schemas import Schemas
-
             texts: dict[str, bytes] = {}
             for entry in self.run("ls-tree", "-z", tree).split("\0"):
                 meta, _, name = entry.partition("\t")
@@ -225,8 +224,6 @@ class Git:
     def read(self, side: Side, path: str, blob: str | None) -> bytes:
         """The bytes of `path` on `side` (a blob id from git, or the file in the work tree)."""
         if side.rev is None:
-            from dprk_records.records import yamlread
-
             full = self.repo.root / path
             if os.path.islink(full):
                 raise YamlError("is a symbolic link; records are regular files, and a link is not followed", path=path)
@@ -252,7 +249,6 @@ class Git:
 
     def snapshot(self, side: Side, path: str, blob: str | None, mode: str | None = None) -> Snapshot:
         """A record's parsed data on one side; a broken file gives an error, never an exception."""
-        from dprk_records.records import yamlread
 
         where = "the working tree" if side.rev is None else side.label
         if mode == "120000" and side.rev is not None:

@@ -6,14 +6,13 @@ revision for `validate --changed-since`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dprk_records.errors import UsageError
 from dprk_records.history.git import WORKTREE, Commit, Git, PathChange, Side, open_git
-from dprk_records.records.repository import RECORD_SUFFIX, RECORDS, SCHEMA, RecordFile, Repository, Stray
-
-if TYPE_CHECKING:
-    from dprk_records.history.recorddiff import Diff, RecordChange
+from dprk_records.history.recorddiff import Diff, OtherFile, RecordChange, compare
+from dprk_records.records.repository import RECORD_SUFFIX, RECORDS, SCHEMA, RecordFile, Repository, Stray, check_id_text
+from dprk_records.records.suggest import did_you_mean, nearest_ids
 
 
 def record_at(repo: Repository, rel: str | None, schemas: Any = None) -> RecordFile | None:
@@ -37,7 +36,6 @@ def diff_revisions(repo: Repository, spec: str | None = None) -> Diff:
     `spec`: None (the working tree against HEAD), `REV` (REV against the working tree),
     `A..B`, or `A...B` (B against the merge base of A and B). Only changed blobs are read.
     """
-    from dprk_records.history.recorddiff import Diff, OtherFile
 
     with open_git(repo) as handle:
         old, new = handle.sides(spec)
@@ -63,7 +61,6 @@ _STATUS_WORD = {"A": "added", "D": "removed", "M": "modified", "T": "modified", 
 
 def _record_change(repo: Repository, handle: Git, old: Side, new: Side, change: PathChange) -> RecordChange | None:
     """One changed path in record terms, or None when neither side is a record file."""
-    from dprk_records.history.recorddiff import RecordChange, compare
 
     before = record_at(repo, change.old_path, handle.schemas_at(old)) if change.status not in ("A", "C") else None
     after = record_at(repo, change.new_path, handle.schemas_at(new))
@@ -110,7 +107,6 @@ def record_log(repo: Repository, record_id: str) -> tuple[str, list[LogEntry]]:
 
     Follows renames. A record since removed is found by its id in history.
     """
-    from dprk_records.records.repository import check_id_text
 
     check_id_text(record_id)
     with open_git(repo) as handle:
@@ -120,8 +116,6 @@ def record_log(repo: Repository, record_id: str) -> tuple[str, list[LogEntry]]:
         if path is not None and not has_head:
             return path, []  # a record in a repository with no commit yet has no history
         if path is None:
-            from dprk_records.records.suggest import did_you_mean, nearest_ids
-
             close = did_you_mean(nearest_ids(record_id, repo.id_index()))
             raise UsageError(
                 f"no record with id {record_id!r}, now or in the history of this branch",

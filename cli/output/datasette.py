@@ -28,6 +28,7 @@ from typing import Any
 
 from dprk_records.errors import DataError, UsageError
 from dprk_records.output.tables import Layout, Table
+from dprk_records.records.writing import refuse_link, write_file
 
 INSTALL = "pip install 'dprk-records[serve]'"
 DATABASE = "dprk"
@@ -125,7 +126,6 @@ def clear_folder(folder: Path, shown: str) -> tuple[Path, Path]:
     """The database and metadata paths in the serve folder, after refusing (DataError) a
     link or anything but a regular file at any name the tool or SQLite writes there, and
     removing journals left by an earlier run (which SQLite would otherwise play back)."""
-    from dprk_records.records.writing import refuse_link
 
     database = folder / f"{DATABASE}.sqlite"
     meta = folder / "metadata.json"
@@ -145,7 +145,6 @@ def clear_folder(folder: Path, shown: str) -> tuple[Path, Path]:
 
 
 def write_metadata(path: Path, data: dict[str, Any], shown: str | None = None) -> None:
-    from dprk_records.records.writing import write_file
 
     write_file(
         path,

@@ -22,6 +22,8 @@ from typing import Any
 
 from dprk_records.output.tables import POSITION, RECORDS_TABLE, STATES_TABLE, Column, Layout, Table
 from dprk_records.records.dates import date_span
+from dprk_records.selection import reactions, votes
+from dprk_records.selection.vocabulary import vocabulary
 
 REACTIONS, RESPONSES, VOTES, VETOED = "reactions", "reactions_responses", "votes", "votes_vetoed"
 
@@ -194,8 +196,6 @@ def derived(
 ) -> tuple[Derived, Callable[[Iterable[Any]], Iterator[Any]]]:
     """The derived tables for an export of `layout`'s kinds, and a pass-through for the
     exported records that keeps what the tables are made from."""
-    from dprk_records.selection import reactions, votes
-    from dprk_records.selection.vocabulary import vocabulary
 
     words = vocabulary(repo.schemas.kinds)
     answered = {k.name for k in words.answered}

@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from dprk_records.errors import UsageError
+from dprk_records.output.datapackage import write_datapackage
+from dprk_records.output.derived import derived
 from dprk_records.output.formats import atomic_output, check_output, write_json, write_jsonl, write_rows
+from dprk_records.output.rendered import write_rendered
+from dprk_records.output.sqlitedb import write_sqlite
+from dprk_records.output.tables import Layout
 from dprk_records.selection.filters import Selection
 from dprk_records.selection.rows import available_columns, choose_columns, explode_field, selected_rows
 
@@ -40,8 +45,6 @@ def write_selection(
         names = {c.name for c in columns}
         columns += [c for c in available_columns(selection.kinds) if c.path[:1] == exploded and c.name not in names]
     if fmt in ("csv", "tsv"):  # from the lines the parse cache keeps, where it can
-        from dprk_records.output.rendered import write_rendered
-
         count = write_rendered(
             repo, selection, out, columns, exploded, delimiter="," if fmt == "csv" else "\t", escape=escape
         )
@@ -81,7 +84,6 @@ def export(
             raise UsageError(
                 "--fields and --explode do not apply to --format datapackage", hint="the package holds every field"
             )
-        from dprk_records.output.datapackage import write_datapackage
 
         extra, watch = derived_tables(repo, selection)
         return write_datapackage(
@@ -160,15 +162,12 @@ def refuse_repository_files(repo: Any, output: Path, *, folder: bool = False) ->
 
 def derived_tables(repo: Any, selection: Selection) -> Any:
     """The `reactions` and `votes` tables of an export of `selection` (dprk_records.output.derived)."""
-    from dprk_records.output.derived import derived
-    from dprk_records.output.tables import Layout
 
     return derived(repo, Layout(selection.kinds), use_cache=selection.use_cache)
 
 
 def write_database(repo: Any, selection: Selection, path: Path, display: str) -> int:
     """The SQLite export of `selection` at `path` (a temporary file), derived tables included."""
-    from dprk_records.output.sqlitedb import write_sqlite
 
     extra, watch = derived_tables(repo, selection)
     return write_sqlite(path, selection.kinds, watch(selection.records(repo)), display=display, derived=extra)

@@ -25,6 +25,8 @@ from types import SimpleNamespace
 from typing import IO, Any
 
 from dprk_records.errors import UsageError
+from dprk_records.output.fitting import fitted, numeric
+from dprk_records.records.writing import atomic_file
 
 ROW_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown", "sqlite", "datapackage")
@@ -203,8 +205,6 @@ def write_table(
     With `drop_empty`, columns empty in every row are left out."""
     from tabulate import multiline_formats, tabulate
 
-    from dprk_records.output.fitting import fitted, numeric
-
     check_style(style)
     body = [[_one_line(v) for v in row] for row in rows]
     if drop_empty and body:
@@ -330,7 +330,6 @@ def atomic_output(path: Path, *, force: bool, binary: bool = False, encoding: st
 
     On any error the temporary file is removed and `path` is left as it was.
     """
-    from dprk_records.records.writing import atomic_file
 
     check_output(path, force)
     try:

@@ -6,10 +6,33 @@ its folders (`repository`), reading many records through the parse cache (`readi
 `cache`), partial dates (`dates`) and JSON Schema patterns as ECMA-262 reads them
 (`ecma`). Everything else in the tool stands on this package; it imports nothing from
 the rest of the tool but dprk_records.errors.
+
+Its main names are importable from here (`from dprk_records.records import Repository`),
+loaded when first asked for: importing one module of the package (the cache's key, say)
+loads that module and what it imports, not the whole package.
 """
 
-from dprk_records.records.kinds import Field, Kind, values_at
-from dprk_records.records.repository import RecordFile, Repository, Stray
-from dprk_records.records.schemas import Schemas
+from __future__ import annotations
 
-__all__ = ["Field", "Kind", "RecordFile", "Repository", "Schemas", "Stray", "values_at"]
+_EXPORTS = {
+    "Field": "dprk_records.records.kinds",
+    "Kind": "dprk_records.records.kinds",
+    "RecordFile": "dprk_records.records.recordfile",
+    "Repository": "dprk_records.records.repository",
+    "Schemas": "dprk_records.records.schemas",
+    "Stray": "dprk_records.records.recordfile",
+    "values_at": "dprk_records.records.values",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dprk_records.records' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dprk_records.records.dates import date_problem
 from dprk_records.records.kinds import Field
 from dprk_records.records.suggest import did_you_mean, nearest
 
@@ -94,8 +95,6 @@ def wrong_form(schema: dict[str, Any], value: Any) -> str:
     in the field's own words: its `x-form` (`a web address (http:// or https://, no
     spaces)`), or for a date the words every date check uses."""
     if schema.get("x-role") == "date":
-        from dprk_records.records.dates import date_problem
-
         return date_problem(value) or f"{value!r} is not a date"
     form = schema.get("x-form")
     if isinstance(form, str) and form:

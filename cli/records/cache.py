@@ -47,6 +47,7 @@ from dprk_records.records.cachetables import (
     View,
     entry_columns,
 )
+from dprk_records.records.writing import private_folder
 
 CACHE_DIR, CACHE_FILE = ".dprk-cache", "records.sqlite3"
 FORMAT = 4  # the layout of what the cache stores (verdicts, reports): a new one drops every entry
@@ -76,8 +77,6 @@ class ParseCache:
             return self._db
         self._opened = True
         import sqlite3
-
-        from dprk_records.records.writing import private_folder
 
         if private_folder(self.root) is None:
             return None

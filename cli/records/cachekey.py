@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+from dprk_records.records.schemas import schema_files
+
 try:  # blake2b without loading OpenSSL (hashlib's import costs more than all the stats below)
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover - a Python built without its own blake2
@@ -129,7 +131,6 @@ def _library_files(name: str) -> list[str]:
 def schema_hash(schema_dir: Path, root: Path | None = None) -> str:
     """A hash of every schema file's name and bytes. With `root`, the repository's root,
     a folder or file that leads out of it is never read: a DataError (see schema_files)."""
-    from dprk_records.records.schemas import schema_files
 
     h = blake2b(digest_size=16)
     for file in schema_files(schema_dir, root, ".json"):

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from dprk_records.records.values import values_at
+
 _DATE = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?\Z")  # the schema's form
 DATE_FORM = "YYYY, YYYY-MM or YYYY-MM-DD"
 
@@ -54,8 +56,6 @@ def date_problem(text: Any) -> str | None:
 def calendar_problems(kind: Any, data: Any) -> Iterator[tuple[tuple[Any, ...], str]]:
     """(pointer, message) for each date field of a record that has the form of a date but
     names no day on the calendar (2023-02-30). The form itself is the schema's business."""
-    from dprk_records.records.kinds import values_at
-
     for date_field in kind.date_fields:
         for pointer, value in values_at(data, date_field.path):
             if isinstance(value, str) and _DATE.match(value) and date_span(value) is None:

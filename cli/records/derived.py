@@ -22,14 +22,11 @@ import json
 import os
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from dprk_records.records.cache import VIEW_KEYS, Stamp, racy, stat_key
+from dprk_records.records.cache import VIEW_KEYS, ParseCache, Stamp, racy, stat_key
 from dprk_records.records.cachekey import blake2b, packed
 from dprk_records.records.cachetables import VIEW_COLUMNS, View
-
-if TYPE_CHECKING:
-    from dprk_records.records.cache import ParseCache
 
 
 class Covered(NamedTuple):

@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from dprk_records.records.ecma import compile_pattern
+
 Check = Callable[[Any], bool]
 
 # Keywords that do not constrain the instance.
@@ -138,8 +140,6 @@ def _compile(schema: Any, resolve: Callable[[dict[str, Any]], dict[str, Any]], d
 
     # strings
     if "pattern" in schema:
-        from dprk_records.records.ecma import compile_pattern
-
         try:
             pattern = compile_pattern(schema["pattern"])
         except (re.error, TypeError):

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from dprk_records.errors import DataError
+from dprk_records.records.recordfile import RecordFile
+from dprk_records.records.writing import PRIVATE, atomic_file, sync_folder
 
 FOLDER = "journal"  # under .dprk-cache/
 FORMAT = 1
@@ -57,7 +59,6 @@ def _binding(repo: Any) -> list[int]:
 
 
 def _folder_path(repo: Any) -> Path:
-    from dprk_records.records.writing import PRIVATE
 
     return repo.root / PRIVATE / FOLDER
 
@@ -83,7 +84,6 @@ def carry_out(repo: Any, what: str, changes: list[Change]) -> None:
             f".dprk-cache/{FOLDER}/ cannot be used (it or .dprk-cache is a link, or not a folder); nothing was written",
             hint="remove it, so that dprk can keep the journal of this change there",
         )
-    from dprk_records.records.writing import atomic_file
 
     record = {
         "format": FORMAT,
@@ -185,7 +185,6 @@ def _well_formed(change: Change) -> bool:
 
 
 def _record_path(repo: Any, rel: str) -> bool:
-    from dprk_records.records.repository import RecordFile
 
     found = repo.classify(repo.root / rel)
     return isinstance(found, RecordFile) and found.rel == rel and not os.path.islink(repo.root / rel)
@@ -232,7 +231,6 @@ def _todo(repo: Any, changes: list[Change], name: str) -> list[Change]:
 
 def _apply(repo: Any, changes: list[Change], name: str) -> None:
     """Bring each file to its text after, in the journal's order (see _todo)."""
-    from dprk_records.records.writing import atomic_file, sync_folder
 
     for change in _todo(repo, changes, name):
         path = repo.root / change.rel
@@ -253,6 +251,5 @@ def _apply(repo: Any, changes: list[Change], name: str) -> None:
 
 def _remove(path: Path) -> None:
     path.unlink(missing_ok=True)
-    from dprk_records.records.writing import sync_folder
 
     sync_folder(path.parent)

@@ -43,6 +43,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dprk_records.errors import DataError
+from dprk_records.records.dates import date_span
+from dprk_records.records.fastcheck import compile_schema
 
 if TYPE_CHECKING:
     from dprk_records.records.schemas import Schemas
@@ -202,7 +204,6 @@ class Kind:
     def sort_date(self, data: Any) -> str:
         """The first day (ISO) of the record's own date, for ordering records by date;
         "" when the record has no such date (it sorts first)."""
-        from dprk_records.records.dates import date_span
 
         value = data.get(self.date_field) if isinstance(data, dict) and self.date_field else None
         span = date_span(value)
@@ -241,7 +242,6 @@ class Kind:
     @cached_property
     def fast_check(self) -> Any:
         """A yes/no checker compiled from the schema (see dprk_records.records.fastcheck), or None."""
-        from dprk_records.records.fastcheck import compile_schema
 
         try:
             inlined = self.schemas.inline(self.schema, self.file)
@@ -259,25 +259,3 @@ class Kind:
                 node = node.items
             node = node.keys.get(part) if node is not None else None
         return node
-
-
-def values_at(data: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    """Every value found at a field path in a record, with its concrete pointer.
-
-    Lists are entered transparently: the path ("outcomes", "symbol") yields
-    (("outcomes", 0, "symbol"), "S/RES/1") and so on. A list value at the end of the
-    path yields each element with its index.
-    """
-
-    def walk(node: Any, rest: tuple[str, ...], pointer: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
-        if isinstance(node, list):
-            for index, element in enumerate(node):
-                yield from walk(element, rest, pointer + (index,))
-            return
-        if not rest:
-            yield pointer, node
-            return
-        if isinstance(node, dict) and rest[0] in node:
-            yield from walk(node[rest[0]], rest[1:], pointer + (rest[0],))
-
-    yield from walk(data, path, ())

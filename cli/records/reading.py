@@ -18,11 +18,14 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from dprk_records.errors import YamlError
+from dprk_records.records import derived, yamlread
+from dprk_records.records.cache import Entry, ParseCache, open_cache
+from dprk_records.records.cachekey import packed, unpacked
 from dprk_records.records.kinds import Kind
+from dprk_records.records.recordfile import RecordFile
 
-if TYPE_CHECKING:
-    from dprk_records.records.cache import Entry, ParseCache
-    from dprk_records.records.repository import RecordFile, Repository
+if TYPE_CHECKING:  # the repository reads through this module
+    from dprk_records.records.repository import Repository
 
 
 def iter_data(
@@ -49,7 +52,6 @@ def iter_data(
     are held, marshalled, to be sorted). With `on_error`, a file that cannot be read is passed to
     it (as its YamlError) and skipped, instead of ending the iteration.
     """
-    from dprk_records.records.cache import open_cache
 
     cache = open_cache(repo.root, repo.schema_dir, use_cache)
     try:
@@ -90,9 +92,6 @@ def iter_views(
     used as it is, without reading the record; the others are made from the record's
     data and stored for next time (dprk_records.records.derived).
     """
-    from dprk_records.records import derived
-    from dprk_records.records.cache import open_cache
-    from dprk_records.records.cachekey import unpacked
 
     cache = open_cache(repo.root, repo.schema_dir, use_cache)
     try:
@@ -175,8 +174,6 @@ def _data(
     None when it cannot be read and `on_error` took the error."""
     import json
 
-    from dprk_records.records import yamlread
-
     try:
         stat = os.stat(record.file)
     except OSError:
@@ -225,7 +222,6 @@ def _by_date(
     checking the file again); other records are parsed now and cached (or, with no
     cache, held in `held` for the second pass, marshalled: the exact values in a
     fraction of the memory of the dicts, so 100,000 records stay within a few hundred MB)."""
-    from dprk_records.records.cachekey import packed
 
     dates: dict[str, str] = {}
     known = cache.sort_keys() if cache is not None else {}

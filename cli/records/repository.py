@@ -11,79 +11,24 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from dprk_records.errors import DataError, UsageError
+from dprk_records.records import journal, yamlread, yamlwrite
 from dprk_records.records.kinds import Kind
+from dprk_records.records.reading import iter_data
+from dprk_records.records.recordfile import OUTSIDE_FOLDER, OutsideFolder, RecordFile, Stray
 from dprk_records.records.schemas import Schemas, within
+from dprk_records.records.suggest import did_you_mean, nearest_ids
+from dprk_records.records.writing import private_folder
 
 RECORD_SUFFIX = ".yaml"
 RECORDS = "records"  # the folder of records, under the repository root
 SCHEMA = "schema"  # the folder of schema files
 ENV_REPO = "DPRK_REPO"
 PRIVATE = ".dprk-cache"  # the tool's own folder (parse cache, unsaved edits); git ignores it
-
-
-class RecordFile:
-    """A record file on disk: its path, its kind (from its folder) and its id (from its name).
-
-    `file` is the path as a string (cheap to make for every file of a large
-    repository); `path` is the same as a Path, made when first asked for.
-    """
-
-    __slots__ = ("file", "kind", "id", "rel", "_path")
-
-    def __init__(self, path: str | os.PathLike[str], kind: Kind, id: str, rel: str):
-        self.file = os.fspath(path)
-        self.kind = kind
-        self.id = id
-        self.rel = rel  # path relative to the repository root, with forward slashes
-        self._path: Path | None = path if isinstance(path, Path) else None
-
-    @property
-    def path(self) -> Path:
-        if self._path is None:
-            self._path = Path(self.file)
-        return self._path
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, RecordFile) and (self.file, self.kind.name, self.id) == (
-            other.file,
-            other.kind.name,
-            other.id,
-        )
-
-    def __hash__(self) -> int:
-        return hash(self.file)
-
-    def __repr__(self) -> str:
-        return f"RecordFile({self.rel!r}, kind={self.kind.name!r})"
-
-
-@dataclass(frozen=True)
-class Stray:
-    """Something under records/ that is not a readable record file."""
-
-    rel: str
-    message: str
-
-
-@dataclass(frozen=True)
-class OutsideFolder(Stray):
-    """records/, or a kind folder, that is a link to a folder outside the repository.
-
-    Nothing in it is read or written. Commands that list records stop with one line
-    (records() raises); validate reports it as a problem.
-    """
-
-    def error(self) -> DataError:
-        return DataError(f"{self.rel}: {self.message}", hint="replace the link with a folder inside the repository")
-
-
-OUTSIDE_FOLDER = "is a link to a folder outside the repository; dprk reads and writes only inside the repository"
 
 
 class Repository:
@@ -197,8 +142,6 @@ class Repository:
     def get_record(self, record_id: str) -> RecordFile:
         found = self.find_record(record_id)
         if found is None:
-            from dprk_records.records.suggest import did_you_mean, nearest_ids
-
             close = did_you_mean(nearest_ids(record_id, self.id_index()))
             raise UsageError(f"no record with id {record_id!r}", hint=close or "list ids with 'dprk query'")
         return found
@@ -280,17 +223,14 @@ class Repository:
     # --- reading ------------------------------------------------------------------
 
     def read_bytes(self, record: RecordFile) -> bytes:
-        from dprk_records.records import yamlread
 
         return yamlread.read_bytes(record.file, record.rel)
 
     def read_text(self, record: RecordFile) -> str:
-        from dprk_records.records import yamlread
 
         return yamlread.decode(self.read_bytes(record), record.rel)
 
     def load(self, record: RecordFile) -> dict[str, Any]:
-        from dprk_records.records import yamlread
 
         return yamlread.loads(self.read_text(record), record.rel)
 
@@ -304,7 +244,6 @@ class Repository:
         on_error: Callable[[Exception], None] | None = None,
     ) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
         """Every record with its parsed data: see dprk_records.records.reading.iter_data."""
-        from dprk_records.records.reading import iter_data
 
         return iter_data(self, kinds, order=order, use_cache=use_cache, progress=progress, on_error=on_error)
 
@@ -330,7 +269,6 @@ class Repository:
             raise DataError(f"cannot open {self.rel(self.records_dir)}/ to lock it: {exc.strerror or exc}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            from dprk_records.records import journal
 
             if journal.pending(self):
                 journal.recover(self)  # a change an interrupted command left half made is finished first
@@ -341,7 +279,6 @@ class Repository:
     def finish_interrupted(self) -> None:
         """Finish, under the write lock, any change to several files that an interrupted
         command left half made (dprk_records.records.journal); nothing is locked when there is none."""
-        from dprk_records.records import journal
 
         if journal.pending(self):
             with self.write_lock():
@@ -349,12 +286,10 @@ class Repository:
 
     def private_folder(self, *parts: str) -> Path | None:
         """The tool's own folder in the repository (see dprk_records.records.writing.private_folder)."""
-        from dprk_records.records.writing import private_folder
 
         return private_folder(self.root, *parts)
 
     def render(self, kind: Kind, data: dict[str, Any]) -> str:
-        from dprk_records.records import yamlwrite
 
         return yamlwrite.dumps(data, kind.root, kind.header)
 

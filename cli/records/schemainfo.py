@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from dprk_records.errors import UsageError
+from dprk_records.records.dates import DATE_FORM
 from dprk_records.records.kinds import Field, Kind
 from dprk_records.records.repository import Repository
+from dprk_records.records.suggest import did_you_mean, nearest
 
 
 def allowed_values(item: Field) -> str:
@@ -18,8 +21,6 @@ def allowed_values(item: Field) -> str:
     if target.references:
         return "id of a " + " or ".join(target.references)
     if "pattern" in target.schema and target.is_date:
-        from dprk_records.records.dates import DATE_FORM
-
         return DATE_FORM
     if target.schema.get("x-form"):
         return target.schema["x-form"]
@@ -59,8 +60,6 @@ def describe_fields(kind: Kind) -> tuple[list[str], list[list[Any]]]:
 def values_field(repo: Repository, kind: Kind | None, name: str) -> Field:
     """The field whose allowed values `dprk schema --values NAME` lists: a (dotted) field
     of KIND, or of any kind, or the title of a set of values (`state`, `states`)."""
-    from dprk_records.errors import UsageError
-    from dprk_records.records.suggest import did_you_mean, nearest
 
     kinds = [kind] if kind is not None else list(repo.schemas.kinds.values())
     titles: dict[str, Field] = {}

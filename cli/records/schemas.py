@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dprk_records.errors import DataError, UsageError
+from dprk_records.records.ecma import search
 from dprk_records.records.kinds import SCHEMA_SUFFIX, Field, Kind
 
 
@@ -212,8 +213,6 @@ def ecma_validator_class() -> Any:
     if _VALIDATOR_CLASS is None:
         from jsonschema import Draft202012Validator, validators
         from jsonschema.exceptions import ValidationError
-
-        from dprk_records.records.ecma import search
 
         def pattern(validator: Any, expected: str, instance: Any, schema: dict[str, Any]) -> Any:
             if validator.is_type(instance, "string") and not search(expected, instance):

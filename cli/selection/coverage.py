@@ -15,6 +15,8 @@ import os
 import re
 import stat
 
+from dprk_records.selection.filters import build_selection
+
 COVERAGE_FILE = ("docs", "coverage.md")
 LAUNCH_TABLE = "Launch records per year"
 YEAR_COLUMN, COUNT_COLUMN = "year", "launch records"
@@ -83,7 +85,6 @@ LAUNCH_KIND = "launch"  # the kind whose records the table counts
 
 def held_launch_counts(repo) -> dict[str, int]:
     """Launch records per year of their date, as the repository holds them."""
-    from dprk_records.selection.filters import build_selection
 
     counts: dict[str, int] = {}
     for _record, data in build_selection(repo, [LAUNCH_KIND]).records(repo):

@@ -14,9 +14,8 @@ comparisons of spans:
   `<` the field's span ends before the value's starts, `>` it starts after the
   value's ends, `<=` is `--until` and `>=` is `--since`.
 
-Records are read through Repository.iter_data, one at a time. Without --sort they
-stream in the default order, each record's own date (the first day it covers) then
-id; with --sort the selected records are kept and sorted.
+Records are read through Repository.iter_data, one at a time. Without --sort they stream in the
+default order, each record's own date (the first day it covers) then id; with --sort they are held and sorted.
 """
 
 from __future__ import annotations
@@ -32,8 +31,9 @@ from typing import Any
 from dprk_records.errors import UsageError
 from dprk_records.records.allowed import listing, not_allowed, spelled
 from dprk_records.records.dates import date_problem, date_span
-from dprk_records.records.kinds import Field, Kind, values_at
+from dprk_records.records.kinds import Field, Kind
 from dprk_records.records.suggest import did_you_mean, nearest
+from dprk_records.records.values import values_at
 
 KIND_COLUMN = "kind"  # the column naming a record's kind; not a schema field
 

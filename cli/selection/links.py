@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from dprk_records.records.kinds import values_at
+from dprk_records.records.values import values_at
+from dprk_records.selection.rows import cell, timeline_columns
 
 
 def backlinks(repo: Any, target: str, on_error: Callable[[Exception], None] | None = None) -> Iterator[dict[str, Any]]:
@@ -18,7 +19,6 @@ def backlinks(repo: Any, target: str, on_error: Callable[[Exception], None] | No
     In date-then-id order; a record referring to `target` from two fields gives two rows.
     With `on_error`, a record file that cannot be read is reported to it and skipped.
     """
-    from dprk_records.selection.rows import cell, timeline_columns
 
     kinds = list(repo.schemas.kinds.values())
     columns = timeline_columns(kinds)

@@ -31,6 +31,7 @@ from typing import Any
 from dprk_records.errors import DataError, UsageError
 from dprk_records.records.dates import date_span
 from dprk_records.records.kinds import Field, Kind
+from dprk_records.records.reading import iter_views
 from dprk_records.selection.filters import KIND_COLUMN, Selection, unknown_field
 
 SPAN_SUFFIXES = ("_start", "_end")
@@ -351,8 +352,6 @@ def selected_views(
     ):
         return None
     import itertools
-
-    from dprk_records.records.reading import iter_views
 
     stream: Iterator[tuple[Any, str]] = iter_views(repo, selection.kinds, key, make, progress=selection.progress)
     if selection.limit is not None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dprk_records.records.dates import date_span
-from dprk_records.records.kinds import values_at
+from dprk_records.records.values import values_at
 from dprk_records.selection.stats import periods_between
 from dprk_records.selection.vocabulary import permanent_members, positions, vocabulary
 
