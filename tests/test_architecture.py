@@ -252,6 +252,18 @@ def test_the_architecture_document_names_every_package():
             assert f"cli/{path.name}/" in text, path.name
 
 
+def test_the_architecture_document_names_every_module():
+    """Every file of cli/ is named in docs/architecture.md by its path under cli/ (`records/cache.py`)."""
+    text = (PROJECT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [
+        path.relative_to(PACKAGE).as_posix()
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if f"`{path.relative_to(PACKAGE).as_posix()}`" not in text
+        and not (path.name == "__init__.py" and path.parent != PACKAGE)  # a package is named by its folder
+    ]
+    assert missing == []
+
+
 def test_importing_the_package_loads_no_part_of_it():
     code = "import sys, dprk_records; print(sorted(m for m in sys.modules if m.startswith('dprk_records.')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT)
