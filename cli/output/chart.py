@@ -51,7 +51,9 @@ def chart_format(output: str, fmt: str | None) -> str:
     chosen = (fmt or Path(output).suffix.lstrip(".")).lower()
     if chosen not in FORMATS:
         raise UsageError(
-            f"{output}: a chart is an .svg or .png file", hint="name the file FILE.svg or FILE.png, or give --format"
+            f"{output}: a chart is an .svg or .png file",
+            hint="name the file FILE.svg or FILE.png, or give {fmt}",
+            params=("output", "fmt"),
         )
     return chosen
 
