@@ -102,21 +102,28 @@ class DprkError(Exception):
     `params` names the parameters the message is about (the first is the one that was
     wrong: `param`). Message and hint name them as `{limit}`, or with a value as
     `{output=FILE}`: str() gives the library's own words (`limit`, `output=FILE`, the
-    names a program passes), and `worded(words)` the words of whoever called the library
-    (the command line gives its flags: `--limit`, `-o FILE`).
+    names a program passes, or the words `params` gives when it maps each name to them),
+    and `worded(words)` the words of whoever called the library (the command line gives
+    its flags: `--limit`, `-o FILE`).
     """
 
     exit_code = 1
 
-    def __init__(self, message: str, *, hint: str | None = None, params: tuple[str, ...] = ()):
+    def __init__(self, message: str, *, hint: str | None = None, params: tuple[str, ...] | dict[str, str] = ()):
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.params = tuple(params)
+        self.own_words = dict(params) if isinstance(params, dict) else {}
 
     @property
     def param(self) -> str | None:
         return self.params[0] if self.params else None
+
+    @property
+    def param_words(self) -> tuple[str, ...] | dict[str, str]:
+        """`params` as given: for an error that carries this one's message on."""
+        return self.own_words or self.params
 
     def worded(self, words: dict[str, str] | None = None) -> str:
         """The message and hint with each parameter named by `words` (name -> word), else by its own name."""
@@ -127,6 +134,8 @@ class DprkError(Exception):
                 return match.group()
             if words and name in words:
                 return words[name] + (f" {value}" if value is not None else "")
+            if name in self.own_words:
+                return self.own_words[name] + (f" {value}" if value is not None else "")
             return name + (f"={value}" if value is not None else "")
 
         message = _PARAM.sub(word, self.message) if self.params else self.message

@@ -58,6 +58,16 @@ FLAGS: dict[str, str] = {
     "limit": "--limit",
     "by": "--by",
     "port": "--port",
+    "repo": "--repo",
+    "id": "--id",
+    "values": "--values",
+    "commit": "--commit",
+    "from_file": "--from-file",
+    "edit": "--edit",
+    "unset": "--unset",
+    "set": "--set",
+    "append": "--append",
+    "remove": "--remove",
 }
 
 

@@ -34,9 +34,7 @@ cli(prog_name="dprk")
 def dprk_with_pipe_format(repo, tmp_path, *args):
     script = tmp_path / "dprk_psv.py"
     script.write_text(PIPE_FORMAT, encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, str(script), *args], cwd=repo, capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run([sys.executable, str(script), *args], cwd=repo, capture_output=True, text=True, timeout=300)
 
 
 def test_a_writer_class_is_offered_and_used_by_every_command_that_writes_rows(repo, tmp_path):

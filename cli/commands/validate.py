@@ -6,6 +6,8 @@ import click
 
 from dprk_records.commands._options import output_options, repo_option
 
+FLAGS = {"since": "--changed-since", "staged": "--staged", "paths": "PATH arguments"}  # see dprk_records.main.FLAGS
+
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path())

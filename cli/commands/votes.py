@@ -65,7 +65,7 @@ def command(repo, selection, fields, explode, fmt: str, style: str, chart: str |
         from dprk_records.output.chart import chart_format, load_matplotlib
         from dprk_records.output.export import refuse_repository_files
 
-        chosen = chart_format(chart, None)
+        chosen = chart_format(chart, None, choosable=False)
         load_matplotlib()
         refuse_repository_files(repo, Path(chart))
     found = votes.votes(selection.kinds, selection.records(repo))

@@ -101,7 +101,8 @@ def refuse_existing(repo: Repository, record_id: Any) -> None:
     if found is not None:
         raise DataError(
             f"{found.rel} already exists; records are never overwritten",
-            hint=f"choose another --id, or change it with 'dprk update {record_id}'",
+            hint=f"choose another {{id}}, or change it with 'dprk update {record_id}'",
+            params=("id",),
         )
 
 
@@ -272,7 +273,7 @@ def _commit(repo: Repository, saved: Saved, commit: bool, verb: str) -> Saved:
         try:
             saved.commit = commit_file(repo.root, saved.record.path, saved.message)
         except DataError as exc:
-            raise NotCommitted(exc.message, hint=exc.hint) from None
+            raise NotCommitted(exc.message, hint=exc.hint, params=exc.param_words) from None
     return saved
 
 
@@ -321,4 +322,4 @@ def unsaved_error(repo: Repository, name: str, text: str, exc: DprkError) -> Dpr
         kept = f"Your edited text is kept in {keep_unsaved(repo, name, text)}"
     except DataError as failed:
         kept = failed.message[:1].upper() + failed.message[1:]
-    return (UsageError if exc.exit_code == 2 else DataError)(f"{why}. {kept}", hint=hint)
+    return (UsageError if exc.exit_code == 2 else DataError)(f"{why}. {kept}", hint=hint, params=exc.param_words)

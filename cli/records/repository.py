@@ -23,6 +23,7 @@ from dprk_records.records.schemas import Schemas, within
 RECORD_SUFFIX = ".yaml"
 RECORDS = "records"  # the folder of records, under the repository root
 SCHEMA = "schema"  # the folder of schema files
+REPO = {"repo": "the folder"}  # how an error names the repository folder given (the command line: --repo)
 ENV_REPO = "DPRK_REPO"
 PRIVATE = ".dprk-cache"  # the tool's own folder (parse cache, unsaved edits); git ignores it
 
@@ -119,13 +120,18 @@ class Repository:
         if explicit is not None:
             root = Path(explicit).expanduser()
             if root.exists() and not root.is_dir():
-                raise UsageError(f"{str(root)!r} is a file, not a repository folder", hint="check --repo or DPRK_REPO")
+                raise UsageError(
+                    f"{str(root)!r} is a file, not a repository folder", hint="check {repo} or DPRK_REPO", params=REPO
+                )
             if not root.is_dir():
-                raise UsageError(f"repository folder {str(root)!r} does not exist", hint="check --repo or DPRK_REPO")
+                raise UsageError(
+                    f"repository folder {str(root)!r} does not exist", hint="check {repo} or DPRK_REPO", params=REPO
+                )
             if not cls.is_root(root):
                 raise UsageError(
                     f"{str(root)!r} is not a dprk-records repository (it needs schema/ and records/)",
-                    hint="check --repo or DPRK_REPO",
+                    hint="check {repo} or DPRK_REPO",
+                    params=REPO,
                 )
             return cls(root.resolve())
         here = (start or Path.cwd()).resolve()
@@ -134,7 +140,8 @@ class Repository:
                 return cls(folder)
         raise UsageError(
             f"no dprk-records repository here or above {str(here)!r} (a folder holding schema/ and records/)",
-            hint="cd into one, or pass --repo DIR or set DPRK_REPO",
+            hint="cd into one, or pass {repo=DIR} or set DPRK_REPO",
+            params=REPO,
         )
 
     # --- kinds --------------------------------------------------------------------

@@ -36,7 +36,9 @@ class Schemas:
         if texts is None:
             if not directory.is_dir():
                 raise UsageError(
-                    f"no schema folder at {directory}", hint="run dprk inside a dprk-records repository or pass --repo"
+                    f"no schema folder at {directory}",
+                    hint="work inside a dprk-records repository, or pass {repo}",
+                    params={"repo": "its folder"},
                 )
             files = [(file, None) for file in schema_files(directory, root, SCHEMA_SUFFIX)]
         else:
