@@ -108,3 +108,14 @@ def listing(path: tuple[Any, ...]) -> str:
     record: list indexes are left out), with the names of codes."""
     dotted = ".".join(str(part) for part in path if not isinstance(part, int))
     return f"dprk schema --values {dotted}"
+
+
+# A boolean field's two values, as records hold them (strict YAML reads no other: no yes/no,
+# no 1/0) and as every output writes them; typed text (options, prompts, --set, --where)
+# may give them in any case, as it may an allowed value.
+BOOLEANS = {"true": True, "false": False}
+
+
+def boolean(text: str) -> bool | None:
+    """Typed text as a boolean field's value: true or false, in any case; None when it is neither."""
+    return BOOLEANS.get(text.strip().casefold())

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dprk_records.errors import UsageError
-from dprk_records.records.allowed import listing, not_allowed, spelled
+from dprk_records.records.allowed import boolean, listing, not_allowed, spelled
 from dprk_records.records.dates import date_problem, date_span
 from dprk_records.records.kinds import Field, Kind, values_at
 from dprk_records.records.suggest import did_you_mean, nearest
@@ -74,14 +74,9 @@ def field_names(kinds: list[Kind]) -> list[str]:
 
 
 def unknown_field(param: str, name: str, kinds: list[Kind], valid: list[str]) -> UsageError:
-    """`name` is no field of `kinds`: the error, naming the parameter (where, sort, fields) it was given in."""
     which = ", ".join(k.name for k in kinds)
-    close = did_you_mean(nearest(name, valid))
-    return UsageError(
-        f"unknown field {name!r} in {{{param}}} for {which}",
-        hint=close or "valid fields: " + ", ".join(valid),
-        params=(param,),
-    )
+    hint = did_you_mean(nearest(name, valid)) or "valid fields: " + ", ".join(valid)
+    return UsageError(f"unknown field {name!r} in {{{param}}} for {which}", hint=hint, params=(param,))
 
 
 # --- conditions ----------------------------------------------------------------
@@ -191,10 +186,9 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
         if condition.operand is None:  # nan and inf would match nothing, silently
             raise UsageError(f"{{where}} {text!r}: {name} is a number, and {value!r} is not one", params=("where",))
     elif leaf.type == "boolean":
-        if value not in ("true", "false"):
+        condition.type, condition.operand = "boolean", boolean(value)
+        if condition.operand is None:
             raise UsageError(f"{{where}} {text!r}: {name} is true or false, not {value!r}", params=("where",))
-        condition.type = "boolean"
-        condition.operand = value == "true"
     elif leaf.enum and op in ("=", "!="):
         found = spelled(leaf, value)  # allowed values match in any case: `category=icbm` finds ICBM
         if found is not None:
@@ -383,8 +377,7 @@ def build_selection(
     limit: int | None = None,
     use_cache: bool = True,
 ) -> Selection:
-    """A Selection from these words (the command line's options), checked against the schema.
-    A bad one is a UsageError whose `param` names it."""
+    """A Selection from these words, checked against the schema; a bad one raises a UsageError naming it (`param`)."""
     chosen = repo.kinds(kinds)
     if limit is not None and limit < 0:
         raise UsageError(f"{{limit}} {limit} is negative", hint="give 0 or more", params=("limit",))
