@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # what one_line escapes
 
 
 def one_line(text: str) -> str:
     """`text` with control characters (newlines, tabs, ...) shown as escapes, so that a
     message naming a path or value the user gave stays on one line."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 # Everything but the line feeds and tabs that lay output out, and CSV's CRLF row ends.

@@ -58,10 +58,7 @@ def check(repo: Repository, kind: Kind, data: dict[str, Any], record_id: str | N
         for pointer, value in values_at(data, ref_field.path):
             if not isinstance(value, str):
                 continue
-            try:
-                found = repo.find_record(value)
-            except UsageError:
-                continue  # not an id at all: the schema check has said so
+            found = repo.find_record(value, strict=False)  # not an id at all: the schema check has said so
             message = reference_problem(value, wanted, [found.kind] if found is not None else None, lambda: ())
             if message:
                 problems.append(problem_at(rel, text, pointer, message, "reference"))
@@ -86,18 +83,8 @@ def read_back(text: str, data: dict[str, Any], rel: str) -> None:
         )
 
 
-def existing(repo: Repository, record_id: Any) -> RecordFile | None:
-    """The record already holding this id, in any kind (looked up by file name)."""
-    if not isinstance(record_id, str) or not record_id:
-        return None
-    try:
-        return repo.find_record(record_id)
-    except UsageError:
-        return None
-
-
 def refuse_existing(repo: Repository, record_id: Any) -> None:
-    found = existing(repo, record_id)
+    found = repo.find_record(record_id, strict=False)
     if found is not None:
         raise DataError(
             f"{found.rel} already exists; records are never overwritten",
@@ -108,7 +95,7 @@ def refuse_existing(repo: Repository, record_id: Any) -> None:
 
 def id_taken(repo: Repository, kind: Kind, data: dict[str, Any]) -> list[str]:
     """A message when the record's id is already used by a record of any kind."""
-    found = existing(repo, data.get(kind.id_field))
+    found = repo.find_record(data.get(kind.id_field), strict=False)
     if found is None:
         return []
     return [f"{found.rel}: id {data.get(kind.id_field)!r} is already taken; choose another id"]
@@ -284,12 +271,12 @@ def keep_unsaved(repo: Repository, name: str, text: str) -> str:
     over another); returns its path relative to the root."""
     import time
 
-    from dprk_records.records.writing import create_file
+    from dprk_records.records.writing import PRIVATE, create_file
 
     folder = repo.private_folder("unsaved")
     if folder is None:
         raise DataError(
-            f"the edited text could not be kept: {repo.rel(repo.root / '.dprk-cache')} is not a folder of this repository"
+            f"the edited text could not be kept: {repo.rel(repo.root / PRIVATE)} is not a folder of this repository"
         )
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     for n in range(1000):

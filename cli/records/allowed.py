@@ -84,11 +84,6 @@ def not_allowed(item: Field, value: Any, listing: str | None = None) -> str:
     return message
 
 
-def names_of(item: Field) -> dict[str, str]:
-    """The display names of a field's codes (empty when it has none)."""
-    return dict(element(item).names or {})
-
-
 def wrong_form(schema: dict[str, Any], value: Any) -> str:
     """What is wrong with a text that does not have the form a field's `pattern` asks for,
     in the field's own words: its `x-form` (`a web address (http:// or https://, no

@@ -59,9 +59,6 @@ class Schemas:
 
     # --- lookup ---------------------------------------------------------------
 
-    def names(self) -> list[str]:
-        return list(self.kinds)
-
     def get(self, name: str) -> Kind:
         """A kind by name, singular or plural (`launch`, `launches`), or a usage error."""
         key = name.strip().lower().replace("_", "-")
