@@ -11,9 +11,8 @@ import time
 import pytest
 
 from conftest import sample, write_record
-from dprk_records.records.cache import CACHE_FILE
+from dprk_records.records.cache import CACHE_DIR, CACHE_FILE
 from dprk_records.records.repository import Repository
-from dprk_records.records.writing import PRIVATE as CACHE_DIR
 
 
 def cache_rows(repo):

@@ -118,8 +118,8 @@ def output_options(subject: str) -> Callable[[Callable[..., Any]], Callable[...,
 
     Every command that prints takes this, so `--format json` and `--json` mean the same
     thing everywhere, and a format added to the registry is offered by every command that
-    writes what it can write. With `table` among the formats, `--style STYLE` picks a
-    tabulate style. Passes `fmt` (and `style`).
+    writes what it can write. With a format that draws a table among them (`styled`),
+    `--style STYLE` picks a tabulate style. Passes `fmt` (and `style`).
     """
     from dprk_records.output import registry
 

@@ -47,7 +47,7 @@ from dprk_records.records.cachetables import (
 )
 from dprk_records.records.writing import PRIVATE
 
-CACHE_FILE = "records.sqlite3"  # in the tool's own folder (dprk_records.records.writing.PRIVATE)
+CACHE_DIR, CACHE_FILE = PRIVATE, "records.sqlite3"  # the parse cache's file, in the tool's own folder
 FORMAT = 3
 VIEW_KEYS = 8  # views of this many different kinds (export column sets, ...) are kept; the least recently used goes
 
@@ -57,7 +57,7 @@ class ParseCache:
 
     def __init__(self, root: Path, verdict_key: str):
         self.root = root
-        self.folder = root / PRIVATE
+        self.folder = root / CACHE_DIR
         self.path = self.folder / CACHE_FILE
         self.verdict_key = f"{FORMAT}:{__version__}:{verdict_key}"
         # the schemas decide each record's sort key (its date field), so they key the whole cache too
