@@ -7,14 +7,14 @@ import click
 from dprk_records.commands._options import output_options, progress_bar, repo_option, selection_options
 from dprk_records.commands._types import OutputFile
 from dprk_records.output.export import export
-from dprk_records.output.formats import EXPORT_FORMATS
+from dprk_records.output.registry import writer
 from dprk_records.selection.rows import timeline_columns
 
 
 @click.command("export")
 @repo_option
 @selection_options
-@output_options(*EXPORT_FORMATS, default="csv")
+@output_options("export")
 @click.option(
     "-o",
     "--output",
@@ -68,7 +68,7 @@ def command(
     if count == 0:
         click.echo(f"dprk: {selection.nothing_found()}", err=True)
     shared = ""
-    if count and selection.timeline and fmt in ("csv", "tsv", "markdown") and not fields and not explode:
+    if count and selection.timeline and not fields and not explode and _writes_rows(fmt):
         names = [column.name for column in timeline_columns(selection.kinds)]
         folder = selection.kinds[0].folder
         shared = (
@@ -80,3 +80,11 @@ def command(
         click.echo(f"wrote {count} {noun} to {output}" + (f", with {shared}" if shared else ""), err=True)
     elif shared:
         click.echo(f"dprk: several kinds in one table, with {shared}", err=True)
+
+
+def _writes_rows(fmt: str) -> bool:
+    """Whether format `fmt` writes every kind as rows of one table (not the records as
+    stored, and not a file of its own with a table per kind)."""
+
+    chosen = writer(fmt, "export")
+    return not chosen.defines("write_records") and not chosen.defines("write_file")

@@ -6,6 +6,7 @@ import click
 
 from dprk_records.commands._options import repo_option
 from dprk_records.errors import DataError
+from dprk_records.output.database import derived_tables, write_database
 from dprk_records.output.datasette import (
     DATABASE,
     check_installed,
@@ -15,9 +16,8 @@ from dprk_records.output.datasette import (
     serve_command,
     write_metadata,
 )
-from dprk_records.output.export import derived_tables, write_database
 from dprk_records.output.tables import Layout
-from dprk_records.records.writing import atomic_file
+from dprk_records.records.writing import PRIVATE, atomic_file
 from dprk_records.selection.filters import build_selection
 
 
@@ -47,7 +47,7 @@ def command(repo, port: int, no_cache: bool) -> None:
     folder = repo.private_folder("serve")
     if folder is None:
         raise DataError(
-            f"cannot use {repo.root / '.dprk-cache'}/serve for the database (it is a link, or not a folder of this repository)",
+            f"cannot use {repo.root / PRIVATE}/serve for the database (it is a link, or not a folder of this repository)",
             hint="remove it; dprk serve makes it afresh",
         )
     database, meta = clear_folder(folder, repo.rel(folder))

@@ -6,12 +6,14 @@ import click
 
 from dprk_records.checks.validate import validate
 from dprk_records.commands._options import output_options, progress_bar, repo_option
-from dprk_records.output.problems import write_report
+from dprk_records.output.registry import writer
+
+FLAGS = {"since": "--changed-since", "staged": "--staged", "paths": "PATH arguments"}  # see dprk_records.main.FLAGS
 
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path())
-@output_options("text", "json", "jsonl", "csv", "tsv", "markdown", "github")
+@output_options("problems")
 @click.option(
     "--changed-since",
     "since",
@@ -69,5 +71,5 @@ def command(
         report = validate(repo, paths, since=since, staged=staged, use_cache=not no_cache, jobs=jobs, progress=progress)
     import sys
 
-    write_report(sys.stdout, report, fmt)
+    writer(fmt, "problems").write_problems(sys.stdout, report)
     ctx.exit(0 if report.ok else 1)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_option, selection_options
+from dprk_records.commands._options import output_options, repo_option, selection_options
 from dprk_records.commands._types import OutputFile
 from dprk_records.output.chart import chart_format, load_matplotlib
 from dprk_records.output.export import refuse_repository_files
-from dprk_records.output.formats import atomic_output, chosen_columns, write_chosen
+from dprk_records.output.formats import atomic_output, chosen_columns, chosen_rows
+from dprk_records.output.registry import writer
 from dprk_records.output.votechart import draw
 from dprk_records.selection import votes
 from dprk_records.selection.vocabulary import positions
+
+FLAGS = {"output": "--chart"}  # the file the library writes is the chart's (see dprk_records.main.FLAGS)
 
 
 def _voting(repo):
@@ -22,7 +25,7 @@ def _voting(repo):
 @click.command("votes")
 @repo_option
 @selection_options(default_kinds=_voting)
-@output_options(*ROW_OUTPUT)
+@output_options("rows")
 @click.option(
     "--chart",
     "chart",
@@ -59,22 +62,17 @@ def command(repo, selection, fields, explode, fmt: str, style: str, chart: str |
     wrong = [k.name for k in selection.kinds if k not in voting]
     if wrong:
         raise click.UsageError(f"votes come from {', '.join(k.name for k in voting)}, not {', '.join(wrong)}")
-    chosen_fields = chosen_columns(votes.COLUMNS, fields, fmt, votes.TABLE_COLUMNS)
+    out = writer(fmt, "rows", style=style)
+    chosen_fields = chosen_columns(votes.COLUMNS, fields, votes.TABLE_COLUMNS if out.terminal else None)
     if chart is not None:
-        chosen = chart_format(chart, None)
+        chosen = chart_format(chart, None, choosable=False)
         load_matplotlib()
         refuse_repository_files(repo, Path(chart))
     found = votes.votes(selection.kinds, selection.records(repo))
     if not found:
         click.echo("dprk: no recorded position matches", err=True)
-    write_chosen(
-        sys.stdout,
-        fmt,
-        votes.COLUMNS,
-        votes.rows(found, votes.state_names(selection.kinds)),
-        chosen_fields,
-        style=style,
-    )
+    body = votes.rows(found, votes.state_names(selection.kinds))
+    out.write_rows(sys.stdout, chosen_fields, chosen_rows(votes.COLUMNS, body, chosen_fields))
     if chart is not None:
         with atomic_output(Path(chart), force=force, binary=True) as temp:
             count = draw(found, temp, chosen)

@@ -11,7 +11,7 @@ from typing import Any
 
 from dprk_records.errors import DataError, UsageError
 from dprk_records.records import yamlread
-from dprk_records.records.allowed import listing, normalise, not_allowed, spelled
+from dprk_records.records.allowed import boolean, listing, normalise, not_allowed, spelled
 from dprk_records.records.dates import date_problem
 from dprk_records.records.kinds import Field
 from dprk_records.records.yamlread import MAX_DEPTH
@@ -45,12 +45,10 @@ def parse_scalar(item: Field, text: str, where: str) -> Any:
             raise UsageError(f"{where}: {text!r} is not a finite number")
         return number
     if kind == "boolean":
-        lowered = text.strip().lower()
-        if lowered in ("true", "yes", "y", "1"):
-            return True
-        if lowered in ("false", "no", "n", "0"):
-            return False
-        raise UsageError(f"{where}: {text!r} is not true or false")
+        value = boolean(text)
+        if value is None:
+            raise UsageError(f"{where}: {text!r} is not true or false")
+        return value
     if kind in ("object", "array"):
         return parse_json(text, where)
     if item.is_date:

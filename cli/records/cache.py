@@ -47,9 +47,9 @@ from dprk_records.records.cachetables import (
     View,
     entry_columns,
 )
-from dprk_records.records.writing import private_folder
+from dprk_records.records.writing import PRIVATE, private_folder
 
-CACHE_DIR, CACHE_FILE = ".dprk-cache", "records.sqlite3"
+CACHE_DIR, CACHE_FILE = PRIVATE, "records.sqlite3"  # the parse cache's file, in the tool's own folder
 FORMAT = 4  # the layout of what the cache stores (verdicts, reports): a new one drops every entry
 VIEW_KEYS = 8  # views of this many different kinds (export column sets, ...) are kept; the least recently used goes
 

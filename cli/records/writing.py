@@ -202,7 +202,9 @@ def atomic_write(path: Path, text: str, *, exclusive: bool) -> None:
             handle.write(text)
     except FileExistsError:
         raise DataError(
-            f"{path} already exists; records are never overwritten", hint="choose another --id, or use 'dprk update'"
+            f"{path} already exists; records are never overwritten",
+            hint="choose another {id}, or use 'dprk update'",
+            params=("id",),
         ) from None
 
 
