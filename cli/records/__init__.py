@@ -14,7 +14,7 @@ loads that module and what it imports, not the whole package.
 
 from __future__ import annotations
 
-_EXPORTS = {
+_SOURCES = {
     "Field": "dprk_records.records.kinds",
     "Kind": "dprk_records.records.kinds",
     "RecordFile": "dprk_records.records.recordfile",
@@ -24,11 +24,11 @@ _EXPORTS = {
     "values_at": "dprk_records.records.values",
 }
 
-__all__ = list(_EXPORTS)
+__all__ = list(_SOURCES)
 
 
 def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
+    module = _SOURCES.get(name)
     if module is None:
         raise AttributeError(f"module 'dprk_records.records' has no attribute {name!r}")
     import importlib
