@@ -73,6 +73,9 @@ def write_sqlite(path: Path, kinds: list[Kind], records: Iterable[tuple[Any, dic
     layout = Layout(kinds)
     path.unlink(missing_ok=True)
     db = sqlite3.connect(str(path))
+    # the file is a temporary one, synced once when it is complete (atomic_output): no sync
+    # per statement (each CREATE TABLE would otherwise be a transaction of its own, synced)
+    db.execute("PRAGMA synchronous = OFF")
     try:
         with db:
             extra = list(derived.tables) if derived is not None else []
