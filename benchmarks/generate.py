@@ -23,8 +23,10 @@ sys.path.insert(0, str(PROJECT))
 from dprk_records.records.repository import Repository  # noqa: E402
 
 STATES = ["ALB", "CHE", "CHN", "DNK", "ECU", "FRA", "GBR", "JPN", "KOR", "MLT", "PRK", "RUS", "SVN", "USA", "ARE"]
-WORDS = ("satellite missile council briefing sanctions panel report launch ballistic statement press elements "
-         "consultations dialogue resolution regime peninsula tensions exercises cooperation transfers arms").split()
+WORDS = (
+    "satellite missile council briefing sanctions panel report launch ballistic statement press elements "
+    "consultations dialogue resolution regime peninsula tensions exercises cooperation transfers arms"
+).split()
 CATEGORIES = ["SRBM", "MRBM", "IRBM", "ICBM", "SLBM", "satellite-launch-vehicle", "cruise", "hypersonic", "unknown"]
 
 
@@ -80,32 +82,68 @@ def build(kind: str, record_id: str, index: int, ids: dict[str, list[str]], rng:
         "sources": [source(rng) for _ in range(rng.randint(1, 2))],
     }
     if kind == "launch":
-        record.update(category=rng.choice(CATEGORIES), count=rng.randint(1, 4), landing_area="waters off its east coast",
-                      observations=[
-                          {"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "range_km": rng.randint(100, 1500), "outcome": "success"},
-                          {"actor": "ROK Joint Chiefs of Staff", "actor_type": "military", "actor_state": "KOR", "stance": "assessment",
-                           "apogee_km": rng.randint(20, 7000), "flight_minutes": rng.randint(3, 90), "approximate": True},
-                      ])
+        record.update(
+            category=rng.choice(CATEGORIES),
+            count=rng.randint(1, 4),
+            landing_area="waters off its east coast",
+            observations=[
+                {
+                    "actor": "KCNA",
+                    "actor_type": "state-media",
+                    "actor_state": "PRK",
+                    "stance": "claim",
+                    "range_km": rng.randint(100, 1500),
+                    "outcome": "success",
+                },
+                {
+                    "actor": "ROK Joint Chiefs of Staff",
+                    "actor_type": "military",
+                    "actor_state": "KOR",
+                    "stance": "assessment",
+                    "apogee_km": rng.randint(20, 7000),
+                    "flight_minutes": rng.randint(3, 90),
+                    "approximate": True,
+                },
+            ],
+        )
     elif kind == "meeting":
-        record.update(format=rng.choice(["open-briefing", "closed-consultations"]), status="held",
-                      requested_by=sorted(rng.sample(STATES, 4)),
-                      briefers=[{"name": "Mohamed Khaled Khiari", "office": "Assistant Secretary-General for the Middle East, Asia and the Pacific"}],
-                      rule_37_participants=["KOR", "PRK"],
-                      launches=sorted(set(rng.sample(ids["launch"], min(2, len(ids["launch"]))))),
-                      record_symbol=f"S/PV.{10000 + index}")
+        record.update(
+            format=rng.choice(["open-briefing", "closed-consultations"]),
+            status="held",
+            requested_by=sorted(rng.sample(STATES, 4)),
+            briefers=[
+                {
+                    "name": "Mohamed Khaled Khiari",
+                    "office": "Assistant Secretary-General for the Middle East, Asia and the Pacific",
+                }
+            ],
+            rule_37_participants=["KOR", "PRK"],
+            launches=sorted(set(rng.sample(ids["launch"], min(2, len(ids["launch"]))))),
+            record_symbol=f"S/PV.{10000 + index}",
+        )
         if ids["sanctions-report"] and rng.random() < 0.2:
             record["reports"] = [rng.choice(ids["sanctions-report"])]
         if rng.random() < 0.3:
-            record["outcomes"] = [{"type": "press-elements", "status": "not-agreed", "proposed_by": ["USA"], "opposed_by": ["CHN", "RUS"]}]
+            record["outcomes"] = [
+                {"type": "press-elements", "status": "not-agreed", "proposed_by": ["USA"], "opposed_by": ["CHN", "RUS"]}
+            ]
     elif kind == "statement":
-        record.update(type=rng.choice(["secretary-general", "joint-statement", "national"]), issued_by="Secretary-General",
-                      status="issued", responds_to=[rng.choice(ids["launch"])] if ids["launch"] else [],
-                      quotes=[sentence(rng, 20)])
+        record.update(
+            type=rng.choice(["secretary-general", "joint-statement", "national"]),
+            issued_by="Secretary-General",
+            status="issued",
+            responds_to=[rng.choice(ids["launch"])] if ids["launch"] else [],
+            quotes=[sentence(rng, 20)],
+        )
         if not record["responds_to"]:
             del record["responds_to"]
     else:
-        record.update(type=rng.choice(["panel-midterm", "panel-final", "committee-90-day"]), body="panel-of-experts",
-                      symbol=f"S/{record_id[:4]}/{100 + serial(record_id[:4])}", key_findings=[sentence(rng, 25), sentence(rng, 25)])
+        record.update(
+            type=rng.choice(["panel-midterm", "panel-final", "committee-90-day"]),
+            body="panel-of-experts",
+            symbol=f"S/{record_id[:4]}/{100 + serial(record_id[:4])}",
+            key_findings=[sentence(rng, 25), sentence(rng, 25)],
+        )
         if ids["meeting"]:
             record["presented_at"] = rng.choice(ids["meeting"])
     return record
@@ -129,8 +167,10 @@ def generate(n: int, target: Path, seed: int = 1, use_git: bool = False) -> None
             data = build(kind_name, record_id, index, ids, rng)
             repo.path_for(kind, record_id).write_text(repo.render(kind, data), encoding="utf-8")
     if use_git:
+
         def git(*args: str) -> None:
             subprocess.run(["git", *args], cwd=target, check=True, capture_output=True)
+
         git("init", "-q", "-b", "main")
         git("-c", "user.name=Bench", "-c", "user.email=bench@example.org", "add", "-A")
         git("-c", "user.name=Bench", "-c", "user.email=bench@example.org", "commit", "-qm", "Generated records")

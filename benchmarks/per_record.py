@@ -46,7 +46,11 @@ def main() -> None:
     cache = open_cache(repo.root, repo.schema_dir)
     rels = [r.rel for r in records]
     entries = list(cache.lookup(rels, with_data=True).values())
-    field = (lambda e, name, index: getattr(e, name)) if hasattr(entries[0], "_fields") else (lambda e, name, index: e[index])
+    field = (
+        (lambda e, name, index: getattr(e, name))
+        if hasattr(entries[0], "_fields")
+        else (lambda e, name, index: e[index])
+    )
     verdicts = [field(e, "verdict", 7) for e in entries]
     datas = [field(e, "data", 5) for e in entries]
     timed("cache lookup without data (SQLite)", lambda: cache.lookup(rels, with_data=False))
@@ -66,7 +70,9 @@ def main() -> None:
         db.close()
         if key is not None:
             timed("fetch the export lines (SQLite view)", lambda: derived.views(cache, key[0], rels))
-        timed("fingerprint of every file (stat + hash)", lambda: derived.fingerprint((r.rel, r.file, "") for r in records))
+        timed(
+            "fingerprint of every file (stat + hash)", lambda: derived.fingerprint((r.rel, r.file, "") for r in records)
+        )
     selection = build_selection(repo)
     columns = choose_columns(selection)
     pairs = [(r, json.loads(d)) for r, d in zip(records, datas)]
@@ -86,10 +92,16 @@ def main() -> None:
     from dprk_records.checks.record import check_data
 
     for kind in repo.schemas.kinds.values():
-        kind.fast_check
+        kind.fast_check  # noqa: B018 compiled before the timing
     timed("the fast schema check", lambda: [r.kind.fast_check(d) for r, d in zip(sample, data)])
-    timed("all of a record's own checks", lambda: [check_data(r.kind, r.rel, d, t, r.id) for r, d, t in zip(sample, data, texts)])
-    timed("the data as JSON for the cache", lambda: [json.dumps(d, separators=(",", ":"), ensure_ascii=False) for d in data])
+    timed(
+        "all of a record's own checks",
+        lambda: [check_data(r.kind, r.rel, d, t, r.id) for r, d, t in zip(sample, data, texts)],
+    )
+    timed(
+        "the data as JSON for the cache",
+        lambda: [json.dumps(d, separators=(",", ":"), ensure_ascii=False) for d in data],
+    )
     timed("one file's checks in all (_check_one)", lambda: [runner._check_one(r, None) for r in sample])
 
 

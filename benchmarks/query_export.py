@@ -36,10 +36,26 @@ def build(root: Path, n: int) -> None:
     make_repo(root, git_init=False)
     for i in range(n):
         day = f"20{10 + i % 14:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}"
-        write_record(root, "launch", sample(
-            "launch", id=f"{day}-launch-{i}", date=day, count=1 + i % 5,
-            observations=[{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": float(i % 1000)},
-                          {"actor": "Japanese officials", "actor_type": "government", "actor_state": "JPN", "stance": "assessment", "flight_minutes": 10 + i % 50}]))
+        write_record(
+            root,
+            "launch",
+            sample(
+                "launch",
+                id=f"{day}-launch-{i}",
+                date=day,
+                count=1 + i % 5,
+                observations=[
+                    {"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": float(i % 1000)},
+                    {
+                        "actor": "Japanese officials",
+                        "actor_type": "government",
+                        "actor_state": "JPN",
+                        "stance": "assessment",
+                        "flight_minutes": 10 + i % 50,
+                    },
+                ],
+            ),
+        )
 
 
 def measure(root: Path, args: list[str]) -> tuple[float, float]:
@@ -51,8 +67,13 @@ def measure(root: Path, args: list[str]) -> tuple[float, float]:
         "sys.stderr.write('\\n' + peak)"
     )
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, *args], cwd=root, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(PROJECT)})
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(PROJECT)},
+    )
     elapsed = time.perf_counter() - start
     peak_kib = float(done.stderr.strip().splitlines()[-1])
     return elapsed, peak_kib / 1024

@@ -58,16 +58,24 @@ for folder, _, names in os.walk(os.path.join(sys.argv[1], "records")):
 print(count)
 """
 
-SOURCE = json.dumps({"publisher": "Security Council Report", "title": "Benchmark Forecast", "date": "2024-01",
-                     "quote": "The DPRK launched a ballistic missile."})
+SOURCE = json.dumps(
+    {
+        "publisher": "Security Council Report",
+        "title": "Benchmark Forecast",
+        "date": "2024-01",
+        "quote": "The DPRK launched a ballistic missile.",
+    }
+)
 
 
 @dataclass
 class Row:
     name: str
-    size: int | None                  # None: does not depend on the repository
+    size: int | None  # None: does not depend on the repository
     times: list[float] = field(default_factory=list)
-    cpu: list[float] = field(default_factory=list)  # user + system seconds (os.wait4: the child and its waited-for children)
+    cpu: list[float] = field(
+        default_factory=list
+    )  # user + system seconds (os.wait4: the child and its waited-for children)
     peak_kib: int = 0
     error: str | None = None
 
@@ -180,8 +188,11 @@ def prepare(size: int, seed: int, workdir: Path) -> Path:
         return root
     print(f"generating {size:,} records in {root} ...", file=sys.stderr, flush=True)
     done.unlink(missing_ok=True)
-    subprocess.run([sys.executable, str(GENERATE), str(size), str(root), "--seed", str(seed), "--git"], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(GENERATE), str(size), str(root), "--seed", str(seed), "--git"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     done.touch()
     return root
 
@@ -226,7 +237,9 @@ def run_size(bench: Bench, size: int, root: Path) -> None:
     stats = {path: path.stat() for path in chosen}
 
     def restore_files(paths) -> None:
-        subprocess.run(["git", "checkout", "-q", "--", *[str(p.relative_to(root)) for p in paths]], cwd=root, check=True)
+        subprocess.run(
+            ["git", "checkout", "-q", "--", *[str(p.relative_to(root)) for p in paths]], cwd=root, check=True
+        )
         for path in paths:
             os.utime(path, ns=(stats[path].st_atime_ns, stats[path].st_mtime_ns))
 
@@ -235,26 +248,60 @@ def run_size(bench: Bench, size: int, root: Path) -> None:
             text = path.read_text(encoding="utf-8")
             path.write_text(text.replace("\ntitle: ", "\ntitle: Changed ", 1), encoding="utf-8")
 
-    bench.case("diff (10 records changed)", size, root, [*dprk, "diff"], before=change,
-               after=lambda _n: restore_files(chosen),
-               check=lambda out: None if out.count("Changed") >= 10 else "diff did not report the 10 changed titles")
-    bench.case("validate --changed-since HEAD (10 changed)", size, root, [*dprk, "validate", "--changed-since", "HEAD"],
-               before=change, after=lambda _n: restore_files(chosen))
+    bench.case(
+        "diff (10 records changed)",
+        size,
+        root,
+        [*dprk, "diff"],
+        before=change,
+        after=lambda _n: restore_files(chosen),
+        check=lambda out: None if out.count("Changed") >= 10 else "diff did not report the 10 changed titles",
+    )
+    bench.case(
+        "validate --changed-since HEAD (10 changed)",
+        size,
+        root,
+        [*dprk, "validate", "--changed-since", "HEAD"],
+        before=change,
+        after=lambda _n: restore_files(chosen),
+    )
 
     # update: one field of one launch, a new value each run; the file is restored afterwards
     with os.scandir(root / "records" / "launches") as entries:
         launch = Path(next(e.path for e in entries if e.name.endswith(".yaml")))
     stats[launch] = launch.stat()
-    bench.case("update launch --count", size, root, lambda n: [*dprk, "update", launch.stem, "--count", str(5 + n)],
-               after=lambda _n: restore_files([launch]))
+    bench.case(
+        "update launch --count",
+        size,
+        root,
+        lambda n: [*dprk, "update", launch.stem, "--count", str(5 + n)],
+        after=lambda _n: restore_files([launch]),
+    )
 
     # add: a new launch with a unique id each run; the file is removed afterwards
     stamp = f"{os.getpid()}-{time.time_ns() % 10**9}"
 
     def add_argv(n: int) -> list[str]:
-        return [*dprk, "add", "launch", "--id", f"2024-01-01-bench-{stamp}-{n}", "--date", "2024-01-01",
-                "--title", "Benchmark launch", "--summary", "A launch added by the benchmark.", "--category", "SRBM",
-                "--count", "1", "--source", SOURCE, "--no-input"]
+        return [
+            *dprk,
+            "add",
+            "launch",
+            "--id",
+            f"2024-01-01-bench-{stamp}-{n}",
+            "--date",
+            "2024-01-01",
+            "--title",
+            "Benchmark launch",
+            "--summary",
+            "A launch added by the benchmark.",
+            "--category",
+            "SRBM",
+            "--count",
+            "1",
+            "--source",
+            SOURCE,
+            "--no-input",
+        ]
 
     def remove(n: int) -> None:
         (root / "records" / "launches" / f"2024-01-01-bench-{stamp}-{n}.yaml").unlink(missing_ok=True)
@@ -296,39 +343,57 @@ def verdict(value: float | None, limit: float) -> str:
 # the start-up floor and the parse floor are judged against their floor; the rows of SCALED
 # against the same command on the smallest size of the run.
 START_UP_TARGETS = {"dprk --version": 1.0, "dprk --help": 1.2}
-PARSE_TARGETS = {("validate cold (--no-cache)", 10_000): 0.6, ("validate warm", 10_000): 0.12,
-                 ("export csv warm", 10_000): 0.15, ("query --where warm", 10_000): 0.25}
+PARSE_TARGETS = {
+    ("validate cold (--no-cache)", 10_000): 0.6,
+    ("validate warm", 10_000): 0.12,
+    ("export csv warm", 10_000): 0.15,
+    ("query --where warm", 10_000): 0.25,
+}
 SCALED = ("diff", "add", "update", "validate --changed-since")
-SCALED_TARGETS = {("diff (10 records changed)", 10_000): 1.5, ("add launch", 10_000): 1.5,
-                  ("diff (10 records changed)", 100_000): 1.5, ("validate --changed-since HEAD (10 changed)", 100_000): 1.5}
+SCALED_TARGETS = {
+    ("diff (10 records changed)", 10_000): 1.5,
+    ("add launch", 10_000): 1.5,
+    ("diff (10 records changed)", 100_000): 1.5,
+    ("validate --changed-since HEAD (10 changed)", 100_000): 1.5,
+}
 
 
 def report(bench: Bench, sizes: list[int], machine: dict[str, str]) -> str:
     lines = ["Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()), ""]
-    lines += [f"Median and fastest of {bench.runs} run(s) after {bench.warmup} untimed run(s), the commands taken "
-              "in turn in each run; peak RSS is the child's maximum resident set (os.wait4), the largest over the runs. "
-              "Bytecode caching is on for every command (PYTHONDONTWRITEBYTECODE is not passed on), as in an installed "
-              "package.", ""]
+    lines += [
+        f"Median and fastest of {bench.runs} run(s) after {bench.warmup} untimed run(s), the commands taken "
+        "in turn in each run; peak RSS is the child's maximum resident set (os.wait4), the largest over the runs. "
+        "Bytecode caching is on for every command (PYTHONDONTWRITEBYTECODE is not passed on), as in an installed "
+        "package.",
+        "",
+    ]
     startup = bench.get("start-up floor", None)
     base_size = min(sizes)
-    lines += ["The ratio compares medians (the target is judged on it); the ratio of the fastest runs beside it "
-              "shows how much of a miss is the machine's noise, and the CPU ratio (median CPU seconds, user and "
-              "system, worker processes included, against the same base's) how much of it is waiting for a core.", "",
-              "| command | records | median s | min s | CPU s | peak RSS MB | ratio | of fastest | CPU ratio | target | |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+    lines += [
+        "The ratio compares medians (the target is judged on it); the ratio of the fastest runs beside it "
+        "shows how much of a miss is the machine's noise, and the CPU ratio (median CPU seconds, user and "
+        "system, worker processes included, against the same base's) how much of it is waiting for a core.",
+        "",
+        "| command | records | median s | min s | CPU s | peak RSS MB | ratio | of fastest | CPU ratio | target | |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
 
     def line(row: Row, base: Row | None, unit: str, limit: float | None) -> None:
         records = "—" if row.size is None else f"{row.size:,}"
         target = "—" if limit is None else f"<= {limit}x {unit}"
         if row.error:
-            lines.append(f"| {row.name} | {records} | failed: {row.error.replace('|', '/')} | | | | | | | {target} | missed |")
+            lines.append(
+                f"| {row.name} | {records} | failed: {row.error.replace('|', '/')} | | | | | | | {target} | missed |"
+            )
             return
         value, quick, cpu = ratio(row, base), ratio(row, base, fastest=True), cpu_ratio(row, base)
         shown = "—" if value is None else f"{times(value)} {unit}"
         result = "—" if limit is None else verdict(value, limit)
-        lines.append(f"| {row.name} | {records} | {fmt_s(row.median)} | {fmt_s(row.fastest)} | "
-                     f"{fmt_s(row.cpu_median)} | {row.peak_kib / 1024:.0f} | {shown} | "
-                     f"{'—' if quick is None else times(quick)} | {'—' if cpu is None else times(cpu)} | {target} | {result} |")
+        lines.append(
+            f"| {row.name} | {records} | {fmt_s(row.median)} | {fmt_s(row.fastest)} | "
+            f"{fmt_s(row.cpu_median)} | {row.peak_kib / 1024:.0f} | {shown} | "
+            f"{'—' if quick is None else times(quick)} | {'—' if cpu is None else times(cpu)} | {target} | {result} |"
+        )
 
     for row in bench.rows:
         if row.name in ("start-up floor", "parse floor"):
@@ -341,7 +406,11 @@ def report(bench: Bench, sizes: list[int], machine: dict[str, str]) -> str:
         else:
             line(row, bench.get("parse floor", row.size), "parse", PARSE_TARGETS.get((row.name, row.size)))
 
-    memory = [r for r in bench.rows if r.size == 100_000 and r.name.startswith(("validate cold", "validate warm", "export csv"))]
+    memory = [
+        r
+        for r in bench.rows
+        if r.size == 100_000 and r.name.startswith(("validate cold", "validate warm", "export csv"))
+    ]
     if memory:
         lines += ["", "| peak RSS, 100,000 records | MB | target | |", "|---|---:|---|---|"]
         for row in memory:
@@ -351,8 +420,11 @@ def report(bench: Bench, sizes: list[int], machine: dict[str, str]) -> str:
                 mb = row.peak_kib / 1024
                 lines.append(f"| {row.name} | {mb:.0f} | <= 300 MB | {'met' if mb <= 300 else '**missed**'} |")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    lines += ["", f"(The harness itself peaked at {own:.0f} MB; a child's figure cannot read below the parent's "
-              "resident set at the moment it was started.)"]
+    lines += [
+        "",
+        f"(The harness itself peaked at {own:.0f} MB; a child's figure cannot read below the parent's "
+        "resident set at the moment it was started.)",
+    ]
     return "\n".join(lines)
 
 
@@ -365,31 +437,61 @@ def machine_info(python: str) -> dict[str, str]:
                 break
     except OSError:
         pass
-    version = subprocess.run([python, "-c", "import platform; print(platform.python_version())"],
-                             capture_output=True, text=True).stdout.strip() or platform.python_version()
-    return {"CPU": model, "cores": str(os.cpu_count()), "Python": version, "OS": platform.platform(terse=True),
-            "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    version = (
+        subprocess.run(
+            [python, "-c", "import platform; print(platform.python_version())"], capture_output=True, text=True
+        ).stdout.strip()
+        or platform.python_version()
+    )
+    return {
+        "CPU": model,
+        "cores": str(os.cpu_count()),
+        "Python": version,
+        "OS": platform.platform(terse=True),
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,10000",
-                        help="comma-separated repository sizes in records (default: 1000,10000)")
-    parser.add_argument("--runs", type=int, default=5, help="timed runs per command; the median is reported (default: 5)")
-    parser.add_argument("--warmup", type=int, default=1,
-                        help="untimed runs before the timed ones; at least 1 fills the cache for the warm rows (default: 1)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--sizes", default="1000,10000", help="comma-separated repository sizes in records (default: 1000,10000)"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=5, help="timed runs per command; the median is reported (default: 5)"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=1,
+        help="untimed runs before the timed ones; at least 1 fills the cache for the warm rows (default: 1)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default: 1)")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "dprk-bench",
-                        help="where generated repositories are kept and reused, keyed by size and seed "
-                             "(default: %(default)s)")
-    parser.add_argument("--dprk", default=None,
-                        help="the command to benchmark, split like a shell would (default: the project's .venv/bin/dprk "
-                             "if it exists, else PYTHON -m dprk_records)")
-    parser.add_argument("--python", default=None,
-                        help="interpreter for the floors (default: the project's .venv/bin/python if it exists, "
-                             "else this one); it needs click and PyYAML with libyaml")
-    parser.add_argument("--timeout", type=float, default=600, help="seconds before one run counts as failed (default: 600)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "dprk-bench",
+        help="where generated repositories are kept and reused, keyed by size and seed (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--dprk",
+        default=None,
+        help="the command to benchmark, split like a shell would (default: the project's .venv/bin/dprk "
+        "if it exists, else PYTHON -m dprk_records)",
+    )
+    parser.add_argument(
+        "--python",
+        default=None,
+        help="interpreter for the floors (default: the project's .venv/bin/python if it exists, "
+        "else this one); it needs click and PyYAML with libyaml",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=600, help="seconds before one run counts as failed (default: 600)"
+    )
     parser.add_argument("--output", type=Path, help="also write the Markdown table to this file")
     args = parser.parse_args()
 
@@ -402,8 +504,11 @@ def main() -> None:
     sizes = sorted(set(sizes))
     venv = PROJECT / ".venv" / "bin"
     python = args.python or (str(venv / "python") if (venv / "python").exists() else sys.executable)
-    dprk = shlex.split(args.dprk) if args.dprk else (
-        [str(venv / "dprk")] if (venv / "dprk").exists() else [python, "-m", "dprk_records"])
+    dprk = (
+        shlex.split(args.dprk)
+        if args.dprk
+        else ([str(venv / "dprk")] if (venv / "dprk").exists() else [python, "-m", "dprk_records"])
+    )
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     bench = Bench(dprk, python, args.runs, args.warmup, args.timeout)

@@ -42,7 +42,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-
 class LazyGroup(click.Group):
     """A group that imports a command's module only when that command runs."""
 
@@ -71,7 +70,14 @@ class LazyGroup(click.Group):
         register()
         super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
-    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         prog = prog_name or "dprk"
         # every character printed passes through a guard: no control character reaches the terminal or a CI log
         out, err = sys.stdout, sys.stderr
@@ -134,7 +140,11 @@ class LazyGroup(click.Group):
         except Exception as exc:  # a bug: still one line, unless asked for the traceback
             if os.environ.get("DPRK_DEBUG"):
                 raise
-            click.echo(one_line(f"{prog}: internal error: {type(exc).__name__}: {exc}") + " (set DPRK_DEBUG=1 to see the traceback)", err=True)
+            click.echo(
+                one_line(f"{prog}: internal error: {type(exc).__name__}: {exc}")
+                + " (set DPRK_DEBUG=1 to see the traceback)",
+                err=True,
+            )
             code = 1
         _notes(prog)
         return code
@@ -155,11 +165,19 @@ def _folder() -> click.ParamType:
     return Folder()
 
 
-@click.group(name="dprk", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    name="dprk", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, "-V", "--version", prog_name="dprk", message="%(prog)s %(version)s")
-@click.option("--repo", "repo_dir", metavar="DIR", default=None, type=_folder(),
-              help="The repository folder (holding schema/ and records/), for any command; also accepted after the command name. "
-                   "Default: $DPRK_REPO, else the nearest one above the current folder.")
+@click.option(
+    "--repo",
+    "repo_dir",
+    metavar="DIR",
+    default=None,
+    type=_folder(),
+    help="The repository folder (holding schema/ and records/), for any command; also accepted after the command name. "
+    "Default: $DPRK_REPO, else the nearest one above the current folder.",
+)
 @click.pass_context
 def cli(ctx: click.Context, repo_dir: str | None) -> None:
     """Keep, check and query the records of the DPRK file at the UN Security Council.

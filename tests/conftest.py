@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from dprk_records.main import cli
 from dprk_records.records import yamlwrite
 from dprk_records.records.schemas import Schemas
-from dprk_records.main import cli
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +26,7 @@ FULL = os.environ.get("DPRK_TEST_FULL") == "1"
 def examples(full: int) -> int:
     """How many examples a property test tries: `full` when DPRK_TEST_FULL=1, a fifth of it otherwise."""
     return full if FULL else max(25, full // 5)
+
 
 SOURCE = {
     "publisher": "Security Council Report",
@@ -81,8 +82,20 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "summary": "The DPRK conducted its sixth nuclear test.",
         "sequence": 6,
         "observations": [
-            {"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "device": "a hydrogen bomb"},
-            {"actor": "USGS", "actor_type": "monitoring", "actor_state": "USA", "stance": "assessment", "magnitude": 6.3},
+            {
+                "actor": "KCNA",
+                "actor_type": "state-media",
+                "actor_state": "PRK",
+                "stance": "claim",
+                "device": "a hydrogen bomb",
+            },
+            {
+                "actor": "USGS",
+                "actor_type": "monitoring",
+                "actor_state": "USA",
+                "stance": "assessment",
+                "magnitude": 6.3,
+            },
         ],
         "sources": [SOURCE],
     },
@@ -158,9 +171,15 @@ def ref(name: str, **extra: Any) -> dict[str, Any]:
 def add_kind(repo: Path, name: str, folder: str, properties: dict[str, Any], required: list[str]) -> None:
     """Add a fifth kind to `repo`: one schema file (and its empty folder), nothing else."""
     schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema", "title": name.title(), "description": f"A {name}.",
-        "x-kind": name, "x-folder": folder, "type": "object", "additionalProperties": False,
-        "required": required, "properties": properties,
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": name.title(),
+        "description": f"A {name}.",
+        "x-kind": name,
+        "x-folder": folder,
+        "type": "object",
+        "additionalProperties": False,
+        "required": required,
+        "properties": properties,
     }
     (repo / "schema" / f"{name}.schema.json").write_text(json.dumps(schema))
     (repo / "records" / folder).mkdir(parents=True, exist_ok=True)
@@ -174,13 +193,18 @@ _SCHEMAS: dict[tuple[Any, ...], Schemas] = {}
 
 def _schemas(folder: Path) -> Schemas:
     """The kinds of a schema folder, parsed once per version of its files (their names, sizes and mtimes)."""
-    key = (str(folder), *sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns, e.stat().st_ino) for e in os.scandir(folder)))
+    key = (
+        str(folder),
+        *sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns, e.stat().st_ino) for e in os.scandir(folder)),
+    )
     if key not in _SCHEMAS:
         _SCHEMAS[key] = Schemas(folder)
     return _SCHEMAS[key]
 
 
-def write_record(repo: Path, kind: str, record: dict[str, Any], *, raw: str | None = None, name: str | None = None) -> Path:
+def write_record(
+    repo: Path, kind: str, record: dict[str, Any], *, raw: str | None = None, name: str | None = None
+) -> Path:
     """Write a record in canonical form (or `raw` text) to its place in `repo`."""
     k = _schemas(repo / "schema").get(kind)
     path = repo / "records" / k.folder / ((name or record.get("id", "x")) + ".yaml")
@@ -196,7 +220,9 @@ class Runner:
     def __init__(self, cwd: Path):
         self.cwd = cwd
 
-    def __call__(self, *args: str, input: str | bytes | None = None, cwd: Path | None = None, env: dict[str, str] | None = None):
+    def __call__(
+        self, *args: str, input: str | bytes | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+    ):
         runner = CliRunner()
         old = Path.cwd()
         os.chdir(cwd or self.cwd)
@@ -233,7 +259,7 @@ def run(repo: Path) -> Runner:
     return Runner(repo)
 
 
-EDITOR_SCRIPT = r'''
+EDITOR_SCRIPT = r"""
 import json, pathlib, sys
 plan = pathlib.Path(__file__).with_name("plan.json")
 steps = json.loads(plan.read_text(encoding="utf-8"))
@@ -253,7 +279,7 @@ if isinstance(step, list):  # replacements to make in what was shown
     step = text
 if step is not None:
     target.write_text(step, encoding="utf-8")
-'''
+"""
 
 
 class ScriptedEditor:

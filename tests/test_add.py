@@ -11,15 +11,22 @@ from pathlib import Path
 
 import pytest
 
-from dprk_records.records import yamlread, yamlwrite
 from conftest import SOURCE, add_kind, git, make_repo, ref, sample, write_record
+from dprk_records.records import yamlread, yamlwrite
 
 SOURCE_JSON = json.dumps(SOURCE)
 LAUNCH_ID = "2023-11-21-malligyong-1-satellite"
 LAUNCH_FLAGS = [
-    "--date", "2023-11-21", "--title", "Malligyong-1 satellite",
-    "--summary", "The DPRK said it had put a reconnaissance satellite into orbit.",
-    "--category", "satellite-launch-vehicle", "--source", SOURCE_JSON,
+    "--date",
+    "2023-11-21",
+    "--title",
+    "Malligyong-1 satellite",
+    "--summary",
+    "The DPRK said it had put a reconnaissance satellite into orbit.",
+    "--category",
+    "satellite-launch-vehicle",
+    "--source",
+    SOURCE_JSON,
 ]
 
 
@@ -28,14 +35,25 @@ def records(repo: Path) -> list[str]:
 
 
 def test_flags_write_a_canonical_record_named_after_date_and_title(run, repo):
-    result = run("add", "launch", *LAUNCH_FLAGS, "--count", "1", "--observation",
-                 '{"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "outcome": "success"}', "--tag", "satellite")
+    result = run(
+        "add",
+        "launch",
+        *LAUNCH_FLAGS,
+        "--count",
+        "1",
+        "--observation",
+        '{"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "outcome": "success"}',
+        "--tag",
+        "satellite",
+    )
     assert result.exit_code == 0, result.output
     path = repo / "records" / "launches" / f"{LAUNCH_ID}.yaml"
     assert result.stdout.strip() == f"records/launches/{LAUNCH_ID}.yaml"
     data = yamlread.load_file(path)
     assert data["id"] == LAUNCH_ID and data["count"] == 1 and data["tags"] == ["satellite"]
-    assert data["observations"] == [{"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "outcome": "success"}]
+    assert data["observations"] == [
+        {"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "outcome": "success"}
+    ]
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=../../schema/launch.schema.json\n")
     assert list(data) == ["id", "date", "title", "summary", "category", "count", "observations", "tags", "sources"]
@@ -43,30 +61,76 @@ def test_flags_write_a_canonical_record_named_after_date_and_title(run, repo):
 
 
 def test_plural_kind_explicit_id_and_repeatable_list(run, repo):
-    result = run("add", "meetings", "--id", "2023-11-27-open-briefing", "--date", "2023-11-27", "--title", "Open briefing",
-                 "--summary", "The Council held an open briefing.", "--meeting-format", "open-briefing", "--status", "held",
-                 "--requested-by", "USA", "--requested-by", "GBR", "--source", SOURCE_JSON)
+    result = run(
+        "add",
+        "meetings",
+        "--id",
+        "2023-11-27-open-briefing",
+        "--date",
+        "2023-11-27",
+        "--title",
+        "Open briefing",
+        "--summary",
+        "The Council held an open briefing.",
+        "--meeting-format",
+        "open-briefing",
+        "--status",
+        "held",
+        "--requested-by",
+        "USA",
+        "--requested-by",
+        "GBR",
+        "--source",
+        SOURCE_JSON,
+    )
     assert result.exit_code == 0, result.output
     data = yamlread.load_file(repo / "records/meetings/2023-11-27-open-briefing.yaml")
     assert data["requested_by"] == ["USA", "GBR"]
 
 
 def test_nested_object_field_as_json(run, repo):
-    result = run("add", "sanctions-report", "--date", "2023-09-12", "--title", "Panel midterm report", "--summary", "s",
-                 "--type", "panel-midterm", "--body", "panel-of-experts", "--period", '{"start": "2023-02", "end": "2023-07"}',
-                 "--source", SOURCE_JSON)
+    result = run(
+        "add",
+        "sanctions-report",
+        "--date",
+        "2023-09-12",
+        "--title",
+        "Panel midterm report",
+        "--summary",
+        "s",
+        "--type",
+        "panel-midterm",
+        "--body",
+        "panel-of-experts",
+        "--period",
+        '{"start": "2023-02", "end": "2023-07"}',
+        "--source",
+        SOURCE_JSON,
+    )
     assert result.exit_code == 0, result.output
-    assert yamlread.load_file(repo / "records/sanctions-reports/2023-09-12-panel-midterm-report.yaml")["period"] == {"start": "2023-02", "end": "2023-07"}
+    assert yamlread.load_file(repo / "records/sanctions-reports/2023-09-12-panel-midterm-report.yaml")["period"] == {
+        "start": "2023-02",
+        "end": "2023-07",
+    }
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--count", "two"], "--count: 'two' is not a whole number"),
-    (["--category", "rocket"], "'rocket' is not one of"),
-    (["--source", "{publisher"], "--source: not valid JSON"),
-    (["--source", '"text"'], "--source: expected a JSON object"),
-    (["--observation", '{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": NaN}'], "--observation: NaN is not a number a record can hold"),
-    (["--observation", '{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 1e999}'], "1e999 is not a number a record can hold"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--count", "two"], "--count: 'two' is not a whole number"),
+        (["--category", "rocket"], "'rocket' is not one of"),
+        (["--source", "{publisher"], "--source: not valid JSON"),
+        (["--source", '"text"'], "--source: expected a JSON object"),
+        (
+            ["--observation", '{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": NaN}'],
+            "--observation: NaN is not a number a record can hold",
+        ),
+        (
+            ["--observation", '{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 1e999}'],
+            "1e999 is not a number a record can hold",
+        ),
+    ],
+)
 def test_bad_option_values_are_usage_errors(run, repo, args, message):
     flags = [a for a in LAUNCH_FLAGS if a not in ("--category", "satellite-launch-vehicle")] + args
     result = run("add", "launch", *flags)
@@ -84,8 +148,24 @@ def test_unknown_kind_is_a_usage_error(run):
 
 def test_invalid_record_lists_problems_like_validate_and_writes_nothing(run, repo):
     # a date given as --date is checked as an argument (tests/test_bad_arguments.py); from a file it is data
-    result = run("add", "launch", "--from-file", "-", "--title", "Bad day", "--summary", "s", "--category", "SRBM",
-                 "--count", "0", "--source", '{"publisher": "p"}', "--no-input", input='{"date": "2023-02-30"}')
+    result = run(
+        "add",
+        "launch",
+        "--from-file",
+        "-",
+        "--title",
+        "Bad day",
+        "--summary",
+        "s",
+        "--category",
+        "SRBM",
+        "--count",
+        "0",
+        "--source",
+        '{"publisher": "p"}',
+        "--no-input",
+        input='{"date": "2023-02-30"}',
+    )
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     # the date came from stdin: named there, at its own line and column; the options' values in the record
@@ -101,8 +181,22 @@ def test_references_are_checked_by_looking_up_only_those_ids(run, repo):
     write_record(repo, "statement", sample("statement"))
     # An unrelated broken file: add never reads it, so it does not get in the way.
     write_record(repo, "launch", {}, raw="id: [broken\n", name="2020-01-01-broken")
-    base = ["add", "meeting", "--date", "2023-08-25", "--title", "Briefing", "--summary", "s", "--meeting-format", "open-briefing",
-            "--status", "held", "--source", SOURCE_JSON]
+    base = [
+        "add",
+        "meeting",
+        "--date",
+        "2023-08-25",
+        "--title",
+        "Briefing",
+        "--summary",
+        "s",
+        "--meeting-format",
+        "open-briefing",
+        "--status",
+        "held",
+        "--source",
+        SOURCE_JSON,
+    ]
     missing = run(*base, "--launches", "2023-08-30-nothing")
     assert missing.exit_code == 1
     assert "$.launches[0]: refers to '2023-08-30-nothing', which is not a record" in missing.stderr
@@ -122,8 +216,24 @@ def test_existing_id_is_never_overwritten_in_any_kind(run, repo):
     assert again.exit_code == 1
     assert f"records/launches/{LAUNCH_ID}.yaml already exists; records are never overwritten" in again.stderr
     assert path.read_bytes() == before
-    other_kind = run("add", "statement", "--id", LAUNCH_ID, "--date", "2023-11-21", "--title", "t", "--summary", "s",
-                     "--type", "national", "--status", "issued", "--source", SOURCE_JSON)
+    other_kind = run(
+        "add",
+        "statement",
+        "--id",
+        LAUNCH_ID,
+        "--date",
+        "2023-11-21",
+        "--title",
+        "t",
+        "--summary",
+        "s",
+        "--type",
+        "national",
+        "--status",
+        "issued",
+        "--source",
+        SOURCE_JSON,
+    )
     assert other_kind.exit_code == 1 and "already exists" in other_kind.stderr
     assert records(repo) == [f"records/launches/{LAUNCH_ID}.yaml"]
 
@@ -147,7 +257,9 @@ def test_prompts_ask_for_missing_fields_and_check_each_answer(run, repo):
         "42",  # not one of the numbered choices: asked again
         "7",  # satellite-launch-vehicle
         # sources[1]
-        "Security Council Report", "DPRK (North Korea): Open Briefing", "2023-11-24",
+        "Security Council Report",
+        "DPRK (North Korea): Open Briefing",
+        "2023-11-24",
         "not a url",  # url: wrong form, asked again
         "https://www.securitycouncilreport.org/whatsinblue/",
         "",  # symbol: optional, skipped
@@ -157,11 +269,30 @@ def test_prompts_ask_for_missing_fields_and_check_each_answer(run, repo):
         "y",  # optional fields: yes
         "",  # date_note: skipped
         "2",  # count
-        "", "", "", "",  # name, payload, propellant, launch_site
-        "", "",  # direction, landing_area
-        "", "",  # outcome, overflew
+        "",
+        "",
+        "",
+        "",  # name, payload, propellant, launch_site
+        "",
+        "",  # direction, landing_area
+        "",
+        "",  # outcome, overflew
         "y",  # an observation
-        "KCNA", "state-media", "PRK", "claim", "", "", "", "", "", "", "", "", "", "", "",
+        "KCNA",
+        "state-media",
+        "PRK",
+        "claim",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
         "n",  # no other observation
         "n",  # no according_to
         "satellite, russia",  # tags
@@ -181,13 +312,19 @@ def test_prompts_ask_for_missing_fields_and_check_each_answer(run, repo):
     data = yamlread.load_file(repo / "records/launches" / f"{LAUNCH_ID}.yaml")
     assert data["category"] == "satellite-launch-vehicle"
     assert data["date"] == "2023-11-21"
-    assert data["sources"] == [{
-        "publisher": "Security Council Report", "title": "DPRK (North Korea): Open Briefing", "date": "2023-11-24",
-        "url": "https://www.securitycouncilreport.org/whatsinblue/",
-        "quote": "DPRK state media announced that a Malligyong-1 reconnaissance satellite had been launched",
-    }]
+    assert data["sources"] == [
+        {
+            "publisher": "Security Council Report",
+            "title": "DPRK (North Korea): Open Briefing",
+            "date": "2023-11-24",
+            "url": "https://www.securitycouncilreport.org/whatsinblue/",
+            "quote": "DPRK state media announced that a Malligyong-1 reconnaissance satellite had been launched",
+        }
+    ]
     assert data["count"] == 2 and data["tags"] == ["satellite", "russia"]
-    assert data["observations"] == [{"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim"}]
+    assert data["observations"] == [
+        {"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim"}
+    ]
     assert result.stderr.count("Error:") == 3
 
 
@@ -204,8 +341,14 @@ def _interrupted_at_the_title_prompt(repo, close_input: bool) -> tuple[object, s
     import signal
 
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
-    process = subprocess.Popen([sys.executable, "-m", "dprk_records", "add", "launch", "--prompt"], cwd=repo, env=env,
-                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dprk_records", "add", "launch", "--prompt"],
+        cwd=repo,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     process.stdin.write(b"2023-11-21\n")
     process.stdin.flush()
     seen = b""
@@ -247,10 +390,20 @@ def test_ctrl_c_at_a_prompt_exits_130_and_writes_nothing(repo, close_input):
 def test_the_end_of_input_at_a_prompt_is_a_usage_error_and_writes_nothing(run, repo):
     result = run("add", "launch", "--prompt", input="2023-11-21\nA title\n")
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines()[-1].startswith("dprk: error: stopped before the work was complete (input ended)")
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("dprk: error: stopped before the work was complete (input ended)")
+    )
     assert records(repo) == []
-    done = subprocess.run([sys.executable, "-m", "dprk_records", "add", "launch", "--prompt"], cwd=repo, input=b"2023-11-21\n",
-                          capture_output=True, timeout=120, env={k: v for k, v in os.environ.items() if k != "DPRK_REPO"})
+    done = subprocess.run(
+        [sys.executable, "-m", "dprk_records", "add", "launch", "--prompt"],
+        cwd=repo,
+        input=b"2023-11-21\n",
+        capture_output=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "DPRK_REPO"},
+    )
     assert done.returncode == 2 and b"(input ended)" in done.stderr.splitlines()[-1], done.stderr
     assert records(repo) == []
 
@@ -264,7 +417,9 @@ def test_from_file_yaml_and_json_from_file_and_stdin(run, repo, tmp_path):
     assert run("add", "meeting", "--from-file", str(json_file)).exit_code == 0
     assert run("add", "statement", "--from-file", "-", input=json.dumps(sample("statement"))).exit_code == 0
     report = sample("sanctions-report", id=None)
-    result = run("add", "sanctions-report", "--from-file", "-", "--title", "Midterm report", input=yamlwrite.dumps(report))
+    result = run(
+        "add", "sanctions-report", "--from-file", "-", "--title", "Midterm report", input=yamlwrite.dumps(report)
+    )
     assert result.exit_code == 0, result.output
     assert records(repo) == [
         "records/launches/2023-08-30-srbm.yaml",
@@ -283,7 +438,9 @@ def test_from_file_that_is_not_strict_yaml_or_json(run, repo, tmp_path):
     assert "bad.yaml:2:1: duplicate key 'date'" in result.stderr
     broken_json = run("add", "launch", "--from-file", "-", input='{"date": ')
     assert broken_json.exit_code == 1 and "<stdin>:1:10: not valid JSON" in broken_json.stderr
-    huge = run("add", "launch", "--from-file", "-", input=yamlwrite.dumps(sample("launch")).replace("count: 2", "count: 1e999"))
+    huge = run(
+        "add", "launch", "--from-file", "-", input=yamlwrite.dumps(sample("launch")).replace("count: 2", "count: 1e999")
+    )
     assert huge.exit_code == 1 and "<stdin>:6:8: 1e999 is too large to be a number here" in huge.stderr
     absent = run("add", "launch", "--from-file", str(tmp_path / "nope.yaml"))
     assert absent.exit_code == 2 and "no such file" in absent.stderr
@@ -293,7 +450,9 @@ def test_from_file_that_is_not_strict_yaml_or_json(run, repo, tmp_path):
 def test_dry_run_prints_canonical_yaml_and_writes_nothing(run, repo):
     result = run("add", "launch", *LAUNCH_FLAGS, "--dry-run")
     assert result.exit_code == 0
-    assert result.stdout.startswith("# yaml-language-server: $schema=../../schema/launch.schema.json\nid: " + LAUNCH_ID + "\n")
+    assert result.stdout.startswith(
+        "# yaml-language-server: $schema=../../schema/launch.schema.json\nid: " + LAUNCH_ID + "\n"
+    )
     assert yamlread.loads(result.stdout)["category"] == "satellite-launch-vehicle"
     assert records(repo) == []
 
@@ -313,13 +472,24 @@ def test_edit_reopens_with_problems_until_valid(run, repo, editor):
 
 def test_edit_fills_in_the_template(run, repo, editor):
     source = json.dumps(SOURCE)
-    filled = [["\ntitle:\n", "\ntitle: Two missiles\n"], ["\nsummary:\n", "\nsummary: Two missiles were fired.\n"],
-              ["\ncategory:\n", "\ncategory: SRBM\n"], ["\nsources:\n", f"\nsources:\n  - {source}\n"]]
+    filled = [
+        ["\ntitle:\n", "\ntitle: Two missiles\n"],
+        ["\nsummary:\n", "\nsummary: Two missiles were fired.\n"],
+        ["\ncategory:\n", "\ncategory: SRBM\n"],
+        ["\nsources:\n", f"\nsources:\n  - {source}\n"],
+    ]
     result = run("add", "launch", "--date", "2023-08-30", "--count", "2", "--edit", env=editor.env(filled))
     assert result.exit_code == 0, result.output
     data = yamlread.load_file(repo / "records/launches/2023-08-30-two-missiles.yaml")
-    assert data == {"id": "2023-08-30-two-missiles", "date": "2023-08-30", "title": "Two missiles", "summary": "Two missiles were fired.",
-                    "category": "SRBM", "count": 2, "sources": [SOURCE]}
+    assert data == {
+        "id": "2023-08-30-two-missiles",
+        "date": "2023-08-30",
+        "title": "Two missiles",
+        "summary": "Two missiles were fired.",
+        "category": "SRBM",
+        "count": 2,
+        "sources": [SOURCE],
+    }
 
 
 def test_edit_given_up_writes_nothing(run, repo, editor):
@@ -355,7 +525,10 @@ def test_commit_on_detached_head_and_on_an_unborn_branch(run, repo):
     git(repo, "checkout", "-q", "--detach")
     second = run("add", "statement", "--from-file", "-", "--commit", input=json.dumps(sample("statement")))
     assert second.exit_code == 0, second.output
-    assert git(repo, "log", "--format=%s").splitlines() == ["Add statement 2023-08-24-sg-statement", f"Add launch {LAUNCH_ID}"]
+    assert git(repo, "log", "--format=%s").splitlines() == [
+        "Add statement 2023-08-24-sg-statement",
+        f"Add launch {LAUNCH_ID}",
+    ]
 
 
 def test_commit_refused_during_a_merge_and_outside_git(run, repo, tmp_path):
@@ -385,30 +558,62 @@ def test_repo_option_before_or_after_the_kind(run, repo, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     assert run("add", "--repo", str(repo), "launch", *LAUNCH_FLAGS, cwd=elsewhere).exit_code == 0
-    result = run("add", "statement", "--from-file", "-", "--repo", str(repo), cwd=elsewhere, input=json.dumps(sample("statement")))
+    result = run(
+        "add",
+        "statement",
+        "--from-file",
+        "-",
+        "--repo",
+        str(repo),
+        cwd=elsewhere,
+        input=json.dumps(sample("statement")),
+    )
     assert result.exit_code == 0, result.output
     assert len(records(repo)) == 2
 
 
 def test_a_fifth_kind_from_one_schema_file_gets_its_own_options(run, repo):
-    add_kind(repo, "visit", "visits", {
-        "id": ref("id"), "date": ref("date"), "title": ref("title"),
-        "host": ref("member_state", description="The host state."),
-        "days": {"type": "integer", "minimum": 1, "description": "How long it lasted."},
-        "sources": ref("sources"),
-    }, ["id", "date", "title", "host", "sources"])
+    add_kind(
+        repo,
+        "visit",
+        "visits",
+        {
+            "id": ref("id"),
+            "date": ref("date"),
+            "title": ref("title"),
+            "host": ref("member_state", description="The host state."),
+            "days": {"type": "integer", "minimum": 1, "description": "How long it lasted."},
+            "sources": ref("sources"),
+        },
+        ["id", "date", "title", "host", "sources"],
+    )
     helped = run("add", "visit", "--help")
     assert "--host CODE" in helped.stdout and "--days INT" in helped.stdout
-    result = run("add", "visits", "--date", "2023-09-13", "--title", "Kim visits Russia", "--host", "RUS", "--days", "6", "--source", SOURCE_JSON)
+    result = run(
+        "add",
+        "visits",
+        "--date",
+        "2023-09-13",
+        "--title",
+        "Kim visits Russia",
+        "--host",
+        "RUS",
+        "--days",
+        "6",
+        "--source",
+        SOURCE_JSON,
+    )
     assert result.exit_code == 0, result.output
     assert yamlread.load_file(repo / "records/visits/2023-09-13-kim-visits-russia.yaml")["days"] == 6
 
 
 def test_help_does_not_import_heavy_modules(repo):
-    code = ("import sys\nfrom dprk_records.main import cli\n"
-            "for args in (['add', '--help'], ['add', 'launch', '--help'], ['update', '--help']):\n"
-            "    try:\n        cli(args, prog_name='dprk')\n    except SystemExit:\n        pass\n"
-            "print(sorted(m for m in ('jsonschema', 'git', 'tabulate') if m in sys.modules))")
+    code = (
+        "import sys\nfrom dprk_records.main import cli\n"
+        "for args in (['add', '--help'], ['add', 'launch', '--help'], ['update', '--help']):\n"
+        "    try:\n        cli(args, prog_name='dprk')\n    except SystemExit:\n        pass\n"
+        "print(sorted(m for m in ('jsonschema', 'git', 'tabulate') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True).stdout
     assert "--category [SRBM|" in out
     assert out.strip().endswith("[]")
@@ -420,7 +625,10 @@ def _dprk() -> list[str]:
 
 
 def _race(repo: Path, commands: list[list[str]]) -> list[subprocess.CompletedProcess]:
-    procs = [subprocess.Popen(_dprk() + args, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in commands]
+    procs = [
+        subprocess.Popen(_dprk() + args, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for args in commands
+    ]
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=60)

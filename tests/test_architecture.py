@@ -25,15 +25,34 @@ ALLOWED = {
     "dprk_records.history": {"dprk_records.errors", "dprk_records.records"},
     "dprk_records.selection": {"dprk_records.errors", "dprk_records.records"},
     "dprk_records.checks": {"dprk_records.errors", "dprk_records.records", "dprk_records.history"},
-    "dprk_records.output": {"dprk_records.errors", "dprk_records.records", "dprk_records.selection", "dprk_records.checks"},
-    "dprk_records.editing": {"dprk_records.errors", "dprk_records.records", "dprk_records.checks", "dprk_records.history"},
-    "dprk_records.commands": {"dprk_records.errors", "dprk_records.records", "dprk_records.checks", "dprk_records.history", "dprk_records.selection", "dprk_records.output", "dprk_records.editing", "dprk_records"},
+    "dprk_records.output": {
+        "dprk_records.errors",
+        "dprk_records.records",
+        "dprk_records.selection",
+        "dprk_records.checks",
+    },
+    "dprk_records.editing": {
+        "dprk_records.errors",
+        "dprk_records.records",
+        "dprk_records.checks",
+        "dprk_records.history",
+    },
+    "dprk_records.commands": {
+        "dprk_records.errors",
+        "dprk_records.records",
+        "dprk_records.checks",
+        "dprk_records.history",
+        "dprk_records.selection",
+        "dprk_records.output",
+        "dprk_records.editing",
+        "dprk_records",
+    },
     "dprk_records.main": {"dprk_records.errors", "dprk_records.commands", "dprk_records"},
     "dprk_records.__main__": {"dprk_records.main", "dprk_records"},
 }
 
 
-@functools.lru_cache(maxsize=None)  # asked once per import statement of every module
+@functools.cache  # asked once per import statement of every module
 def modules() -> dict[str, Path]:
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):
@@ -59,7 +78,12 @@ def imports(path: Path, *, top_level_only: bool = False) -> set[str]:
             continue  # `if TYPE_CHECKING:` blocks are for type checkers only
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names if alias.name.split(".")[0] == "dprk_records")
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "dprk_records" and node.level == 0:
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.split(".")[0] == "dprk_records"
+            and node.level == 0
+        ):
             found.add(node.module)
             for alias in node.names:  # `from dprk_records.records import yamlread` imports a module
                 if f"{node.module}.{alias.name}" in modules():
@@ -68,7 +92,11 @@ def imports(path: Path, *, top_level_only: bool = False) -> set[str]:
 
 
 def test_no_module_is_over_400_lines():
-    long = {name: n for name, path in modules().items() if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {
+        name: n
+        for name, path in modules().items()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert long == {}
 
 
@@ -91,7 +119,10 @@ def test_every_part_imports_only_the_parts_below_it():
 
 
 def test_no_import_cycles_between_modules():
-    graph = {name: {t for t in imports(path, top_level_only=True) if t in modules() and t != name} for name, path in modules().items()}
+    graph = {
+        name: {t for t in imports(path, top_level_only=True) if t in modules() and t != name}
+        for name, path in modules().items()
+    }
     seen: dict[str, int] = {}
     cycles = []
 
@@ -99,7 +130,7 @@ def test_no_import_cycles_between_modules():
         seen[node] = 1
         for nxt in sorted(graph[node]):
             if seen.get(nxt) == 1:
-                cycles.append(" -> ".join(stack[stack.index(nxt):] + [nxt]) if nxt in stack else f"{node} -> {nxt}")
+                cycles.append(" -> ".join(stack[stack.index(nxt) :] + [nxt]) if nxt in stack else f"{node} -> {nxt}")
             elif nxt not in seen:
                 visit(nxt, stack + [nxt])
         seen[node] = 2
@@ -111,8 +142,11 @@ def test_no_import_cycles_between_modules():
 
 
 def test_the_library_does_not_import_click():
-    users = [name for name, path in modules().items()
-             if not name.startswith(("dprk_records.commands", "dprk_records.main")) and "click" in _all_imports(path)]
+    users = [
+        name
+        for name, path in modules().items()
+        if not name.startswith(("dprk_records.commands", "dprk_records.main")) and "click" in _all_imports(path)
+    ]
     assert users == []
 
 

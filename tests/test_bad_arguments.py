@@ -108,7 +108,11 @@ CASES: list[tuple[list[str], int, str]] = [
     (["add", "launch", "--from-file", "records"], 2, "records: is a folder, not a file"),
     (["add", "--repo", "/", "launch", *ADD], 2, "is not a dprk-records repository"),
     (["add", "launch", "--no-input"], 2, "a launch needs --date"),
-    (["add", "launch", "--from-file", "afile.json"], 1, "afile.json: the launch lacks required fields: title, summary, category, sources"),
+    (
+        ["add", "launch", "--from-file", "afile.json"],
+        1,
+        "afile.json: the launch lacks required fields: title, summary, category, sources",
+    ),
     (["stats", "--until", ""], 2, "--until: '' is not a date"),
     (["add", "--repo", MISSING, "launch", *ADD], 2, "does not exist"),
     (["add", "launch", *ADD, "--repo", MISSING], 2, "does not exist"),
@@ -121,8 +125,16 @@ CASES: list[tuple[list[str], int, str]] = [
     (["update", LAUNCH, "--date", "2023-02-30"], 2, "--date: '2023-02-30' is not a day on the calendar"),
     (["update", LAUNCH, "--count", "3.5"], 2, "--count: '3.5' is not a whole number"),
     (["update", LAUNCH, "--from-file", "no-such-file.yaml"], 2, "no such file"),
-    (["update", LAUNCH, "--unset", "count", "--count", "5"], 2, "--unset count and a new value for count were both given"),
-    (["update", LAUNCH, "--count", "5", "--unset", "count"], 2, "--unset count and a new value for count were both given"),
+    (
+        ["update", LAUNCH, "--unset", "count", "--count", "5"],
+        2,
+        "--unset count and a new value for count were both given",
+    ),
+    (
+        ["update", LAUNCH, "--count", "5", "--unset", "count"],
+        2,
+        "--unset count and a new value for count were both given",
+    ),
     (["update", LAUNCH, "--count", "3", "--repo", MISSING], 2, "does not exist"),
     (["update", "--repo", MISSING, LAUNCH, "--count", "3"], 2, "does not exist"),
     # diff
@@ -211,9 +223,13 @@ def test_repo_before_the_command_name(shared, tmp_path):
     from conftest import Runner
 
     elsewhere = Runner(tmp_path)
-    for args in (["--repo", str(shared), "query", "launches", "--json"], ["query", "--repo", str(shared), "launches", "--json"],
-                 ["--repo", str(shared), "show", LAUNCH], ["--repo", str(shared), "update", LAUNCH, "--count", "2"],
-                 ["--repo", str(shared), "validate"]):
+    for args in (
+        ["--repo", str(shared), "query", "launches", "--json"],
+        ["query", "--repo", str(shared), "launches", "--json"],
+        ["--repo", str(shared), "show", LAUNCH],
+        ["--repo", str(shared), "update", LAUNCH, "--count", "2"],
+        ["--repo", str(shared), "validate"],
+    ):
         result = elsewhere(*args)
         assert result.exit_code == 0, (args, result.output)
     assert elsewhere("--repo", MISSING, "query").exit_code == 2
@@ -249,9 +265,21 @@ def test_bare_group_commands_print_their_help(run_shared):
 def test_the_installed_command_prints_no_traceback(shared, tmp_path):
     """The same refusals through a real process, where an escaped exception would print a traceback."""
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
-    for args in (["query", "--repo", str(tmp_path / "nothing")], ["show", "../../etc/passwd"], ["export", "-o", "afile/x.csv"],
-                 ["diff", "no-such-rev"], ["add", "launch", *ADD, "--date", "2023-02-30"]):
-        done = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=shared, env=env, capture_output=True, text=True, timeout=60)
+    for args in (
+        ["query", "--repo", str(tmp_path / "nothing")],
+        ["show", "../../etc/passwd"],
+        ["export", "-o", "afile/x.csv"],
+        ["diff", "no-such-rev"],
+        ["add", "launch", *ADD, "--date", "2023-02-30"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "dprk_records", *args],
+            cwd=shared,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 2, done.stderr
         assert done.stdout == "" and len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
 
@@ -279,6 +307,16 @@ def test_endless_stdin_in_a_real_process(shared):
 
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
     with open("/dev/zero", "rb") as endless:
-        done = subprocess.run([sys.executable, "-m", "dprk_records", "add", "launch", "--from-file", "-"], cwd=shared, env=env,
-                              stdin=endless, capture_output=True, text=True, timeout=60, preexec_fn=limit)
-    assert done.returncode == 1 and "over the 1 MiB limit" in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr
+        done = subprocess.run(
+            [sys.executable, "-m", "dprk_records", "add", "launch", "--from-file", "-"],
+            cwd=shared,
+            env=env,
+            stdin=endless,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            preexec_fn=limit,
+        )
+    assert done.returncode == 1 and "over the 1 MiB limit" in done.stderr and len(done.stderr.splitlines()) == 1, (
+        done.stderr
+    )

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import pytest
-
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
 RUN = PROJECT / "benchmarks" / "run.py"
 
 
 def bench(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(RUN), "--sizes", "20", "--runs", "1", "--workdir", str(tmp_path), *extra],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(RUN), "--sizes", "20", "--runs", "1", "--workdir", str(tmp_path), *extra],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def table_rows(stdout: str) -> dict[str, str]:
@@ -31,10 +35,21 @@ def test_every_command_is_timed_and_the_repository_is_left_clean(tmp_path):
     done = bench(tmp_path, "--dprk", f"{sys.executable} -m dprk_records", "--python", sys.executable)
     assert done.returncode == 0, done.stderr
     rows = table_rows(done.stdout)
-    for name in ("start-up floor", "dprk --version", "dprk --help", "parse floor", "validate cold (--no-cache)",
-                 "validate warm", "query --where warm", "export csv cold (--no-cache)", "export csv warm",
-                 "diff (10 records changed)", "validate --changed-since HEAD (10 changed)", "update launch --count",
-                 "add launch"):
+    for name in (
+        "start-up floor",
+        "dprk --version",
+        "dprk --help",
+        "parse floor",
+        "validate cold (--no-cache)",
+        "validate warm",
+        "query --where warm",
+        "export csv cold (--no-cache)",
+        "export csv warm",
+        "diff (10 records changed)",
+        "validate --changed-since HEAD (10 changed)",
+        "update launch --count",
+        "add launch",
+    ):
         assert name in rows, name
         assert "failed" not in rows[name], rows[name]
     assert "x start-up" in rows["dprk --version"] and "x parse" in rows["validate warm"]
@@ -48,8 +63,15 @@ def test_every_command_is_timed_and_the_repository_is_left_clean(tmp_path):
 
 
 def test_a_failing_command_is_a_row_that_says_so(tmp_path):
-    done = bench(tmp_path, "--dprk", f"{sys.executable} -c 'import sys; sys.exit(\"broken on purpose\")'",
-                 "--python", sys.executable, "--warmup", "0")
+    done = bench(
+        tmp_path,
+        "--dprk",
+        f"{sys.executable} -c 'import sys; sys.exit(\"broken on purpose\")'",
+        "--python",
+        sys.executable,
+        "--warmup",
+        "0",
+    )
     assert done.returncode == 0, done.stderr
     rows = table_rows(done.stdout)
     assert "failed: exit 1: broken on purpose" in rows["validate warm"]

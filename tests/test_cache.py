@@ -10,9 +10,9 @@ import time
 
 import pytest
 
+from conftest import sample, write_record
 from dprk_records.records.cache import CACHE_DIR, CACHE_FILE
 from dprk_records.records.repository import Repository
-from conftest import sample, write_record
 
 
 def cache_rows(repo):
@@ -36,7 +36,9 @@ def test_validate_fills_the_cache_and_git_ignores_it(filled):
     assert set(rows) == {"records/launches/2023-08-30-srbm.yaml", "records/meetings/2023-08-25-open-briefing.yaml"}
     assert all(data and verdict for data, verdict in rows.values())
     assert (filled / CACHE_DIR / ".gitignore").read_text() == "*\n"
-    status = subprocess.run(["git", "status", "--porcelain", "--ignored=no"], cwd=filled, capture_output=True, text=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored=no"], cwd=filled, capture_output=True, text=True
+    ).stdout
     assert CACHE_DIR not in status
 
 
@@ -81,11 +83,14 @@ def test_changing_a_schema_rechecks_every_record(filled, run):
     assert result.exit_code == 1 and "$.count: must be at least 5, not 2" in result.output
 
 
-@pytest.mark.parametrize("damage", [
-    lambda p: p.write_bytes(b"this is not a database" * 100),
-    lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),
-    lambda p: p.write_bytes(b""),
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p.write_bytes(b"this is not a database" * 100),
+        lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),
+        lambda p: p.write_bytes(b""),
+    ],
+)
 def test_corrupt_cache_is_ignored_and_rebuilt(filled, run, damage):
     cache = filled / CACHE_DIR / CACHE_FILE
     db = sqlite3.connect(cache)
@@ -128,9 +133,17 @@ def test_no_cache_neither_reads_nor_writes(repo, run):
 
 def test_concurrent_runs_do_not_corrupt_the_cache(repo):
     for i in range(60):
-        write_record(repo, "launch", sample("launch", id=f"2023-08-{i % 28 + 1:02d}-srbm-{i}", date=f"2023-08-{i % 28 + 1:02d}", title=f"Launch {i}"))
+        write_record(
+            repo,
+            "launch",
+            sample(
+                "launch", id=f"2023-08-{i % 28 + 1:02d}-srbm-{i}", date=f"2023-08-{i % 28 + 1:02d}", title=f"Launch {i}"
+            ),
+        )
     command = [sys.executable, "-m", "dprk_records", "validate", "--jobs", "1"]
-    procs = [subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    procs = [
+        subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 6, outputs
     assert all("60 records checked, 0 problems" in out for out, _ in outputs)
@@ -162,8 +175,11 @@ def code_copy(tmp_path, name, change=None):
     from pathlib import Path
 
     target = tmp_path / name
-    shutil.copytree(Path(__file__).resolve().parent.parent / "cli", target / "dprk_records",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        Path(__file__).resolve().parent.parent / "cli",
+        target / "dprk_records",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     if change is not None:
         file, old, new = change
         path = target / "dprk_records" / file
@@ -176,8 +192,19 @@ def code_copy(tmp_path, name, change=None):
 def run_with(code, repo, *args):
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_NO_CACHE")}
     env["PYTHONPATH"] = str(code)
-    return subprocess.run([sys.executable, "-c", "import sys, dprk_records.main; sys.argv[0] = 'dprk'; assert dprk_records.main.__file__.startswith(sys.argv.pop(1)); dprk_records.main.main()",
-                           str(code), *args], cwd=repo, capture_output=True, text=True, env=env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, dprk_records.main; sys.argv[0] = 'dprk'; assert dprk_records.main.__file__.startswith(sys.argv.pop(1)); dprk_records.main.main()",
+            str(code),
+            *args,
+        ],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
 
 
 def test_a_rule_changed_by_a_pull_takes_effect_without_no_cache(repo, tmp_path):
@@ -185,8 +212,13 @@ def test_a_rule_changed_by_a_pull_takes_effect_without_no_cache(repo, tmp_path):
     old = code_copy(tmp_path, "old", ("records/yamlread.py", "if not math.isfinite(number):", "if False:"))
     new = code_copy(tmp_path, "new")
     path = write_record(repo, "launch", sample("launch"))
-    path.write_text(path.read_text().replace("count: 2\n", "count: 2\nobservations:\n  - actor: KCNA\n    actor_type: state-media\n"
-                                                           "    stance: claim\n    apogee_km: 1e999\n"))
+    path.write_text(
+        path.read_text().replace(
+            "count: 2\n",
+            "count: 2\nobservations:\n  - actor: KCNA\n    actor_type: state-media\n"
+            "    stance: claim\n    apogee_km: 1e999\n",
+        )
+    )
     assert run_with(old, repo, "validate").returncode == 0
     assert "Infinity" in run_with(old, repo, "query", "--json").stdout  # the old code's parse is in the cache now
     checked = run_with(new, repo, "validate")
@@ -197,8 +229,15 @@ def test_a_rule_changed_by_a_pull_takes_effect_without_no_cache(repo, tmp_path):
 
 def test_a_changed_message_replaces_cached_verdicts(repo, tmp_path):
     old = code_copy(tmp_path, "old")
-    new = code_copy(tmp_path, "new", ("checks/problems.py", 'return f"must be {bounds[keyword]} {expected}, not {instance!r}"',
-                                      'return f"should be {bounds[keyword]} {expected}, not {instance!r}"'))
+    new = code_copy(
+        tmp_path,
+        "new",
+        (
+            "checks/problems.py",
+            'return f"must be {bounds[keyword]} {expected}, not {instance!r}"',
+            'return f"should be {bounds[keyword]} {expected}, not {instance!r}"',
+        ),
+    )
     write_record(repo, "launch", sample("launch", count=0))
     assert "must be at least 1" in run_with(old, repo, "validate").stdout
     assert "should be at least 1" in run_with(new, repo, "validate").stdout

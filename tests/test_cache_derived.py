@@ -9,11 +9,11 @@ import sqlite3
 import time
 
 import pytest
+from test_cache import code_copy, run_with
 
+from conftest import sample, write_record
 from dprk_records.records.cache import CACHE_DIR, CACHE_FILE, Entry, open_cache
 from dprk_records.records.repository import Repository
-from conftest import sample, write_record
-from test_cache import code_copy, run_with
 
 
 def db_rows(repo, sql):
@@ -26,8 +26,17 @@ def db_rows(repo, sql):
 
 def records(repo, n=12):
     for i in range(n):
-        write_record(repo, "launch", sample("launch", id=f"2023-08-{i + 1:02d}-srbm", date=f"2023-08-{i + 1:02d}",
-                                            title=f"=Launch {i}" if i % 3 == 0 else f"Launch {i}", count=i % 4 + 1))
+        write_record(
+            repo,
+            "launch",
+            sample(
+                "launch",
+                id=f"2023-08-{i + 1:02d}-srbm",
+                date=f"2023-08-{i + 1:02d}",
+                title=f"=Launch {i}" if i % 3 == 0 else f"Launch {i}",
+                count=i % 4 + 1,
+            ),
+        )
     write_record(repo, "meeting", sample("meeting", launches=["2023-08-01-srbm"], requested_by=["USA", "JPN", "FRA"]))
 
 
@@ -62,7 +71,12 @@ def test_lookup_gives_named_entries(repo, run):
     found = cache.lookup(["records/launches/2023-08-01-srbm.yaml"], with_data=True)
     entry = found["records/launches/2023-08-01-srbm.yaml"]
     assert isinstance(entry, Entry) and entry.sort_key == "2023-08-01" and '"count":1' in entry.data
-    assert cache.lookup(["records/launches/2023-08-01-srbm.yaml"], with_data=False)["records/launches/2023-08-01-srbm.yaml"].data is None
+    assert (
+        cache.lookup(["records/launches/2023-08-01-srbm.yaml"], with_data=False)[
+            "records/launches/2023-08-01-srbm.yaml"
+        ].data
+        is None
+    )
     cache.close()
 
 
@@ -120,7 +134,9 @@ def test_the_code_key_follows_an_edit_made_long_ago_too(repo, tmp_path):
     problems = code / "dprk_records" / "checks" / "problems.py"
     old(problems)
     assert "must be at least 1" in run_with(code, repo, "validate").stdout
-    problems.write_text(problems.read_text().replace('return f"must be {bounds[keyword]}', 'return f"need be {bounds[keyword]}'))
+    problems.write_text(
+        problems.read_text().replace('return f"must be {bounds[keyword]}', 'return f"need be {bounds[keyword]}')
+    )
     old(problems)  # same size, same mtime as before: the ctime and the inode's change still tell
     assert "need be at least 1" in run_with(code, repo, "validate").stdout
 
@@ -129,8 +145,16 @@ def test_the_code_key_loads_no_yaml():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-c", "import sys; from dprk_records.records.cachekey import code_key; code_key(); "
-                           "print('yaml' in sys.modules, 'hashlib' in sys.modules)"], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from dprk_records.records.cachekey import code_key; code_key(); "
+            "print('yaml' in sys.modules, 'hashlib' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.stdout.split() == ["False", "False"], done.stderr
 
 
@@ -235,7 +259,10 @@ def test_views_are_kept_for_a_few_column_sets_only(repo, run, settled):
     all_old(repo)
     fields = ["id", "date", "title", "summary", "count", "category", "landing_area", "date_start", "date_end", "kind"]
     for n in range(VIEW_KEYS + 3):
-        assert run("export", "launches", "--fields", ",".join(fields[: 1 + n % len(fields)] + [fields[n % 4]])).exit_code == 0
+        assert (
+            run("export", "launches", "--fields", ",".join(fields[: 1 + n % len(fields)] + [fields[n % 4]])).exit_code
+            == 0
+        )
     keys = db_rows(repo, "SELECT DISTINCT view FROM views")
     assert 0 < len(keys) <= VIEW_KEYS
 

@@ -22,21 +22,47 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @pytest.fixture
 def events(repo):
-    write_record(repo, "launch", sample("launch", id="2016-02-07-satellite", date="2016-02-07", category="satellite-launch-vehicle"))
+    write_record(
+        repo,
+        "launch",
+        sample("launch", id="2016-02-07-satellite", date="2016-02-07", category="satellite-launch-vehicle"),
+    )
     write_record(repo, "launch", sample("launch", id="2022-05-25-icbm", date="2022-05-25", category="ICBM"))
     write_record(repo, "launch", sample("launch", id="2022-11-srbm", date="2022-11", category="SRBM"))
     write_record(repo, "nuclear-test", sample("nuclear-test"))
-    write_record(repo, "meeting", sample("meeting", id="2016-02-07-emergency", date="2016-02-07", launches=["2016-02-07-satellite"],
-                                         outcomes=[{"type": "press-statement", "status": "issued"}]))
-    write_record(repo, "meeting", sample("meeting", id="2022-05-26-veto", date="2022-05-26", launches=["2022-05-25-icbm"],
-                                         outcomes=[{"type": "resolution", "status": "vetoed", "responds_to": ["2022-05-25-icbm"]}]))
+    write_record(
+        repo,
+        "meeting",
+        sample(
+            "meeting",
+            id="2016-02-07-emergency",
+            date="2016-02-07",
+            launches=["2016-02-07-satellite"],
+            outcomes=[{"type": "press-statement", "status": "issued"}],
+        ),
+    )
+    write_record(
+        repo,
+        "meeting",
+        sample(
+            "meeting",
+            id="2022-05-26-veto",
+            date="2022-05-26",
+            launches=["2022-05-25-icbm"],
+            outcomes=[{"type": "resolution", "status": "vetoed", "responds_to": ["2022-05-25-icbm"]}],
+        ),
+    )
     return repo
 
 
 def ids(svg_path) -> list[str]:
     root = ET.parse(svg_path).getroot()  # a well-formed XML document
     assert root.tag == f"{SVG}svg"
-    return [element.get("id") for element in root.iter() if (element.get("id") or "").split(":")[0] in ("event", "meeting", "product")]
+    return [
+        element.get("id")
+        for element in root.iter()
+        if (element.get("id") or "").split(":")[0] in ("event", "meeting", "product")
+    ]
 
 
 def test_svg_holds_one_mark_per_event_meeting_and_product(events, run):
@@ -44,7 +70,11 @@ def test_svg_holds_one_mark_per_event_meeting_and_product(events, run):
     assert result.exit_code == 0, result.output
     marks = ids(events / "timeline.svg")
     assert sorted(m for m in marks if m.startswith("event:")) == [
-        "event:2016-02-07-satellite", "event:2017-09-03-sixth-nuclear-test", "event:2022-05-25-icbm", "event:2022-11-srbm"]
+        "event:2016-02-07-satellite",
+        "event:2017-09-03-sixth-nuclear-test",
+        "event:2022-05-25-icbm",
+        "event:2022-11-srbm",
+    ]
     assert "meeting:2016-02-07-emergency" in marks and "meeting:2022-05-26-veto" in marks
     assert "product:2016-02-07-emergency" in marks and "product:2022-05-26-veto" in marks
     text = (events / "timeline.svg").read_text(encoding="utf-8")
@@ -75,9 +105,14 @@ def test_a_file_that_is_not_a_picture_is_a_usage_error(events, run):
 def test_without_matplotlib_one_line_says_how_to_install_it(events):
     code = "import sys; sys.modules['matplotlib'] = None; sys.argv = ['dprk', 'chart', '-o', 'x.svg']; from dprk_records.main import main; main()"
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
-    done = subprocess.run([sys.executable, "-c", code], cwd=events, capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=events, capture_output=True, text=True, env=env, timeout=120
+    )
     assert done.returncode == 2
-    assert done.stderr.strip() == "dprk: error: dprk chart needs matplotlib, which is not installed (pip install 'dprk-records[chart]')"
+    assert (
+        done.stderr.strip()
+        == "dprk: error: dprk chart needs matplotlib, which is not installed (pip install 'dprk-records[chart]')"
+    )
     assert not (events / "x.svg").exists()
 
 
@@ -91,7 +126,11 @@ def test_the_bundled_records(tmp_path):
 
 def groups(svg_path) -> dict[str, ET.Element]:
     root = ET.parse(svg_path).getroot()
-    return {g.get("id"): g for g in root.iter(f"{SVG}g") if (g.get("id") or "").split(":")[0] in ("event", "meeting", "product", "share")}
+    return {
+        g.get("id"): g
+        for g in root.iter(f"{SVG}g")
+        if (g.get("id") or "").split(":")[0] in ("event", "meeting", "product", "share")
+    }
 
 
 def test_every_mark_has_a_hover_title_and_each_event_the_colour_of_its_response(events, run):
@@ -120,8 +159,11 @@ def test_marks_that_would_overlap_are_moved_apart(events, run):
     write_record(events, "launch", sample("launch", id="2022-05-27-third-icbm", date="2022-05-27", category="ICBM"))
     assert run("chart", "-o", "timeline.svg").exit_code == 0
     found = groups(events / "timeline.svg")
-    places = {(u.get("x"), u.get("y")) for m in ("2022-05-25-icbm", "2022-05-25-second-icbm", "2022-05-27-third-icbm")
-              for u in found[f"event:{m}"].iter(f"{SVG}use")}
+    places = {
+        (u.get("x"), u.get("y"))
+        for m in ("2022-05-25-icbm", "2022-05-25-second-icbm", "2022-05-27-third-icbm")
+        for u in found[f"event:{m}"].iter(f"{SVG}use")
+    }
     assert len({y for _, y in places}) == 3  # three levels of the lane, none drawn over another
 
 
@@ -132,7 +174,7 @@ def test_marks_with_no_room_left_are_counted():
 
     days = [dt.date(2022, 5, 25)] * (2 * LEVELS + 3)
     placed = place(days, 30)
-    assert [level for level, _ in placed[:2 * LEVELS + 1]] == [0, 1, -1, 2, -2, 3, -3][:2 * LEVELS + 1]
+    assert [level for level, _ in placed[: 2 * LEVELS + 1]] == [0, 1, -1, 2, -2, 3, -3][: 2 * LEVELS + 1]
     assert sum(count for _, count in placed) == len(days)  # each mark counted once
     assert max(count for _, count in placed) == 3 and placed[-1][1] == 0
     assert [level for level, _ in place([dt.date(2022, 1, 1), dt.date(2022, 6, 1)], 30)] == [0, 0]  # apart: no offset
@@ -140,7 +182,9 @@ def test_marks_with_no_room_left_are_counted():
 
 def test_the_strip_gives_each_years_shares_from_the_same_rows(events, run):
     assert run("chart", "-o", "timeline.svg").exit_code == 0
-    shares = {m: g.find(f"{SVG}title").text for m, g in groups(events / "timeline.svg").items() if m.startswith("share:")}
+    shares = {
+        m: g.find(f"{SVG}title").text for m, g in groups(events / "timeline.svg").items() if m.startswith("share:")
+    }
     rows = json.loads(run("reactions", "--json").stdout)
     expected = {}
     for row in rows:
@@ -163,7 +207,11 @@ def test_lanes_follow_the_schema_year_labels_are_level_and_the_title_fits(events
     repo = Repository.find(str(events))
     found = reactions(repo, build_selection(repo, [k.name for k in event_kinds(repo)]))
     long_title = "A title of our own that is much longer than the picture is wide, " * 3
-    for chosen, title in ((found, None), (found[:1], long_title), ([r for r in found if r.data.get("category") == "ICBM"], None)):
+    for chosen, title in (
+        (found, None),
+        (found[:1], long_title),
+        ([r for r in found if r.data.get("category") == "ICBM"], None),
+    ):
         fig, _, _ = figure(chosen, title)
         canvas = FigureCanvasAgg(fig)
         canvas.draw()
@@ -188,17 +236,36 @@ def _limited() -> None:
 def test_a_chart_spanning_millennia_is_drawn_at_a_bounded_size(repo):
     write_record(repo, "launch", sample("launch", id="0001-first", date="0001"))
     write_record(repo, "launch", sample("launch", id="9999-12-31-last", date="9999-12-31"))
-    write_record(repo, "meeting", sample("meeting", id="9999-12-31-meeting", date="9999-12-31", launches=["0001-first", "9999-12-31-last"],
-                                         outcomes=[{"type": "press-statement", "status": "issued"}]))
+    write_record(
+        repo,
+        "meeting",
+        sample(
+            "meeting",
+            id="9999-12-31-meeting",
+            date="9999-12-31",
+            launches=["0001-first", "9999-12-31-last"],
+            outcomes=[{"type": "press-statement", "status": "issued"}],
+        ),
+    )
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
     for name in ("span.png", "span.svg"):
-        done = subprocess.run([sys.executable, "-m", "dprk_records", "chart", "-o", name], cwd=repo, capture_output=True, text=True,
-                              env=env, timeout=600, preexec_fn=_limited)
+        done = subprocess.run(
+            [sys.executable, "-m", "dprk_records", "chart", "-o", name],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+            preexec_fn=_limited,
+        )
         assert done.returncode == 0, done.stderr
     width, height = struct.unpack(">II", (repo / "span.png").read_bytes()[16:24])  # the PNG header's size in pixels
     assert width <= 4800 and height <= 4800, (width, height)
     root = ET.parse(repo / "span.svg").getroot()
-    assert float(root.get("width").removesuffix("pt")) <= 48 * 72 and float(root.get("height").removesuffix("pt")) <= 48 * 72
+    assert (
+        float(root.get("width").removesuffix("pt")) <= 48 * 72
+        and float(root.get("height").removesuffix("pt")) <= 48 * 72
+    )
     assert {"event:0001-first", "event:9999-12-31-last", "meeting:9999-12-31-meeting"} <= set(ids(repo / "span.svg"))
     text = (repo / "span.svg").read_text(encoding="utf-8")
     years = [int(y) for y in re.findall(r">(\d{4})<", text)]
@@ -240,8 +307,15 @@ def test_a_matplotlibrc_in_the_repository_is_not_read(repo):
     write_record(repo, "launch", sample("launch", category="$x$"))
     (repo / "matplotlibrc").write_text("text.usetex: True\ntext.parse_math: True\nsavefig.dpi: 300\nfigure.dpi: 300\n")
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "MPLCONFIGDIR", "MATPLOTLIBRC")}
-    done = subprocess.run([sys.executable, "-m", "dprk_records", "chart", "-o", "rc.png"], cwd=repo, capture_output=True, text=True,
-                          env=env, timeout=600, preexec_fn=_limited)
+    done = subprocess.run(
+        [sys.executable, "-m", "dprk_records", "chart", "-o", "rc.png"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        preexec_fn=_limited,
+    )
     assert done.returncode == 0, done.stderr
     width, height = struct.unpack(">II", (repo / "rc.png").read_bytes()[16:24])
     assert (width, height) == (800, 310)  # 8 by 3.1 inches at 100 dots an inch: one lane, one year, the yearly strip

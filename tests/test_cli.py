@@ -25,12 +25,14 @@ print("LOADED:" + ",".join(m for m in HEAVY if m in sys.modules), file=sys.stder
 
 def loaded_modules(args, cwd):
     done = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], cwd=cwd, capture_output=True, text=True)
-    line = [l for l in done.stderr.splitlines() if l.startswith("LOADED:")][-1]
-    return set(filter(None, line[len("LOADED:"):].split(","))), done
+    line = [text for text in done.stderr.splitlines() if text.startswith("LOADED:")][-1]
+    return set(filter(None, line[len("LOADED:") :].split(","))), done
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["validate", "--help"], ["chart", "--help"], ["serve", "--help"],
-                                  ["export", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["--version"], ["validate", "--help"], ["chart", "--help"], ["serve", "--help"], ["export", "--help"]],
+)
 def test_start_up_loads_no_heavy_library(repo, args):
     loaded, done = loaded_modules(args, repo)
     assert loaded == set(), done.stderr
@@ -77,14 +79,29 @@ def test_version_is_answered_before_click_is_loaded(repo, args):
 
 
 def test_the_entry_point_hands_everything_else_to_click(repo):
-    done = subprocess.run([sys.executable, "-c", ENTRY.format(args=["--version", "--help"])], cwd=repo, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", ENTRY.format(args=["--version", "--help"])], cwd=repo, capture_output=True, text=True
+    )
     assert done.returncode == 0 and done.stdout == f"dprk {__version__}\n"  # click's eager --version, as before
     assert "click" in done.stderr.strip().splitlines()[-1]
-    done = subprocess.run([sys.executable, "-c", ENTRY.format(args=["--help"])], cwd=repo, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", ENTRY.format(args=["--help"])], cwd=repo, capture_output=True, text=True
+    )
     assert done.returncode == 0 and "Commands:" in done.stdout
-    assert "click.shell_completion" not in subprocess.run(
-        [sys.executable, "-c", "import sys; from dprk_records.main import cli\ntry:\n    cli(['validate', '--help'])\nexcept SystemExit:\n    pass\n"
-         "print(sorted(sys.modules))"], cwd=repo, capture_output=True, text=True).stdout
+    assert (
+        "click.shell_completion"
+        not in subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from dprk_records.main import cli\ntry:\n    cli(['validate', '--help'])\nexcept SystemExit:\n    pass\n"
+                "print(sorted(sys.modules))",
+            ],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
 
 
 def test_the_installed_script_runs_the_entry_point():
@@ -163,8 +180,14 @@ def test_a_closed_pipe_exits_141_quietly(repo):
 
     for i in range(300):
         write_record(repo, "launch", sample("launch", id=f"2023-08-30-srbm-{i:03d}", title=f"Launch {i}"))
-    done = subprocess.run(f"{sys.executable} -m dprk_records query --csv | head -1; echo \"rc=${{PIPESTATUS[0]}}\"",
-                          shell=True, executable="/bin/bash", cwd=repo, capture_output=True, text=True)
+    done = subprocess.run(
+        f'{sys.executable} -m dprk_records query --csv | head -1; echo "rc=${{PIPESTATUS[0]}}"',
+        shell=True,
+        executable="/bin/bash",
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
     assert done.stdout.splitlines()[-1] == "rc=141"
     assert done.stderr == ""
 
@@ -190,7 +213,9 @@ def test_progress_bar_only_on_a_terminal(repo):
         assert piped.returncode == 0, piped.stderr
         assert "Validating" not in piped.stderr and "Exporting" not in piped.stderr
         leader, follower = pty.openpty()
-        process = subprocess.Popen([sys.executable, "-m", "dprk_records", *args], cwd=repo, stdout=subprocess.DEVNULL, stderr=follower)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "dprk_records", *args], cwd=repo, stdout=subprocess.DEVNULL, stderr=follower
+        )
         os.close(follower)
         seen = b""
         try:

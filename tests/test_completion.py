@@ -15,8 +15,14 @@ def complete(cwd, *words: str) -> list[str]:
     """What `dprk WORDS<TAB>` offers (the last word is the one being completed)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
     env.update(_DPRK_COMPLETE="bash_complete", COMP_WORDS=" ".join(("dprk",) + words), COMP_CWORD=str(len(words)))
-    done = subprocess.run([sys.executable, "-c", "from dprk_records.main import main; main()"], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", "from dprk_records.main import main; main()"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0 and done.stderr == "", done.stderr
     return [line.split(",", 1)[1] for line in done.stdout.splitlines() if line.startswith(("plain,", "file,", "dir,"))]
 
@@ -64,11 +70,24 @@ def test_outside_a_repository_nothing_is_offered_or_printed(tmp_path):
 
 def test_output_files_complete_as_paths_in_bash_and_zsh(records):
     for shell in ("bash", "zsh"):
-        for words in (("export", "-o", "lau"), ("export", "--output", "lau"), ("chart", "-o", "lau"), ("votes", "--chart", "lau")):
+        for words in (
+            ("export", "-o", "lau"),
+            ("export", "--output", "lau"),
+            ("chart", "-o", "lau"),
+            ("votes", "--chart", "lau"),
+        ):
             env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
-            env.update(_DPRK_COMPLETE=f"{shell}_complete", COMP_WORDS=" ".join(("dprk",) + words), COMP_CWORD=str(len(words)))
-            done = subprocess.run([sys.executable, "-c", "from dprk_records.main import main; main()"], cwd=records, env=env,
-                                  capture_output=True, text=True, timeout=60)
+            env.update(
+                _DPRK_COMPLETE=f"{shell}_complete", COMP_WORDS=" ".join(("dprk",) + words), COMP_CWORD=str(len(words))
+            )
+            done = subprocess.run(
+                [sys.executable, "-c", "from dprk_records.main import main; main()"],
+                cwd=records,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert done.returncode == 0 and done.stderr == ""
             # bash: "file,lau"; zsh: "file", "lau", "_": handed to the shell's own file completion
             assert done.stdout.splitlines()[:2] in (["file,lau"], ["file", "lau"]), (shell, words, done.stdout)

@@ -21,18 +21,23 @@ TITLE = "Meeting\n::error::TITLE-ERROR\r::add-mask::TITLE-MASK\x1b]0;owned\x07\x
 LAUNCH = "2023-08-30-srbm"
 
 RAW = re.compile("\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")  # anything but LF, tab and CRLF
-RAW_IN_CELLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")  # CSV and TSV: line breaks in quoted cells too
+RAW_IN_CELLS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]"
+)  # CSV and TSV: line breaks in quoted cells too
 
 
 def assert_safe(text: str, where: object, *, line_breaks_in_cells: bool = False, annotations: int = 0) -> None:
     """No raw control character; no line that a runner would read as a workflow command,
     but the `annotations` that `validate --format github` means to write."""
     found = (RAW_IN_CELLS if line_breaks_in_cells else RAW).search(text)
-    assert found is None, (where, found and text[max(0, found.start() - 40):found.end() + 40])
+    assert found is None, (where, found and text[max(0, found.start() - 40) : found.end() + 40])
     if line_breaks_in_cells:
         return  # CSV and TSV keep a line break inside a quoted cell as data (SECURITY.md)
     commands = [line for line in re.split("\r\n|\n", text) if line.lstrip().startswith("::")]
-    assert len(commands) == annotations and all(line.startswith("::error file=") for line in commands), (where, commands)
+    assert len(commands) == annotations and all(line.startswith("::error file=") for line in commands), (
+        where,
+        commands,
+    )
 
 
 @pytest.fixture
@@ -41,14 +46,23 @@ def hostile(repo, run):
     commit_all(repo, "a launch")
     meeting = sample("meeting", id="2023-01-02-a", date="2023-01-02", title=TITLE, launches=[LAUNCH])
     path = write_record(repo, "meeting", meeting, name=NAME)
-    path.write_text(path.read_text(encoding="utf-8").replace("summary: ", "summary:   "), encoding="utf-8")  # not canonical
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("summary: ", "summary:   "), encoding="utf-8"
+    )  # not canonical
     (repo / "records" / "launches" / f"{NAME}.yml").write_text("id: x\n")  # a stray of the same name
     return repo
 
 
 def commands() -> list[list[str]]:
-    found = [["fmt", "--check"], ["diff"], ["diff", "--stat"], ["show", LAUNCH], ["show", LAUNCH, "--format", "json"],
-             ["stats"], ["log", LAUNCH]]
+    found = [
+        ["fmt", "--check"],
+        ["diff"],
+        ["diff", "--stat"],
+        ["show", LAUNCH],
+        ["show", LAUNCH, "--format", "json"],
+        ["stats"],
+        ["log", LAUNCH],
+    ]
     found += [["diff", "--format", fmt] for fmt in ("text", "json", "markdown")]
     found += [["validate", "--format", fmt] for fmt in ("text", "json", "jsonl", "csv", "tsv", "markdown", "github")]
     found += [["query", "--format", fmt] for fmt in ("table", "json", "jsonl", "markdown")]
@@ -79,7 +93,9 @@ def test_csv_and_tsv_keep_a_line_break_in_a_cell_but_nothing_else(hostile, run):
         assert_safe(result.stdout, args, line_breaks_in_cells=True)
         rows = list(csv.DictReader(io.StringIO(result.stdout, newline=""), delimiter="," if "csv" in args else "\t"))
         title = next(row["title"] for row in rows if row["id"] == "2023-01-02-a")
-        assert title == TITLE.replace("\x1b", "\\x1b").replace("\x07", "\\x07").replace("\x85", "\\u0085").replace("\u2028", "\\u2028")
+        assert title == TITLE.replace("\x1b", "\\x1b").replace("\x07", "\\x07").replace("\x85", "\\u0085").replace(
+            "\u2028", "\\u2028"
+        )
     for fmt in ("csv", "tsv"):  # a file name is no cell of data: validate escapes it whole
         result = run("validate", "--format", fmt)
         assert_safe(result.stdout, fmt)
@@ -104,10 +120,16 @@ def test_a_commit_message_with_control_characters_is_escaped_in_log(hostile, run
 def test_the_installed_program_escapes_over_real_pipes(hostile):
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
     for args in (["fmt", "--check"], ["diff"], ["validate", "--format", "github"], ["query", "--format", "csv"]):
-        done = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=hostile, capture_output=True, env=env, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "dprk_records", *args], cwd=hostile, capture_output=True, env=env, timeout=120
+        )
         assert done.returncode == (1 if args[0] in ("fmt", "validate") else 0), (args, done.stderr)
-        assert_safe(done.stdout.decode("utf-8"), args, line_breaks_in_cells=args[0] == "query",  # bytes as written
-                    annotations=done.stdout.count(b"\n::error file=") + done.stdout.startswith(b"::error file="))
+        assert_safe(
+            done.stdout.decode("utf-8"),
+            args,
+            line_breaks_in_cells=args[0] == "query",  # bytes as written
+            annotations=done.stdout.count(b"\n::error file=") + done.stdout.startswith(b"::error file="),
+        )
         assert_safe(done.stderr.decode("utf-8"), args)
         if args[0] == "query":
             assert done.stdout.count(b"\r\n") == 3  # CSV's own row ends pass: a header and two rows
@@ -116,13 +138,24 @@ def test_the_installed_program_escapes_over_real_pipes(hostile):
 def test_shell_completion_escapes_record_ids(hostile):
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
     env.update(_DPRK_COMPLETE="bash_complete", COMP_WORDS="dprk show 2023-01", COMP_CWORD="2")
-    done = subprocess.run([sys.executable, "-c", "from dprk_records.main import main; main()"], cwd=hostile, env=env, capture_output=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", "from dprk_records.main import main; main()"],
+        cwd=hostile,
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     out = done.stdout.decode("utf-8")
     assert "2023-08-30-srbm" not in out and "2023-01-02-a" not in out  # a name with a line break is no id to offer
     assert_safe(out, "completion")
     env["COMP_WORDS"] = "dprk show 2023"
-    out = subprocess.run([sys.executable, "-c", "from dprk_records.main import main; main()"], cwd=hostile, env=env, capture_output=True,
-                         timeout=60).stdout.decode("utf-8")
+    out = subprocess.run(
+        [sys.executable, "-c", "from dprk_records.main import main; main()"],
+        cwd=hostile,
+        env=env,
+        capture_output=True,
+        timeout=60,
+    ).stdout.decode("utf-8")
     assert "2023-08-30-srbm" in out
     assert_safe(out, "completion")

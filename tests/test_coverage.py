@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PROJECT, Runner, sample, write_record
 from dprk_records import Repository
 from dprk_records.selection import coverage
-from conftest import PROJECT, Runner, sample, write_record
 
 TABLE = """# Coverage
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from dprk_records.records import yamlread
 from conftest import PROJECT, Runner, sample, write_record
+from dprk_records.records import yamlread
 
 pytestmark = pytest.mark.slow  # real processes killed at random points: the second step of .ci/run
 
@@ -43,8 +43,15 @@ def env() -> dict[str, str]:
 
 
 def start(args: list[str], cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dprk_records", *args], cwd=cwd, env=env(), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dprk_records", *args],
+        cwd=cwd,
+        env=env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def kill(proc: subprocess.Popen) -> None:
@@ -56,7 +63,9 @@ def kill(proc: subprocess.Popen) -> None:
 def full_run(args: list[str], cwd: Path) -> float:
     """Run once to the end; how long it took (only to spread the kill delays over)."""
     began = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=cwd, env=env(), capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "dprk_records", *args], cwd=cwd, env=env(), capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return time.monotonic() - began
 
@@ -93,7 +102,9 @@ def check_records(repo: Path, old: dict[str, bytes], new: dict[str, bytes]) -> N
     assert set(now) <= set(old) | set(new), sorted(set(now) - set(old) - set(new))
     for rel in set(old) | set(new):
         got = now.get(rel)
-        assert got in (old.get(rel), new.get(rel)), f"records/{rel} is neither old nor new: {got[:200] if got else got!r}"
+        assert got in (old.get(rel), new.get(rel)), (
+            f"records/{rel} is neither old nor new: {got[:200] if got else got!r}"
+        )
         if got is not None:
             yamlread.loads(got.decode("utf-8"), rel)
     result = Runner(repo)("validate", "--no-cache", env={"DPRK_REPO": ""})
@@ -125,8 +136,19 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_add_killed_at_random_points(small):
     rng = random.Random(SEED)
-    flags = ["launch", "--date", "2023-11-21", "--summary", "A record written while killed.",
-             "--category", "SRBM", "--count", "2", "--source", SOURCE]
+    flags = [
+        "launch",
+        "--date",
+        "2023-11-21",
+        "--summary",
+        "A record written while killed.",
+        "--category",
+        "SRBM",
+        "--count",
+        "2",
+        "--source",
+        SOURCE,
+    ]
     run = Runner(small)
     span = full_run(["add", *flags, "--id", "2023-11-21-crash-full", "--title", "Crash test full"], small)
     for n in range(ROUNDS):
@@ -182,7 +204,7 @@ def test_fmt_killed_at_random_points(generated, tmp_path):
         else:  # once more, killed as soon as the first file has been rewritten
             first = sorted((target / "records").rglob("*.yaml"))[0]
             size = first.stat().st_size
-            killed_once(["fmt"], target, lambda: first.stat().st_size != size)
+            killed_once(["fmt"], target, lambda first=first, size=size: first.stat().st_size != size)
         check_records(target, old, new)
         shutil.rmtree(target)
 
@@ -263,7 +285,9 @@ def test_datapackage_force_killed_at_random_points(generated, tmp_path):
     reference = tmp_path / "reference"
     reference.mkdir()
     full_run(["export", "--format", "datapackage", "-o", str(reference / "old")], generated)
-    span = full_run(["export", "launches", "meetings", "--format", "datapackage", "-o", str(reference / "new")], generated)
+    span = full_run(
+        ["export", "launches", "meetings", "--format", "datapackage", "-o", str(reference / "new")], generated
+    )
     old, new = files(reference / "old"), files(reference / "new")
     assert set(new) < set(old) and any(old[name] != new[name] for name in new)
     rng = random.Random(SEED + 6)
@@ -275,13 +299,20 @@ def test_datapackage_force_killed_at_random_points(generated, tmp_path):
         if n < BIG_ROUNDS:
             killed_after(args, generated, rng.uniform(0, span * 1.2))
         else:  # killed as soon as its dot-folder exists
-            killed_once(args, generated, lambda: any(p.name.startswith(".") for p in target.iterdir()))
+            killed_once(args, generated, lambda target=target: any(p.name.startswith(".") for p in target.iterdir()))
         now = files(target)
         assert now.pop("notes.txt") == b"my notes"
         assert set(now) <= set(old)
         for name, data in now.items():
             assert data in (old[name], new.get(name)), name
         assert DESCRIPTOR_NAME in now
-        finished = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=generated, env=env(), capture_output=True, text=True, timeout=120)
+        finished = subprocess.run(
+            [sys.executable, "-m", "dprk_records", *args],
+            cwd=generated,
+            env=env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert finished.returncode == 0, finished.stderr
         assert files(target) == dict(new, **{"notes.txt": b"my notes"})

@@ -12,22 +12,48 @@ from conftest import PROJECT, Runner, sample, write_record
 
 frictionless = pytest.importorskip("frictionless")
 
-LAUNCH = sample("launch", observations=[
-    {"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "apogee_km": 6000.5},
-    {"actor": "Japan's Ministry of Defense", "actor_type": "military", "actor_state": "JPN", "stance": "assessment", "flight_minutes": 86},
-])
+LAUNCH = sample(
+    "launch",
+    observations=[
+        {"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "apogee_km": 6000.5},
+        {
+            "actor": "Japan's Ministry of Defense",
+            "actor_type": "military",
+            "actor_state": "JPN",
+            "stance": "assessment",
+            "flight_minutes": 86,
+        },
+    ],
+)
 PARTIAL = sample("launch", id="2023-11-month-only", date="2023-11", count=3)
-MEETING = sample("meeting", launches=["2023-08-30-srbm", "2023-11-month-only"], outcomes=[
-    {"type": "resolution", "status": "vetoed", "vote": {"in_favour": 13, "against": 2, "against_states": ["CHN", "RUS"]},
-     "responds_to": ["2023-08-30-srbm"]}])
-STATEMENT = sample("statement", responds_to=["2023-08-30-srbm", "2023-08-25-open-briefing"], meeting="2023-08-25-open-briefing")
+MEETING = sample(
+    "meeting",
+    launches=["2023-08-30-srbm", "2023-11-month-only"],
+    outcomes=[
+        {
+            "type": "resolution",
+            "status": "vetoed",
+            "vote": {"in_favour": 13, "against": 2, "against_states": ["CHN", "RUS"]},
+            "responds_to": ["2023-08-30-srbm"],
+        }
+    ],
+)
+STATEMENT = sample(
+    "statement", responds_to=["2023-08-30-srbm", "2023-08-25-open-briefing"], meeting="2023-08-25-open-briefing"
+)
 REPORT = sample("sanctions-report", presented_at="2023-08-25-open-briefing")
 
 
 @pytest.fixture
 def package(repo: Path) -> Path:
-    for kind, record in (("launch", LAUNCH), ("launch", PARTIAL), ("meeting", MEETING), ("statement", STATEMENT),
-                         ("sanctions-report", REPORT), ("nuclear-test", sample("nuclear-test"))):
+    for kind, record in (
+        ("launch", LAUNCH),
+        ("launch", PARTIAL),
+        ("meeting", MEETING),
+        ("statement", STATEMENT),
+        ("sanctions-report", REPORT),
+        ("nuclear-test", sample("nuclear-test")),
+    ):
         write_record(repo, kind, record)
     result = Runner(repo)("export", "--format", "datapackage", "-o", "package")
     assert result.exit_code == 0, result.output
@@ -116,8 +142,12 @@ def test_force_replaces_the_package_files_and_leaves_every_other_file_alone(pack
     (package / "linked.csv").symlink_to(outside)
     descriptor = json.loads((package / "datapackage.json").read_text())
     # resources a hand could add: in a subfolder, outside the folder, through a link: none is ours to remove
-    descriptor["resources"] += [{"name": "a", "path": "sub/a.csv"}, {"name": "b", "path": "../outside.csv"},
-                                {"name": "c", "path": str(outside)}, {"name": "d", "path": "linked.csv"}]
+    descriptor["resources"] += [
+        {"name": "a", "path": "sub/a.csv"},
+        {"name": "b", "path": "../outside.csv"},
+        {"name": "c", "path": str(outside)},
+        {"name": "d", "path": "linked.csv"},
+    ]
     (package / "datapackage.json").write_text(json.dumps(descriptor))
     result = run("export", "launches", "--format", "datapackage", "-o", "package", "--force")
     assert result.exit_code == 0, result.output
@@ -169,9 +199,15 @@ def test_targets_that_are_not_a_package_folder_give_one_line(package, repo):
     (repo / "file.csv").write_text("a file")
     (repo / "link").symlink_to(package)
     before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts}
-    for target, words in ((".", "the repository's own folder"), (str(repo), "the repository's own folder"),
-                          ("records", "is records/"), ("schema", "is schema/"), ("records/launches", "inside records/"),
-                          ("file.csv", "is a file, not a folder"), ("link", "is a symbolic link")):
+    for target, words in (
+        (".", "the repository's own folder"),
+        (str(repo), "the repository's own folder"),
+        ("records", "is records/"),
+        ("schema", "is schema/"),
+        ("records/launches", "inside records/"),
+        ("file.csv", "is a file, not a folder"),
+        ("link", "is a symbolic link"),
+    ):
         result = run("export", "--format", "datapackage", "-o", target, "--force")
         assert result.exit_code == 2 and words in result.stderr, (target, result.stderr)
         assert len(result.stderr.strip().splitlines()) == 1 and "internal error" not in result.stderr

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dprk_records.records.repository import Repository
-from dprk_records.checks.validate import validate
 from conftest import PROJECT, Runner
+from dprk_records.checks.validate import validate
+from dprk_records.records.repository import Repository
 
 RECORDS = PROJECT / "records"
 
@@ -56,7 +56,9 @@ def test_every_record_has_a_quoted_source(loaded) -> None:
         quoted = [s for s in sources if isinstance(s.get("quote"), str) and s["quote"].strip()]
         assert quoted, f"{record.rel}: no source with a quote"
         for source in sources:
-            assert source.get("publisher") and source.get("title") and source.get("date"), f"{record.rel}: incomplete source {source}"
+            assert source.get("publisher") and source.get("title") and source.get("date"), (
+                f"{record.rel}: incomplete source {source}"
+            )
 
 
 # The three Security Council Report documents the dataset started from (../shared/seeds/):
@@ -73,14 +75,22 @@ def is_seed(source: dict) -> bool:
 
 
 def test_every_source_but_the_seed_documents_has_a_url(loaded) -> None:
-    missing = [(record.rel, source["title"]) for record, data in loaded for source in data["sources"]
-               if not is_seed(source) and not source.get("url")]
+    missing = [
+        (record.rel, source["title"])
+        for record, data in loaded
+        for source in data["sources"]
+        if not is_seed(source) and not source.get("url")
+    ]
     assert missing == []
 
 
 def test_quotes_are_short(loaded) -> None:
-    long = [(record.rel, len(source["quote"])) for record, data in loaded for source in data["sources"]
-            if not is_seed(source) and len(source["quote"]) > 200]
+    long = [
+        (record.rel, len(source["quote"]))
+        for record, data in loaded
+        for source in data["sources"]
+        if not is_seed(source) and len(source["quote"]) > 200
+    ]
     assert long == []
 
 

@@ -18,7 +18,13 @@ REPORT = "2023-09-12-panel-midterm"
 
 OBSERVATIONS = [
     {"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 500},
-    {"actor": "Japanese officials", "actor_type": "government", "actor_state": "JPN", "stance": "assessment", "apogee_km": 480},
+    {
+        "actor": "Japanese officials",
+        "actor_type": "government",
+        "actor_state": "JPN",
+        "stance": "assessment",
+        "apogee_km": 480,
+    },
 ]
 
 
@@ -47,8 +53,18 @@ def test_add_modify_delete_rename_in_one_commit(repo: Path, run: Runner) -> None
     old = repo / "records/sanctions-reports" / f"{REPORT}.yaml"
     write_record(repo, "sanctions-report", sample("sanctions-report", id="2023-09-12-panel-report"))  # rename, id fixed
     old.unlink()
-    write_record(repo, "statement", sample("statement", id="2023-10-01-new-statement", date="2023-10-01", type="joint",
-                                           title="Joint statement after the launch", summary="Eleven members issued a joint statement."))  # add
+    write_record(
+        repo,
+        "statement",
+        sample(
+            "statement",
+            id="2023-10-01-new-statement",
+            date="2023-10-01",
+            type="joint",
+            title="Joint statement after the launch",
+            summary="Eleven members issued a joint statement.",
+        ),
+    )  # add
     commit_all(repo, "four kinds of change")
 
     data = diff_json(run, "HEAD~1..HEAD")
@@ -79,7 +95,11 @@ def test_a_record_moved_to_another_kind_folder_is_a_rename_with_its_old_kind(rep
 
 def test_nested_list_elements_matched_by_schema_key(repo: Path, run: Runner) -> None:
     seed(repo)
-    changed = [dict(OBSERVATIONS[1], apogee_km=490), OBSERVATIONS[0], {"actor": "ROK JCS", "actor_type": "military", "stance": "assessment"}]
+    changed = [
+        dict(OBSERVATIONS[1], apogee_km=490),
+        OBSERVATIONS[0],
+        {"actor": "ROK JCS", "actor_type": "military", "stance": "assessment"},
+    ]
     sources = [dict(sample("launch")["sources"][0], quote="two missiles were fired")]
     write_record(repo, "launch", sample("launch", observations=changed, sources=sources))
     write_record(repo, "meeting", sample("meeting", launches=[LAUNCH], requested_by=["USA", "JPN"]))
@@ -88,11 +108,14 @@ def test_nested_list_elements_matched_by_schema_key(repo: Path, run: Runner) -> 
     assert result.exit_code == 0, result.output
     text = result.output
     # keyed by actor, whatever the order
-    assert '~ observations[actor=Japanese officials].apogee_km: 480 -> 490' in text
-    assert '+ observations[actor=ROK JCS]:\n      actor: "ROK JCS"\n      actor_type: "military"\n      stance: "assessment"\n' in text
+    assert "~ observations[actor=Japanese officials].apogee_km: 480 -> 490" in text
+    assert (
+        '+ observations[actor=ROK JCS]:\n      actor: "ROK JCS"\n      actor_type: "military"\n      stance: "assessment"\n'
+        in text
+    )
     assert "observations[actor=KCNA]" not in text
     # sources are known by their quote: a changed quote is one source out and one in
-    assert '- sources[quote=the DPRK fired' in text and '+ sources[quote=' in text
+    assert "- sources[quote=the DPRK fired" in text and "+ sources[quote=" in text
     # a list of distinct codes: elements added and removed
     assert '- requested_by[=ALB]: "ALB"' in text and '+ requested_by[=JPN]: "JPN"' in text
 
@@ -101,7 +124,9 @@ def test_working_tree_includes_untracked_records_and_their_renames(repo: Path, r
     seed(repo)
     write_record(repo, "statement", sample("statement", id="2023-10-01-untracked"))
     source = repo / "records/launches" / f"{LAUNCH}.yaml"
-    source.rename(source.with_name("2023-08-30-two-srbms.yaml"))  # not staged: git sees a deletion and an untracked file
+    source.rename(
+        source.with_name("2023-08-30-two-srbms.yaml")
+    )  # not staged: git sees a deletion and an untracked file
     records = by_id(diff_json(run))
     assert records["2023-10-01-untracked"]["status"] == "added"
     assert records["2023-08-30-two-srbms"]["status"] == "renamed"
@@ -214,7 +239,12 @@ def test_detached_head(repo: Path, run: Runner) -> None:
     commit_all(repo, "recount")
     git(repo, "checkout", "-q", "--detach", "HEAD~1")
     assert diff_json(run)["records"] == []
-    assert by_id(diff_json(run, "main"))[LAUNCH]["changes"][0] == {"field": "count", "op": "changed", "old": 3, "new": 2}
+    assert by_id(diff_json(run, "main"))[LAUNCH]["changes"][0] == {
+        "field": "count",
+        "op": "changed",
+        "old": 3,
+        "new": 2,
+    }
     assert by_id(diff_json(run, "HEAD..main"))[LAUNCH]["status"] == "modified"
 
 
@@ -264,14 +294,22 @@ def test_a_fifth_kind_is_diffed_by_its_own_schema_key(repo: Path, run: Runner) -
         "type": "object",
         "properties": {
             "id": {"type": "string"},
-            "entries": {"type": "array", "x-key": "who", "items": {"type": "object", "properties": {"who": {"type": "string"}, "said": {"type": "string"}}}},
+            "entries": {
+                "type": "array",
+                "x-key": "who",
+                "items": {"type": "object", "properties": {"who": {"type": "string"}, "said": {"type": "string"}}},
+            },
         },
     }
     (repo / "schema" / "note.schema.json").write_text(json.dumps(schema))
     (repo / "records" / "notes").mkdir()
-    write_record(repo, "note", {"id": "2024-01-01-n", "entries": [{"who": "A", "said": "x"}, {"who": "B", "said": "y"}]})
+    write_record(
+        repo, "note", {"id": "2024-01-01-n", "entries": [{"who": "A", "said": "x"}, {"who": "B", "said": "y"}]}
+    )
     commit_all(repo, "a note")
-    write_record(repo, "note", {"id": "2024-01-01-n", "entries": [{"who": "B", "said": "z"}, {"who": "A", "said": "x"}]})
+    write_record(
+        repo, "note", {"id": "2024-01-01-n", "entries": [{"who": "B", "said": "z"}, {"who": "A", "said": "x"}]}
+    )
     changes = by_id(diff_json(run))["2024-01-01-n"]["changes"]
     assert changes[0] == {"field": "entries[who=B].said", "op": "changed", "old": "y", "new": "z"}
 
@@ -314,8 +352,11 @@ def html_outside_code(markdown: str) -> str:
 def test_markdown_renders_every_value_as_code(repo: Path, run: Runner) -> None:
     seed(repo)
     for n, value in enumerate(HOSTILE_VALUES):
-        write_record(repo, "statement", sample("statement", id=f"2023-10-0{n + 1}-hostile", title=value, summary=value,
-                                               quotes=[value]))
+        write_record(
+            repo,
+            "statement",
+            sample("statement", id=f"2023-10-0{n + 1}-hostile", title=value, summary=value, quotes=[value]),
+        )
     result = run("diff", "--format", "markdown")
     assert result.exit_code == 0, result.output
     html, outside = html_outside_code(result.output)

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SOURCE, Runner, commit_all, sample, write_record
 from test_diff import HOSTILE_VALUES, html_outside_code
 
+from conftest import SOURCE, Runner, commit_all, sample, write_record
+
 LAUNCH = "2023-08-30-srbm"
-SECOND = dict(SOURCE, publisher="Yonhap", title="N. Korea fires two SRBMs", date="2023-08-30",
-              url="https://en.yna.co.kr/view/AEN20230830000000315", quote="North Korea fired two short-range ballistic missiles")
+SECOND = dict(
+    SOURCE,
+    publisher="Yonhap",
+    title="N. Korea fires two SRBMs",
+    date="2023-08-30",
+    url="https://en.yna.co.kr/view/AEN20230830000000315",
+    quote="North Korea fired two short-range ballistic missiles",
+)
 OBSERVATION = {"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "apogee_km": 500}
 
 
@@ -27,12 +34,16 @@ def test_an_added_record_shows_each_source_as_a_block(repo: Path, run: Runner) -
     lines = text.splitlines()
     assert "  + sources[0]:" in lines and "  + sources[1]:" in lines
     first = lines.index("  + sources[0]:")
-    assert lines[first + 1:first + 5] == ['      publisher: "Security Council Report"', '      title: "November 2023 Monthly Forecast"',
-                                          '      date: "2023-11"', f'      quote: "{SOURCE["quote"]}"']
+    assert lines[first + 1 : first + 5] == [
+        '      publisher: "Security Council Report"',
+        '      title: "November 2023 Monthly Forecast"',
+        '      date: "2023-11"',
+        f'      quote: "{SOURCE["quote"]}"',
+    ]
     second = lines.index("  + sources[1]:")
     assert f'      url: "{SECOND["url"]}"' in lines[second:]
-    assert "  + observations[0]:" in lines and '      apogee_km: 500' in lines
-    assert '  + count: 2' in lines
+    assert "  + observations[0]:" in lines and "      apogee_km: 500" in lines
+    assert "  + count: 2" in lines
     assert not any(SOURCE["quote"] in line and SECOND["quote"] in line for line in lines)  # never two sources on a line
     assert max(len(line) for line in lines) < 200
 
@@ -73,7 +84,11 @@ def test_values_in_the_blocks_stay_code_in_markdown(repo: Path, run: Runner) -> 
     (repo / "README").write_text("x\n", encoding="utf-8")
     commit_all(repo, "start")
     for n, value in enumerate(HOSTILE_VALUES):
-        write_record(repo, "launch", sample("launch", id=f"2023-10-0{n + 1}-hostile", sources=[dict(SOURCE, quote=value, title=value)]))
+        write_record(
+            repo,
+            "launch",
+            sample("launch", id=f"2023-10-0{n + 1}-hostile", sources=[dict(SOURCE, quote=value, title=value)]),
+        )
     html, outside = html_outside_code(run("diff", "--format", "markdown").output)
     assert "<img" not in html and "<a " not in html
     for marker in ("evil.example", "octocat", "onerror", "click me"):

@@ -24,8 +24,23 @@ def one_line(result, code):
 
 
 def test_text_that_is_not_utf8_is_refused_and_nothing_written(repo):
-    args = [sys.executable, "-m", "dprk_records", "add", "launch", "--date", "2023-08-30", "--title", "Two missiles",
-            "--summary", b"bad \xff\xfe bytes", "--category", "SRBM", "--source", SOURCE]
+    args = [
+        sys.executable,
+        "-m",
+        "dprk_records",
+        "add",
+        "launch",
+        "--date",
+        "2023-08-30",
+        "--title",
+        "Two missiles",
+        "--summary",
+        b"bad \xff\xfe bytes",
+        "--category",
+        "SRBM",
+        "--source",
+        SOURCE,
+    ]
     done = subprocess.run(args, cwd=repo, capture_output=True)
     assert done.returncode == 1
     err = done.stderr.decode()
@@ -70,14 +85,33 @@ def test_a_full_device(repo):
         pytest.skip("no /dev/full here")
     write_record(repo, "launch", sample("launch"))
     with open("/dev/full", "w") as full:
-        done = subprocess.run([sys.executable, "-m", "dprk_records", "query", "--json"], cwd=repo, stdout=full, stderr=subprocess.PIPE, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "dprk_records", "query", "--json"],
+            cwd=repo,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     assert done.returncode == 1
     assert "No space left on device" in done.stderr and "internal error" not in done.stderr
 
 
 @pytest.mark.parametrize("title", ["😀😀", "   ", "!!!"])
 def test_a_title_that_makes_no_id(run, repo, title):
-    result = run("add", "launch", "--date", "2023-08-30", "--title", title, "--summary", "s", "--category", "SRBM", "--source", SOURCE)
+    result = run(
+        "add",
+        "launch",
+        "--date",
+        "2023-08-30",
+        "--title",
+        title,
+        "--summary",
+        "s",
+        "--category",
+        "SRBM",
+        "--source",
+        SOURCE,
+    )
     assert "has no letters or digits to make an id from (give --id)" in one_line(result, 2)
 
 
@@ -88,18 +122,38 @@ def test_show_reports_but_survives_another_broken_record(run, repo):
     result = run("show", "2023-08-30-srbm")
     assert result.exit_code == 0
     assert "2023-08-25-open-briefing" in result.stdout
-    assert "records/statements/2023-01-01-broken.yaml:2:1:" in result.stderr and "links from that file are not shown" in result.stderr
+    assert (
+        "records/statements/2023-01-01-broken.yaml:2:1:" in result.stderr
+        and "links from that file are not shown" in result.stderr
+    )
 
 
 def add_visit(repo, extra_properties):
-    add_kind(repo, "visit", "visits", {**COMMON, **extra_properties, "sources": ref("sources")},
-             ["id", "date", "title", "summary", "sources"])
+    add_kind(
+        repo,
+        "visit",
+        "visits",
+        {**COMMON, **extra_properties, "sources": ref("sources")},
+        ["id", "date", "title", "summary", "sources"],
+    )
 
 
 def test_a_field_name_with_a_hyphen_gets_an_option(run, repo):
     add_visit(repo, {"host-state": ref("member_state", description="Host.")})
-    result = run("add", "visit", "--date", "2023-09-13", "--title", "Kim visits Russia", "--summary", "s",
-                 "--host-state", "RUS", "--source", SOURCE)
+    result = run(
+        "add",
+        "visit",
+        "--date",
+        "2023-09-13",
+        "--title",
+        "Kim visits Russia",
+        "--summary",
+        "s",
+        "--host-state",
+        "RUS",
+        "--source",
+        SOURCE,
+    )
     assert result.exit_code == 0, result.output
     assert "host-state: RUS" in (repo / "records/visits/2023-09-13-kim-visits-russia.yaml").read_text()
 
@@ -127,12 +181,15 @@ def test_an_export_never_writes_over_records_or_schemas(run, repo):
     assert path.read_bytes() == before and not (repo / "records/launches/new.csv").exists()
 
 
-@pytest.mark.parametrize("args, words", [
-    (["query", "--search", ""], "--search needs some text"),
-    (["query", "--sort", " "], "--sort needs a field"),
-    (["export", "--format", "json", "--bom"], "--bom is for csv and tsv"),
-    (["stats", "--search", ""], "--search needs some text"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["query", "--search", ""], "--search needs some text"),
+        (["query", "--sort", " "], "--sort needs a field"),
+        (["export", "--format", "json", "--bom"], "--bom is for csv and tsv"),
+        (["stats", "--search", ""], "--search needs some text"),
+    ],
+)
 def test_empty_or_pointless_options_are_usage_errors(run, args, words):
     assert words in one_line(run(*args), 2)
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from dprk_records.records import yamlread
 from conftest import SOURCE, sample, write_record
+from dprk_records.records import yamlread
 
 LAUNCH = "2023-08-30-srbm"
 OTHER = "2023-08-31-other"
@@ -29,7 +29,7 @@ TITLE = "title: Two short-range ballistic missiles"
 # An $EDITOR run as `python editor.py NAME FILE`, doing what NAME.json says: it replaces
 # bytes in the file (before or after waiting), says where it is (NAME.ready holds the
 # file's path), waits for NAME.go if asked, and exits with the status given.
-WAITING_EDITOR = r'''
+WAITING_EDITOR = r"""
 import json, pathlib, sys, time
 here = pathlib.Path(__file__).parent
 name, target = sys.argv[-2], pathlib.Path(sys.argv[-1])
@@ -54,7 +54,7 @@ while plan["wait"] and not (here / f"{name}.go").exists() and time.monotonic() <
 if plan["first"] == "wait":
     edit()
 sys.exit(plan["exit"])
-'''
+"""
 
 
 class Editors:
@@ -65,7 +65,9 @@ class Editors:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "editor.py").write_text(WAITING_EDITOR, encoding="utf-8")
 
-    def env(self, name: str, *, replace: list[tuple[str, str]] = (), exit: int = 0, wait: bool = False, first: str = "wait") -> dict[str, str]:
+    def env(
+        self, name: str, *, replace: list[tuple[str, str]] = (), exit: int = 0, wait: bool = False, first: str = "wait"
+    ) -> dict[str, str]:
         plan = {"replace": list(replace), "exit": exit, "wait": wait, "first": first}
         (self.folder / f"{name}.json").write_text(json.dumps(plan))
         return {"EDITOR": f'"{sys.executable}" "{self.folder / "editor.py"}" {name}', "VISUAL": ""}
@@ -94,8 +96,15 @@ def launch(repo: Path) -> Path:
 
 def start(repo: Path, env: dict[str, str], *args: str) -> subprocess.Popen:
     full = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
-    return subprocess.Popen([sys.executable, "-m", "dprk_records", *args], cwd=repo, env={**full, **env}, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dprk_records", *args],
+        cwd=repo,
+        env={**full, **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finish(proc: subprocess.Popen) -> subprocess.CompletedProcess:
@@ -123,7 +132,9 @@ def test_update_edit_never_writes_through_a_link_at_the_work_file(run, repo, lau
     outside.write_text("a file of the user's\n")
     folder = repo / ".dprk-cache" / "edit" / "launches"
     folder.mkdir(parents=True)
-    (folder / f"{LAUNCH}.yaml").symlink_to(f"../../../records/launches/{OTHER}.yaml")  # as a pull request could commit it
+    (folder / f"{LAUNCH}.yaml").symlink_to(
+        f"../../../records/launches/{OTHER}.yaml"
+    )  # as a pull request could commit it
     (folder / "new-launch.yaml").symlink_to(outside)
     before = other.read_bytes()
     result = run("update", LAUNCH, "--edit", env=editors.env("one", replace=[(TITLE, "title: Edited")]))
@@ -131,11 +142,25 @@ def test_update_edit_never_writes_through_a_link_at_the_work_file(run, repo, lau
     assert other.read_bytes() == before  # another record, which the lock does not even cover
     assert yamlread.load_file(launch)["title"] == "Edited"
     opened = editors.opened("one")
-    assert opened.parent == folder and not opened.is_symlink() and not opened.exists()  # its own file, gone after success
-    result = run("add", "launch", "--date", "2023-09-01", "--edit",
-                 env=editors.env("two", replace=[("\ntitle:\n", "\ntitle: Added\n"), ("\nsummary:\n", "\nsummary: Added.\n"),
-                                                 ("\ncategory:\n", "\ncategory: SRBM\n"),
-                                                 ("\nsources:\n", f"\nsources:\n  - {json.dumps(SOURCE)}\n")]))
+    assert (
+        opened.parent == folder and not opened.is_symlink() and not opened.exists()
+    )  # its own file, gone after success
+    result = run(
+        "add",
+        "launch",
+        "--date",
+        "2023-09-01",
+        "--edit",
+        env=editors.env(
+            "two",
+            replace=[
+                ("\ntitle:\n", "\ntitle: Added\n"),
+                ("\nsummary:\n", "\nsummary: Added.\n"),
+                ("\ncategory:\n", "\ncategory: SRBM\n"),
+                ("\nsources:\n", f"\nsources:\n  - {json.dumps(SOURCE)}\n"),
+            ],
+        ),
+    )
     assert result.exit_code == 0, result.output
     assert outside.read_text() == "a file of the user's\n"
     assert (folder / f"{LAUNCH}.yaml").is_symlink() and (folder / "new-launch.yaml").is_symlink()  # left alone
@@ -152,8 +177,12 @@ def test_a_linked_edit_folder_is_not_used(run, repo, launch, editors, tmp_path, 
     assert result.exit_code == 0, result.output
     assert yamlread.load_file(launch)["title"] == "Edited"
     opened = editors.opened("one")
-    assert elsewhere not in opened.parents and repo not in opened.parents and not opened.parent.exists()  # a folder of its own, gone
-    failed = run("update", LAUNCH, "--edit", env=editors.env("two", replace=[("title: Edited", "title: Again")], exit=1))
+    assert (
+        elsewhere not in opened.parents and repo not in opened.parents and not opened.parent.exists()
+    )  # a folder of its own, gone
+    failed = run(
+        "update", LAUNCH, "--edit", env=editors.env("two", replace=[("title: Edited", "title: Again")], exit=1)
+    )
     assert failed.exit_code == 1
     kept = editors.opened("two")
     assert str(kept) in one_line(failed.stderr) and "title: Again" in kept.read_text()
@@ -187,7 +216,13 @@ def test_two_sessions_on_one_record_each_keep_their_own_text(repo, launch, edito
     # open; A is then closed without saving, and B is closed.
     a = start(repo, editors.env("a", wait=True), "update", LAUNCH, "--edit")
     first = editors.opened("a")
-    b = start(repo, editors.env("b", replace=[(TITLE, "title: B's title")], wait=True, first="edit"), "update", LAUNCH, "--edit")
+    b = start(
+        repo,
+        editors.env("b", replace=[(TITLE, "title: B's title")], wait=True, first="edit"),
+        "update",
+        LAUNCH,
+        "--edit",
+    )
     second = editors.opened("b")  # B's edit is saved in its work file now
     assert first != second
     editors.release("a")
@@ -223,7 +258,9 @@ def test_ctrl_c_while_the_editor_is_open_is_left_to_the_editor(repo, launch, edi
     """A terminal editor takes Ctrl-C for itself (vim: leave insert mode); dprk waits on."""
     import signal
 
-    editing = start(repo, editors.env("held", replace=[(TITLE, "title: After Ctrl-C")], wait=True), "update", LAUNCH, "--edit")
+    editing = start(
+        repo, editors.env("held", replace=[(TITLE, "title: After Ctrl-C")], wait=True), "update", LAUNCH, "--edit"
+    )
     editors.opened("held")
     editing.send_signal(signal.SIGINT)
     editors.release("held")
@@ -274,10 +311,21 @@ def test_a_record_file_with_a_control_character_is_named_with_its_line_and_colum
 
 
 def test_update_edit_racing_rename_keeps_the_edited_text(repo, launch, editors):
-    editing = start(repo, editors.env("slow", replace=[(TITLE, "title: Edited while renamed")], wait=True), "update", LAUNCH, "--edit")
+    editing = start(
+        repo,
+        editors.env("slow", replace=[(TITLE, "title: Edited while renamed")], wait=True),
+        "update",
+        LAUNCH,
+        "--edit",
+    )
     editors.opened("slow")
-    renamed = subprocess.run([sys.executable, "-m", "dprk_records", "rename", LAUNCH, "2023-08-30-renamed"], cwd=repo, capture_output=True,
-                             text=True, stdin=subprocess.DEVNULL)
+    renamed = subprocess.run(
+        [sys.executable, "-m", "dprk_records", "rename", LAUNCH, "2023-08-30-renamed"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert renamed.returncode == 0, renamed.stderr
     editors.release("slow")
     result = finish(editing)
@@ -288,12 +336,21 @@ def test_update_edit_racing_rename_keeps_the_edited_text(repo, launch, editors):
     assert kept.startswith(f".dprk-cache/unsaved/{LAUNCH}-")
     assert yamlread.load_file(repo / kept)["title"] == "Edited while renamed"
     assert not launch.exists()
-    assert yamlread.load_file(repo / "records/launches/2023-08-30-renamed.yaml")["title"] == "Two short-range ballistic missiles"
+    assert (
+        yamlread.load_file(repo / "records/launches/2023-08-30-renamed.yaml")["title"]
+        == "Two short-range ballistic missiles"
+    )
     assert work_files(repo) == []
 
 
 def test_update_edit_of_a_record_deleted_meanwhile_keeps_the_edited_text(run, repo, launch, editors):
-    editing = start(repo, editors.env("slow", replace=[(TITLE, "title: Edited while deleted")], wait=True), "update", LAUNCH, "--edit")
+    editing = start(
+        repo,
+        editors.env("slow", replace=[(TITLE, "title: Edited while deleted")], wait=True),
+        "update",
+        LAUNCH,
+        "--edit",
+    )
     editors.opened("slow")
     launch.unlink()
     editors.release("slow")
@@ -311,16 +368,21 @@ def test_a_save_refused_after_the_editor_closed_keeps_the_edited_text(repo, laun
 
     commit_all(repo, "start")
     if command == "add":
-        filled = [("\ntitle:\n", "\ntitle: Mine\n"), ("\nsummary:\n", "\nsummary: Mine.\n"), ("\ncategory:\n", "\ncategory: SRBM\n"),
-                  ("\nsources:\n", f"\nsources:\n  - {json.dumps(SOURCE)}\n")]
+        filled = [
+            ("\ntitle:\n", "\ntitle: Mine\n"),
+            ("\nsummary:\n", "\nsummary: Mine.\n"),
+            ("\ncategory:\n", "\ncategory: SRBM\n"),
+            ("\nsources:\n", f"\nsources:\n  - {json.dumps(SOURCE)}\n"),
+        ]
         args = ["add", "launch", "--date", "2023-09-01", "--edit", "--commit"]
     else:
         filled = [(TITLE, "title: Mine")]
         args = ["update", LAUNCH, "--edit", "--commit"]
     editing = start(repo, editors.env("slow", replace=filled, wait=True), *args)
     editors.opened("slow")
-    (repo / ".git" / "MERGE_HEAD").write_text(subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True,
-                                                             text=True, check=True).stdout)
+    (repo / ".git" / "MERGE_HEAD").write_text(
+        subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True).stdout
+    )
     editors.release("slow")
     result = finish(editing)
     assert result.returncode == 2
@@ -340,7 +402,12 @@ def test_the_kept_text_reads_back_as_the_edited_record(repo, launch, editors):
     launch.write_text(launch.read_text().replace("count: 2", "count: 3"))
     editors.release("slow")
     kept = one_line(finish(editing).stderr).split("kept in ", 1)[1].split(" ", 1)[0]
-    again = subprocess.run([sys.executable, "-m", "dprk_records", "update", LAUNCH, "--from-file", kept], cwd=repo, capture_output=True, text=True)
+    again = subprocess.run(
+        [sys.executable, "-m", "dprk_records", "update", LAUNCH, "--from-file", kept],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
     assert again.returncode == 0, again.stderr
     data = yamlread.load_file(launch)
     assert data["title"] == "Again" and data["count"] == 2  # the kept text is the whole record as edited

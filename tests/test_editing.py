@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import sample
 from dprk_records.editing.options import option_specs, values_from_options
 from dprk_records.editing.prompting import Question, prompt_missing
 from dprk_records.editing.record import SLUG_MAX, merge, missing, slugify, with_id
 from dprk_records.errors import UsageError
 from dprk_records.records.repository import Repository
-from conftest import sample
 
 
 @pytest.fixture
@@ -19,12 +19,15 @@ def kinds(repo: Path):
     return Repository(repo).schemas
 
 
-@pytest.mark.parametrize("title, slug", [
-    ("Malligyong-1 satellite launch", "malligyong-1-satellite-launch"),
-    ("Hwasong-19 ICBM: “longest flight” yet!", "hwasong-19-icbm-longest-flight-yet"),
-    ("Réunion à São Tomé", "reunion-a-sao-tome"),
-    ("word " * 30, "-".join(["word"] * 10)),
-])
+@pytest.mark.parametrize(
+    "title, slug",
+    [
+        ("Malligyong-1 satellite launch", "malligyong-1-satellite-launch"),
+        ("Hwasong-19 ICBM: “longest flight” yet!", "hwasong-19-icbm-longest-flight-yet"),
+        ("Réunion à São Tomé", "reunion-a-sao-tome"),
+        ("word " * 30, "-".join(["word"] * 10)),
+    ],
+)
 def test_slugify(title, slug):
     assert slugify(title) == slug
     assert len(slugify(title)) <= SLUG_MAX
@@ -70,7 +73,28 @@ def test_prompt_answers_are_checked_against_the_schema(kinds):
 
 def test_prompting_walks_the_missing_fields(kinds):
     launch = kinds.get("launch")
-    answers = iter(["2023-08-30", "Two missiles", "s", "1", "SCR", "Forecast", "2023-11", "", "", "q", "", "SCR", "Other", "2023-12", "", "", "r", ""])
+    answers = iter(
+        [
+            "2023-08-30",
+            "Two missiles",
+            "s",
+            "1",
+            "SCR",
+            "Forecast",
+            "2023-11",
+            "",
+            "",
+            "q",
+            "",
+            "SCR",
+            "Other",
+            "2023-12",
+            "",
+            "",
+            "r",
+            "",
+        ]
+    )
     asked = []
 
     def ask(question):
@@ -81,17 +105,33 @@ def test_prompting_walks_the_missing_fields(kinds):
     data = prompt_missing(launch, {}, ask, lambda message: next(confirms))
     assert data["id"] == "2023-08-30-two-missiles" and data["category"] == "SRBM"
     assert [s["title"] for s in data["sources"]] == ["Forecast", "Other"]
-    assert asked[:5] == ["date", "title", "summary", "category", "sources[0].publisher"]  # numbered from 0, as paths are
+    assert asked[:5] == [
+        "date",
+        "title",
+        "summary",
+        "category",
+        "sources[0].publisher",
+    ]  # numbered from 0, as paths are
     assert "sources[1].publisher" in asked
 
 
 def test_update_changes_name_fields_and_keyed_elements(kinds):
-    from dprk_records.history.render import change_line
     from dprk_records.history.recorddiff import compare
+    from dprk_records.history.render import change_line
 
     launch = kinds.get("launch")
-    old = sample("launch", observations=[{"actor": "A", "actor_type": "other", "stance": "claim"}, {"actor": "B", "actor_type": "other", "stance": "assessment"}])
-    new = merge(launch, old, {"count": None, "observations": [{"actor": "A", "actor_type": "other", "stance": "claim", "apogee_km": 5}]})
+    old = sample(
+        "launch",
+        observations=[
+            {"actor": "A", "actor_type": "other", "stance": "claim"},
+            {"actor": "B", "actor_type": "other", "stance": "assessment"},
+        ],
+    )
+    new = merge(
+        launch,
+        old,
+        {"count": None, "observations": [{"actor": "A", "actor_type": "other", "stance": "claim", "apogee_km": 5}]},
+    )
     assert [change_line(c) for c in compare(launch, old, new)] == [
         "- count: 2",
         "+ observations[actor=A].apogee_km: 5",

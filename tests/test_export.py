@@ -15,13 +15,32 @@ from conftest import SOURCE, add_kind, ref, sample, write_record
 
 OBSERVATIONS = [
     {"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 6000.5, "outcome": "success"},
-    {"actor": "Japanese officials", "actor_type": "government", "actor_state": "JPN", "stance": "assessment", "flight_minutes": 86},
+    {
+        "actor": "Japanese officials",
+        "actor_type": "government",
+        "actor_state": "JPN",
+        "stance": "assessment",
+        "flight_minutes": 86,
+    },
 ]
 LAUNCH = sample("launch", observations=OBSERVATIONS, tags=["srbm", "east-sea"])
-FORMULA_LAUNCH = sample("launch", id="2023-11-formula", date="2023-11", title="=HYPERLINK(\"http://x\")",
-                        summary="-2 missiles, per +reports", name="@sum", count=3, landing_area="\tsea")
-MEETING = sample("meeting", launches=["2023-08-30-srbm"],
-                 outcomes=[{"type": "press-elements", "status": "not-agreed", "proposed_by": ["USA", "ALB"], "opposed_by": ["CHN", "RUS"]}])
+FORMULA_LAUNCH = sample(
+    "launch",
+    id="2023-11-formula",
+    date="2023-11",
+    title='=HYPERLINK("http://x")',
+    summary="-2 missiles, per +reports",
+    name="@sum",
+    count=3,
+    landing_area="\tsea",
+)
+MEETING = sample(
+    "meeting",
+    launches=["2023-08-30-srbm"],
+    outcomes=[
+        {"type": "press-elements", "status": "not-agreed", "proposed_by": ["USA", "ALB"], "opposed_by": ["CHN", "RUS"]}
+    ],
+)
 MEETING2 = sample("meeting", id="2023-12-18-briefing", date="2023-12-18", requested_by=["USA", "JPN", "KOR"])
 REPORT = sample("sanctions-report", period={"start": "2023-02-01", "end": "2023-07-31"}, key_findings=["One.", "Two."])
 STATEMENT = sample("statement", responds_to=["2023-08-30-srbm"])
@@ -68,7 +87,9 @@ def test_csv_file_reads_back_with_schema_columns(run, data, repo):
 
 def test_a_list_item_holding_the_separator_splits_back_exactly(run, repo):
     note = "first part; second part, with a comma"
-    write_record(repo, "launch", sample("launch", tags=["a-b"], sources=[dict(SOURCE, note=note), dict(SOURCE, quote="x; y")]))
+    write_record(
+        repo, "launch", sample("launch", tags=["a-b"], sources=[dict(SOURCE, note=note), dict(SOURCE, quote="x; y")])
+    )
     rows = list(csv.DictReader(io.StringIO(run("export", "launches").output)))
     assert json.loads(rows[0]["sources.note"]) == [note, None]
     assert json.loads(rows[0]["sources.quote"]) == [SOURCE["quote"], "x; y"]
@@ -86,7 +107,7 @@ def test_csv_lists_nested_lists_and_flattens_objects(run, data, repo):
 def test_formula_cells_are_escaped_and_numbers_left_alone(run, data, repo):
     rows = list(csv.DictReader(io.StringIO(run("export", "launches").output)))
     bad = rows[1]
-    assert bad["title"] == "'=HYPERLINK(\"http://x\")"
+    assert bad["title"] == '\'=HYPERLINK("http://x")'
     assert bad["summary"] == "'-2 missiles, per +reports"
     assert bad["name"] == "'@sum"
     assert bad["landing_area"] == "'\tsea"
@@ -105,7 +126,7 @@ def test_negative_numbers_stay_numbers(run, repo):
 
 def test_no_escape_formulas(run, data):
     rows = list(csv.DictReader(io.StringIO(run("export", "launches", "--no-escape-formulas").output)))
-    assert rows[1]["title"] == "=HYPERLINK(\"http://x\")"
+    assert rows[1]["title"] == '=HYPERLINK("http://x")'
 
 
 def test_tsv_reads_back(run, data, repo):
@@ -126,12 +147,20 @@ def test_bom(run, data, repo):
 def test_explode_one_row_per_requesting_state(run, data):
     result = run("export", "meetings", "--explode", "requested_by", "--fields", "id,requested_by")
     rows = list(csv.reader(io.StringIO(result.output)))
-    assert rows == [["id", "requested_by"], ["2023-08-25-open-briefing", "ALB"], ["2023-08-25-open-briefing", "USA"],
-                    ["2023-12-18-briefing", "USA"], ["2023-12-18-briefing", "JPN"], ["2023-12-18-briefing", "KOR"]]
+    assert rows == [
+        ["id", "requested_by"],
+        ["2023-08-25-open-briefing", "ALB"],
+        ["2023-08-25-open-briefing", "USA"],
+        ["2023-12-18-briefing", "USA"],
+        ["2023-12-18-briefing", "JPN"],
+        ["2023-12-18-briefing", "KOR"],
+    ]
 
 
 def test_explode_keeps_numbers(run, data):
-    result = run("export", "launches", "--format", "jsonl", "--explode", "observations", "--fields", "id,observations.apogee_km")
+    result = run(
+        "export", "launches", "--format", "jsonl", "--explode", "observations", "--fields", "id,observations.apogee_km"
+    )
     values = [json.loads(line)["observations.apogee_km"] for line in result.output.splitlines()]
     assert values == [6000.5, None, None]
 
@@ -179,22 +208,42 @@ def test_sqlite_tables_types_children_and_view(run, data, repo):
     db = sqlite3.connect(repo / "dprk.sqlite")
     try:
         launch = db.execute("SELECT id, date, title, count, typeof(count) FROM launch ORDER BY id").fetchall()
-        assert launch == [("2023-08-30-srbm", "2023-08-30", LAUNCH["title"], 2, "integer"),
-                          ("2023-11-formula", "2023-11", FORMULA_LAUNCH["title"], 3, "integer")]
-        requests = db.execute("SELECT state, count(*) FROM meeting_requested_by GROUP BY state ORDER BY state").fetchall()
+        assert launch == [
+            ("2023-08-30-srbm", "2023-08-30", LAUNCH["title"], 2, "integer"),
+            ("2023-11-formula", "2023-11", FORMULA_LAUNCH["title"], 3, "integer"),
+        ]
+        requests = db.execute(
+            "SELECT state, count(*) FROM meeting_requested_by GROUP BY state ORDER BY state"
+        ).fetchall()
         assert requests == [("ALB", 1), ("JPN", 1), ("KOR", 1), ("USA", 2)]
         observations = db.execute(
             "SELECT launch_id, position, actor, apogee_km, typeof(apogee_km), flight_minutes FROM launch_observations ORDER BY position"
         ).fetchall()
-        assert observations == [("2023-08-30-srbm", 0, "KCNA", 6000.5, "real", None),
-                                ("2023-08-30-srbm", 1, "Japanese officials", None, "null", 86.0)]
-        assert db.execute("SELECT state FROM meeting_outcomes_proposed_by ORDER BY position").fetchall() == [("USA",), ("ALB",)]
-        assert db.execute("SELECT period_start, period_end FROM sanctions_report").fetchall() == [("2023-02-01", "2023-07-31")]
+        assert observations == [
+            ("2023-08-30-srbm", 0, "KCNA", 6000.5, "real", None),
+            ("2023-08-30-srbm", 1, "Japanese officials", None, "null", 86.0),
+        ]
+        assert db.execute("SELECT state FROM meeting_outcomes_proposed_by ORDER BY position").fetchall() == [
+            ("USA",),
+            ("ALB",),
+        ]
+        assert db.execute("SELECT period_start, period_end FROM sanctions_report").fetchall() == [
+            ("2023-02-01", "2023-07-31")
+        ]
         assert db.execute("SELECT record_id FROM statement_responds_to").fetchall() == [("2023-08-30-srbm",)]
-        assert db.execute("SELECT date_start, date_end FROM launch WHERE id = '2023-11-formula'").fetchone() == ("2023-11-01", "2023-11-30")
+        assert db.execute("SELECT date_start, date_end FROM launch WHERE id = '2023-11-formula'").fetchone() == (
+            "2023-11-01",
+            "2023-11-30",
+        )
         timeline = db.execute("SELECT date, kind, id, title FROM timeline ORDER BY date, id").fetchall()
-        assert [row[2] for row in timeline] == ["2023-08-24-sg-statement", "2023-08-25-open-briefing", "2023-08-30-srbm",
-                                                "2023-09-12-panel-midterm", "2023-11-formula", "2023-12-18-briefing"]
+        assert [row[2] for row in timeline] == [
+            "2023-08-24-sg-statement",
+            "2023-08-25-open-briefing",
+            "2023-08-30-srbm",
+            "2023-09-12-panel-midterm",
+            "2023-11-formula",
+            "2023-12-18-briefing",
+        ]
         assert {row[1] for row in timeline} == {"launch", "meeting", "statement", "sanctions-report"}
     finally:
         db.close()
@@ -217,15 +266,28 @@ def test_sqlite_keys_records_by_file_name(run, repo):
     assert run("export", "--format", "sqlite", "-o", "k.sqlite").exit_code == 0
     db = sqlite3.connect(repo / "k.sqlite")
     try:
-        assert db.execute("SELECT id FROM launch ORDER BY id").fetchall() == [("2023-08-30-srbm",), ("2023-08-31-copy",)]
+        assert db.execute("SELECT id FROM launch ORDER BY id").fetchall() == [
+            ("2023-08-30-srbm",),
+            ("2023-08-31-copy",),
+        ]
     finally:
         db.close()
 
 
 def test_sqlite_export_of_a_fifth_kind_whose_first_field_is_not_the_id(run, repo):
-    add_kind(repo, "visit", "visits", {
-        "date": ref("date"), "id": ref("id"), "title": ref("title"), "summary": ref("summary"), "sources": ref("sources"),
-    }, ["date", "id", "title", "summary", "sources"])
+    add_kind(
+        repo,
+        "visit",
+        "visits",
+        {
+            "date": ref("date"),
+            "id": ref("id"),
+            "title": ref("title"),
+            "summary": ref("summary"),
+            "sources": ref("sources"),
+        },
+        ["date", "id", "title", "summary", "sources"],
+    )
     base = {"date": "2023-09-13", "title": "Visit", "summary": "s", "sources": sample("launch")["sources"]}
     write_record(repo, "visit", {**base, "id": "2023-09-13-a"})
     write_record(repo, "visit", {**base, "id": "2023-09-13-b", "title": "Another visit"})
@@ -233,7 +295,10 @@ def test_sqlite_export_of_a_fifth_kind_whose_first_field_is_not_the_id(run, repo
     assert run("export", "visits", "--format", "sqlite", "-o", "v.sqlite").exit_code == 0
     db = sqlite3.connect(repo / "v.sqlite")
     try:
-        assert db.execute("SELECT id, date FROM visit ORDER BY id").fetchall() == [("2023-09-13-a", "2023-09-13"), ("2023-09-13-b", "2023-09-13")]
+        assert db.execute("SELECT id, date FROM visit ORDER BY id").fetchall() == [
+            ("2023-09-13-a", "2023-09-13"),
+            ("2023-09-13-b", "2023-09-13"),
+        ]
         assert db.execute("SELECT count(*) FROM timeline").fetchone() == (2,)
     finally:
         db.close()
@@ -259,7 +324,11 @@ def test_refuses_to_overwrite_without_force(run, data, repo):
 def test_failed_export_leaves_no_partial_file(run, data, repo):
     # a broken record read after good ones: the export fails part-way
     (repo / "records" / "statements" / "2030-01-01-broken.yaml").write_text("id: [unclosed\n")
-    for args in (("-o", "new.csv"), ("--format", "jsonl", "-o", "new.jsonl"), ("--format", "sqlite", "-o", "new.sqlite")):
+    for args in (
+        ("-o", "new.csv"),
+        ("--format", "jsonl", "-o", "new.jsonl"),
+        ("--format", "sqlite", "-o", "new.sqlite"),
+    ):
         result = run("export", *args)
         assert result.exit_code == 1
         assert "2030-01-01-broken.yaml" in result.output
@@ -277,7 +346,9 @@ def test_missing_folder_is_one_clear_line(run, data):
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].endswith("error: cannot write 'no/such/folder/out.csv': folder 'no/such/folder' does not exist (create it first)")
+    assert lines[0].endswith(
+        "error: cannot write 'no/such/folder/out.csv': folder 'no/such/folder' does not exist (create it first)"
+    )
 
 
 def test_file_in_place_of_folder_is_one_clear_line(run, data, repo):
@@ -316,7 +387,10 @@ def test_a_broken_record_stops_query_before_any_row(run, data, repo):
 def test_a_fifth_kind_needs_only_its_schema_file(run, data, repo):
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "Note", "x-kind": "note", "x-folder": "notes", "type": "object",
+        "title": "Note",
+        "x-kind": "note",
+        "x-folder": "notes",
+        "type": "object",
         "required": ["id", "date", "title", "summary", "sources"],
         "properties": {
             "id": {"$ref": "definitions.schema.json#/$defs/id"},
@@ -324,23 +398,38 @@ def test_a_fifth_kind_needs_only_its_schema_file(run, data, repo):
             "title": {"$ref": "definitions.schema.json#/$defs/title"},
             "summary": {"$ref": "definitions.schema.json#/$defs/summary"},
             "pages": {"type": "integer"},
-            "about": {"type": "array", "items": {"$ref": "definitions.schema.json#/$defs/record_ref"}, "x-references": ["launch"]},
+            "about": {
+                "type": "array",
+                "items": {"$ref": "definitions.schema.json#/$defs/record_ref"},
+                "x-references": ["launch"],
+            },
             "sources": {"$ref": "definitions.schema.json#/$defs/sources"},
         },
     }
     (repo / "schema" / "note.schema.json").write_text(json.dumps(schema))
-    note = {"id": "2023-12-01-note", "date": "2023-12", "title": "A note", "summary": "S.", "pages": 4,
-            "about": ["2023-08-30-srbm"], "sources": LAUNCH["sources"]}
+    note = {
+        "id": "2023-12-01-note",
+        "date": "2023-12",
+        "title": "A note",
+        "summary": "S.",
+        "pages": 4,
+        "about": ["2023-08-30-srbm"],
+        "sources": LAUNCH["sources"],
+    }
     write_record(repo, "note", note)
     rows = list(csv.DictReader(io.StringIO(run("export", "notes", "--where", "pages>3").output)))
-    assert [(r["id"], r["pages"], json.loads(r["about"])) for r in rows] == [("2023-12-01-note", "4", ["2023-08-30-srbm"])]
+    assert [(r["id"], r["pages"], json.loads(r["about"])) for r in rows] == [
+        ("2023-12-01-note", "4", ["2023-08-30-srbm"])
+    ]
     timeline = list(csv.DictReader(io.StringIO(run("query", "--csv", "--since", "2023-12").output)))
     assert ("note", "2023-12-01-note") in [(r["kind"], r["id"]) for r in timeline]
     assert run("export", "--format", "sqlite", "-o", "five.sqlite").exit_code == 0
     db = sqlite3.connect(repo / "five.sqlite")
     try:
         assert db.execute("SELECT pages, typeof(pages) FROM note").fetchall() == [(4, "integer")]
-        assert db.execute("SELECT note_id, launch_id FROM note_about").fetchall() == [("2023-12-01-note", "2023-08-30-srbm")]
+        assert db.execute("SELECT note_id, launch_id FROM note_about").fetchall() == [
+            ("2023-12-01-note", "2023-08-30-srbm")
+        ]
         assert ("note", "2023-12-01-note") in db.execute("SELECT kind, id FROM timeline").fetchall()
     finally:
         db.close()
@@ -353,6 +442,7 @@ def test_sqlite_references_are_foreign_keys_named_for_what_they_point_at(run, da
     assert run("export", "--format", "sqlite", "-o", "fk.sqlite").exit_code == 0
     db = sqlite3.connect(repo / "fk.sqlite")
     try:
+
         def keys(table: str) -> set[tuple[str, str, str]]:
             return {(row[3], row[2], row[4]) for row in db.execute(f"PRAGMA foreign_key_list({table})")}
 
@@ -367,8 +457,10 @@ def test_sqlite_references_are_foreign_keys_named_for_what_they_point_at(run, da
         assert {"meeting_launches", "statement_responds_to", "meeting_requested_by"} <= indexed
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
         # a join through the keys: the meetings that took up a launch
-        joined = db.execute("SELECT m.id FROM meeting m JOIN meeting_launches l ON l.meeting_id = m.id "
-                            "JOIN launch x ON x.id = l.launch_id WHERE x.id = '2023-08-30-srbm'").fetchall()
+        joined = db.execute(
+            "SELECT m.id FROM meeting m JOIN meeting_launches l ON l.meeting_id = m.id "
+            "JOIN launch x ON x.id = l.launch_id WHERE x.id = '2023-08-30-srbm'"
+        ).fetchall()
         assert joined
     finally:
         db.close()
@@ -377,11 +469,16 @@ def test_sqlite_references_are_foreign_keys_named_for_what_they_point_at(run, da
 def test_the_bundled_records_have_no_dangling_foreign_key(tmp_path):
     from conftest import PROJECT, Runner
 
-    result = Runner(tmp_path)("export", "--format", "sqlite", "-o", str(tmp_path / "all.sqlite"), "--repo", str(PROJECT))
+    result = Runner(tmp_path)(
+        "export", "--format", "sqlite", "-o", str(tmp_path / "all.sqlite"), "--repo", str(PROJECT)
+    )
     assert result.exit_code == 0, result.output
     db = sqlite3.connect(tmp_path / "all.sqlite")
     try:
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
-        assert db.execute("SELECT count(*) FROM records").fetchone()[0] == db.execute("SELECT count(*) FROM timeline").fetchone()[0]
+        assert (
+            db.execute("SELECT count(*) FROM records").fetchone()[0]
+            == db.execute("SELECT count(*) FROM timeline").fetchone()[0]
+        )
     finally:
         db.close()

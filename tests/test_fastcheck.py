@@ -8,17 +8,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import PROJECT, SAMPLES, examples
 from dprk_records.records.fastcheck import compile_schema
 from dprk_records.records.schemas import Schemas
-from conftest import PROJECT, SAMPLES, examples
 
 SCHEMAS = Schemas(PROJECT / "schema")
 KINDS = list(SCHEMAS.kinds.values())
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10, 10) | st.floats(-10, 10, allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-10, 10)
+    | st.floats(-10, 10, allow_nan=False)
     | st.sampled_from(["", "x", "SRBM", "USA", "2023-11-21", "2023-13", "S/2023/656", "a b", "claim", "held"]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(["actor", "stance", "name", "office", "x"]), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(["actor", "stance", "name", "office", "x"]), children, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -76,25 +82,31 @@ def test_samples_are_valid_both_ways():
         assert kind.validator.is_valid(SAMPLES[kind.name])
 
 
-@pytest.mark.parametrize("schema", [
-    {"oneOf": [{"type": "string"}]},
-    {"type": "strnig"},
-    {"minimum": "5"},
-    {"items": [{"type": "string"}]},
-    {"patternProperties": {"^x": {}}},
-])
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"oneOf": [{"type": "string"}]},
+        {"type": "strnig"},
+        {"minimum": "5"},
+        {"items": [{"type": "string"}]},
+        {"patternProperties": {"^x": {}}},
+    ],
+)
 def test_unknown_keywords_fall_back_to_jsonschema(schema):
     assert compile_schema(schema, lambda node: node) is None
 
 
-@pytest.mark.parametrize("schema, good, bad", [
-    ({"type": "integer"}, [1, 2.0], [True, 1.5, "1"]),
-    ({"enum": [1, "a"]}, [1, 1.0, "a"], [True, "b"]),
-    ({"uniqueItems": True}, [[1, True], ["a", "b"], [[1], [2]]], [[1, 1.0], ["a", "a"], [{"a": 1}, {"a": 1}]]),
-    ({"const": False}, [False], [0, None]),
-    ({"exclusiveMaximum": 3}, [2, "x"], [3, 4]),
-    ({"additionalProperties": {"type": "string"}, "properties": {"a": {}}}, [{"a": 1, "b": "x"}], [{"b": 1}]),
-])
+@pytest.mark.parametrize(
+    "schema, good, bad",
+    [
+        ({"type": "integer"}, [1, 2.0], [True, 1.5, "1"]),
+        ({"enum": [1, "a"]}, [1, 1.0, "a"], [True, "b"]),
+        ({"uniqueItems": True}, [[1, True], ["a", "b"], [[1], [2]]], [[1, 1.0], ["a", "a"], [{"a": 1}, {"a": 1}]]),
+        ({"const": False}, [False], [0, None]),
+        ({"exclusiveMaximum": 3}, [2, "x"], [3, 4]),
+        ({"additionalProperties": {"type": "string"}, "properties": {"a": {}}}, [{"a": 1, "b": "x"}], [{"b": 1}]),
+    ],
+)
 def test_keyword_semantics(schema, good, bad):
     from jsonschema import Draft202012Validator
 

@@ -32,9 +32,14 @@ def test_fmt_rewrites_only_files_that_change(repo: Path, run: Runner) -> None:
     mtime = canonical.stat().st_mtime_ns
     result = run("fmt")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["formatted records/statements/2023-08-24-sg-statement.yaml", "2 records checked, 1 rewritten"]
+    assert result.output.splitlines() == [
+        "formatted records/statements/2023-08-24-sg-statement.yaml",
+        "2 records checked, 1 rewritten",
+    ]
     text = messy.read_text()
-    assert text.startswith("# yaml-language-server: $schema=../../schema/statement.schema.json\nid: 2023-08-24-sg-statement\n")
+    assert text.startswith(
+        "# yaml-language-server: $schema=../../schema/statement.schema.json\nid: 2023-08-24-sg-statement\n"
+    )
     assert canonical.read_bytes() == before and canonical.stat().st_mtime_ns == mtime
     assert run("fmt", "--check").exit_code == 0
     assert not list(messy.parent.glob(".*.tmp"))
@@ -47,7 +52,7 @@ def test_fmt_check_writes_nothing_and_shows_a_diff(repo: Path, run: Runner) -> N
     assert "records/statements/2023-08-24-sg-statement.yaml: not in canonical form" in result.output
     assert "+++ records/statements/2023-08-24-sg-statement.yaml (canonical)" in result.output
     assert "+# yaml-language-server: $schema=../../schema/statement.schema.json" in result.output
-    assert "-  date: \"2023-11\"" in result.output
+    assert '-  date: "2023-11"' in result.output
     assert "1 would be rewritten" in result.output
     assert messy.read_text() == NON_CANONICAL
 

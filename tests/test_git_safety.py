@@ -14,12 +14,24 @@ from pathlib import Path
 
 import pytest
 
-from dprk_records.records import yamlread
 from conftest import SOURCE, Runner, commit_all, git, make_repo, sample, write_record
+from dprk_records.records import yamlread
 
 LAUNCH = "2023-08-30-srbm"
-ADD = ["add", "launch", "--date", "2023-11-21", "--title", "Committed launch", "--summary", "s.",
-       "--category", "SRBM", "--source", json.dumps(SOURCE)]
+ADD = [
+    "add",
+    "launch",
+    "--date",
+    "2023-11-21",
+    "--title",
+    "Committed launch",
+    "--summary",
+    "s.",
+    "--category",
+    "SRBM",
+    "--source",
+    json.dumps(SOURCE),
+]
 ADDED = "records/launches/2023-11-21-committed-launch.yaml"
 
 
@@ -72,7 +84,9 @@ def _conflict(repo: Path, operation: str) -> None:
     git(repo, "checkout", "-q", "main")
     (repo / "f.txt").write_text("main\n")
     commit_all(repo, "main")
-    command = {"merge": ["merge", "other"], "rebase": ["rebase", "other"], "cherry-pick": ["cherry-pick", "other"]}[operation]
+    command = {"merge": ["merge", "other"], "rebase": ["rebase", "other"], "cherry-pick": ["cherry-pick", "other"]}[
+        operation
+    ]
     done = subprocess.run(["git", *command], cwd=repo, capture_output=True, text=True)
     assert done.returncode != 0  # stopped on the conflict
 
@@ -107,12 +121,27 @@ def test_update_commit_on_a_detached_head(run, repo):
 # --- no git at all -------------------------------------------------------------------------
 
 WORKING = [
-    ["validate"], ["schema"], ["schema", "launch"], ["query", "--csv"], ["stats"], ["show", LAUNCH],
-    ["export", "-o", "out.csv"], ["export", "--format", "sqlite", "-o", "out.sqlite"], ["fmt"], ["fmt", "--check"],
-    ADD, ["update", LAUNCH, "--count", "6"],
+    ["validate"],
+    ["schema"],
+    ["schema", "launch"],
+    ["query", "--csv"],
+    ["stats"],
+    ["show", LAUNCH],
+    ["export", "-o", "out.csv"],
+    ["export", "--format", "sqlite", "-o", "out.sqlite"],
+    ["fmt"],
+    ["fmt", "--check"],
+    ADD,
+    ["update", LAUNCH, "--count", "6"],
 ]
-NEEDS_GIT = [["diff"], ["diff", "HEAD~1"], ["log", LAUNCH], ["validate", "--changed-since", "HEAD"],
-             [*ADD[:-4], "--title", "Other", *ADD[-4:], "--commit"], ["update", LAUNCH, "--count", "7", "--commit"]]
+NEEDS_GIT = [
+    ["diff"],
+    ["diff", "HEAD~1"],
+    ["log", LAUNCH],
+    ["validate", "--changed-since", "HEAD"],
+    [*ADD[:-4], "--title", "Other", *ADD[-4:], "--commit"],
+    ["update", LAUNCH, "--count", "7", "--commit"],
+]
 
 
 def _plain(tmp_path: Path) -> Path:
@@ -166,8 +195,14 @@ def test_without_the_git_program(tmp_path):
     # One process without git on its PATH runs every command in turn (click's CliRunner, which
     # goes through the same error handling as the `dprk` script); one process per command
     # tested nothing more and cost a Python start-up each.
-    done = subprocess.run([sys.executable, "-c", WITHOUT_GIT, json.dumps(WORKING + NEEDS_GIT)], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_GIT, json.dumps(WORKING + NEEDS_GIT)],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     results = json.loads(done.stdout)
     assert "git" not in results.pop()  # GitPython never loaded
@@ -192,8 +227,16 @@ def test_commit_without_a_git_identity_is_refused_before_anything_is_written(tmp
     git(repo, "config", "--unset", "user.email")
     home = tmp_path / "home"
     home.mkdir()
-    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1", "EMAIL": "",
-           "GIT_AUTHOR_NAME": "", "GIT_AUTHOR_EMAIL": "", "GIT_COMMITTER_NAME": "", "GIT_COMMITTER_EMAIL": ""}
+    env = {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "EMAIL": "",
+        "GIT_AUTHOR_NAME": "",
+        "GIT_AUTHOR_EMAIL": "",
+        "GIT_COMMITTER_NAME": "",
+        "GIT_COMMITTER_EMAIL": "",
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("DPRK_REPO", raising=False)
@@ -219,7 +262,9 @@ def test_a_failing_hook_leaves_the_record_written_and_staged_and_says_so(run, re
     assert (repo / ADDED).is_file()
     assert status(repo).splitlines() == [f"A  {ADDED}"]
     assert "nothing written" not in line
-    assert "written but the commit failed" in run("add", "launch", "--help").output.replace("\n", " ").replace("  ", " ")
+    assert "written but the commit failed" in run("add", "launch", "--help").output.replace("\n", " ").replace(
+        "  ", " "
+    )
 
 
 def test_commit_with_records_linked_outside_the_work_tree_writes_nothing(repo, tmp_path, monkeypatch):

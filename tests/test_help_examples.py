@@ -72,7 +72,9 @@ def bundled(tmp_path, monkeypatch):
     git("add", "-A")
     git("commit", "-qm", "The records")
     for changed in sorted((repo / "records" / "launches").glob("*.yaml"))[:3]:
-        changed.write_text(changed.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Changed ", 1), encoding="utf-8")
+        changed.write_text(
+            changed.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Changed ", 1), encoding="utf-8"
+        )
         git("commit", "-qam", f"A change to {changed.stem}")
     return repo
 
@@ -89,7 +91,9 @@ def test_every_help_example_pastes_into_bash_and_runs(bundled):
     assert {where for where, _ in commands} >= {"add", "add launch", "add meeting", "query", "export", "diff", "schema"}
     failed = []
     for where, example in sorted(commands):
-        done = subprocess.run(["bash", "-c", example], cwd=bundled, env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            ["bash", "-c", example], cwd=bundled, env=env, capture_output=True, text=True, timeout=300
+        )
         if done.returncode != 0:
             failed.append((where, example, done.returncode, done.stderr[-500:]))
         subprocess.run(["git", "checkout", "-q", "--", "."], cwd=bundled, check=True)
@@ -114,12 +118,21 @@ def test_an_apostrophe_in_an_example_is_quoted_for_bash():
     from dprk_records.editing.options import shell_word
 
     for text in ["Japan's Ministry of Defense", "it's", "'", "plain", "a b", "", '{"a": "b\'c"}']:
-        done = subprocess.run(["bash", "-c", f"printf %s {shell_word(text)}"], capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            ["bash", "-c", f"printf %s {shell_word(text)}"], capture_output=True, text=True, check=True
+        )
         assert done.stdout == text
 
 
-FORMAT_WORDS = {"csv": "CSV", "tsv": "TSV", "json": "JSON", "jsonl": "JSON Lines", "markdown": "Markdown",
-                "sqlite": "SQLite", "datapackage": "data package"}
+FORMAT_WORDS = {
+    "csv": "CSV",
+    "tsv": "TSV",
+    "json": "JSON",
+    "jsonl": "JSON Lines",
+    "markdown": "Markdown",
+    "sqlite": "SQLite",
+    "datapackage": "data package",
+}
 
 
 def test_the_help_of_dprk_and_of_export_name_every_export_format(run):
@@ -139,12 +152,19 @@ def test_an_export_of_several_kinds_says_which_columns_it_wrote(repo, run):
     write_record(repo, "meeting", sample("meeting"))
     result = run("export", "--format", "csv", "-o", "all.csv")
     assert result.exit_code == 0
-    assert result.stderr.strip() == ("wrote 2 records to all.csv, with only the 7 columns every kind shares (date, date_start, "
-                                     "date_end, kind, id, title, summary); for all of a kind's columns, name the kind: "
-                                     "'dprk export launches -o launches.csv'")
-    assert (repo / "all.csv").read_text(encoding="utf-8").splitlines()[0] == "date,date_start,date_end,kind,id,title,summary"
+    assert result.stderr.strip() == (
+        "wrote 2 records to all.csv, with only the 7 columns every kind shares (date, date_start, "
+        "date_end, kind, id, title, summary); for all of a kind's columns, name the kind: "
+        "'dprk export launches -o launches.csv'"
+    )
+    assert (repo / "all.csv").read_text(encoding="utf-8").splitlines()[
+        0
+    ] == "date,date_start,date_end,kind,id,title,summary"
     to_stdout = run("export")
     assert "several kinds in one table, with only the 7 columns every kind shares" in to_stdout.stderr
-    for one_kind in (["export", "launches", "-o", "l.csv"], ["export", "--format", "json", "-o", "all.json"],
-                     ["export", "--fields", "id,title", "-o", "some.csv"]):
+    for one_kind in (
+        ["export", "launches", "-o", "l.csv"],
+        ["export", "--format", "json", "-o", "all.json"],
+        ["export", "--fields", "id,title", "-o", "some.csv"],
+    ):
         assert "columns every kind shares" not in run(*one_kind).stderr

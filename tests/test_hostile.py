@@ -28,8 +28,16 @@ HOSTILE = {
     "deep nesting": (b"a: " + b"[" * 10000 + b"]" * 10000 + b"\n", "nesting is deeper than 64 levels", "1:"),
     # deeper than the nesting limit of recent libyaml builds, which stop with a message of their own
     "very deep block nesting": (b"a:\n  " + b"- " * 3000 + b"x\n", "nesting is deeper than 64 levels", "2:"),
-    "very deep flow nesting in a list": (b"a:\n  - " + b"{b: " * 3000 + b"1" + b"}" * 3000 + b"\n", "nesting is deeper than 64 levels", "2:"),
-    "deep block nesting": ("".join("  " * i + f"k{i}:\n" for i in range(300)).encode() + b"  " * 300 + b"x: 1\n", "nesting is deeper", ""),
+    "very deep flow nesting in a list": (
+        b"a:\n  - " + b"{b: " * 3000 + b"1" + b"}" * 3000 + b"\n",
+        "nesting is deeper than 64 levels",
+        "2:",
+    ),
+    "deep block nesting": (
+        "".join("  " * i + f"k{i}:\n" for i in range(300)).encode() + b"  " * 300 + b"x: 1\n",
+        "nesting is deeper",
+        "",
+    ),
     "50 MB file": (b"a: " + b"x" * (50 * 1024 * 1024) + b"\n", "over the 1 MiB limit", ""),
     "binary garbage": (bytes(range(256)) * 4, "", ""),
     "invalid UTF-8": (b"id: caf\xe9\n", "not valid UTF-8", "1:8"),
@@ -52,8 +60,14 @@ def limit_memory():
 
 
 def run_dprk(repo, *args, timeout=60):
-    return subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=repo, capture_output=True, text=True,
-                          timeout=timeout, preexec_fn=limit_memory)
+    return subprocess.run(
+        [sys.executable, "-m", "dprk_records", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=limit_memory,
+    )
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))

@@ -5,12 +5,11 @@ input as it was given, at lines and columns of that input, for `add` and `update
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from dprk_records.records import yamlread
 from conftest import SOURCE, sample, write_record
+from dprk_records.records import yamlread
 
 LAUNCH = "2023-08-30-srbm"
 
@@ -60,7 +59,9 @@ def test_add_names_the_record_for_values_given_as_options(run, repo, tmp_path):
     result = run("add", "launch", "--from-file", str(bad), "--category", "SRBM", "--count", "0")
     problems = lines_of(result.stderr)
     assert [p.split(": ", 2)[1] for p in problems] == ["$.count", "$.sources[0].date"]
-    assert problems[0].startswith("records/launches/2023-09-01-a-launch.yaml:")  # an option: no line of the file to name
+    assert problems[0].startswith(
+        "records/launches/2023-09-01-a-launch.yaml:"
+    )  # an option: no line of the file to name
     assert problems[1].startswith(f"{bad}:12:11: ")
 
 
@@ -85,14 +86,37 @@ def test_update_names_the_input_at_its_own_lines(run, repo, tmp_path, suffix):
 
 # --- add and update read back what they write ---------------------------------------------------
 
-AWKWARD = [" leading space\nsecond line", "  two\n  lines\n", "line\n\n\nafter blank lines", "trailing space \nnext",
-           "tab\there\nnext", "- looks like a list\n# and a comment", "|\n>", "x\n ", "\n starts with a newline"]
+AWKWARD = [
+    " leading space\nsecond line",
+    "  two\n  lines\n",
+    "line\n\n\nafter blank lines",
+    "trailing space \nnext",
+    "tab\there\nnext",
+    "- looks like a list\n# and a comment",
+    "|\n>",
+    "x\n ",
+    "\n starts with a newline",
+]
 
 
 @pytest.mark.parametrize("summary", AWKWARD)
 def test_add_and_update_write_what_reads_back(run, repo, summary):
-    added = run("add", "launch", "--id", "2023-09-01-awkward", "--date", "2023-09-01", "--title", "Awkward", "--summary", summary,
-                "--category", "SRBM", "--source", json.dumps(SOURCE))
+    added = run(
+        "add",
+        "launch",
+        "--id",
+        "2023-09-01-awkward",
+        "--date",
+        "2023-09-01",
+        "--title",
+        "Awkward",
+        "--summary",
+        summary,
+        "--category",
+        "SRBM",
+        "--source",
+        json.dumps(SOURCE),
+    )
     assert added.exit_code == 0, added.output
     path = repo / "records/launches/2023-09-01-awkward.yaml"
     assert yamlread.load_file(path)["summary"] == summary
@@ -109,9 +133,25 @@ def test_a_text_that_would_not_read_back_is_never_written(run, repo, monkeypatch
     record = write_record(repo, "launch", sample("launch"))
     before = record.read_bytes()
     honest = yamlwrite._literal_ok
-    monkeypatch.setattr(yamlwrite, "_literal_ok", lambda text: honest(text) or (text[:1] == " " and "\n" in text and "\t" not in text))
-    added = run("add", "launch", "--id", "2023-09-01-awkward", "--date", "2023-09-01", "--title", "Awkward",
-                "--summary", " leading\nsecond", "--category", "SRBM", "--source", json.dumps(SOURCE))
+    monkeypatch.setattr(
+        yamlwrite, "_literal_ok", lambda text: honest(text) or (text[:1] == " " and "\n" in text and "\t" not in text)
+    )
+    added = run(
+        "add",
+        "launch",
+        "--id",
+        "2023-09-01-awkward",
+        "--date",
+        "2023-09-01",
+        "--title",
+        "Awkward",
+        "--summary",
+        " leading\nsecond",
+        "--category",
+        "SRBM",
+        "--source",
+        json.dumps(SOURCE),
+    )
     assert added.exit_code == 1
     assert "would not read back" in added.stderr and len(added.stderr.strip().splitlines()) == 1
     assert not (repo / "records/launches/2023-09-01-awkward.yaml").exists()

@@ -46,7 +46,10 @@ def test_log_of_the_old_id_of_a_renamed_record_shows_the_rename(repo: Path, run:
     history(repo)
     entries = json.loads(run("log", LAUNCH, "--format", "json").output)
     assert [(e["subject"], e["status"]) for e in entries] == [
-        ("rename the launch", "renamed"), ("recount the launch", "modified"), ("add a launch", "added")]
+        ("rename the launch", "renamed"),
+        ("recount the launch", "modified"),
+        ("add a launch", "added"),
+    ]
     assert entries[0]["id"] == RENAMED
 
 

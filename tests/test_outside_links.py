@@ -152,10 +152,23 @@ def test_a_fifo_named_like_a_record_does_not_hang(repo):
     write_record(repo, "launch", sample("launch"))
     os.mkfifo(repo / "records/launches/2023-01-01-pipe.yaml")
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
-    for args, code in ((["validate"], 1), (["validate", "records/launches/2023-01-01-pipe.yaml"], 1), (["query"], 0), (["fmt"], 1),
-                       (["show", "2023-01-01-pipe"], 2), (["update", "2023-01-01-pipe", "--title", "x"], 2)):
-        done = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=repo, capture_output=True, text=True, timeout=30, env=env,
-                              stdin=subprocess.DEVNULL)
+    for args, code in (
+        (["validate"], 1),
+        (["validate", "records/launches/2023-01-01-pipe.yaml"], 1),
+        (["query"], 0),
+        (["fmt"], 1),
+        (["show", "2023-01-01-pipe"], 2),
+        (["update", "2023-01-01-pipe", "--title", "x"], 2),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "dprk_records", *args],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
         assert done.returncode == code, (args, done.stdout, done.stderr)
         if args[0] == "validate":
             assert "2023-01-01-pipe.yaml: not a regular file" in done.stdout
@@ -170,13 +183,27 @@ def secret_schemas(folder: Path, repo: Path) -> Path:
 
     shutil.copytree(repo / "schema", folder)
     launch = folder / "launch.schema.json"
-    launch.write_text(launch.read_text().replace('"description": "A DPRK launch event', f'"description": "{SECRET} A DPRK launch event', 1))
+    launch.write_text(
+        launch.read_text().replace(
+            '"description": "A DPRK launch event', f'"description": "{SECRET} A DPRK launch event', 1
+        )
+    )
     return folder
 
 
-SCHEMA_COMMANDS = (["schema"], ["schema", "launch"], ["validate"], ["query"], ["export", "--format", "csv"], ["fmt", "--check"],
-                   ["stats"], ["show", "2023-08-30-srbm"], ["add", "launch", "--help"], ["update", "2023-08-30-srbm", "--help"],
-                   ["add", "launch", "--title", "x"])
+SCHEMA_COMMANDS = (
+    ["schema"],
+    ["schema", "launch"],
+    ["validate"],
+    ["query"],
+    ["export", "--format", "csv"],
+    ["fmt", "--check"],
+    ["stats"],
+    ["show", "2023-08-30-srbm"],
+    ["add", "launch", "--help"],
+    ["update", "2023-08-30-srbm", "--help"],
+    ["add", "launch", "--title", "x"],
+)
 
 
 @pytest.mark.parametrize("which", ["schema", "schema/launch.schema.json"])
@@ -193,14 +220,26 @@ def test_schemas_linked_outside_are_not_read(repo, tmp_path, which):
     (repo / which).symlink_to(target, target_is_directory=which == "schema")
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
     for args in SCHEMA_COMMANDS:
-        done = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=repo, capture_output=True, text=True, timeout=60, env=env,
-                              stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            [sys.executable, "-m", "dprk_records", *args],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
         assert done.returncode == 1, (args, done.stdout, done.stderr)
         assert SECRET not in done.stdout + done.stderr, args
         [line] = done.stderr.strip().splitlines()
-        assert line.startswith(f"dprk: error: {which}: ") and "link" in line and "outside the repository" in line, (args, line)
+        assert line.startswith(f"dprk: error: {which}: ") and "link" in line and "outside the repository" in line, (
+            args,
+            line,
+        )
     for args in (["--help"], ["add", "--help"], ["query", "--help"]):  # help that needs no schema still works
-        done = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=repo, capture_output=True, text=True, timeout=60, env=env)
+        done = subprocess.run(
+            [sys.executable, "-m", "dprk_records", *args], cwd=repo, capture_output=True, text=True, timeout=60, env=env
+        )
         assert done.returncode == 0 and "Traceback" not in done.stderr and SECRET not in done.stdout + done.stderr, args
 
 

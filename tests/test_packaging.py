@@ -35,14 +35,20 @@ def test_a_built_wheel_carries_the_licence_expression(tmp_path: Path):
         pytest.skip("git is needed to copy the project")
     source = tmp_path / "source"
     source.mkdir()
-    archive = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT, capture_output=True, check=True).stdout.split(b"\0")
+    archive = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT, capture_output=True, check=True).stdout.split(
+        b"\0"
+    )
     for name in filter(None, archive):
         target = source / name.decode()
         target.parent.mkdir(parents=True, exist_ok=True)
         if (PROJECT / name.decode()).is_file():
             shutil.copy2(PROJECT / name.decode(), target)
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "dist"), str(source)],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "dist"), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     [wheel] = (tmp_path / "dist").glob("*.whl")
     with zipfile.ZipFile(wheel) as bundle:

@@ -7,12 +7,12 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dprk_records.records import yamlread, yamlwrite
+from conftest import PROJECT, examples
+from dprk_records.checks.record import check_record_text
 from dprk_records.errors import DprkError
+from dprk_records.records import yamlread, yamlwrite
 from dprk_records.records.kinds import Field
 from dprk_records.records.schemas import Schemas
-from dprk_records.checks.record import check_record_text
-from conftest import PROJECT, examples
 
 SCHEMAS = Schemas(PROJECT / "schema")
 KINDS = list(SCHEMAS.kinds.values())
@@ -33,7 +33,9 @@ def strategy(field: Field) -> st.SearchStrategy:
     if kind == "integer":
         return st.integers(min_value=schema.get("minimum", -(10**12)), max_value=10**12)
     if kind == "number":
-        return st.floats(min_value=schema.get("minimum", -1e12), max_value=1e12, allow_nan=False) | st.integers(0, 10**6)
+        return st.floats(min_value=schema.get("minimum", -1e12), max_value=1e12, allow_nan=False) | st.integers(
+            0, 10**6
+        )
     if kind == "boolean":
         return st.booleans()
     if kind == "array" and field.items is not None:
@@ -48,7 +50,9 @@ def strategy(field: Field) -> st.SearchStrategy:
 records = st.sampled_from(KINDS).flatmap(lambda kind: st.tuples(st.just(kind), strategy(kind.root)))
 
 
-@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 @given(records)
 def test_generated_records_round_trip_through_canonical_form(case):
     kind, record = case
@@ -69,7 +73,34 @@ def test_random_text_only_raises_our_own_errors(text):
     assert isinstance(data, dict)
 
 
-YAMLISH = st.lists(st.sampled_from(["a", ":", " ", "\n", "-", "[", "]", "{", "}", "&x", "*x", "!!str", "'", '"', "#", "<<", "\t", "1", "true", "~", ","]), max_size=40).map("".join)
+YAMLISH = st.lists(
+    st.sampled_from(
+        [
+            "a",
+            ":",
+            " ",
+            "\n",
+            "-",
+            "[",
+            "]",
+            "{",
+            "}",
+            "&x",
+            "*x",
+            "!!str",
+            "'",
+            '"',
+            "#",
+            "<<",
+            "\t",
+            "1",
+            "true",
+            "~",
+            ",",
+        ]
+    ),
+    max_size=40,
+).map("".join)
 
 
 @settings(max_examples=examples(500), deadline=None)
@@ -83,16 +114,23 @@ def test_yaml_like_text_through_the_validator(kind, text):
         assert problem.path == "random.yaml" and problem.message
 
 
-CELL_TEXT = (st.text(st.sampled_from('ab "é'), max_size=8)  # one character JSON escapes among ones it must not
-             | st.text(st.sampled_from('ab\\é\x7f'), max_size=8)
-             | st.text(st.sampled_from('ab\n\t\x00\x1fé'), max_size=8)
-             | st.text(max_size=20))
+CELL_TEXT = (
+    st.text(st.sampled_from('ab "é'), max_size=8)  # one character JSON escapes among ones it must not
+    | st.text(st.sampled_from("ab\\é\x7f"), max_size=8)
+    | st.text(st.sampled_from("ab\n\t\x00\x1fé"), max_size=8)
+    | st.text(max_size=20)
+)
 CELL_ITEMS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | CELL_TEXT
 
 
-@given(st.lists(CELL_TEXT, max_size=4)  # the usual cell: a list of text
-       | st.lists(st.none() | st.integers() | CELL_TEXT, max_size=4)
-       | st.lists(CELL_ITEMS | st.lists(CELL_ITEMS, max_size=3) | st.dictionaries(st.text(max_size=5), CELL_ITEMS, max_size=2), max_size=6))
+@given(
+    st.lists(CELL_TEXT, max_size=4)  # the usual cell: a list of text
+    | st.lists(st.none() | st.integers() | CELL_TEXT, max_size=4)
+    | st.lists(
+        CELL_ITEMS | st.lists(CELL_ITEMS, max_size=3) | st.dictionaries(st.text(max_size=5), CELL_ITEMS, max_size=2),
+        max_size=6,
+    )
+)
 def test_a_list_cell_is_exactly_the_json_of_its_list(items):
     from dprk_records.output.formats import plain
 
@@ -102,9 +140,13 @@ def test_a_list_cell_is_exactly_the_json_of_its_list(items):
 
 # --- the paths `dprk diff` prints name the parts `dprk update` changes ---------------------------------
 
-PATH_TEXT = (st.text(st.sampled_from(['a', ']', '[', '=', '"', "'", '\\', '\n', '\t', '\x00', '\u2028', '.', ' ', 'n', 'x', 'u']), max_size=6)
-             | st.text(st.characters(blacklist_categories=("Cs",)), max_size=12))
-KEY_VALUE = st.none() | PATH_TEXT | st.integers(-2, 2) | st.booleans() | st.floats(allow_nan=False, allow_infinity=False)
+PATH_TEXT = st.text(
+    st.sampled_from(["a", "]", "[", "=", '"', "'", "\\", "\n", "\t", "\x00", "\u2028", ".", " ", "n", "x", "u"]),
+    max_size=6,
+) | st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+KEY_VALUE = (
+    st.none() | PATH_TEXT | st.integers(-2, 2) | st.booleans() | st.floats(allow_nan=False, allow_infinity=False)
+)
 LAUNCH_KIND = SCHEMAS.get("launch")  # observations are keyed by actor, sources by quote; tags are plain values
 
 
@@ -128,7 +170,7 @@ def _set_at(path: str, record: dict, value) -> dict:
 
 
 def _one_line(path: str) -> bool:
-    return not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f or c in "\u2028\u2029" for c in path)
+    return not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029" for c in path)
 
 
 @settings(max_examples=400, deadline=None)
@@ -166,7 +208,11 @@ def test_the_path_printed_for_an_element_reads_back_as_that_element(record, data
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["", ".", "[", "]", "=", "\\", '"', "a", "0", "x", "u", "-", "\n"]), max_size=14).map("".join))
+@given(
+    st.lists(st.sampled_from(["", ".", "[", "]", "=", "\\", '"', "a", "0", "x", "u", "-", "\n"]), max_size=14).map(
+        "".join
+    )
+)
 def test_any_path_text_is_read_or_refused_with_our_own_error(text):
     from dprk_records.records.paths import PathError, format_path, parse_path
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from yaml.nodes import MappingNode, SequenceNode
 
-from dprk_records.records import yamlread
 from conftest import PROJECT, Runner, commit_all, sample, write_record
+from dprk_records.records import yamlread
 
 
 def plain(node: Any) -> Any:
@@ -39,7 +39,11 @@ def test_example_workflow_runs_the_documented_commands(repo: Path, run: Runner) 
     text = (PROJECT / "docs" / "pull-request-workflow.yml").read_text()
     steps = plain(yamlread.compose(text))["jobs"]["records"]["steps"]
     commands = "\n".join(step.get("run", "") for step in steps)
-    for expected in ('dprk validate --changed-since "$BASE..." --format github', "dprk fmt --check", 'dprk diff "$BASE...HEAD" --format markdown'):
+    for expected in (
+        'dprk validate --changed-since "$BASE..." --format github',
+        "dprk fmt --check",
+        'dprk diff "$BASE...HEAD" --format markdown',
+    ):
         assert expected in commands
     fmt_step = next(step for step in steps if step.get("run") == "dprk fmt --check")
     assert fmt_step.get("if") == "always()"  # every problem at once, even when validate failed
@@ -71,7 +75,9 @@ def test_the_validate_hook_runs_on_every_commit():
     assert hooks["dprk-validate"].get("always_run") == "true"
 
 
-def test_pre_commit_with_the_readme_snippet_stops_a_commit_that_only_deletes_a_referenced_record(repo: Path, tmp_path: Path) -> None:
+def test_pre_commit_with_the_readme_snippet_stops_a_commit_that_only_deletes_a_referenced_record(
+    repo: Path, tmp_path: Path
+) -> None:
     import os
     import shutil
     import subprocess
@@ -179,7 +185,12 @@ def test_the_workflow_steps_name_commands_that_exist():
     from dprk_records.main import COMMANDS
 
     runs = [step["run"] for step in workflow()["jobs"]["records"]["steps"] if "run" in step]
-    used = [words[1] for run in runs for line in run.splitlines() if (words := shlex.split(line, comments=True))[:1] == ["dprk"]]
+    used = [
+        words[1]
+        for run in runs
+        for line in run.splitlines()
+        if (words := shlex.split(line, comments=True))[:1] == ["dprk"]
+    ]
     assert set(used) == {"validate", "fmt", "diff"} and set(used) <= set(COMMANDS)
 
 
@@ -193,16 +204,27 @@ def test_the_workflow_installs_dprk_from_its_git_url_at_the_release_tag():
 def run_install(where: Path, source: str, pip: str = 'pip() { echo "pip $*"; }') -> str:
     import subprocess
 
-    done = subprocess.run(["bash", "-c", f"{pip}\nset -e\n{install_script()}"], cwd=where, capture_output=True, text=True,
-                          env={"PATH": os.environ["PATH"], "DPRK_FROM": source}, timeout=900)
+    done = subprocess.run(
+        ["bash", "-c", f"{pip}\nset -e\n{install_script()}"],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], "DPRK_FROM": source},
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def test_the_install_step_takes_the_git_url_in_a_repository_of_records_alone(repo: Path):
     assert not (repo / "pyproject.toml").exists()
-    assert run_install(repo, "git+https://example.org/dprk-records@v1").strip() == "pip install dprk-records @ git+https://example.org/dprk-records@v1"
-    assert run_install(PROJECT, "git+https://example.org/dprk-records@v1").strip() == "pip install ."  # a copy of this project
+    assert (
+        run_install(repo, "git+https://example.org/dprk-records@v1").strip()
+        == "pip install dprk-records @ git+https://example.org/dprk-records@v1"
+    )
+    assert (
+        run_install(PROJECT, "git+https://example.org/dprk-records@v1").strip() == "pip install ."
+    )  # a copy of this project
 
 
 @pytest.mark.slow  # a real pip install from a git url at a tag, then the workflow's commands with it
@@ -214,14 +236,19 @@ def test_a_repository_of_records_alone_runs_the_workflow_with_dprk_from_a_tag(re
 
     clone = tmp_path / "dprk-records"
     subprocess.run(["git", "clone", "-q", str(PROJECT), str(clone)], check=True)
-    changed = subprocess.run(["git", "ls-files", "-m", "-o", "--exclude-standard"], cwd=PROJECT, capture_output=True, text=True, check=True)
+    changed = subprocess.run(
+        ["git", "ls-files", "-m", "-o", "--exclude-standard"], cwd=PROJECT, capture_output=True, text=True, check=True
+    )
     for name in changed.stdout.splitlines():
         if (PROJECT / name).is_file():  # the working tree as it is, uncommitted changes too
             (clone / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(PROJECT / name, clone / name)
     subprocess.run(["git", "add", "-A"], cwd=clone, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "as tested", "--allow-empty"],
-                   cwd=clone, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "as tested", "--allow-empty"],
+        cwd=clone,
+        check=True,
+    )
     subprocess.run(["git", "tag", f"v{__version__}"], cwd=clone, check=True)
     target = tmp_path / "site"
     pip = f'pip() {{ "{sys.executable}" -m pip "$@" -q --no-deps --target "{target}"; }}'
@@ -232,8 +259,22 @@ def test_a_repository_of_records_alone_runs_the_workflow_with_dprk_from_a_tag(re
     commit_all(repo, "pull request")
     env = dict(os.environ, PYTHONPATH=str(target))
     env.pop("DPRK_REPO", None)
-    for args in (["validate", "--changed-since", "HEAD~1...", "--format", "github"], ["fmt", "--check"], ["diff", "HEAD~1...HEAD", "--format", "markdown"]):
-        done = subprocess.run([sys.executable, "-m", "dprk_records", *args], cwd=repo, env=env, capture_output=True, text=True)
+    for args in (
+        ["validate", "--changed-since", "HEAD~1...", "--format", "github"],
+        ["fmt", "--check"],
+        ["diff", "HEAD~1...HEAD", "--format", "markdown"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "dprk_records", *args], cwd=repo, env=env, capture_output=True, text=True
+        )
         assert done.returncode == 0, (args, done.stderr)
-    assert str(target) in subprocess.run([sys.executable, "-c", "import cli; print(cli.__file__)"], env=env, capture_output=True,
-                                         text=True, cwd=tmp_path).stdout
+    assert (
+        str(target)
+        in subprocess.run(
+            [sys.executable, "-c", "import cli; print(cli.__file__)"],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        ).stdout
+    )

@@ -31,7 +31,9 @@ def test_the_readme_example_runs(tmp_path):
 
 
 def test_the_library_runs_without_loading_click():
-    code = ("import sys; from dprk_records import Repository, validate; repo = Repository.find(sys.argv[1]); validate(repo); "
-            "print('click' in sys.modules)")
+    code = (
+        "import sys; from dprk_records import Repository, validate; repo = Repository.find(sys.argv[1]); validate(repo); "
+        "print('click' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code, str(PROJECT)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stdout.strip() == "False", done.stdout + done.stderr

@@ -14,7 +14,14 @@ from dprk_records.records.dates import date_span
 
 OBSERVATIONS = [
     {"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 6000, "outcome": "success"},
-    {"actor": "Japanese officials", "actor_type": "government", "actor_state": "JPN", "stance": "assessment", "flight_minutes": 86, "approximate": True},
+    {
+        "actor": "Japanese officials",
+        "actor_type": "government",
+        "actor_state": "JPN",
+        "stance": "assessment",
+        "flight_minutes": 86,
+        "approximate": True,
+    },
 ]
 
 
@@ -26,13 +33,36 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     repo = make_repo(tmp_path_factory.mktemp("query") / "repo", git_init=False)
     write_record(repo, "launch", sample("launch", observations=OBSERVATIONS, tags=["srbm", "east-sea"]))
-    write_record(repo, "launch", sample("launch", id="2023-11-satellite", date="2023-11", title="Satellite launch",
-                                        category="satellite-launch-vehicle", count=None))
-    write_record(repo, "launch", sample("launch", id="2024-01-14-irbm", date="2024-01-14", title="Solid-fuel IRBM",
-                                        category="IRBM", count=1, summary="A hypersonic IRBM."))
+    write_record(
+        repo,
+        "launch",
+        sample(
+            "launch",
+            id="2023-11-satellite",
+            date="2023-11",
+            title="Satellite launch",
+            category="satellite-launch-vehicle",
+            count=None,
+        ),
+    )
+    write_record(
+        repo,
+        "launch",
+        sample(
+            "launch",
+            id="2024-01-14-irbm",
+            date="2024-01-14",
+            title="Solid-fuel IRBM",
+            category="IRBM",
+            count=1,
+            summary="A hypersonic IRBM.",
+        ),
+    )
     write_record(repo, "meeting", sample("meeting", launches=["2023-08-30-srbm"]))
     write_record(repo, "statement", sample("statement", responds_to=["2023-08-30-srbm"]))
-    write_record(repo, "sanctions-report", sample("sanctions-report", period={"start": "2023-02-01", "end": "2023-07-31"}))
+    write_record(
+        repo, "sanctions-report", sample("sanctions-report", period={"start": "2023-02-01", "end": "2023-07-31"})
+    )
     return repo
 
 
@@ -61,8 +91,12 @@ def test_no_kind_gives_one_timeline_with_common_columns(run, data):
     assert header[:6] == ["date", "date_start", "date_end", "kind", "id", "title"]
     rows = list(reader)
     assert [r[4] for r in rows] == [
-        "2023-08-24-sg-statement", "2023-08-25-open-briefing", "2023-08-30-srbm",
-        "2023-09-12-panel-midterm", "2023-11-satellite", "2024-01-14-irbm",
+        "2023-08-24-sg-statement",
+        "2023-08-25-open-briefing",
+        "2023-08-30-srbm",
+        "2023-09-12-panel-midterm",
+        "2023-11-satellite",
+        "2024-01-14-irbm",
     ]
     assert {r[3] for r in rows} == {"launch", "meeting", "statement", "sanctions-report"}
 
@@ -70,7 +104,10 @@ def test_no_kind_gives_one_timeline_with_common_columns(run, data):
 def test_kinds_singular_or_plural_and_several(run, data):
     assert launch_ids(run) == ["2023-08-30-srbm", "2023-11-satellite", "2024-01-14-irbm"]
     assert ids(run("query", "launch", "--csv")) == launch_ids(run)
-    assert ids(run("query", "meeting", "statements", "--csv")) == ["2023-08-24-sg-statement", "2023-08-25-open-briefing"]
+    assert ids(run("query", "meeting", "statements", "--csv")) == [
+        "2023-08-24-sg-statement",
+        "2023-08-25-open-briefing",
+    ]
 
 
 def test_unknown_kind_is_a_usage_error(run, data):
@@ -90,17 +127,20 @@ def test_date_span_of_partial_dates():
     assert date_span("2023-13") is None
 
 
-@pytest.mark.parametrize("args, expected", [
-    (("--since", "2023-11-15"), ["2023-11-satellite", "2024-01-14-irbm"]),  # the month overlaps
-    (("--since", "2023-11-30"), ["2023-11-satellite", "2024-01-14-irbm"]),  # last day of the span
-    (("--since", "2023-12-01"), ["2024-01-14-irbm"]),  # the day after the span
-    (("--until", "2023-11-01"), ["2023-08-30-srbm", "2023-11-satellite"]),  # first day of the span
-    (("--until", "2023-10-31"), ["2023-08-30-srbm"]),  # the day before the span
-    (("--since", "2023-08-30", "--until", "2023-08-30"), ["2023-08-30-srbm"]),  # a single day, both edges
-    (("--since", "2023-08-31", "--until", "2023-10"), []),
-    (("--since", "2024"), ["2024-01-14-irbm"]),
-    (("--until", "2023"), ["2023-08-30-srbm", "2023-11-satellite"]),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (("--since", "2023-11-15"), ["2023-11-satellite", "2024-01-14-irbm"]),  # the month overlaps
+        (("--since", "2023-11-30"), ["2023-11-satellite", "2024-01-14-irbm"]),  # last day of the span
+        (("--since", "2023-12-01"), ["2024-01-14-irbm"]),  # the day after the span
+        (("--until", "2023-11-01"), ["2023-08-30-srbm", "2023-11-satellite"]),  # first day of the span
+        (("--until", "2023-10-31"), ["2023-08-30-srbm"]),  # the day before the span
+        (("--since", "2023-08-30", "--until", "2023-08-30"), ["2023-08-30-srbm"]),  # a single day, both edges
+        (("--since", "2023-08-31", "--until", "2023-10"), []),
+        (("--since", "2024"), ["2024-01-14-irbm"]),
+        (("--until", "2023"), ["2023-08-30-srbm", "2023-11-satellite"]),
+    ],
+)
 def test_since_and_until_with_partial_dates(run, data, args, expected):
     assert launch_ids(run, *args) == expected
 
@@ -113,32 +153,38 @@ def test_bad_date_is_a_usage_error(run, data):
 # --- --where ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("where, expected", [
-    ("category=IRBM", ["2024-01-14-irbm"]),
-    ("category!=IRBM", ["2023-08-30-srbm", "2023-11-satellite"]),
-    ("title~SATELLITE", ["2023-11-satellite"]),
-    ("count<2", ["2024-01-14-irbm"]),
-    ("count<=2", ["2023-08-30-srbm", "2024-01-14-irbm"]),
-    ("count>1", ["2023-08-30-srbm"]),
-    ("count>=1", ["2023-08-30-srbm", "2024-01-14-irbm"]),
-    ("count=2", ["2023-08-30-srbm"]),
-    ("count = 2.0", ["2023-08-30-srbm"]),  # numbers compare as numbers, spaces allowed
-    ("count>=10", []),
-])
+@pytest.mark.parametrize(
+    "where, expected",
+    [
+        ("category=IRBM", ["2024-01-14-irbm"]),
+        ("category!=IRBM", ["2023-08-30-srbm", "2023-11-satellite"]),
+        ("title~SATELLITE", ["2023-11-satellite"]),
+        ("count<2", ["2024-01-14-irbm"]),
+        ("count<=2", ["2023-08-30-srbm", "2024-01-14-irbm"]),
+        ("count>1", ["2023-08-30-srbm"]),
+        ("count>=1", ["2023-08-30-srbm", "2024-01-14-irbm"]),
+        ("count=2", ["2023-08-30-srbm"]),
+        ("count = 2.0", ["2023-08-30-srbm"]),  # numbers compare as numbers, spaces allowed
+        ("count>=10", []),
+    ],
+)
 def test_each_operator(run, data, where, expected):
     assert launch_ids(run, "--where", where) == expected
 
 
-@pytest.mark.parametrize("where, expected", [
-    ("date=2023-11-15", ["2023-11-satellite"]),  # spans overlap
-    ("date!=2023-11", ["2023-08-30-srbm", "2024-01-14-irbm"]),
-    ("date<2023-11", ["2023-08-30-srbm"]),  # ends before November starts
-    ("date<2023-11-15", ["2023-08-30-srbm"]),  # the month does not end before the 15th
-    ("date<=2023-11-15", ["2023-08-30-srbm", "2023-11-satellite"]),
-    ("date>2023-11-15", ["2024-01-14-irbm"]),
-    ("date>=2023-11-15", ["2023-11-satellite", "2024-01-14-irbm"]),
-    ("date>2023", ["2024-01-14-irbm"]),
-])
+@pytest.mark.parametrize(
+    "where, expected",
+    [
+        ("date=2023-11-15", ["2023-11-satellite"]),  # spans overlap
+        ("date!=2023-11", ["2023-08-30-srbm", "2024-01-14-irbm"]),
+        ("date<2023-11", ["2023-08-30-srbm"]),  # ends before November starts
+        ("date<2023-11-15", ["2023-08-30-srbm"]),  # the month does not end before the 15th
+        ("date<=2023-11-15", ["2023-08-30-srbm", "2023-11-satellite"]),
+        ("date>2023-11-15", ["2024-01-14-irbm"]),
+        ("date>=2023-11-15", ["2023-11-satellite", "2024-01-14-irbm"]),
+        ("date>2023", ["2024-01-14-irbm"]),
+    ],
+)
 def test_dates_compare_as_spans(run, data, where, expected):
     assert launch_ids(run, "--where", where) == expected
 
@@ -164,15 +210,18 @@ def test_where_on_kind_across_the_timeline(run, data):
     assert ids(run("query", "--csv", "--where", "kind=meeting")) == ["2023-08-25-open-briefing"]
 
 
-@pytest.mark.parametrize("where, message", [
-    ("nope=1", "unknown field 'nope' in --where"),
-    ("count=>2", "expected FIELD OP VALUE"),
-    ("count==2", "expected FIELD OP VALUE"),
-    ("count 2", "expected FIELD OP VALUE"),
-    ("count>two", "count is a number"),
-    ("date>soon", "is not a date"),
-    ("observations=KCNA", "holds nested fields"),
-])
+@pytest.mark.parametrize(
+    "where, message",
+    [
+        ("nope=1", "unknown field 'nope' in --where"),
+        ("count=>2", "expected FIELD OP VALUE"),
+        ("count==2", "expected FIELD OP VALUE"),
+        ("count 2", "expected FIELD OP VALUE"),
+        ("count>two", "count is a number"),
+        ("date>soon", "is not a date"),
+        ("observations=KCNA", "holds nested fields"),
+    ],
+)
 def test_bad_where_exits_2_with_one_line(run, data, where, message):
     result = run("query", "launches", "--where", where)
     assert result.exit_code == 2
@@ -259,8 +308,11 @@ def test_json_gives_records_as_stored_and_jsonl_one_per_line(run, data):
     lines = run("query", "launches", "--jsonl").output.splitlines()
     assert [json.loads(line)["id"] for line in lines] == ["2023-08-30-srbm", "2023-11-satellite", "2024-01-14-irbm"]
     rows = json.loads(run("query", "launches", "--json", "--fields", "id,count").output)
-    assert rows == [{"id": "2023-08-30-srbm", "count": 2}, {"id": "2023-11-satellite", "count": None},
-                    {"id": "2024-01-14-irbm", "count": 1}]
+    assert rows == [
+        {"id": "2023-08-30-srbm", "count": 2},
+        {"id": "2023-11-satellite", "count": None},
+        {"id": "2024-01-14-irbm", "count": 1},
+    ]
 
 
 def test_tsv_and_markdown(run, data):
@@ -276,7 +328,15 @@ def test_output_flags_are_exclusive(run, data):
 
 
 def test_explode_gives_one_row_per_element(run, data):
-    result = run("query", "launches", "--jsonl", "--explode", "observations", "--fields", "id,observations.actor,observations.apogee_km")
+    result = run(
+        "query",
+        "launches",
+        "--jsonl",
+        "--explode",
+        "observations",
+        "--fields",
+        "id,observations.actor,observations.apogee_km",
+    )
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert rows == [
         {"id": "2023-08-30-srbm", "observations.actor": "KCNA", "observations.apogee_km": 6000},
@@ -299,7 +359,11 @@ def test_nested_dates_compare_as_spans(run, data):
     assert reports("period.end<2023-07") == []
     assert reports("period.end<=2023-07") == ["2023-09-12-panel-midterm"]
     # sources.date is 2023-11 in every sample: a list of nested dates
-    assert launch_ids(run, "--where", "sources.date=2023-11-30") == ["2023-08-30-srbm", "2023-11-satellite", "2024-01-14-irbm"]
+    assert launch_ids(run, "--where", "sources.date=2023-11-30") == [
+        "2023-08-30-srbm",
+        "2023-11-satellite",
+        "2024-01-14-irbm",
+    ]
 
 
 def test_default_order_is_the_date_field_not_the_id(tmp_path):
@@ -351,9 +415,13 @@ def test_the_table_fits_its_width_wraps_text_and_never_cuts_an_id():
         assert len(lines) > 4  # on more than one line
         header, rule, first = lines[:3]
         end = header.index("count") + len("count")
-        assert first[:end].endswith("12") and [l for l in lines if "2023-08-31-short" in l][0][:end].endswith(" 3")  # numbers align right
+        assert first[:end].endswith("12") and [text for text in lines if "2023-08-31-short" in text][0][:end].endswith(
+            " 3"
+        )  # numbers align right
     wide = io.StringIO()
-    write_table(wide, ["id", "date", "title", "count"], rows, width=None)  # no width (not a terminal): nothing is fitted
+    write_table(
+        wide, ["id", "date", "title", "count"], rows, width=None
+    )  # no width (not a terminal): nothing is fitted
     assert title.strip() in wide.getvalue()
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PROJECT, SOURCE, Runner
 from dprk_records.records import yamlread
-from conftest import PROJECT, Runner, SOURCE
 
 pytestmark = pytest.mark.slow  # races between real processes: the second step of .ci/run
 
@@ -24,8 +24,15 @@ def env() -> dict[str, str]:
 
 
 def start(args: list[str], cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dprk_records", *args], cwd=cwd, env=env(), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dprk_records", *args],
+        cwd=cwd,
+        env=env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finish(procs: list[subprocess.Popen]) -> list[subprocess.CompletedProcess]:
@@ -106,16 +113,25 @@ def test_fmt_during_adds_loses_nothing(unformatted):
 # --- no change is lost: updates, fmt and adds across kinds -------------------------------------------
 
 UPDATES = {  # one field each, so every process's change must survive
-    "--name": "Hwasong", "--payload": "none", "--propellant": "solid", "--launch-site": "Sohae",
-    "--direction": "east", "--landing-area": "sea", "--outcome": "success", "--date-note": "morning",
-    "--count": "3", "--summary": "Changed.",
+    "--name": "Hwasong",
+    "--payload": "none",
+    "--propellant": "solid",
+    "--launch-site": "Sohae",
+    "--direction": "east",
+    "--landing-area": "sea",
+    "--outcome": "success",
+    "--date-note": "morning",
+    "--count": "3",
+    "--summary": "Changed.",
 }
 
 
 def launch_record(repo: Path, record_id: str = "2023-11-21-race") -> Path:
     from conftest import sample, write_record
 
-    return write_record(repo, "launch", sample("launch", id=record_id, date="2023-11-21", count=None, landing_area=None))
+    return write_record(
+        repo, "launch", sample("launch", id=record_id, date="2023-11-21", count=None, landing_area=None)
+    )
 
 
 def test_concurrent_updates_of_different_fields_keep_every_change(repo):
@@ -131,7 +147,7 @@ def test_concurrent_updates_of_different_fields_keep_every_change(repo):
     validate(repo)
 
 
-EDITOR_THAT_RACES = r'''
+EDITOR_THAT_RACES = r"""
 import pathlib, subprocess, sys
 target = pathlib.Path(sys.argv[-1])
 repo = pathlib.Path(__file__).with_name("repo.txt").read_text().strip()
@@ -139,7 +155,7 @@ repo = pathlib.Path(__file__).with_name("repo.txt").read_text().strip()
 subprocess.run([sys.executable, "-m", "dprk_records", "update", "2023-11-21-race", "--count", "7"], cwd=repo, check=True,
                stdin=subprocess.DEVNULL, capture_output=True)
 target.write_text(target.read_text().replace("title: Two short-range ballistic missiles", "title: Edited title"))
-'''
+"""
 
 
 def test_edit_of_a_record_changed_under_the_editor_keeps_the_edited_text(repo, tmp_path):
@@ -148,8 +164,14 @@ def test_edit_of_a_record_changed_under_the_editor_keeps_the_edited_text(repo, t
     script.parent.mkdir()
     script.write_text(EDITOR_THAT_RACES)
     (script.parent / "repo.txt").write_text(str(repo))
-    result = subprocess.run([sys.executable, "-m", "dprk_records", "update", "2023-11-21-race", "--edit"], cwd=repo, capture_output=True,
-                            text=True, env={**env(), "EDITOR": f'"{sys.executable}" "{script}"', "VISUAL": ""}, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "dprk_records", "update", "2023-11-21-race", "--edit"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**env(), "EDITOR": f'"{sys.executable}" "{script}"', "VISUAL": ""},
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 1, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "changed while you were editing it" in result.stderr
     kept = result.stderr.split("kept in ", 1)[1].split(" ", 1)[0]
@@ -173,8 +195,20 @@ def test_update_racing_fmt_loses_nothing(unformatted):
     assert Runner(repo)("fmt", "--check", env={"DPRK_REPO": ""}).exit_code == 0
 
 
-STATEMENT_FLAGS = ["--date", "2023-11-21", "--title", "Race", "--summary", "s.", "--type", "national", "--status", "issued",
-                   "--source", json.dumps(SOURCE)]
+STATEMENT_FLAGS = [
+    "--date",
+    "2023-11-21",
+    "--title",
+    "Race",
+    "--summary",
+    "s.",
+    "--type",
+    "national",
+    "--status",
+    "issued",
+    "--source",
+    json.dumps(SOURCE),
+]
 
 
 def test_one_id_added_as_two_kinds_at_once_is_taken_once(repo):
@@ -182,11 +216,19 @@ def test_one_id_added_as_two_kinds_at_once_is_taken_once(repo):
         record_id = f"2023-11-21-cross-kind-{trial}"
         procs = []
         for n in range(PROCESSES // 2):
-            procs.append(start(["add", "launch", *FLAGS, "--id", record_id, "--summary", f"Launch {n} of trial {trial}."], repo))
-            procs.append(start(["add", "statement", *STATEMENT_FLAGS, "--id", record_id, "--summary", f"Statement {trial}."], repo))
+            procs.append(
+                start(["add", "launch", *FLAGS, "--id", record_id, "--summary", f"Launch {n} of trial {trial}."], repo)
+            )
+            procs.append(
+                start(
+                    ["add", "statement", *STATEMENT_FLAGS, "--id", record_id, "--summary", f"Statement {trial}."], repo
+                )
+            )
         results = finish(procs)
         assert sum(r.returncode == 0 for r in results) == 1, [r.stderr for r in results]
-        assert all(r.returncode == 1 and len(r.stderr.splitlines()) == 1 for r in results if r.returncode), [r.stderr for r in results]
+        assert all(r.returncode == 1 and len(r.stderr.splitlines()) == 1 for r in results if r.returncode), [
+            r.stderr for r in results
+        ]
         made = [p for p in (repo / "records").rglob(f"{record_id}.yaml")]
         assert len(made) == 1, made
     validate(repo)

@@ -42,7 +42,9 @@ def test_the_analysts_blocks_run(tmp_path):
     assert len(found) >= 7
     outputs = []
     for block in found[:-1]:
-        done = subprocess.run(["bash", "-e", "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            ["bash", "-e", "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+        )
         assert done.returncode == 0, (block, done.stdout, done.stderr)
         outputs.append(done.stdout)
     joined = "\n".join(outputs)

@@ -92,14 +92,20 @@ def test_every_readme_example_runs(template, tmp_path, section, block):
     if "_DPRK_COMPLETE=" in block:  # each line is for its own shell
         for line in block.strip().splitlines():
             shell = "zsh" if "zshrc" in line else "fish" if "fish" in line else "bash"
-            source = subprocess.run([dprk], env=env | {"_DPRK_COMPLETE": f"{shell}_source"}, capture_output=True, text=True, timeout=60)
+            source = subprocess.run(
+                [dprk], env=env | {"_DPRK_COMPLETE": f"{shell}_source"}, capture_output=True, text=True, timeout=60
+            )
             assert source.returncode == 0 and "complete" in source.stdout, shell
             if shutil.which(shell):
-                done = subprocess.run([shell, "-c", line.split("#")[0]], cwd=work, env=env, capture_output=True, text=True, timeout=60)
+                done = subprocess.run(
+                    [shell, "-c", line.split("#")[0]], cwd=work, env=env, capture_output=True, text=True, timeout=60
+                )
                 assert done.returncode == 0 and done.stderr == "", (shell, done.stderr)
         return
     script = block.replace("git checkout BRANCH", f"git checkout {BRANCH}")
-    done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=work, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", script], cwd=work, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, (block, done.stdout[-2000:], done.stderr[-2000:])
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
 

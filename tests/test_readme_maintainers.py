@@ -43,10 +43,19 @@ def test_the_worked_example_runs_as_written(tmp_path):
     assert len(steps) >= 5
     out = tmp_path / "out"
     out.mkdir()
-    script = "set -e\n" + "".join(f"{{\n{body}}} >{out / str(n)} 2>{out / f'{n}.err'}\n" for n, (body, _, _) in enumerate(steps))
+    script = "set -e\n" + "".join(
+        f"{{\n{body}}} >{out / str(n)} 2>{out / f'{n}.err'}\n" for n, (body, _, _) in enumerate(steps)
+    )
     script += f"dprk validate >{out / 'validate'}\ngit log --format=%s >{out / 'log'}\n"
-    env = dict(os.environ, PATH=f"{Path(dprk).parent}{os.pathsep}{os.environ.get('PATH', '')}", TMPDIR=str(tmp_path),
-               GIT_AUTHOR_NAME="Maintainer", GIT_AUTHOR_EMAIL="m@example.org", GIT_COMMITTER_NAME="Maintainer", GIT_COMMITTER_EMAIL="m@example.org")
+    env = dict(
+        os.environ,
+        PATH=f"{Path(dprk).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        TMPDIR=str(tmp_path),
+        GIT_AUTHOR_NAME="Maintainer",
+        GIT_AUTHOR_EMAIL="m@example.org",
+        GIT_COMMITTER_NAME="Maintainer",
+        GIT_COMMITTER_EMAIL="m@example.org",
+    )
     env.pop("DPRK_REPO", None)
     result = subprocess.run(["bash", "-c", script], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
     outputs = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}

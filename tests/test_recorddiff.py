@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dprk_records.records.schemas import Schemas
-from dprk_records.history.recorddiff import diff_data
 from conftest import PROJECT
+from dprk_records.history.recorddiff import diff_data
+from dprk_records.records.schemas import Schemas
 
 LAUNCH = Schemas(PROJECT / "schema").get("launch")
 
@@ -43,13 +43,18 @@ def test_plain_lists_and_types() -> None:
 def test_values_python_counts_equal_are_told_apart_as_paths_print_them() -> None:
     # 1 == True and [1] == [True] in Python; a record's 1 and true are different values
     assert changes({"x": [1]}, {"x": [True]}) == [("removed", "x[=1]", 1, None), ("added", "x[=true]", None, True)]
-    assert changes({"x": [1, "a"]}, {"x": [1.0, "a"]}) == [("removed", "x[=1]", 1, None), ("added", "x[=1.0]", None, 1.0)]
+    assert changes({"x": [1, "a"]}, {"x": [1.0, "a"]}) == [
+        ("removed", "x[=1]", 1, None),
+        ("added", "x[=1.0]", None, 1.0),
+    ]
     old = {"sources": [{"quote": 1, "n": 0}, {"quote": True, "n": 1}]}
     new = {"sources": [{"quote": 1, "n": 5}, {"quote": True, "n": 1}]}
     assert changes(old, new) == [("changed", "sources[quote=1].n", 0, 5)]
     # keys that print alike ("1" and 1) cannot name elements: their places do
     old = {"sources": [{"quote": "1", "n": 0}, {"quote": 1, "n": 1}]}
-    assert changes(old, {"sources": [{"quote": "1", "n": 0}, {"quote": 1, "n": 2}]}) == [("changed", "sources[1].n", 1, 2)]
+    assert changes(old, {"sources": [{"quote": "1", "n": 0}, {"quote": 1, "n": 2}]}) == [
+        ("changed", "sources[1].n", 1, 2)
+    ]
 
 
 def test_fields_come_in_schema_order_then_unknown_ones() -> None:

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from test_crash import files, full_run, kill, killed_after, start
 
 from conftest import Runner, commit_all, git, sample, write_record
-from test_crash import files, full_run, kill, killed_after, start
 
 SEED = 20231127
 LAUNCH = "2023-08-30-srbm"
@@ -26,8 +26,17 @@ def referred(repo: Path) -> Path:
     """A launch that a statement and REFERRERS meetings refer to; no two records alike."""
     write_record(repo, "launch", sample("launch"))
     for n in range(REFERRERS):
-        write_record(repo, "meeting", sample("meeting", id=f"2023-09-{n % 28 + 1:02d}-meeting-{n}", date=f"2023-09-{n % 28 + 1:02d}",
-                                             title=f"Meeting {n}", launches=[LAUNCH]))
+        write_record(
+            repo,
+            "meeting",
+            sample(
+                "meeting",
+                id=f"2023-09-{n % 28 + 1:02d}-meeting-{n}",
+                date=f"2023-09-{n % 28 + 1:02d}",
+                title=f"Meeting {n}",
+                launches=[LAUNCH],
+            ),
+        )
     write_record(repo, "statement", sample("statement", responds_to=[LAUNCH]))
     return repo
 
@@ -96,9 +105,23 @@ def test_rename_killed_at_random_points_is_whole_after_the_next_command(template
             result = Runner(target)("validate", "--no-cache", env={"DPRK_REPO": ""})
             assert result.exit_code == 0, result.output
         else:
-            result = Runner(target)("add", "launch", "--date", "2023-12-01", "--title", f"Round {n}", "--summary", "s.",
-                                    "--category", "SRBM", "--source", json.dumps(sample("launch")["sources"][0]),
-                                    "--id", f"2023-12-01-round-{n}", env={"DPRK_REPO": ""})
+            result = Runner(target)(
+                "add",
+                "launch",
+                "--date",
+                "2023-12-01",
+                "--title",
+                f"Round {n}",
+                "--summary",
+                "s.",
+                "--category",
+                "SRBM",
+                "--source",
+                json.dumps(sample("launch")["sources"][0]),
+                "--id",
+                f"2023-12-01-round-{n}",
+                env={"DPRK_REPO": ""},
+            )
             assert result.exit_code == 0, result.output
             (target / "records/launches" / f"2023-12-01-round-{n}.yaml").unlink()
         assert not journals(target)
@@ -122,11 +145,26 @@ def test_a_journal_over_a_file_changed_since_stops_writers_and_fails_validate(te
     target = tmp_path / "target"
     interrupted(template, target)
     statement = target / "records/statements/2023-08-24-sg-statement.yaml"
-    statement.write_text(statement.read_text().replace("The Secretary-General condemned", "Edited by hand: the SG condemned"))
+    statement.write_text(
+        statement.read_text().replace("The Secretary-General condemned", "Edited by hand: the SG condemned")
+    )
     snapshot = files(target / "records")
     run = Runner(target)
-    added = run("add", "launch", "--date", "2023-12-01", "--title", "t", "--summary", "s.", "--category", "SRBM",
-                "--source", json.dumps(sample("launch")["sources"][0]), env={"DPRK_REPO": ""})
+    added = run(
+        "add",
+        "launch",
+        "--date",
+        "2023-12-01",
+        "--title",
+        "t",
+        "--summary",
+        "s.",
+        "--category",
+        "SRBM",
+        "--source",
+        json.dumps(sample("launch")["sources"][0]),
+        env={"DPRK_REPO": ""},
+    )
     assert added.exit_code == 1 and len(added.stderr.strip().splitlines()) == 1
     assert "records/statements/2023-08-24-sg-statement.yaml" in added.stderr and "journal" in added.stderr
     checked = run("validate", "--format", "json", env={"DPRK_REPO": ""})
@@ -156,13 +194,17 @@ def test_validate_reports_two_records_that_are_one_naming_both(repo: Path) -> No
     old_rel, new_rel = f"records/launches/{LAUNCH}.yaml", f"records/launches/{NEW}.yaml"
     text = (repo / old_rel).read_text()
     assert f"id: {LAUNCH}\n" in text
-    (repo / new_rel).write_text(text.replace(f"id: {LAUNCH}\n", f"id: {NEW}\n"))  # an interrupted rename without its journal
+    (repo / new_rel).write_text(
+        text.replace(f"id: {LAUNCH}\n", f"id: {NEW}\n")
+    )  # an interrupted rename without its journal
     run = Runner(repo)
     for args, reported in (((), {old_rel, new_rel}), (("--changed-since", "HEAD"), {new_rel}), ((new_rel,), {new_rel})):
         result = run("validate", "--format", "json", *args)
         assert result.exit_code == 1, (args, result.output)
         found = json.loads(result.stdout)
-        assert {(p["path"], p["check"], p["json_path"]) for p in found} == {(rel, "duplicate", "$.id") for rel in reported}, args
+        assert {(p["path"], p["check"], p["json_path"]) for p in found} == {
+            (rel, "duplicate", "$.id") for rel in reported
+        }, args
         for problem in found:
             other = old_rel if problem["path"] == new_rel else new_rel
             assert other in problem["message"]

@@ -54,15 +54,17 @@ def test_every_pattern_in_the_schemas_says_its_form_in_words(repo):
     """A pattern without words would fall back to printing the regular expression."""
     missing = []
     for file in sorted((repo / "schema").glob("*.schema.json")):
+
         def walk(node, where):
             if isinstance(node, dict):
                 if "pattern" in node and not node.get("x-form") and node.get("x-role") != "date":
-                    missing.append(f"{file.name}:{where}")
+                    missing.append(f"{file.name}:{where}")  # noqa: B023 (walk runs within the same iteration)
                 for key, value in node.items():
                     walk(value, f"{where}/{key}")
             elif isinstance(node, list):
                 for index, value in enumerate(node):
                     walk(value, f"{where}/{index}")
+
         walk(json.loads(file.read_text(encoding="utf-8")), "")
     assert missing == []
 
@@ -70,9 +72,26 @@ def test_every_pattern_in_the_schemas_says_its_form_in_words(repo):
 def test_a_tag_and_an_id_name_their_form(launch, run):
     result = run("update", LAUNCH, "--append", "tags=Not A Tag")
     assert result.exit_code == 1 and "'Not A Tag' is not a tag: lowercase letters, digits and hyphens" in result.output
-    result = run("add", "launch", "--id", "Not-An-Id", "--date", "2023-08-30", "--title", "t", "--summary", "s",
-                 "--category", "SRBM", "--source", json.dumps(SOURCE))
-    assert result.exit_code == 1 and "'Not-An-Id' is not an id: a date (YYYY, YYYY-MM or YYYY-MM-DD), a hyphen and a slug" in result.output
+    result = run(
+        "add",
+        "launch",
+        "--id",
+        "Not-An-Id",
+        "--date",
+        "2023-08-30",
+        "--title",
+        "t",
+        "--summary",
+        "s",
+        "--category",
+        "SRBM",
+        "--source",
+        json.dumps(SOURCE),
+    )
+    assert (
+        result.exit_code == 1
+        and "'Not-An-Id' is not an id: a date (YYYY, YYYY-MM or YYYY-MM-DD), a hyphen and a slug" in result.output
+    )
 
 
 def test_a_final_newline_is_not_a_date_for_options_either(launch, run):
@@ -83,8 +102,25 @@ def test_a_final_newline_is_not_a_date_for_options_either(launch, run):
 
 
 def test_the_prompt_for_a_list_of_objects_uses_the_fields_title(launch, run):
-    answers = ["2023-11-21", "A launch", "s.", "SRBM", "Pub", "T", "2023-11-21", "", "", "q", "", "n",  # required; a source
-               "y"] + [""] * 10 + ["n", "n", ""]  # the optional fields: no observation, no attribution, no tags
+    answers = (
+        [
+            "2023-11-21",
+            "A launch",
+            "s.",
+            "SRBM",
+            "Pub",
+            "T",
+            "2023-11-21",
+            "",
+            "",
+            "q",
+            "",
+            "n",  # required; a source
+            "y",
+        ]
+        + [""] * 10
+        + ["n", "n", ""]
+    )  # the optional fields: no observation, no attribution, no tags
     result = run("add", "launch", "--prompt", "--dry-run", input="\n".join(answers) + "\n")
     assert "Add an attribution (according_to)? [y/N]" in result.stderr
     assert "Add an according_to?" not in result.stderr

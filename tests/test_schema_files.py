@@ -38,21 +38,31 @@ def test_x_kind_must_be_a_string(repo, run):
 
 
 def test_a_ref_to_nothing(repo, run):
-    edit_schema(repo, "launch", lambda s: s["properties"].update({"count": {"$ref": "definitions.schema.json#/$defs/nothing"}}))
+    edit_schema(
+        repo, "launch", lambda s: s["properties"].update({"count": {"$ref": "definitions.schema.json#/$defs/nothing"}})
+    )
     output = one_line_error(run("validate"))
     assert "launch.schema.json: $ref 'definitions.schema.json#/$defs/nothing' points at nothing" in output
 
 
 def test_a_pattern_that_is_not_a_regular_expression(repo, run):
     write_record(repo, "launch", sample("launch"))
-    edit_schema(repo, "launch", lambda s: s["properties"].update({"name": {"type": "string", "pattern": "[", "description": "x"}}))
+    edit_schema(
+        repo,
+        "launch",
+        lambda s: s["properties"].update({"name": {"type": "string", "pattern": "[", "description": "x"}}),
+    )
     output = one_line_error(run("validate", "--no-cache"))
     assert "launch.schema.json: not a valid JSON Schema" in output
 
 
 def test_a_schema_the_meta_schema_refuses(repo, run):
     write_record(repo, "launch", sample("launch"))
-    edit_schema(repo, "launch", lambda s: s["properties"].update({"count": {"type": "integer", "minimum": "one", "description": "x"}}))
+    edit_schema(
+        repo,
+        "launch",
+        lambda s: s["properties"].update({"count": {"type": "integer", "minimum": "one", "description": "x"}}),
+    )
     assert "not a valid JSON Schema" in one_line_error(run("validate"))
 
 
@@ -70,13 +80,16 @@ def test_every_schema_has_its_file_name_as_id_and_resolves_by_ids_alone():
     def refuse(uri: str):
         raise NoSuchResource(ref=uri)
 
-    documents = {path.name: json.loads(path.read_text(encoding="utf-8")) for path in (PROJECT / "schema").glob("*.schema.json")}
+    documents = {
+        path.name: json.loads(path.read_text(encoding="utf-8")) for path in (PROJECT / "schema").glob("*.schema.json")
+    }
     for name, document in documents.items():
         assert document.get("$id") == name, name
     registry = Registry(retrieve=refuse).with_resources(
-        (document["$id"], Resource.from_contents(document)) for document in documents.values())
+        (document["$id"], Resource.from_contents(document)) for document in documents.values()
+    )
     checked = 0
-    for name, document in documents.items():
+    for document in documents.values():
         if "x-folder" not in document:
             continue
         validator = Draft202012Validator(document, registry=registry)

@@ -47,14 +47,37 @@ class Served(str):
 @pytest.fixture
 def served(repo):
     write_record(repo, "launch", sample("launch", id=LAUNCH, date="2022-05-25", category="ICBM"))
-    write_record(repo, "meeting", sample("meeting", id="2022-05-26-veto", date="2022-05-26", format="adoption", launches=[LAUNCH],
-                                         outcomes=[{"type": "resolution", "status": "vetoed", "responds_to": [LAUNCH],
-                                                    "vote": {"in_favour": 13, "against": 2, "against_states": ["CHN", "RUS"]}}]))
+    write_record(
+        repo,
+        "meeting",
+        sample(
+            "meeting",
+            id="2022-05-26-veto",
+            date="2022-05-26",
+            format="adoption",
+            launches=[LAUNCH],
+            outcomes=[
+                {
+                    "type": "resolution",
+                    "status": "vetoed",
+                    "responds_to": [LAUNCH],
+                    "vote": {"in_favour": 13, "against": 2, "against_states": ["CHN", "RUS"]},
+                }
+            ],
+        ),
+    )
     write_record(repo, "statement", sample("statement", id="2022-05-25-sg", date="2022-05-25", responds_to=[LAUNCH]))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
-    process = subprocess.Popen([sys.executable, "-m", "dprk_records", "serve", "--port", str(port)], cwd=repo, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dprk_records", "serve", "--port", str(port)],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -91,15 +114,25 @@ def test_the_canned_queries(served):
     assert status == 200
     [row] = json.loads(body)
     assert row["id"] == LAUNCH and row["first_meeting"] == "2022-05-26-veto" and row["days_to_meeting"] == 1
-    assert "resolution vetoed: 2022-05-26-veto" in row["responses"] and "secretary-general issued: 2022-05-25-sg" in row["responses"]
+    assert (
+        "resolution vetoed: 2022-05-26-veto" in row["responses"]
+        and "secretary-general issued: 2022-05-25-sg" in row["responses"]
+    )
     assert row["response"] == "product-not-agreed" and row["days_to_response"] == 1
     # the same row as `dprk reactions`, which the table behind the query is written from
     [printed] = json.loads(Runner(served.repo)("reactions", "--json").stdout)
     assert row == {**printed, "responses": "; ".join(printed["responses"])}
     status, body = get(f"{served}/dprk/records_by_date.json?_shape=array")
-    assert status == 200 and [r["id"] for r in json.loads(body)] == ["2022-05-25-icbm", "2022-05-25-sg", "2022-05-26-veto"]
+    assert status == 200 and [r["id"] for r in json.loads(body)] == [
+        "2022-05-25-icbm",
+        "2022-05-25-sg",
+        "2022-05-26-veto",
+    ]
     status, body = get(f"{served}/dprk/votes_by_state.json?_shape=array")
-    assert status == 200 and [(r["state"], r["against"], r["vetoes"]) for r in json.loads(body)] == [("CHN", 1, 1), ("RUS", 1, 1)]
+    assert status == 200 and [(r["state"], r["against"], r["vetoes"]) for r in json.loads(body)] == [
+        ("CHN", 1, 1),
+        ("RUS", 1, 1),
+    ]
 
 
 def test_no_canned_query_hides_a_table_or_view(served):
@@ -108,7 +141,9 @@ def test_no_canned_query_hides_a_table_or_view(served):
     status, body = get(f"{served}/dprk.json")
     assert status == 200
     listed = json.loads(body)
-    names = {t["name"] for t in listed["tables"]} | {v["name"] if isinstance(v, dict) else v for v in listed.get("views", [])}
+    names = {t["name"] for t in listed["tables"]} | {
+        v["name"] if isinstance(v, dict) else v for v in listed.get("views", [])
+    }
     assert {"timeline", "reactions", "votes"} <= names and queries and not queries & names
     status, body = get(f"{served}/dprk/timeline.json?_shape=array")  # the view itself, every kind's common columns
     assert status == 200 and {r["kind"] for r in json.loads(body)} == {"launch", "meeting", "statement"}
@@ -127,4 +162,7 @@ def test_without_datasette_one_line_says_how_to_install_it(repo):
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
     done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 2
-    assert done.stderr.strip() == "dprk: error: dprk serve needs datasette, which is not installed (pip install 'dprk-records[serve]')"
+    assert (
+        done.stderr.strip()
+        == "dprk: error: dprk serve needs datasette, which is not installed (pip install 'dprk-records[serve]')"
+    )

@@ -22,7 +22,15 @@ pytest.importorskip("datasette")
 # Modules a pull request could add beside the records, hoping that the datasette started by
 # `dprk serve` imports them: datasette itself, what it imports, and what Python's start-up
 # imports from its path (sitecustomize, usercustomize; a .pth file in a folder on the path).
-HOSTILE_MODULES = ("datasette.py", "sitecustomize.py", "usercustomize.py", "uvicorn.py", "click.py", "runpy.py", "json.py")
+HOSTILE_MODULES = (
+    "datasette.py",
+    "sitecustomize.py",
+    "usercustomize.py",
+    "uvicorn.py",
+    "click.py",
+    "runpy.py",
+    "json.py",
+)
 
 
 def free_port() -> int:
@@ -43,18 +51,34 @@ def plant(folder: Path, markers: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name in HOSTILE_MODULES:
         marker = markers / f"{folder.name}-{name}"
-        (folder / name).write_text(f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n", encoding="utf-8")
+        (folder / name).write_text(
+            f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n", encoding="utf-8"
+        )
     package = folder / "datasette"  # a package of the same name, as well as the module
     package.mkdir(exist_ok=True)
-    (package / "__init__.py").write_text(f"open({str(markers / (folder.name + '-datasette-package'))!r}, 'w').write('ran')\n")
-    (package / "__main__.py").write_text(f"open({str(markers / (folder.name + '-datasette-main'))!r}, 'w').write('ran')\n")
-    (folder / "hostile.pth").write_text(f"import os; open({str(markers / (folder.name + '-pth'))!r}, 'w').write('ran')\n")
+    (package / "__init__.py").write_text(
+        f"open({str(markers / (folder.name + '-datasette-package'))!r}, 'w').write('ran')\n"
+    )
+    (package / "__main__.py").write_text(
+        f"open({str(markers / (folder.name + '-datasette-main'))!r}, 'w').write('ran')\n"
+    )
+    (folder / "hostile.pth").write_text(
+        f"import os; open({str(markers / (folder.name + '-pth'))!r}, 'w').write('ran')\n"
+    )
 
 
 def serve(args: list[str], cwd: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "PYTHONPATH", "PYTHONSTARTUP")}
-    return subprocess.Popen(args, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    return subprocess.Popen(
+        args,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def answered(process: subprocess.Popen, port: int) -> bool:

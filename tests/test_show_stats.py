@@ -11,14 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from dprk_records.records import yamlread
 from conftest import PROJECT, sample, write_record
+from dprk_records.records import yamlread
 
 
 @pytest.fixture
 def data(repo: Path) -> Path:
     write_record(repo, "launch", sample("launch"))
-    write_record(repo, "launch", sample("launch", id="2023-11-satellite", date="2023-11", title="Satellite launch", count=None))
+    write_record(
+        repo, "launch", sample("launch", id="2023-11-satellite", date="2023-11", title="Satellite launch", count=None)
+    )
     write_record(repo, "launch", sample("launch", id="2022-test", date="2022", title="A year-only launch"))
     write_record(repo, "meeting", sample("meeting", launches=["2023-08-30-srbm"], reports=["2023-09-12-panel-midterm"]))
     write_record(repo, "statement", sample("statement", responds_to=["2023-08-30-srbm", "2023-08-25-open-briefing"]))
@@ -81,8 +83,15 @@ def test_stats_per_year_table_and_chart(run, data):
 
 def test_stats_by_month_and_selection(run, data):
     rows = list(csv.reader(io.StringIO(run("stats", "launches", "--by", "month", "--csv").output)))
-    assert rows == [["month", "launch", "total"], ["2022-??", "1", "1"], ["2023-08", "1", "1"], ["2023-09", "0", "0"],
-                    ["2023-10", "0", "0"], ["2023-11", "1", "1"], ["total", "3", "3"]]  # months with nothing count as zero
+    assert rows == [
+        ["month", "launch", "total"],
+        ["2022-??", "1", "1"],
+        ["2023-08", "1", "1"],
+        ["2023-09", "0", "0"],
+        ["2023-10", "0", "0"],
+        ["2023-11", "1", "1"],
+        ["total", "3", "3"],
+    ]  # months with nothing count as zero
     since = list(csv.reader(io.StringIO(run("stats", "--since", "2023-11-15", "--csv").output)))
     assert since[1][0] == "2023" and since[1][-1] == "1"
     assert json.loads(run("stats", "--json", "--where", "kind=meeting").output)[0]["meeting"] == 1

@@ -44,7 +44,9 @@ def on_terminal(args: tuple[str, ...], columns: int, cwd: Path = PROJECT) -> tup
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "DPRK_REPO")}
     errors = tempfile.TemporaryFile()
-    process = subprocess.Popen([dprk, *args], cwd=cwd, stdin=child, stdout=child, stderr=errors, env=env, close_fds=True)
+    process = subprocess.Popen(
+        [dprk, *args], cwd=cwd, stdin=child, stdout=child, stderr=errors, env=env, close_fds=True
+    )
     os.close(child)
     chunks = []
     while True:
@@ -72,7 +74,10 @@ def test_tables_fit_the_terminal_with_no_stub_cells(columns):
         text, status, _ = on_terminal(args, columns)
         assert status == 0, (args, text)
         lines = text.splitlines()
-        assert lines and max(len(line) for line in lines) <= columns, (args, [line for line in lines if len(line) > columns])
+        assert lines and max(len(line) for line in lines) <= columns, (
+            args,
+            [line for line in lines if len(line) > columns],
+        )
         assert "…" not in text, args  # nothing is cut to a stub: long text wraps or its column is left out
         shown = {word for line in lines for word in line.split()}
         if args[0] in ("query", "reactions") and "--by" not in args:
@@ -114,8 +119,14 @@ def test_piped_output_is_never_cut_whatever_columns_says(tmp_path):
     dprk = shutil.which("dprk", path=str(Path(sys.executable).parent))
     if dprk is not None:
         env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"} | {"COLUMNS": "60"}
-        piped = subprocess.run([dprk, "query", "launches", "--fields", "id,summary"], cwd=repo, env=env, capture_output=True,
-                               text=True, timeout=120)
+        piped = subprocess.run(
+            [dprk, "query", "launches", "--fields", "id,summary"],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert summary.strip() in piped.stdout
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dprk_records.records import yamlread, yamlwrite
 from conftest import git, sample, write_record
+from dprk_records.records import yamlread, yamlwrite
 
 LAUNCH = "2023-08-30-srbm"
 
@@ -41,7 +41,14 @@ def _shape(repo: Path):
 
 
 def test_unset_removes_a_field_and_nested_changes_are_named(run, repo, launch):
-    result = run("update", LAUNCH, "--unset", "landing-area", "--source", json.dumps({**sample("launch")["sources"][0], "date": "2023-11-01"}))
+    result = run(
+        "update",
+        LAUNCH,
+        "--unset",
+        "landing-area",
+        "--source",
+        json.dumps({**sample("launch")["sources"][0], "date": "2023-11-01"}),
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1:] == [
         '  - landing_area: "waters off its east coast"',
@@ -51,18 +58,40 @@ def test_unset_removes_a_field_and_nested_changes_are_named(run, repo, launch):
 
 
 def test_observations_are_matched_by_their_key(run, repo, repo_launch_with_observations):
-    result = run("update", LAUNCH, "--observation", '{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 500}',
-                 "--observation", '{"actor": "JCS", "actor_type": "military", "actor_state": "KOR", "stance": "assessment", "range_km": 360}')
+    result = run(
+        "update",
+        LAUNCH,
+        "--observation",
+        '{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 500}',
+        "--observation",
+        '{"actor": "JCS", "actor_type": "military", "actor_state": "KOR", "stance": "assessment", "range_km": 360}',
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1:] == [
         "  ~ observations[actor=JCS].range_km: 350 -> 360",
-        "  + observations[actor=KCNA]: " + json.dumps({"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 500}),
+        "  + observations[actor=KCNA]: "
+        + json.dumps({"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": 500}),
     ]
 
 
 @pytest.fixture
 def repo_launch_with_observations(repo: Path) -> Path:
-    return write_record(repo, "launch", sample("launch", observations=[{"actor": "JCS", "actor_type": "military", "actor_state": "KOR", "stance": "assessment", "range_km": 350}]))
+    return write_record(
+        repo,
+        "launch",
+        sample(
+            "launch",
+            observations=[
+                {
+                    "actor": "JCS",
+                    "actor_type": "military",
+                    "actor_state": "KOR",
+                    "stance": "assessment",
+                    "range_km": 350,
+                }
+            ],
+        ),
+    )
 
 
 def test_invalid_update_lists_problems_and_leaves_the_file_alone(run, repo, launch):
@@ -71,7 +100,10 @@ def test_invalid_update_lists_problems_and_leaves_the_file_alone(run, repo, laun
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert "records/launches/2023-08-30-srbm.yaml:2:1: 'summary' is required but missing" in lines
-    assert any(line.startswith("records/launches/2023-08-30-srbm.yaml:") and "$.count: must be at least 1, not 0" in line for line in lines)
+    assert any(
+        line.startswith("records/launches/2023-08-30-srbm.yaml:") and "$.count: must be at least 1, not 0" in line
+        for line in lines
+    )
     assert launch.read_bytes() == before
 
 
@@ -83,12 +115,15 @@ def test_references_are_checked(run, repo):
     assert "$.launches[0]: refers to '2023-08-24-sg-statement', a statement; expected a launch" in result.stderr
 
 
-@pytest.mark.parametrize("args, message", [
-    (["2023-01-01-nothing", "--count", "1"], "no record with id '2023-01-01-nothing'"),
-    ([LAUNCH, "--unset", "colour"], "launch has no field 'colour'"),
-    ([LAUNCH, "--id", "2023-08-30-other"], "no such option"),
-    ([LAUNCH, "--count", "many"], "--count: 'many' is not a whole number"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["2023-01-01-nothing", "--count", "1"], "no record with id '2023-01-01-nothing'"),
+        ([LAUNCH, "--unset", "colour"], "launch has no field 'colour'"),
+        ([LAUNCH, "--id", "2023-08-30-other"], "no such option"),
+        ([LAUNCH, "--count", "many"], "--count: 'many' is not a whole number"),
+    ],
+)
 def test_usage_errors(run, repo, launch, args, message):
     before = launch.read_bytes()
     result = run("update", *args)
@@ -144,7 +179,9 @@ def test_edit_opens_the_record_and_reopens_until_valid(run, repo, launch, editor
     assert editor.shown[0] == text.replace("$schema=../../schema/", "$schema=../../../schema/", 1)
     opened = Path(editor.paths[0])
     assert opened.parent == repo / ".dprk-cache" / "edit" / "launches"
-    assert (opened.parent / "../../../schema/launch.schema.json").resolve() == (repo / "schema/launch.schema.json").resolve()
+    assert (opened.parent / "../../../schema/launch.schema.json").resolve() == (
+        repo / "schema/launch.schema.json"
+    ).resolve()
     assert not opened.exists()  # taken away afterwards
     second = editor.shown[1]
     assert "# ! " in second and "$.count: must be a whole number, not 'zero'" in second

@@ -29,12 +29,16 @@ def test_valid_records_of_every_kind(repo, run):
 
 
 def test_problem_line_has_file_line_column_path_and_message(repo, run):
-    record = sample("launch", observations=[{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": -5}])
+    record = sample(
+        "launch", observations=[{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "apogee_km": -5}]
+    )
     write_record(repo, "launch", record)
     result = run("validate")
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert "records/launches/2023-08-30-srbm.yaml:13:16: $.observations[0].apogee_km: must be at least 0, not -5" in lines
+    assert (
+        "records/launches/2023-08-30-srbm.yaml:13:16: $.observations[0].apogee_km: must be at least 0, not -5" in lines
+    )
     assert lines[-1] == "1 record checked, 1 problem in 1 file"
 
 
@@ -50,8 +54,14 @@ def test_problem_line_has_file_line_column_path_and_message(repo, run):
         ({"sources": []}, "$.sources: needs at least 1 entry"),
         ({"colour": "red"}, "$.colour: unknown field 'colour'"),
         ({"categroy": "SRBM"}, "did you mean 'category'?"),
-        ({"sources": [{"publisher": "x", "title": "t", "date": "2023"}]}, "$.sources[0]: 'quote' is required but missing"),
-        ({"observations": [{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "actor_state": "XXX"}]}, "$.observations[0].actor_state: 'XXX' is not an allowed value (the codes and their names: 'dprk schema --values observations.actor_state')"),
+        (
+            {"sources": [{"publisher": "x", "title": "t", "date": "2023"}]},
+            "$.sources[0]: 'quote' is required but missing",
+        ),
+        (
+            {"observations": [{"actor": "KCNA", "actor_type": "state-media", "stance": "claim", "actor_state": "XXX"}]},
+            "$.observations[0].actor_state: 'XXX' is not an allowed value (the codes and their names: 'dprk schema --values observations.actor_state')",
+        ),
         ({"id": "2023-08-30-other"}, "id '2023-08-30-other' differs from the file name"),
         ({"tags": ["Bad Tag"]}, "$.tags[0]: 'Bad Tag' is not a tag: lowercase letters, digits and hyphens"),
     ],
@@ -67,7 +77,7 @@ def test_unknown_field_points_at_its_key(repo, run):
     write_record(repo, "launch", sample("launch", colour="red"))
     result = run("validate")
     text = (repo / "records/launches/2023-08-30-srbm.yaml").read_text()
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("colour:"))
+    line = next(i for i, text in enumerate(text.splitlines(), 1) if text.startswith("colour:"))
     assert f"2023-08-30-srbm.yaml:{line}:1: $.colour" in result.output
 
 
@@ -95,12 +105,16 @@ def test_references_must_exist_and_be_of_the_right_kind(repo, run):
     result = run("validate")
     assert result.exit_code == 1
     assert "$.launches[1]: refers to '2023-08-31-missing', which is not a record" in result.output
-    assert "$.reports[0]: refers to '2023-08-24-sg-statement', a statement; expected a sanctions-report" in result.output
+    assert (
+        "$.reports[0]: refers to '2023-08-24-sg-statement', a statement; expected a sanctions-report" in result.output
+    )
     assert "launches[0]" not in result.output
 
 
 def test_nested_reference_is_checked(repo, run):
-    meeting = sample("meeting", outcomes=[{"type": "press-elements", "status": "not-agreed", "statement": "2023-09-29-nothing"}])
+    meeting = sample(
+        "meeting", outcomes=[{"type": "press-elements", "status": "not-agreed", "statement": "2023-09-29-nothing"}]
+    )
     write_record(repo, "meeting", meeting)
     result = run("validate")
     assert "$.outcomes[0].statement: refers to '2023-09-29-nothing'" in result.output
@@ -160,13 +174,16 @@ def test_paths_select_files_and_folders(repo, run):
     assert result.exit_code == 1
 
 
-@pytest.mark.parametrize("args, words", [
-    (["validate", "/"], "outside the repository"),
-    (["validate", "nope.yaml"], "no such file or folder"),
-    (["validate", "schema"], "not a kind folder"),
-    (["validate", "--format", "xml"], "--format"),
-    (["validate", "--bogus"], "--bogus"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["validate", "/"], "outside the repository"),
+        (["validate", "nope.yaml"], "no such file or folder"),
+        (["validate", "schema"], "not a kind folder"),
+        (["validate", "--format", "xml"], "--format"),
+        (["validate", "--bogus"], "--bogus"),
+    ],
+)
 def test_usage_errors_exit_2_with_one_line(run, args, words):
     result = run(*args)
     assert result.exit_code == 2
@@ -180,13 +197,17 @@ def test_json_output(repo, run):
     result = run("validate", "--format", "json")
     assert result.exit_code == 1
     problems = json.loads(result.stdout)
-    assert problems == [{
-        "path": "records/launches/2023-08-30-srbm.yaml",
-        "line": 7, "column": 8,
-        "pointer": "/count", "json_path": "$.count",
-        "message": "must be at least 1, not 0",
-        "check": "schema",
-    }]
+    assert problems == [
+        {
+            "path": "records/launches/2023-08-30-srbm.yaml",
+            "line": 7,
+            "column": 8,
+            "pointer": "/count",
+            "json_path": "$.count",
+            "message": "must be at least 1, not 0",
+            "check": "schema",
+        }
+    ]
 
 
 def test_runs_from_a_subdirectory(repo, run):
@@ -231,13 +252,32 @@ def test_unreadable_file(repo, run):
 
 
 def test_a_fifth_kind_needs_only_a_schema_file(repo, run):
-    add_kind(repo, "press-conference", "press-conferences", {
-        **COMMON,
-        "speaker": {"description": "Who spoke.", "type": "string"},
-        "about": {"description": "Launches discussed.", "type": "array", "items": ref("record_ref"), "x-references": ["launch"]},
-        "sources": ref("sources"),
-    }, ["id", "date", "title", "summary", "speaker", "sources"])
-    record = {"id": "2023-09-18-salmon", "date": "2023-09-18", "title": "Press conference", "summary": "s", "speaker": "Elizabeth Salmón", "about": ["2023-09-13-none"], "sources": sample("launch")["sources"]}
+    add_kind(
+        repo,
+        "press-conference",
+        "press-conferences",
+        {
+            **COMMON,
+            "speaker": {"description": "Who spoke.", "type": "string"},
+            "about": {
+                "description": "Launches discussed.",
+                "type": "array",
+                "items": ref("record_ref"),
+                "x-references": ["launch"],
+            },
+            "sources": ref("sources"),
+        },
+        ["id", "date", "title", "summary", "speaker", "sources"],
+    )
+    record = {
+        "id": "2023-09-18-salmon",
+        "date": "2023-09-18",
+        "title": "Press conference",
+        "summary": "s",
+        "speaker": "Elizabeth Salmón",
+        "about": ["2023-09-13-none"],
+        "sources": sample("launch")["sources"],
+    }
     write_record(repo, "press-conference", record)
     result = run("validate")
     assert result.exit_code == 1
@@ -257,7 +297,11 @@ def test_installed_dprk_runs_as_a_subprocess(repo):
     assert done.returncode == 1
     assert "$.count: must be at least 1, not 0" in done.stdout
     assert done.stderr == ""
-    done = subprocess.run([sys.executable, "-m", "dprk_records", "validate", "--repo", str(repo), "--format", "json"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "dprk_records", "validate", "--repo", str(repo), "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1 and json.loads(done.stdout)[0]["check"] == "schema"
 
 
@@ -271,8 +315,12 @@ def test_paths_named_twice_are_checked_once(repo, run):
 
 
 def test_according_to_must_name_an_observed_actor(repo, run):
-    observations = [{"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "name": "Hwasong-18"}]
-    good = sample("launch", name="Hwasong-18", observations=observations, according_to=[{"field": "name", "actor": "KCNA"}])
+    observations = [
+        {"actor": "KCNA", "actor_type": "state-media", "actor_state": "PRK", "stance": "claim", "name": "Hwasong-18"}
+    ]
+    good = sample(
+        "launch", name="Hwasong-18", observations=observations, according_to=[{"field": "name", "actor": "KCNA"}]
+    )
     write_record(repo, "launch", good)
     assert run("validate").exit_code == 0
     write_record(repo, "launch", dict(good, according_to=[{"field": "name", "actor": "DPRK state media"}]))
@@ -280,7 +328,10 @@ def test_according_to_must_name_an_observed_actor(repo, run):
     assert result.exit_code == 1
     [problem] = json.loads(result.output)
     assert problem["check"] == "match" and problem["json_path"] == "$.according_to[0].actor"
-    assert "'DPRK state media' is not one of the record's observations.actor; the record's observations.actor: 'KCNA'" in problem["message"]
+    assert (
+        "'DPRK state media' is not one of the record's observations.actor; the record's observations.actor: 'KCNA'"
+        in problem["message"]
+    )
     result = run("update", "2023-08-30-srbm", "--according-to", '{"field": "name", "actor": "JCS"}')
     assert result.exit_code == 1 and "is not one of the record's observations.actor" in result.stderr
 
@@ -291,7 +342,10 @@ def test_github_annotations_point_at_the_line(repo, run):
     result = run("validate", "--format", "github")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert "::error file=records/launches/2023-08-30-srbm.yaml,line=7,col=8,title=dprk schema::$.count: must be at least 1, not 0" in lines
+    assert (
+        "::error file=records/launches/2023-08-30-srbm.yaml,line=7,col=8,title=dprk schema::$.count: must be at least 1, not 0"
+        in lines
+    )
     assert lines[-1] == "2 records checked, 1 problem in 1 file"
     assert run("validate", "--github").stdout == result.stdout  # the shortcut
     for fmt in ("jsonl", "csv", "tsv", "markdown"):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import PROJECT, Runner, commit_all, git, make_repo, sample, write_record
 
@@ -33,7 +33,9 @@ def test_a_deleted_record_still_referenced_is_caught(repo: Path, run: Runner) ->
     git(repo, "rm", "-q", f"records/launches/{LAUNCH}.yaml")
     code, found = problems(run, "--changed-since", "HEAD")
     assert code == 1
-    assert [(p["path"], p["check"], p["json_path"]) for p in found] == [(f"records/meetings/{MEETING}.yaml", "reference", "$.launches[0]")]
+    assert [(p["path"], p["check"], p["json_path"]) for p in found] == [
+        (f"records/meetings/{MEETING}.yaml", "reference", "$.launches[0]")
+    ]
     commit_all(repo, "remove the launch")
     assert problems(run, "--changed-since", "HEAD~1")[0] == 1
     assert problems(run, "--changed-since", "HEAD")[0] == 0  # nothing changed since HEAD
@@ -55,7 +57,9 @@ def test_only_changed_records_get_their_own_checks(repo: Path, run: Runner) -> N
     commit_all(repo, "an old invalid record")
     assert problems(run, "--changed-since", "HEAD")[0] == 0  # the old problem is not this change's
     write_record(repo, "launch", sample("launch", count=-1))
-    write_record(repo, "statement", sample("statement", id="2023-10-01-new", responds_to=["2099-01-01-missing"]))  # untracked
+    write_record(
+        repo, "statement", sample("statement", id="2023-10-01-new", responds_to=["2099-01-01-missing"])
+    )  # untracked
     code, found = problems(run, "--changed-since", "HEAD")
     assert code == 1
     assert {(p["path"], p["check"]) for p in found} == {
@@ -69,7 +73,9 @@ def test_a_changed_file_in_the_wrong_place_is_reported(repo: Path, run: Runner) 
     seed(repo)
     (repo / "records/launches/2023-10-01-misnamed.yml").write_text("id: x\n")
     code, found = problems(run, "--changed-since", "HEAD")
-    assert code == 1 and [(p["path"], p["check"]) for p in found] == [("records/launches/2023-10-01-misnamed.yml", "file")]
+    assert code == 1 and [(p["path"], p["check"]) for p in found] == [
+        ("records/launches/2023-10-01-misnamed.yml", "file")
+    ]
 
 
 def test_a_duplicate_symbol_with_an_unchanged_record_is_caught(repo: Path, run: Runner) -> None:
@@ -77,7 +83,9 @@ def test_a_duplicate_symbol_with_an_unchanged_record_is_caught(repo: Path, run: 
     write_record(repo, "sanctions-report", sample("sanctions-report", id="2023-10-01-copy", type="panel-final"))
     code, found = problems(run, "--changed-since", "HEAD")
     assert code == 1
-    assert [(p["path"], p["check"]) for p in found] == [("records/sanctions-reports/2023-10-01-copy.yaml", "unique-symbol")]
+    assert [(p["path"], p["check"]) for p in found] == [
+        ("records/sanctions-reports/2023-10-01-copy.yaml", "unique-symbol")
+    ]
 
 
 def test_a_schema_change_checks_every_record(repo: Path, run: Runner) -> None:
@@ -141,7 +149,11 @@ def test_a_reference_spelled_with_yaml_escapes_is_found(repo: Path, run: Runner)
     full_code, full = problems(run)
     code, found = problems(run, "--changed-since", "HEAD")
     assert full_code == code == 1
-    assert [(p["path"], p["check"]) for p in found] == [(p["path"], p["check"]) for p in full] == [(f"records/meetings/{MEETING}.yaml", "reference")]
+    assert (
+        [(p["path"], p["check"]) for p in found]
+        == [(p["path"], p["check"]) for p in full]
+        == [(f"records/meetings/{MEETING}.yaml", "reference")]
+    )
 
 
 def test_a_symbol_spelled_with_yaml_escapes_is_compared(repo: Path, run: Runner) -> None:

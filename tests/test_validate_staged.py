@@ -52,7 +52,11 @@ def test_the_staged_text_is_checked_not_the_work_tree(repo: Path, run: Runner) -
     assert run("validate").exit_code == 0
     code, found, problems = staged(run)
     assert code == 1 and found == [(f"records/launches/{LAUNCH}.yaml", "schema")]
-    line = next(n for n, text in enumerate(git(repo, "show", f":records/launches/{LAUNCH}.yaml").splitlines(), 1) if text.startswith("count:"))
+    line = next(
+        n
+        for n, text in enumerate(git(repo, "show", f":records/launches/{LAUNCH}.yaml").splitlines(), 1)
+        if text.startswith("count:")
+    )
     assert problems[0]["line"] == line  # the position in the staged text
     # and the other way round: broken on disk, fine in the index
     path.write_text(path.read_text().replace("count: 2", "count: -1"))
@@ -88,7 +92,10 @@ def test_links_conflicts_and_strays_in_the_index_are_problems(repo: Path, run: R
     (repo / "records/launches/2023-09-02-x.yml").write_text("id: x\n")
     git(repo, "add", "records")
     code, found, _ = staged(run)
-    assert code == 1 and found == [("records/launches/2023-09-01-link.yaml", "file"), ("records/launches/2023-09-02-x.yml", "file")]
+    assert code == 1 and found == [
+        ("records/launches/2023-09-01-link.yaml", "file"),
+        ("records/launches/2023-09-02-x.yml", "file"),
+    ]
 
 
 def test_an_unresolved_merge_conflict_is_a_problem(repo: Path, run: Runner) -> None:
@@ -145,6 +152,12 @@ def test_the_installed_command_in_a_subprocess(repo: Path) -> None:
     seed(repo)
     git(repo, "rm", "-q", "--cached", f"records/launches/{LAUNCH}.yaml")
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
-    done = subprocess.run([sys.executable, "-m", "dprk_records", "validate", "--staged"], cwd=repo, capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "dprk_records", "validate", "--staged"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert done.returncode == 1 and f"refers to '{LAUNCH}', which is not a record" in done.stdout
     assert done.stderr == ""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dprk_records.records import yamlread, yamlwrite
 from dprk_records.errors import YamlError
+from dprk_records.records import yamlread, yamlwrite
 
 
 def load(text: str):
@@ -163,7 +163,16 @@ def test_scalar_quoting(value, text):
 
 
 def test_canonical_round_trip_is_byte_identical():
-    data = {"id": "2023-11-21-x", "n": 3, "f": 2.5, "ok": True, "l": ["a", "b"], "m": {"k": "v"}, "e": [], "q": "line one\nline two\n"}
+    data = {
+        "id": "2023-11-21-x",
+        "n": 3,
+        "f": 2.5,
+        "ok": True,
+        "l": ["a", "b"],
+        "m": {"k": "v"},
+        "e": [],
+        "q": "line one\nline two\n",
+    }
     text = yamlwrite.dumps(data)
     assert yamlread.loads(text) == data
     assert yamlwrite.dumps(yamlread.loads(text)) == text

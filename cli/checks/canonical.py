@@ -9,14 +9,14 @@ that does not parse is reported and left untouched.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
+from dprk_records.checks.problems import Problem
+from dprk_records.checks.validate import resolve_paths, split_strays
 from dprk_records.errors import YamlError, one_line
 from dprk_records.records.repository import RecordFile, Repository
 from dprk_records.records.writing import atomic_write
-from dprk_records.checks.problems import Problem
-from dprk_records.checks.validate import resolve_paths, split_strays
 
 DIFF_LINES = 40  # at most this many lines of unified diff per file in a report
 
@@ -48,13 +48,23 @@ def canonical_text(repo: Repository, record: RecordFile, raw: bytes | None = Non
     data = yamlread.loads(text, record.rel)
     rendered = repo.render(record.kind, data)
     if yamlread.loads(rendered, record.rel) != data:  # never let a rewrite change the data
-        raise YamlError("its canonical form would not read back as the same data; left as it is (please report this)", path=record.rel)
+        raise YamlError(
+            "its canonical form would not read back as the same data; left as it is (please report this)",
+            path=record.rel,
+        )
     return text, rendered
 
 
 def short_diff(rel: str, old: str, new: str, limit: int = DIFF_LINES) -> str:
-    lines = list(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                      fromfile=one_line(rel), tofile=f"{one_line(rel)} (canonical)", n=1))
+    lines = list(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=one_line(rel),
+            tofile=f"{one_line(rel)} (canonical)",
+            n=1,
+        )
+    )
     lines = [line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines]
     if len(lines) > limit:
         lines = lines[:limit] + [f"... ({len(lines) - limit} more diff lines)\n"]

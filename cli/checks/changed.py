@@ -6,12 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from dprk_records.checks.crossrecord import IdLookup, Locator, reference_problems, twin_problems, unique_id_problems, unique_symbol_problems
+from dprk_records.checks.crossrecord import (
+    IdLookup,
+    Locator,
+    reference_problems,
+    twin_problems,
+    unique_id_problems,
+    unique_symbol_problems,
+)
 from dprk_records.checks.problems import Problem, Report
 from dprk_records.checks.runner import FileResult, check_files
 from dprk_records.checks.validate import check_all, split_strays
 from dprk_records.records.repository import RecordFile, Repository
-
 
 ESCAPE = "\\"  # a file holding a backslash may spell an id or symbol with YAML escapes
 
@@ -52,7 +58,9 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
         seen = {result.record.rel for result in results}
         if lost:
             # a value written with YAML escapes ("...\u002d...") holds a backslash: such files are read too
-            referrers = [repo.classify(repo.root / rel) for rel in history.grep_records(repo, lost + [ESCAPE]) if rel not in seen]
+            referrers = [
+                repo.classify(repo.root / rel) for rel in history.grep_records(repo, lost + [ESCAPE]) if rel not in seen
+            ]
             for referrer in check_files(repo, [r for r in referrers if isinstance(r, RecordFile)], cache=cache, jobs=1):
                 report.problems.extend(reference_problems(index, referrer, at, set(lost)))
         symbols = sorted({value for result in results for _, value in result.symbols})
@@ -69,7 +77,9 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
     return report
 
 
-def _twins(repo: Repository, history: Any, results: list[FileResult], seen: set[str], cache: Any, at: Locator) -> list[Problem]:
+def _twins(
+    repo: Repository, history: Any, results: list[FileResult], seen: set[str], cache: Any, at: Locator
+) -> list[Problem]:
     """Changed records that another record repeats (the same content apart from the id).
     A twin has the same date, so `git grep` for the dates (and for a backslash, an escape
     could spell one) finds every candidate; a record without a date text is compared

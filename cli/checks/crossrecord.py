@@ -6,18 +6,25 @@ interrupted rename).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from dprk_records.checks.problems import Problem, problem_at
 from dprk_records.checks.runner import FileResult, check_files
 from dprk_records.errors import UsageError, YamlError
 from dprk_records.records.kinds import Kind
-from dprk_records.records.suggest import did_you_mean, nearest_ids
 from dprk_records.records.repository import RecordFile, Repository, check_id_text
+from dprk_records.records.suggest import did_you_mean, nearest_ids
 
 
-def cross_check(repo: Repository, results: list[FileResult], whole: bool, cache: Any = None, jobs: int | None = None,
-                at: "Locator | None" = None) -> list[Problem]:
+def cross_check(
+    repo: Repository,
+    results: list[FileResult],
+    whole: bool,
+    cache: Any = None,
+    jobs: int | None = None,
+    at: Locator | None = None,
+) -> list[Problem]:
     """Checks across records: unique ids, references, unique document symbols, twins.
 
     `results` are the records being reported on. The id index comes from file names
@@ -60,17 +67,28 @@ class Locator:
         return problem_at(record.rel, self.texts[record.rel], pointer, message, check)
 
 
-def unique_id_problems(index: "dict[str, list[Kind]] | IdLookup", result: FileResult) -> list[Problem]:
+def unique_id_problems(index: dict[str, list[Kind]] | IdLookup, result: FileResult) -> list[Problem]:
     """An id used by records of more than one kind."""
     record = result.record
     kinds = index.get(record.id, [])
     if len(kinds) > 1:
         others = ", ".join(f"records/{k.folder}/" for k in kinds if k is not record.kind)
-        return [Problem(record.rel, None, None, (), f"id {record.id!r} is also used in {others}; ids are unique across kinds", "unique-id")]
+        return [
+            Problem(
+                record.rel,
+                None,
+                None,
+                (),
+                f"id {record.id!r} is also used in {others}; ids are unique across kinds",
+                "unique-id",
+            )
+        ]
     return []
 
 
-def reference_problem(value: str, expected: list[str], found: list[Kind] | None, known: Callable[[], Iterable[str]]) -> str | None:
+def reference_problem(
+    value: str, expected: list[str], found: list[Kind] | None, known: Callable[[], Iterable[str]]
+) -> str | None:
     """What is wrong with one reference to `value`, or None. `found`: the kinds holding that id."""
     if not found:
         message = f"refers to {value!r}, which is not a record"
@@ -83,8 +101,9 @@ def reference_problem(value: str, expected: list[str], found: list[Kind] | None,
     return None
 
 
-def reference_problems(index: "dict[str, list[Kind]] | IdLookup", result: FileResult, at: Locator,
-                        only: set[str] | None = None) -> list[Problem]:
+def reference_problems(
+    index: dict[str, list[Kind]] | IdLookup, result: FileResult, at: Locator, only: set[str] | None = None
+) -> list[Problem]:
     """References of one record to ids that do not exist or are of the wrong kind.
 
     With `only`, just the references to those ids.
@@ -117,7 +136,14 @@ def unique_symbol_problems(results: list[FileResult], pool: list[FileResult], at
             if result.record.rel not in reported:
                 continue
             others_ids = sorted({other.record.id for other, _ in places if other.record.rel != result.record.rel})
-            problems.append(at(result.record, pointer, f"document symbol {symbol!r} is also given by {', '.join(others_ids)}", "unique-symbol"))
+            problems.append(
+                at(
+                    result.record,
+                    pointer,
+                    f"document symbol {symbol!r} is also given by {', '.join(others_ids)}",
+                    "unique-symbol",
+                )
+            )
     return problems
 
 
@@ -136,8 +162,14 @@ def twin_problems(results: list[FileResult], pool: list[FileResult], at: Locator
             if rel in reported:
                 names = sorted(other for other in group if other != rel)
                 others = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-                problems.append(at(result.record, (result.record.kind.id_field,),
-                                   f"the same record as {others}: the content is the same apart from the id; keep one", "duplicate"))
+                problems.append(
+                    at(
+                        result.record,
+                        (result.record.kind.id_field,),
+                        f"the same record as {others}: the content is the same apart from the id; keep one",
+                        "duplicate",
+                    )
+                )
     return problems
 
 

@@ -8,8 +8,9 @@ change with the jsonschema release installed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from dprk_records.errors import one_line
 from dprk_records.records.kinds import Kind
@@ -61,13 +62,19 @@ class Report:
         records = "record" if self.checked == 1 else "records"
         problems = "problem" if len(self.problems) == 1 else "problems"
         files = "file" if self.files_with_problems == 1 else "files"
-        return f"{self.checked} {records} checked, {len(self.problems)} {problems} in {self.files_with_problems} {files}"
+        return (
+            f"{self.checked} {records} checked, {len(self.problems)} {problems} in {self.files_with_problems} {files}"
+        )
 
 
 def json_path(pointer: Iterable[Any]) -> str:
     out = "$"
     for part in pointer:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(part)) else f"[{str(part)!r}]")
+        out += (
+            f"[{part}]"
+            if isinstance(part, int)
+            else (f".{part}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(part)) else f"[{str(part)!r}]")
+        )
     return out
 
 
@@ -75,7 +82,9 @@ def json_pointer(pointer: Iterable[Any]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in pointer)
 
 
-def problem_at(rel: str, text: str | None, pointer: tuple[Any, ...], message: str, check: str, key: str | None = None) -> Problem:
+def problem_at(
+    rel: str, text: str | None, pointer: tuple[Any, ...], message: str, check: str, key: str | None = None
+) -> Problem:
     """A problem at `pointer`; with `key`, positioned at that key of the mapping at `pointer`."""
     from dprk_records.records import yamlread  # a problem's position: YAML is loaded only when there is one
 
@@ -111,16 +120,33 @@ def schema_problems(kind: Kind, rel: str, error: Any, text: str | None) -> list[
         return [problem_at(rel, text, pointer, not_allowed(item, error.instance, listing(pointer)), "schema")]
     if validator == "minItems":
         count = error.validator_value
-        return [problem_at(rel, text, pointer, f"needs at least {count} {'entry' if count == 1 else 'entries'}", "schema")]
+        return [
+            problem_at(rel, text, pointer, f"needs at least {count} {'entry' if count == 1 else 'entries'}", "schema")
+        ]
     if validator == "pattern":
         from dprk_records.records.allowed import wrong_form
 
         return [problem_at(rel, text, pointer, wrong_form(error.schema, error.instance), "schema")]
-    return [problem_at(rel, text, pointer, schema_message(validator, error.validator_value, error.instance, error.message), "schema")]
+    return [
+        problem_at(
+            rel,
+            text,
+            pointer,
+            schema_message(validator, error.validator_value, error.instance, error.message),
+            "schema",
+        )
+    ]
 
 
-_TYPE_WORDS = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
-               "array": "a list", "object": "a mapping of fields (key: value)", "null": "empty"}
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of fields (key: value)",
+    "null": "empty",
+}
 
 
 def schema_message(keyword: str, expected: Any, instance: Any, fallback: str) -> str:
@@ -131,7 +157,12 @@ def schema_message(keyword: str, expected: Any, instance: Any, fallback: str) ->
         names = expected if isinstance(expected, list) else [expected]
         wanted = " or ".join(_TYPE_WORDS.get(str(n), str(n)) for n in names)
         return f"must be {wanted}, not {instance!r}"
-    bounds = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}
+    bounds = {
+        "minimum": "at least",
+        "maximum": "at most",
+        "exclusiveMinimum": "more than",
+        "exclusiveMaximum": "less than",
+    }
     if keyword in bounds:
         return f"must be {bounds[keyword]} {expected}, not {instance!r}"
     if keyword == "minLength":

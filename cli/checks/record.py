@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from dprk_records.checks.problems import Problem, problem_at, schema_problems
 from dprk_records.errors import YamlError
@@ -14,7 +15,9 @@ from dprk_records.records.dates import calendar_problems
 from dprk_records.records.kinds import Kind, declared_schema, values_at
 
 
-def check_record_text(kind: Kind, rel: str, text: str, expected_id: str | None = None) -> tuple[dict[str, Any] | None, list[Problem]]:
+def check_record_text(
+    kind: Kind, rel: str, text: str, expected_id: str | None = None
+) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Parse and check one record's text on its own (no cross-record checks)."""
     try:
         data = yamlread.loads(text, rel)
@@ -23,7 +26,9 @@ def check_record_text(kind: Kind, rel: str, text: str, expected_id: str | None =
     return data, check_data(kind, rel, data, text, expected_id)
 
 
-def check_data(kind: Kind, rel: str, data: dict[str, Any], text: str | None = None, expected_id: str | None = None) -> list[Problem]:
+def check_data(
+    kind: Kind, rel: str, data: dict[str, Any], text: str | None = None, expected_id: str | None = None
+) -> list[Problem]:
     """Schema, date, id and header checks of one parsed record."""
     problems: list[Problem] = []
     fast = kind.fast_check
@@ -40,7 +45,15 @@ def check_data(kind: Kind, rel: str, data: dict[str, Any], text: str | None = No
         problems.append(problem_at(rel, text, pointer, message, "match"))
     id_field = kind.id_field
     if expected_id is not None and isinstance(data.get(id_field), str) and data[id_field] != expected_id:
-        problems.append(problem_at(rel, text, (id_field,), f"id {data[id_field]!r} differs from the file name {expected_id + '.yaml'!r}; rename the file or fix the id", "id"))
+        problems.append(
+            problem_at(
+                rel,
+                text,
+                (id_field,),
+                f"id {data[id_field]!r} differs from the file name {expected_id + '.yaml'!r}; rename the file or fix the id",
+                "id",
+            )
+        )
     if text is not None:
         problems.extend(header_problems(kind, rel, text))
     return problems
@@ -55,7 +68,11 @@ def match_problems(kind: Kind, data: dict[str, Any]) -> Iterator[tuple[tuple[Any
         for pointer, value in values_at(data, item.path):
             if isinstance(value, str) and value not in allowed:
                 where = str(item.matches)
-                choices = f"; the record's {where}: {', '.join(repr(a) for a in allowed)}" if allowed else f"; the record has no {where}"
+                choices = (
+                    f"; the record's {where}: {', '.join(repr(a) for a in allowed)}"
+                    if allowed
+                    else f"; the record has no {where}"
+                )
                 yield pointer, f"{value!r} is not one of the record's {where}{choices}"
 
 
@@ -75,10 +92,33 @@ def header_problems(kind: Kind, rel: str, text: str) -> list[Problem]:
             continue
         declared = declared_schema(found) if line == 1 else None
         expected = f"../../schema/{declared}" if declared else None
-        if declared is not None and declared != kind.file.name and expected and found.rstrip().endswith("$schema=" + expected):
-            problems.append(Problem(rel, 1, 1, (), f"the header names schema {declared} but the file is in records/{kind.folder}/ ({kind.file.name}); move the file to the folder of its kind", "kind"))
+        if (
+            declared is not None
+            and declared != kind.file.name
+            and expected
+            and found.rstrip().endswith("$schema=" + expected)
+        ):
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    1,
+                    (),
+                    f"the header names schema {declared} but the file is in records/{kind.folder}/ ({kind.file.name}); move the file to the folder of its kind",
+                    "kind",
+                )
+            )
             continue
         where = "the first line" if line == 1 else f"line {line}"
-        problems.append(Problem(rel, line, 1, (), f"{where} is a yaml-language-server header other than {kind.header!r}; "
-                                                  "a record names its own kind's schema, on its first line only (run 'dprk fmt')", "header"))
+        problems.append(
+            Problem(
+                rel,
+                line,
+                1,
+                (),
+                f"{where} is a yaml-language-server header other than {kind.header!r}; "
+                "a record names its own kind's schema, on its first line only (run 'dprk fmt')",
+                "header",
+            )
+        )
     return problems

@@ -4,8 +4,9 @@ fresh, else in this process or, for many files, in several forked ones.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dprk_records.checks.problems import Problem
 from dprk_records.errors import YamlError
@@ -94,25 +95,32 @@ def _verdict(problems: list[Problem], data: dict[str, Any] | None, kind: Kind) -
 
 def encode(verdict: Verdict) -> list[Any]:
     """A verdict as the cache stores it (JSON: lists in a fixed order, without the path)."""
-    return [[[p.line, p.column, list(p.pointer), p.message, p.check] for p in verdict.problems],
-            [[list(r.pointer), r.value, r.field] for r in verdict.refs],
-            [[list(s.pointer), s.value] for s in verdict.symbols],
-            list(verdict.twin) if verdict.twin is not None else None]
+    return [
+        [[p.line, p.column, list(p.pointer), p.message, p.check] for p in verdict.problems],
+        [[list(r.pointer), r.value, r.field] for r in verdict.refs],
+        [[list(s.pointer), s.value] for s in verdict.symbols],
+        list(verdict.twin) if verdict.twin is not None else None,
+    ]
 
 
 def decode(rel: str, stored: Any) -> Verdict | None:
     """A verdict from the cache's JSON (None when it is not one)."""
     try:
         problems, refs, symbols, twin = stored
-        return Verdict([Problem(rel, line, column, tuple(pointer), message, check) for line, column, pointer, message, check in problems],
-                       [Ref(tuple(pointer), value, dotted) for pointer, value, dotted in refs],
-                       [Symbol(tuple(pointer), value) for pointer, value in symbols],
-                       (twin[0], twin[1]) if twin is not None else None)
+        return Verdict(
+            [
+                Problem(rel, line, column, tuple(pointer), message, check)
+                for line, column, pointer, message, check in problems
+            ],
+            [Ref(tuple(pointer), value, dotted) for pointer, value, dotted in refs],
+            [Symbol(tuple(pointer), value) for pointer, value in symbols],
+            (twin[0], twin[1]) if twin is not None else None,
+        )
     except (TypeError, ValueError):
         return None
 
 
-def _check_one(record: RecordFile, cache: "ParseCache | None") -> tuple[Verdict, Entry | None]:
+def _check_one(record: RecordFile, cache: ParseCache | None) -> tuple[Verdict, Entry | None]:
     """Check one file on its own; return its verdict and the cache entry to store (if any)."""
     import json
     import os
@@ -127,13 +135,17 @@ def _check_one(record: RecordFile, cache: "ParseCache | None") -> tuple[Verdict,
     except YamlError as exc:
         return _verdict([Problem(record.rel, exc.line, exc.column, (), exc.message, "yaml")], None, record.kind), None
     except OSError as exc:
-        return _verdict([Problem(record.rel, None, None, (), f"cannot read file: {exc.strerror or exc}", "file")], None, record.kind), None
+        return _verdict(
+            [Problem(record.rel, None, None, (), f"cannot read file: {exc.strerror or exc}", "file")], None, record.kind
+        ), None
     data, problems = check_record_text(record.kind, record.rel, text, record.id)
     verdict = _verdict(problems, data, record.kind)
     entry = None
     if cache is not None:
         data_json = json.dumps(data, separators=(",", ":"), ensure_ascii=False) if data is not None else None
-        entry = cache.row(record.rel, stat, raw, data_json, encode(verdict), record.kind.sort_date(data) if data is not None else None)
+        entry = cache.row(
+            record.rel, stat, raw, data_json, encode(verdict), record.kind.sort_date(data) if data is not None else None
+        )
     return verdict, entry
 
 
@@ -146,7 +158,9 @@ def check_bytes(record: RecordFile, raw: bytes) -> tuple[FileResult, str | None]
     try:
         text = yamlread.decode(raw, record.rel)
     except YamlError as exc:
-        return FileResult(record, *_verdict([Problem(record.rel, exc.line, exc.column, (), exc.message, "yaml")], None, record.kind)), None
+        return FileResult(
+            record, *_verdict([Problem(record.rel, exc.line, exc.column, (), exc.message, "yaml")], None, record.kind)
+        ), None
     data, problems = check_record_text(record.kind, record.rel, text, record.id)
     return FileResult(record, *_verdict(problems, data, record.kind)), text
 
@@ -160,8 +174,15 @@ def _work(span: tuple[int, int]) -> list[tuple[Verdict, Entry | None]]:
     return [_check_one(records[i], _WORKER.get("cache")) for i in range(*span)]
 
 
-def check_files(repo: Repository, records: list[RecordFile], *, cache: "ParseCache | None" = None, jobs: int | None = None,
-                progress: Callable[..., None] | None = None, stats: dict[str, Any] | None = None) -> list[FileResult]:
+def check_files(
+    repo: Repository,
+    records: list[RecordFile],
+    *,
+    cache: ParseCache | None = None,
+    jobs: int | None = None,
+    progress: Callable[..., None] | None = None,
+    stats: dict[str, Any] | None = None,
+) -> list[FileResult]:
     """Each file's own checks, from the cache where it is fresh, else in one or more processes.
     `stats`: a stat already taken of some files (by rel), used instead of another."""
     import os
@@ -173,12 +194,19 @@ def check_files(repo: Repository, records: list[RecordFile], *, cache: "ParseCac
     stored: dict[str, Entry] = {}
     for index, record in enumerate(records):
         if cache is not None and index % 1000 == 0:  # ask the cache a batch at a time: bounded memory
-            stored = cache.lookup([r.rel for r in records[index:index + 1000]], with_data=False)
+            stored = cache.lookup([r.rel for r in records[index : index + 1000]], with_data=False)
         entry = stored.get(record.rel)
         verdict = None
         stat = stats.get(record.rel) if stats else None
-        if cache is not None and entry is not None and (
-                cache.valid(entry, record.file, stat) if stat is not None else cache.fresh(entry, record.file) is not None):
+        if (
+            cache is not None
+            and entry is not None
+            and (
+                cache.valid(entry, record.file, stat)
+                if stat is not None
+                else cache.fresh(entry, record.file) is not None
+            )
+        ):
             found = cache.verdict_of(entry)
             verdict = decode(record.rel, found) if found is not None else None
         if verdict is not None:
@@ -199,7 +227,7 @@ def check_files(repo: Repository, records: list[RecordFile], *, cache: "ParseCac
     pool_context = _fork_context() if jobs > 1 and len(todo) >= PARALLEL_MIN else None
     if pool_context is not None:
         for kind in {r.kind for r in todo}:
-            kind.fast_check  # compile once, before the workers are forked
+            kind.fast_check  # noqa: B018 compile once, before the workers are forked
         size = max(50, min(500, len(todo) // (jobs * 4) or 1))
         spans = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
         _WORKER["cache"] = cache
@@ -207,7 +235,7 @@ def check_files(repo: Repository, records: list[RecordFile], *, cache: "ParseCac
         try:
             with pool_context.Pool(min(jobs, len(spans))) as pool:
                 for span, answers in zip(spans, pool.imap(_work, spans)):
-                    for record, (verdict, entry) in zip(todo[span[0]:span[1]], answers):
+                    for record, (verdict, entry) in zip(todo[span[0] : span[1]], answers):
                         take(record, verdict, entry)
         finally:
             _WORKER.clear()

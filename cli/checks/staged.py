@@ -37,8 +37,10 @@ def validate_staged(repo: Repository, *, use_cache: bool = True, jobs: int | Non
         if not schema_entries and not record_entries:
             return report  # nothing of the repository is staged: the commit holds no records
         if not same_schemas and not schema_entries:
-            raise DataError("the git index holds records but no schema files: a commit of it holds records no schema describes",
-                            hint="stage the schema folder with 'git add schema'")
+            raise DataError(
+                "the git index holds records but no schema files: a commit of it holds records no schema describes",
+                hint="stage the schema folder with 'git add schema'",
+            )
         schemas = repo.schemas if same_schemas else _index_schemas(repo, handle, schema_entries)
         items = list(_scan(repo, schemas, record_entries))
         at = Locator(repo)
@@ -86,7 +88,7 @@ def _index_schemas(repo: Repository, handle: Any, schema_entries: list[Any]) -> 
 
     texts: dict[str, bytes] = {}
     for entry in schema_entries:
-        name = entry.path[len(SCHEMA) + 1:]
+        name = entry.path[len(SCHEMA) + 1 :]
         if "/" not in name and entry.mode in index.REGULAR and entry.stage == 0:
             raw = index.blob(handle, entry.blob, 16 * 1024 * 1024)
             texts[name] = raw if isinstance(raw, bytes) else b""
@@ -110,7 +112,11 @@ def _scan(repo: Repository, schemas: Any, entries: list[Any]) -> Any:
     for entry in entries:
         parts = entry.path.split("/")
         if len(parts) == 1:  # records/ itself, committed as a link or a submodule
-            yield from stray(RECORDS, "is not a folder in the index (a symbolic link or a submodule); records/ must be a folder", entry)
+            yield from stray(
+                RECORDS,
+                "is not a folder in the index (a symbolic link or a submodule); records/ must be a folder",
+                entry,
+            )
             continue
         if parts[1].startswith("."):
             continue
@@ -138,9 +144,13 @@ def _scan(repo: Repository, schemas: Any, entries: list[Any]) -> Any:
         if not name.endswith(RECORD_SUFFIX):
             continue
         if entry.stage != 0:
-            yield from stray(rel, "has an unresolved merge conflict in the index; resolve it and stage the result", entry)
+            yield from stray(
+                rel, "has an unresolved merge conflict in the index; resolve it and stage the result", entry
+            )
         elif entry.mode == index.LINK:
-            yield from stray(rel, "is a symbolic link in the index; records are regular files, and a link is not followed", entry)
+            yield from stray(
+                rel, "is a symbolic link in the index; records are regular files, and a link is not followed", entry
+            )
         elif entry.mode not in index.REGULAR:
             yield from stray(rel, "is not a regular file in the index (a submodule?); records are files", entry)
         else:

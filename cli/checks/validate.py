@@ -5,8 +5,9 @@ across records.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from dprk_records.checks.crossrecord import cross_check
 from dprk_records.checks.problems import Problem, Report
@@ -33,7 +34,9 @@ def resolve_paths(repo: Repository, paths: Iterable[str]) -> list[RecordFile | S
     root = Path(repo.real_root)
     for raw in paths:
         if not raw.strip():
-            raise UsageError("an empty path was given", hint="name record files or kind folders, or none for all records")
+            raise UsageError(
+                "an empty path was given", hint="name record files or kind folders, or none for all records"
+            )
         path = Path(raw)
         absolute = Path.cwd() / path if not path.is_absolute() else path
         if not absolute.exists() and not absolute.is_symlink():
@@ -53,7 +56,9 @@ def resolve_paths(repo: Repository, paths: Iterable[str]) -> list[RecordFile | S
             else:
                 kind = repo.schemas.by_folder.get(Path(rel).name) if Path(rel).parent.as_posix() == "records" else None
                 if kind is None:
-                    raise UsageError(f"{raw}: not a kind folder under records/", hint="name record files or records/<kind folder>")
+                    raise UsageError(
+                        f"{raw}: not a kind folder under records/", hint="name record files or records/<kind folder>"
+                    )
                 chosen.extend(repo.scan([kind]))
         else:
             chosen.append(repo.classify(normal))
@@ -74,8 +79,16 @@ def _normalise(parts: tuple[str, ...]) -> list[str]:
     return out
 
 
-def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None = None, staged: bool = False,
-             use_cache: bool = True, jobs: int | None = None, progress: Callable[..., None] | None = None) -> Report:
+def validate(
+    repo: Repository,
+    paths: Iterable[str] = (),
+    *,
+    since: str | None = None,
+    staged: bool = False,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    progress: Callable[..., None] | None = None,
+) -> Report:
     """Check the records named by `paths` (all records when empty) and every cross-record rule.
 
     With `since` (a git revision), only what changed since then and what that can
@@ -87,7 +100,9 @@ def validate(repo: Repository, paths: Iterable[str] = (), *, since: str | None =
     if since is not None and paths:
         raise UsageError("give either PATH arguments or --changed-since, not both")
     if staged and (paths or since is not None):
-        raise UsageError("--staged checks every record of the git index: give it without PATH arguments and --changed-since")
+        raise UsageError(
+            "--staged checks every record of the git index: give it without PATH arguments and --changed-since"
+        )
     interrupted = finish_interrupted(repo)
     if staged:
         from dprk_records.checks.staged import validate_staged
@@ -119,8 +134,14 @@ def finish_interrupted(repo: Repository) -> list[Problem]:
     return [Problem(rel, None, None, (), message, "journal") for rel, message in journal.problems(repo)]
 
 
-def check_all(repo: Repository, paths: list[str], *, use_cache: bool = True, jobs: int | None = None,
-              progress: Callable[..., None] | None = None) -> Report:
+def check_all(
+    repo: Repository,
+    paths: list[str],
+    *,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    progress: Callable[..., None] | None = None,
+) -> Report:
     """Every check on the records named by `paths` (all records when empty)."""
     items = resolve_paths(repo, paths) if paths else list(repo.scan())
     report = Report()
@@ -160,7 +181,9 @@ def _fingerprint(items: list[RecordFile | Stray]) -> str | None:
     # more than a second stat of each file costs when some changed (one stat, ~2 µs a file)
     from dprk_records.records.derived import fingerprint
 
-    return fingerprint((item.rel, item.file, "") if isinstance(item, RecordFile) else (item.rel, None, item.message) for item in items)
+    return fingerprint(
+        (item.rel, item.file, "") if isinstance(item, RecordFile) else (item.rel, None, item.message) for item in items
+    )
 
 
 def _stored_report(cache: Any, files: str, report: Report) -> Report | None:
@@ -170,8 +193,10 @@ def _stored_report(cache: Any, files: str, report: Report) -> Report | None:
     stored = stored_report(cache, "validate", files)
     try:
         checked, problems = stored
-        report.problems = [Problem(path, line, column, tuple(pointer), message, check)
-                           for path, line, column, pointer, message, check in problems]
+        report.problems = [
+            Problem(path, line, column, tuple(pointer), message, check)
+            for path, line, column, pointer, message, check in problems
+        ]
         report.checked = checked
     except (TypeError, ValueError):
         return None
@@ -181,5 +206,9 @@ def _stored_report(cache: Any, files: str, report: Report) -> Report | None:
 def _keep_report(cache: Any, files: str, report: Report) -> None:
     from dprk_records.records.derived import keep_report
 
-    keep_report(cache, "validate", files, [report.checked, [[p.path, p.line, p.column, list(p.pointer), p.message, p.check]
-                                                            for p in report.problems]])
+    keep_report(
+        cache,
+        "validate",
+        files,
+        [report.checked, [[p.path, p.line, p.column, list(p.pointer), p.message, p.check] for p in report.problems]],
+    )

@@ -8,7 +8,8 @@ prints nothing: completion never writes into the terminal.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -43,7 +44,10 @@ DEFAULT_KINDS = {  # commands whose records, with no KIND named, are not every k
     "chart": lambda repo: _vocabulary(repo).answered,
     "votes": lambda repo: _voting(repo),
 }
-OWN_COLUMNS = {"reactions": ("dprk_records.selection.reactions", "COLUMNS"), "votes": ("dprk_records.selection.votes", "COLUMNS")}
+OWN_COLUMNS = {
+    "reactions": ("dprk_records.selection.reactions", "COLUMNS"),
+    "votes": ("dprk_records.selection.votes", "COLUMNS"),
+}
 DASH_VALUES = {"sort"}  # options whose values may begin with "-" (--sort -date)
 
 
@@ -163,13 +167,18 @@ def states(codes: dict[str, str]) -> Callable[[Any, Any, str], list[CompletionIt
     def complete(ctx: Any, param: Any, incomplete: str) -> list[CompletionItem]:
         from click.shell_completion import CompletionItem
 
-        return [CompletionItem(code, help=name) for code, name in sorted(codes.items()) if code.startswith(incomplete.upper())]
+        return [
+            CompletionItem(code, help=name)
+            for code, name in sorted(codes.items())
+            if code.startswith(incomplete.upper())
+        ]
 
     return complete
 
 
 def choices(values: list[str]) -> Callable[[Any, Any, str], list[CompletionItem]]:
     """A field's allowed values (matched in any case, as the field options read them)."""
+
     def complete(ctx: Any, param: Any, incomplete: str) -> list[CompletionItem]:
         return [CompletionItem(value) for value in values if value.casefold().startswith(incomplete.casefold())]
 

@@ -8,7 +8,8 @@ or id), $DPRK_REPO, or the current folder.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import click
 
@@ -38,9 +39,8 @@ class RepoGroup(click.Group):
 
     def repository(self, ctx: click.Context) -> Any:
         """The repository (found once per run: its schemas are then read only once)."""
-        from dprk_records.records.repository import Repository
-
         from dprk_records.commands._options import given_repo
+        from dprk_records.records.repository import Repository
 
         explicit = ctx.params.get("repo_dir") or repo_in(ctx.meta.get("dprk.rest", ())) or given_repo()
         key = ("dprk.repository", explicit)
@@ -57,24 +57,46 @@ def field_options(specs: list[Any]) -> list[click.Option]:
     for spec in specs:
         element = spec.field.items if spec.field.items is not None else spec.field
         references = spec.field.references or element.references
-        complete = (_complete.record_ids(*references) if references else
-                    _complete.states(element.names) if element.names else
-                    _complete.choices(spec.choices) if spec.choices else None)
+        complete = (
+            _complete.record_ids(*references)
+            if references
+            else _complete.states(element.names)
+            if element.names
+            else _complete.choices(spec.choices)
+            if spec.choices
+            else None
+        )
         # values stay text: the library matches allowed values (in any case) and says what was meant
-        options.append(click.Option(
-            [*spec.flags, spec.param], multiple=spec.multiple, metavar=f"[{'|'.join(spec.choices)}]" if spec.choices else spec.metavar,
-            help=spec.help, type=click.STRING, shell_complete=complete,
-        ))
+        options.append(
+            click.Option(
+                [*spec.flags, spec.param],
+                multiple=spec.multiple,
+                metavar=f"[{'|'.join(spec.choices)}]" if spec.choices else spec.metavar,
+                help=spec.help,
+                type=click.STRING,
+                shell_complete=complete,
+            )
+        )
     return options
 
 
 def common_options(*, update: bool) -> list[click.Option]:
-    edit_help = ("Open $EDITOR on the record with these changes; check it on save, and reopen with the problems "
-                 "shown until it is valid (empty the file to give up).") if update else (
-                 "Open $EDITOR on a template filled with the values given; check it on save, and reopen with the "
-                 "problems shown until it is valid (empty the file to give up; nothing is written).")
-    from_help = ("A YAML or JSON file of fields to change ('-' for stdin); a field set to null is removed."
-                 if update else "Take the record from a YAML or JSON file ('-' for stdin); options given as well override its fields.")
+    edit_help = (
+        (
+            "Open $EDITOR on the record with these changes; check it on save, and reopen with the problems "
+            "shown until it is valid (empty the file to give up)."
+        )
+        if update
+        else (
+            "Open $EDITOR on a template filled with the values given; check it on save, and reopen with the "
+            "problems shown until it is valid (empty the file to give up; nothing is written)."
+        )
+    )
+    from_help = (
+        "A YAML or JSON file of fields to change ('-' for stdin); a field set to null is removed."
+        if update
+        else "Take the record from a YAML or JSON file ('-' for stdin); options given as well override its fields."
+    )
     options = [
         click.Option(["--from-file"], metavar="FILE", type=click.Path(allow_dash=True), help=from_help),
         click.Option(["--edit"], is_flag=True, help=edit_help),
@@ -84,8 +106,16 @@ def common_options(*, update: bool) -> list[click.Option]:
     ]
     if not update:
         options += [
-            click.Option(["--no-input"], is_flag=True, help="Never prompt: fail, listing the missing fields, when required fields are missing."),
-            click.Option(["--prompt"], is_flag=True, help="Prompt for missing fields even when stdin is not a terminal (answers from a pipe)."),
+            click.Option(
+                ["--no-input"],
+                is_flag=True,
+                help="Never prompt: fail, listing the missing fields, when required fields are missing.",
+            ),
+            click.Option(
+                ["--prompt"],
+                is_flag=True,
+                help="Prompt for missing fields even when stdin is not a terminal (answers from a pipe).",
+            ),
         ]
     return options
 
@@ -106,7 +136,11 @@ def read_from_file(name: str) -> tuple[str, str]:
         from dprk_records.records import yamlread
 
         stream = getattr(sys.stdin, "buffer", None)
-        data = stream.read(yamlread.MAX_BYTES + 1) if stream is not None else sys.stdin.read(yamlread.MAX_BYTES + 1).encode("utf-8")
+        data = (
+            stream.read(yamlread.MAX_BYTES + 1)
+            if stream is not None
+            else sys.stdin.read(yamlread.MAX_BYTES + 1).encode("utf-8")
+        )
         return yamlread.decode(data, "<stdin>"), "<stdin>"
     return read_document_text(name), name
 

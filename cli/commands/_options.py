@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import click
 
@@ -95,8 +96,9 @@ def progress_bar(label: str, *, threshold: int = 2000, enabled: bool = True) -> 
         state["done"] += count
         if state["bar"] is None and state["total"] and state["total"] >= threshold and count:
             # the bar redraws its line with a carriage return: it writes past the guard on stderr (its text is ours)
-            state["bar"] = click.progressbar(length=state["total"], label=label, file=getattr(sys.stderr, "unguarded", sys.stderr),
-                                             show_pos=True)
+            state["bar"] = click.progressbar(
+                length=state["total"], label=label, file=getattr(sys.stderr, "unguarded", sys.stderr), show_pos=True
+            )
             state["bar"].__enter__()
             count = state["done"]
         if state["bar"] is not None and count:
@@ -135,14 +137,30 @@ def output_options(*formats: str, default: str | None = None) -> Callable[[Calla
     default = default or formats[0]
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        options = [click.option("--format", "fmt", type=AnyCase(list(formats)), default=None,
-                                metavar="FORMAT", help="Output format: " + "; ".join(f"{f}: {FORMAT_HELP.get(f, f)}" for f in formats)
-                                + f". Default: {default}.")]
+        options = [
+            click.option(
+                "--format",
+                "fmt",
+                type=AnyCase(list(formats)),
+                default=None,
+                metavar="FORMAT",
+                help="Output format: "
+                + "; ".join(f"{f}: {FORMAT_HELP.get(f, f)}" for f in formats)
+                + f". Default: {default}.",
+            )
+        ]
         for name in formats:
             options.append(click.option(f"--{name}", f"as_{name}", is_flag=True, help=f"Same as --format {name}."))
         if "table" in formats:
-            options.append(click.option("--style", "style", metavar="STYLE", default=None,
-                                        help="Table style: any tabulate format (simple, grid, github, psql, rounded_outline, ...)."))
+            options.append(
+                click.option(
+                    "--style",
+                    "style",
+                    metavar="STYLE",
+                    default=None,
+                    help="Table style: any tabulate format (simple, grid, github, psql, rounded_outline, ...).",
+                )
+            )
 
         @functools.wraps(func)
         def wrapper(*args: Any, fmt: str | None, **kwargs: Any) -> Any:
@@ -150,8 +168,10 @@ def output_options(*formats: str, default: str | None = None) -> Callable[[Calla
             style = kwargs.pop("style", None) if "table" in formats else None
             named = [f.lower() for f in ([fmt] if fmt else []) + flags]
             if len(set(named)) > 1:
-                raise click.UsageError("choose one output format: " + ", ".join(
-                    ([f"--format {fmt}"] if fmt else []) + [f"--{f}" for f in flags]))
+                raise click.UsageError(
+                    "choose one output format: "
+                    + ", ".join(([f"--format {fmt}"] if fmt else []) + [f"--{f}" for f in flags])
+                )
             chosen = named[0] if named else default
             if style is not None:
                 if chosen != "table":
@@ -173,7 +193,9 @@ def output_options(*formats: str, default: str | None = None) -> Callable[[Calla
 ROW_OUTPUT = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
 
-def selection_options(func: Callable[..., Any] | None = None, *, default_kinds: Callable[[Any], list[Any]] | None = None) -> Any:
+def selection_options(
+    func: Callable[..., Any] | None = None, *, default_kinds: Callable[[Any], list[Any]] | None = None
+) -> Any:
     """Add the KIND... argument and the options that choose records, and pass `selection`.
 
     Also passes `fields` (a tuple of --fields values) and `explode` (a field name or None).
@@ -183,25 +205,81 @@ def selection_options(func: Callable[..., Any] | None = None, *, default_kinds: 
         return functools.partial(selection_options, default_kinds=default_kinds)
 
     @click.argument("kinds", nargs=-1, metavar="[KIND]...", shell_complete=_complete.kinds)
-    @click.option("--since", metavar="DATE", help="Only records whose date span ends on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD). A record dated 2023-11 spans the whole month, so it matches --since 2023-11-15.")
-    @click.option("--until", metavar="DATE", help="Only records whose date span starts on or before the end of DATE (so 2023-11 matches --until 2023-11-01).")
-    @click.option("--where", "where", metavar="'FIELD OP VALUE'", multiple=True, shell_complete=_complete.where,
-                  help="Keep records where FIELD compares to VALUE. OP: = != ~ (contains, any case) < <= > >=. Numbers and dates compare as such; a list matches if any element does; dotted paths reach nested fields (observations.actor=KCNA). Repeat for AND.")
+    @click.option(
+        "--since",
+        metavar="DATE",
+        help="Only records whose date span ends on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD). A record dated 2023-11 spans the whole month, so it matches --since 2023-11-15.",
+    )
+    @click.option(
+        "--until",
+        metavar="DATE",
+        help="Only records whose date span starts on or before the end of DATE (so 2023-11 matches --until 2023-11-01).",
+    )
+    @click.option(
+        "--where",
+        "where",
+        metavar="'FIELD OP VALUE'",
+        multiple=True,
+        shell_complete=_complete.where,
+        help="Keep records where FIELD compares to VALUE. OP: = != ~ (contains, any case) < <= > >=. Numbers and dates compare as such; a list matches if any element does; dotted paths reach nested fields (observations.actor=KCNA). Repeat for AND.",
+    )
     @click.option("--search", metavar="TEXT", help="Keep records whose text anywhere contains TEXT (any case).")
-    @click.option("--sort", metavar="FIELD[,FIELD]", shell_complete=_complete.sort_keys, help="Order by these fields; -FIELD for descending. Default: date, then id.")
+    @click.option(
+        "--sort",
+        metavar="FIELD[,FIELD]",
+        shell_complete=_complete.sort_keys,
+        help="Order by these fields; -FIELD for descending. Default: date, then id.",
+    )
     @click.option("--limit", type=int, metavar="N", help="At most N records.")
-    @click.option("--fields", multiple=True, metavar="A,B,C", shell_complete=_complete.fields, help="The columns to show, in this order (see 'dprk schema KIND').")
-    @click.option("--explode", metavar="FIELD", shell_complete=_complete.list_fields, help="One row per element of this list field (one row per requesting state, say).")
-    @click.option("--no-cache", is_flag=True, help="Parse every record afresh, neither reading nor writing the parse cache (.dprk-cache/).")
+    @click.option(
+        "--fields",
+        multiple=True,
+        metavar="A,B,C",
+        shell_complete=_complete.fields,
+        help="The columns to show, in this order (see 'dprk schema KIND').",
+    )
+    @click.option(
+        "--explode",
+        metavar="FIELD",
+        shell_complete=_complete.list_fields,
+        help="One row per element of this list field (one row per requesting state, say).",
+    )
+    @click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Parse every record afresh, neither reading nor writing the parse cache (.dprk-cache/).",
+    )
     @functools.wraps(func)
-    def wrapper(*args: Any, kinds: tuple[str, ...], since: str | None, until: str | None, where: tuple[str, ...], search: str | None,
-                sort: str | None, limit: int | None, fields: tuple[str, ...], explode: str | None, no_cache: bool, repo: Any, **kwargs: Any) -> Any:
+    def wrapper(
+        *args: Any,
+        kinds: tuple[str, ...],
+        since: str | None,
+        until: str | None,
+        where: tuple[str, ...],
+        search: str | None,
+        sort: str | None,
+        limit: int | None,
+        fields: tuple[str, ...],
+        explode: str | None,
+        no_cache: bool,
+        repo: Any,
+        **kwargs: Any,
+    ) -> Any:
         from dprk_records.selection.filters import build_selection
 
         if not kinds and default_kinds is not None:
             kinds = tuple(k.name for k in default_kinds(repo))
-        selection = build_selection(repo, kinds, since=since, until=until, where=where, search=search, sort=sort, limit=limit,
-                                    use_cache=not no_cache)
+        selection = build_selection(
+            repo,
+            kinds,
+            since=since,
+            until=until,
+            where=where,
+            search=search,
+            sort=sort,
+            limit=limit,
+            use_cache=not no_cache,
+        )
         return func(*args, repo=repo, selection=selection, fields=fields, explode=explode, **kwargs)
 
     return wrapper

@@ -18,7 +18,8 @@ import os
 import select
 import signal
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -29,8 +30,10 @@ class InputEnded(UsageError):
     """The input ended at a prompt (exit 2)."""
 
     def __init__(self) -> None:
-        super().__init__("stopped before the work was complete (input ended); nothing was written",
-                         hint="give every answer, or the missing fields as options")
+        super().__init__(
+            "stopped before the work was complete (input ended); nothing was written",
+            hint="give every answer, or the missing fields as options",
+        )
 
 
 class _Input:

@@ -31,24 +31,32 @@ def make_command(repo: Any, kind: Any) -> click.Command:
     from dprk_records.editing.options import example_command, option_specs
 
     specs = option_specs(kind, reserved=RESERVED)
-    example = "\n".join(["\b", "Example (it runs as written; --dry-run prints the record and writes nothing):",
-                         *(("  " if n == 0 else "      ") + line for n, line in enumerate(example_command(kind, specs)))])
+    example = "\n".join(
+        [
+            "\b",
+            "Example (it runs as written; --dry-run prints the record and writes nothing):",
+            *(("  " if n == 0 else "      ") + line for n, line in enumerate(example_command(kind, specs))),
+        ]
+    )
 
     def callback(**params: Any) -> None:
         add(repo, kind, specs, params)
 
     return click.Command(
-        kind.name, callback=callback, params=ui.field_options(specs) + ui.common_options(update=False),
+        kind.name,
+        callback=callback,
+        params=ui.field_options(specs) + ui.common_options(update=False),
         short_help=f"Add a {kind.name} to records/{kind.folder}/.",
         help=f"Add a {kind.name}: {kind.description}\n\n"
-             "Give fields as options; missing required fields are prompted for when stdin is a terminal. "
-             "The id is made from the date and the title unless --id is given. The record is checked "
-             "(schema, dates, referenced ids) and written in canonical form to "
-             f"records/{kind.folder}/<id>.yaml, whose path is printed. Exit status: 0 written; "
-             "1 invalid record, required fields missing from --from-file, or id taken (nothing written), or "
-             "written but the commit failed (the message says what is left), or with --edit, the editor failed "
-             "or left bytes that are not UTF-8 text (nothing written; the message says where your text is kept); "
-             "2 usage error, or required options missing with --no-input.", epilog=example,
+        "Give fields as options; missing required fields are prompted for when stdin is a terminal. "
+        "The id is made from the date and the title unless --id is given. The record is checked "
+        "(schema, dates, referenced ids) and written in canonical form to "
+        f"records/{kind.folder}/<id>.yaml, whose path is printed. Exit status: 0 written; "
+        "1 invalid record, required fields missing from --from-file, or id taken (nothing written), or "
+        "written but the commit failed (the message says what is left), or with --edit, the editor failed "
+        "or left bytes that are not UTF-8 text (nothing written; the message says where your text is kept); "
+        "2 usage error, or required options missing with --no-input.",
+        epilog=example,
     )
 
 
@@ -67,15 +75,27 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
     if params["edit"]:
         ui.check_commit(params, repo.root, repo.records_dir)
         with editing.edit_session(repo, kind, f"new-{kind.name}") as edit:
-            edited = editing.edit_until_valid(repo, kind, editing.template(kind, data), edit, finish=lambda d: editing.with_id(kind, d),
-                                              extra=lambda d: editing.id_taken(repo, kind, d))
+            edited = editing.edit_until_valid(
+                repo,
+                kind,
+                editing.template(kind, data),
+                edit,
+                finish=lambda d: editing.with_id(kind, d),
+                extra=lambda d: editing.id_taken(repo, kind, d),
+            )
         if edited is None:
             raise DataError("editing given up; nothing written")
-        saved = ui.save_edited(repo, str(edited.get(kind.id_field) or f"new-{kind.name}"), lambda: repo.render(kind, edited),
-                               lambda: editing.save_new(repo, kind, edited, dry_run=params["dry_run"], commit=params["commit"]))
+        saved = ui.save_edited(
+            repo,
+            str(edited.get(kind.id_field) or f"new-{kind.name}"),
+            lambda: repo.render(kind, edited),
+            lambda: editing.save_new(repo, kind, edited, dry_run=params["dry_run"], commit=params["commit"]),
+        )
     else:
         # ask only on a terminal (or with --prompt), never when stdin holds the record
-        may_prompt = not params["no_input"] and params["from_file"] != "-" and (params["prompt"] or ui.stdin_is_terminal())
+        may_prompt = (
+            not params["no_input"] and params["from_file"] != "-" and (params["prompt"] or ui.stdin_is_terminal())
+        )
         if editing.fields_to_ask(kind, data, specs, may_prompt=may_prompt, from_file=name):
             from dprk_records.editing.prompting import introduction
 
@@ -86,7 +106,9 @@ def add(repo: Any, kind: Any, specs: list[Any], params: dict[str, Any]) -> None:
                 click.echo("\n" + preview.text, err=True, nl=False)
                 if not ui.confirm("Write this record?", default=True):
                     raise DataError("not written, as you asked")
-        saved = ui.save(lambda: editing.save_new(repo, kind, data, dry_run=params["dry_run"], commit=params["commit"], given=given))
+        saved = ui.save(
+            lambda: editing.save_new(repo, kind, data, dry_run=params["dry_run"], commit=params["commit"], given=given)
+        )
     ui.report_saved(saved, [])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import OutputFile, AnyCase, repo_option, selection_options
+from dprk_records.commands._options import AnyCase, OutputFile, repo_option, selection_options
 
 
 def _events(repo):
@@ -16,9 +16,17 @@ def _events(repo):
 @click.command("chart")
 @repo_option
 @selection_options(default_kinds=_events)
-@click.option("-o", "--output", metavar="FILE", required=True, type=OutputFile(), help="The picture to write: FILE.svg or FILE.png (atomically).")
-@click.option("--format", "fmt", type=AnyCase(["svg", "png"]), default=None,
-              help="svg or png. Default: from the file name.")
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    required=True,
+    type=OutputFile(),
+    help="The picture to write: FILE.svg or FILE.png (atomically).",
+)
+@click.option(
+    "--format", "fmt", type=AnyCase(["svg", "png"]), default=None, help="svg or png. Default: from the file name."
+)
 @click.option("--title", metavar="TEXT", help="A title of your own.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 def command(repo, selection, fields, explode, output: str, fmt: str | None, title: str | None, force: bool) -> None:

@@ -28,8 +28,8 @@ def command(ctx: click.Context, repo, revisions: str | None, fmt: str, stat: boo
     observation by its actor), else by position. Changed files that are not records
     (schemas, documentation) are listed apart and not compared.
     """
-    from dprk_records.history.revisions import diff_revisions
     from dprk_records.history.render import render
+    from dprk_records.history.revisions import diff_revisions
 
     diff = diff_revisions(repo, revisions)
     click.echo(render(diff, fmt, stat), nl=False)

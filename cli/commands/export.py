@@ -12,13 +12,31 @@ from dprk_records.output.formats import EXPORT_FORMATS
 @repo_option
 @selection_options
 @output_options(*EXPORT_FORMATS, default="csv")
-@click.option("-o", "--output", metavar="FILE", type=OutputFile(), help="Write to FILE (atomically) instead of stdout. Needed for sqlite.")
-@click.option("--force", is_flag=True, help="Replace FILE if it exists (a regular file only). For a data package: replace the "
-              "package dprk wrote in the folder, its datapackage.json and the files it lists, and leave every other file alone.")
-@click.option("--bom", is_flag=True, help="Begin with a UTF-8 byte-order mark (for spreadsheets that need one to read UTF-8).")
-@click.option("--escape-formulas/--no-escape-formulas", default=True, show_default=True,
-              help="In CSV and TSV, put a ' before a text cell that begins with = + - @ tab or CR, so spreadsheets do not run it.")
-def command(repo, selection, fields, explode, fmt: str, output: str | None, force: bool, bom: bool, escape_formulas: bool) -> None:
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    type=OutputFile(),
+    help="Write to FILE (atomically) instead of stdout. Needed for sqlite.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace FILE if it exists (a regular file only). For a data package: replace the "
+    "package dprk wrote in the folder, its datapackage.json and the files it lists, and leave every other file alone.",
+)
+@click.option(
+    "--bom", is_flag=True, help="Begin with a UTF-8 byte-order mark (for spreadsheets that need one to read UTF-8)."
+)
+@click.option(
+    "--escape-formulas/--no-escape-formulas",
+    default=True,
+    show_default=True,
+    help="In CSV and TSV, put a ' before a text cell that begins with = + - @ tab or CR, so spreadsheets do not run it.",
+)
+def command(
+    repo, selection, fields, explode, fmt: str, output: str | None, force: bool, bom: bool, escape_formulas: bool
+) -> None:
     """Write records as CSV, TSV, JSON, JSON Lines, Markdown, SQLite or a data package.
 
     CSV and TSV have a header and one row per record (or per list element with
@@ -44,7 +62,9 @@ def command(repo, selection, fields, explode, fmt: str, output: str | None, forc
 
     with progress_bar("Exporting", enabled=bool(output and output != "-")) as progress:
         selection = dataclasses.replace(selection, progress=progress)
-        count = export(repo, selection, fmt, output, fields=fields, explode=explode, force=force, bom=bom, escape=escape_formulas)
+        count = export(
+            repo, selection, fmt, output, fields=fields, explode=explode, force=force, bom=bom, escape=escape_formulas
+        )
     if count == 0:
         click.echo(f"dprk: {selection.nothing_found()}", err=True)
     shared = ""
@@ -53,8 +73,10 @@ def command(repo, selection, fields, explode, fmt: str, output: str | None, forc
 
         names = [column.name for column in timeline_columns(selection.kinds)]
         folder = selection.kinds[0].folder
-        shared = (f"only the {len(names)} columns every kind shares ({', '.join(names)}); for all of a kind's "
-                  f"columns, name the kind: 'dprk export {folder}{' -o ' + folder + '.' + fmt if output else ''}'")
+        shared = (
+            f"only the {len(names)} columns every kind shares ({', '.join(names)}); for all of a kind's "
+            f"columns, name the kind: 'dprk export {folder}{' -o ' + folder + '.' + fmt if output else ''}'"
+        )
     if output and output != "-":
         noun = ("row" if explode else "record") + ("" if count == 1 else "s")
         click.echo(f"wrote {count} {noun} to {output}" + (f", with {shared}" if shared else ""), err=True)

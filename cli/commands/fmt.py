@@ -9,7 +9,11 @@ from dprk_records.commands._options import repo_option
 
 @click.command("fmt")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--check", is_flag=True, help="Write nothing; list the files not in canonical form with a short diff, and exit 1 if any.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; list the files not in canonical form with a short diff, and exit 1 if any.",
+)
 @repo_option
 @click.pass_context
 def command(ctx: click.Context, repo, paths: tuple[str, ...], check: bool) -> None:
@@ -33,7 +37,9 @@ def command(ctx: click.Context, repo, paths: tuple[str, ...], check: bool) -> No
     for problem in report.problems:
         click.echo(f"{problem} (not formatted)", err=True)
     verb = "would be rewritten" if check else "rewritten"
-    click.echo(f"{report.checked} record{'s' if report.checked != 1 else ''} checked, {len(report.rewrites)} {verb}"
-               + (f", {len(report.problems)} not readable" if report.problems else ""))
+    click.echo(
+        f"{report.checked} record{'s' if report.checked != 1 else ''} checked, {len(report.rewrites)} {verb}"
+        + (f", {len(report.problems)} not readable" if report.problems else "")
+    )
     failed = bool(report.problems) or (check and bool(report.rewrites))
     ctx.exit(1 if failed else 0)

@@ -20,8 +20,8 @@ def command(repo, record_id: str, fmt: str) -> None:
     Renames are followed, and a removed record is found by its id in history.
     """
     from dprk_records.errors import one_line
-    from dprk_records.history.revisions import record_log
     from dprk_records.history.render import render_change_block
+    from dprk_records.history.revisions import record_log
 
     path, entries = record_log(repo, record_id)
     if fmt == "json":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import AnyCase, ROW_OUTPUT, output_options, repo_option, selection_options
+from dprk_records.commands._options import ROW_OUTPUT, AnyCase, output_options, repo_option, selection_options
 
 
 def _events(repo):
@@ -16,8 +16,12 @@ def _events(repo):
 @click.command("reactions")
 @repo_option
 @selection_options(default_kinds=lambda repo: _events(repo))
-@click.option("--by", type=AnyCase(["year", "month"]), default=None,
-              help="A summary per year or month instead of one row per event.")
+@click.option(
+    "--by",
+    type=AnyCase(["year", "month"]),
+    default=None,
+    help="A summary per year or month instead of one row per event.",
+)
 @output_options(*ROW_OUTPUT)
 def command(repo, selection, fields, explode, by: str | None, fmt: str, style: str) -> None:
     """For each launch and nuclear test: the first Council meeting on it and how many days

@@ -12,7 +12,9 @@ from dprk_records.commands._options import repo_option
 @click.argument("old_id", metavar="OLD", shell_complete=_complete.record_ids())
 @click.argument("new_id", metavar="NEW")
 @click.option("--dry-run", is_flag=True, help="Say what would change, and write nothing.")
-@click.option("--commit", is_flag=True, help="Commit the moved file and the records that refer to it, and nothing else.")
+@click.option(
+    "--commit", is_flag=True, help="Commit the moved file and the records that refer to it, and nothing else."
+)
 @repo_option
 def command(repo, old_id: str, new_id: str, dry_run: bool, commit: bool) -> None:
     """Give the record OLD the id NEW: its file is moved, its id changed, and every

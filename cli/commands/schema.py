@@ -10,9 +10,14 @@ from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_opti
 
 @click.command("schema")
 @click.argument("kind", required=False, shell_complete=_complete.kinds)
-@click.option("--values", "values", metavar="FIELD", shell_complete=_complete.where,
-              help="List the allowed values of FIELD (of KIND, or of any kind), with the name of each state code; "
-                   "'state' lists the state codes.")
+@click.option(
+    "--values",
+    "values",
+    metavar="FIELD",
+    shell_complete=_complete.where,
+    help="List the allowed values of FIELD (of KIND, or of any kind), with the name of each state code; "
+    "'state' lists the state codes.",
+)
 @output_options(*ROW_OUTPUT)
 @repo_option
 def command(repo, kind: str | None, values: str | None, fmt: str, style: str) -> None:

@@ -8,8 +8,12 @@ from dprk_records.commands._options import repo_option
 
 
 @click.command("serve")
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="The port on 127.0.0.1 to serve on.")
-@click.option("--no-cache", is_flag=True, help="Parse every record afresh, neither reading nor writing the parse cache.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="The port on 127.0.0.1 to serve on."
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Parse every record afresh, neither reading nor writing the parse cache."
+)
 @repo_option
 def command(repo, port: int, no_cache: bool) -> None:
     """Build the SQLite export and serve it with datasette on 127.0.0.1.
@@ -25,7 +29,15 @@ def command(repo, port: int, no_cache: bool) -> None:
     import sys
 
     from dprk_records.errors import DataError
-    from dprk_records.output.datasette import DATABASE, check_installed, check_port, clear_folder, metadata, serve_command, write_metadata
+    from dprk_records.output.datasette import (
+        DATABASE,
+        check_installed,
+        check_port,
+        clear_folder,
+        metadata,
+        serve_command,
+        write_metadata,
+    )
     from dprk_records.output.export import derived_tables, write_database
     from dprk_records.output.tables import Layout
     from dprk_records.records.writing import atomic_file
@@ -35,8 +47,10 @@ def command(repo, port: int, no_cache: bool) -> None:
     check_port(port)
     folder = repo.private_folder("serve")
     if folder is None:
-        raise DataError(f"cannot use {repo.root / '.dprk-cache'}/serve for the database (it is a link, or not a folder of this repository)",
-                        hint="remove it; dprk serve makes it afresh")
+        raise DataError(
+            f"cannot use {repo.root / '.dprk-cache'}/serve for the database (it is a link, or not a folder of this repository)",
+            hint="remove it; dprk serve makes it afresh",
+        )
     database, meta = clear_folder(folder, repo.rel(folder))
     selection = build_selection(repo, (), use_cache=not no_cache)
     with atomic_file(database, replace=True, binary=True) as temp:

@@ -12,8 +12,12 @@ from dprk_records.commands._options import output_options, repo_option
 @click.argument("record_id", metavar="ID", shell_complete=_complete.record_ids())
 @output_options("text", "json")
 @click.option("--no-links", is_flag=True, help="Leave out the records that link here (faster: no scan).")
-@click.option("--paths", is_flag=True, help="Print each value with its path, the one 'dprk diff' prints and 'update --set' "
-                                             "and '--remove' take (tags[=russia], observations[actor=KCNA].apogee_km).")
+@click.option(
+    "--paths",
+    is_flag=True,
+    help="Print each value with its path, the one 'dprk diff' prints and 'update --set' "
+    "and '--remove' take (tags[=russia], observations[actor=KCNA].apogee_km).",
+)
 @repo_option
 def command(repo, record_id: str, fmt: str, no_links: bool, paths: bool) -> None:
     """Print the record with id ID in canonical YAML, then the records that link to it.
@@ -38,16 +42,25 @@ def command(repo, record_id: str, fmt: str, no_links: bool, paths: bool) -> None
 
         found = record_paths(record.kind, data)
         if fmt == "json":
-            click.echo(json.dumps([{"path": path, "value": value} for path, value in found], indent=2, ensure_ascii=False))
+            click.echo(
+                json.dumps([{"path": path, "value": value} for path, value in found], indent=2, ensure_ascii=False)
+            )
         for path, value in found if fmt != "json" else ():
             click.echo(one_line(f"{path}: {json.dumps(value, ensure_ascii=False)}"))
         return
+
     def skipped(error: Exception) -> None:
         click.echo(one_line(f"dprk show: warning: {error}; links from that file are not shown"), err=True)
 
     links = [] if no_links else list(backlinks(repo, record.id, on_error=skipped))
     if fmt == "json":
-        click.echo(json.dumps({"kind": record.kind.name, "id": record.id, "record": data, "backlinks": links}, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"kind": record.kind.name, "id": record.id, "record": data, "backlinks": links},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     click.echo(repo.render(record.kind, data), nl=False)
     if no_links:

@@ -10,16 +10,28 @@ from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_opti
 
 @click.command("stats")
 @click.argument("kinds", nargs=-1, metavar="[KIND]...", shell_complete=_complete.kinds)
-@click.option("--by", type=click.Choice(["year", "month"]), default="year", show_default=True, help="Count per year or per month.")
+@click.option(
+    "--by", type=click.Choice(["year", "month"]), default="year", show_default=True, help="Count per year or per month."
+)
 @click.option("--since", metavar="DATE", help="Only records whose date span ends on or after DATE.")
 @click.option("--until", metavar="DATE", help="Only records whose date span starts on or before the end of DATE.")
-@click.option("--where", multiple=True, metavar="'FIELD OP VALUE'", shell_complete=_complete.where, help="Only records matching, as in 'dprk query'.")
+@click.option(
+    "--where",
+    multiple=True,
+    metavar="'FIELD OP VALUE'",
+    shell_complete=_complete.where,
+    help="Only records matching, as in 'dprk query'.",
+)
 @click.option("--search", metavar="TEXT", help="Only records whose text anywhere contains TEXT (any case).")
 @click.option("--no-chart", is_flag=True, help="Print the table only.")
-@click.option("--no-cache", is_flag=True, help="Parse every record afresh, neither reading nor writing the parse cache.")
+@click.option(
+    "--no-cache", is_flag=True, help="Parse every record afresh, neither reading nor writing the parse cache."
+)
 @repo_option
 @output_options(*ROW_OUTPUT)
-def command(repo, kinds, by: str, since, until, where, search, no_chart: bool, no_cache: bool, fmt: str, style: str) -> None:
+def command(
+    repo, kinds, by: str, since, until, where, search, no_chart: bool, no_cache: bool, fmt: str, style: str
+) -> None:
     """Count records per kind per year (or --by month), as a table and a bar chart.
 
     In month mode a record dated only by year counts under YYYY-??. Where launches or
@@ -28,13 +40,15 @@ def command(repo, kinds, by: str, since, until, where, search, no_chart: bool, n
     """
     import sys
 
-    from dprk_records.selection.filters import build_selection
     from dprk_records.output.formats import write_rows
     from dprk_records.selection import coverage
+    from dprk_records.selection.filters import build_selection
     from dprk_records.selection.reactions import event_kinds
     from dprk_records.selection.stats import chart, count
 
-    selection = build_selection(repo, kinds, since=since, until=until, where=where, search=search, use_cache=not no_cache)
+    selection = build_selection(
+        repo, kinds, since=since, until=until, where=where, search=search, use_cache=not no_cache
+    )
     header, rows = count(repo, selection, by)
     write_rows(sys.stdout, fmt, header, rows, style=style, escape=False)
     if fmt == "table" and not no_chart and rows:

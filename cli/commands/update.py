@@ -72,38 +72,57 @@ def make_command(repo: Any, record: Any) -> click.Command:
 
     from dprk_records.commands import _complete
 
-    unset = click.Option(["--unset"], metavar="FIELD", multiple=True, shell_complete=_complete.top_fields(kind),
-                         help=f"Remove a field (repeatable). Fields of a {kind.name}: {', '.join(kind.fields)}.")
+    unset = click.Option(
+        ["--unset"],
+        metavar="FIELD",
+        multiple=True,
+        shell_complete=_complete.top_fields(kind),
+        help=f"Remove a field (repeatable). Fields of a {kind.name}: {', '.join(kind.fields)}.",
+    )
     paths = [
-        click.Option(["--set", "set_paths"], metavar="PATH=VALUE", multiple=True,
-                     help="Give one part of the record a new value, named by the path 'dprk diff' prints, e.g. "
-                          "'observations[actor=KCNA].apogee_km=490' or 'sources[0].url=https://...'. Repeatable."),
-        click.Option(["--append", "append_paths"], metavar="PATH=VALUE", multiple=True,
-                     help="Add one element to the list at PATH, e.g. 'requested_by=USA' or "
-                          "'observations={\"actor\": ..., ...}' (JSON for an object). Repeatable."),
-        click.Option(["--remove", "remove_paths"], metavar="PATH", multiple=True,
-                     help="Take away the element or field at PATH, e.g. 'observations[actor=KCNA]' or 'sources[2]'. Repeatable."),
+        click.Option(
+            ["--set", "set_paths"],
+            metavar="PATH=VALUE",
+            multiple=True,
+            help="Give one part of the record a new value, named by the path 'dprk diff' prints, e.g. "
+            "'observations[actor=KCNA].apogee_km=490' or 'sources[0].url=https://...'. Repeatable.",
+        ),
+        click.Option(
+            ["--append", "append_paths"],
+            metavar="PATH=VALUE",
+            multiple=True,
+            help="Add one element to the list at PATH, e.g. 'requested_by=USA' or "
+            "'observations={\"actor\": ..., ...}' (JSON for an object). Repeatable.",
+        ),
+        click.Option(
+            ["--remove", "remove_paths"],
+            metavar="PATH",
+            multiple=True,
+            help="Take away the element or field at PATH, e.g. 'observations[actor=KCNA]' or 'sources[2]'. Repeatable.",
+        ),
     ]
     return PartsInOrder(
-        record.id, callback=callback, params=ui.field_options(specs) + [unset] + paths + ui.common_options(update=True),
+        record.id,
+        callback=callback,
+        params=ui.field_options(specs) + [unset] + paths + ui.common_options(update=True),
         help=f"Change fields of the {kind.name} {record.id} ({record.rel}).\n\n"
-             "A field option replaces the whole field (a repeatable option gives the whole new list); --set, "
-             "--append and --remove change one part, named by the paths 'dprk diff' prints, in the order given, "
-             "after the field options (a field given whole by its option cannot also be changed in parts). The record "
-             "is checked as 'dprk add' checks it, replaced atomically, and each changed field is printed as "
-             "OLD -> NEW. A change made meanwhile by another command is kept: this one is applied on top of it "
-             "(with --edit, the record must not have changed, been renamed or deleted while the editor was open; if it "
-             "was, nothing is written and the edited text is kept in a file whose path is printed). Exit status: 0 "
-             "written or unchanged; 1 invalid (nothing written), or written but the commit failed (the message says "
-             "what is left), or the editor failed or left bytes that are not UTF-8 text (nothing written; the "
-             "message says where your text is kept); 2 usage error.",
+        "A field option replaces the whole field (a repeatable option gives the whole new list); --set, "
+        "--append and --remove change one part, named by the paths 'dprk diff' prints, in the order given, "
+        "after the field options (a field given whole by its option cannot also be changed in parts). The record "
+        "is checked as 'dprk add' checks it, replaced atomically, and each changed field is printed as "
+        "OLD -> NEW. A change made meanwhile by another command is kept: this one is applied on top of it "
+        "(with --edit, the record must not have changed, been renamed or deleted while the editor was open; if it "
+        "was, nothing is written and the edited text is kept in a file whose path is printed). Exit status: 0 "
+        "written or unchanged; 1 invalid (nothing written), or written but the commit failed (the message says "
+        "what is left), or the editor failed or left bytes that are not UTF-8 text (nothing written; the "
+        "message says where your text is kept); 2 usage error.",
     )
 
 
 def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> None:
     from dprk_records import editing
-    from dprk_records.records import yamlread
     from dprk_records.errors import DataError
+    from dprk_records.records import yamlread
 
     kind = record.kind
     document = None
@@ -120,7 +139,9 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
 
     given_whole = given_options(specs, params)  # a field given whole cannot also be changed in parts
     given_whole.update({field_name(kind, name): f"--unset {name}" for name in params["unset"]})
-    steps = operations(kind, parts_in_order(params, click.get_current_context().meta.get("dprk.parts_order", [])), given_whole)
+    steps = operations(
+        kind, parts_in_order(params, click.get_current_context().meta.get("dprk.parts_order", [])), given_whole
+    )
 
     def apply(current: dict[str, Any]) -> dict[str, Any]:
         data = editing.merge(kind, current, changes, params["unset"])
@@ -134,12 +155,22 @@ def update(repo: Any, record: Any, specs: list[Any], params: dict[str, Any]) -> 
         base = repo.read_bytes(record)
         old = yamlread.loads(yamlread.decode(base, record.rel), record.rel)
         with editing.edit_session(repo, kind, record.id) as edit:
-            edited = editing.edit_until_valid(repo, kind, repo.render(kind, apply(old)), edit,
-                                              finish=lambda d: editing.ordered(kind, d), record_id=record.id)
+            edited = editing.edit_until_valid(
+                repo,
+                kind,
+                repo.render(kind, apply(old)),
+                edit,
+                finish=lambda d: editing.ordered(kind, d),
+                record_id=record.id,
+            )
         if edited is None:
             raise DataError("editing given up; nothing written")
-        saved = ui.save_edited(repo, record.id, lambda: repo.render(kind, edited),
-                               lambda: editing.save_update(repo, record, lambda current: edited, base=base, **options))
+        saved = ui.save_edited(
+            repo,
+            record.id,
+            lambda: repo.render(kind, edited),
+            lambda: editing.save_update(repo, record, lambda current: edited, base=base, **options),
+        )
     else:
         saved = ui.save(lambda: editing.save_update(repo, record, apply, given=given, **options))
     if saved.text is None:

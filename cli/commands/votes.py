@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import OutputFile, ROW_OUTPUT, output_options, repo_option, selection_options
+from dprk_records.commands._options import ROW_OUTPUT, OutputFile, output_options, repo_option, selection_options
 
 
 def _voting(repo):
@@ -17,8 +17,14 @@ def _voting(repo):
 @repo_option
 @selection_options(default_kinds=_voting)
 @output_options(*ROW_OUTPUT)
-@click.option("--chart", "chart", metavar="FILE", type=OutputFile(), default=None,
-              help="Also draw the positions to FILE.svg or FILE.png (atomically).")
+@click.option(
+    "--chart",
+    "chart",
+    metavar="FILE",
+    type=OutputFile(),
+    default=None,
+    help="Also draw the positions to FILE.svg or FILE.png (atomically).",
+)
 @click.option("--force", is_flag=True, help="Replace the --chart FILE if it exists.")
 def command(repo, selection, fields, explode, fmt: str, style: str, chart: str | None, force: bool) -> None:
     """For each Council member and year: votes in favour, against and abstaining, vetoes,
@@ -61,7 +67,14 @@ def command(repo, selection, fields, explode, fmt: str, style: str, chart: str |
     found = votes.votes(selection.kinds, selection.records(repo))
     if not found:
         click.echo("dprk: no recorded position matches", err=True)
-    write_chosen(sys.stdout, fmt, votes.COLUMNS, votes.rows(found, votes.state_names(selection.kinds)), chosen_fields, style=style)
+    write_chosen(
+        sys.stdout,
+        fmt,
+        votes.COLUMNS,
+        votes.rows(found, votes.state_names(selection.kinds)),
+        chosen_fields,
+        style=style,
+    )
     if chart is not None:
         from dprk_records.output.votechart import draw
 

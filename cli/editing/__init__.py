@@ -20,10 +20,45 @@ from dprk_records.editing.inputs import Input
 from dprk_records.editing.options import OptionSpec, option_specs
 from dprk_records.editing.prompting import prompt_missing
 from dprk_records.editing.record import check_unset, fields_to_ask, given, merge, ordered, with_id
-from dprk_records.editing.saving import Changed, Gone, Invalid, NotCommitted, Saved, id_taken, keep_unsaved, save_new, save_update, unsaved_error
+from dprk_records.editing.saving import (
+    Changed,
+    Gone,
+    Invalid,
+    NotCommitted,
+    Saved,
+    id_taken,
+    keep_unsaved,
+    save_new,
+    save_update,
+    unsaved_error,
+)
 from dprk_records.editing.values import parse_document
 from dprk_records.editing.workfile import EditorFailed, edit_session
 
-__all__ = ["Changed", "EditorFailed", "Gone", "Input", "Invalid", "NotCommitted", "OptionSpec", "Saved", "check_unset",
-           "edit_session", "edit_until_valid", "fields_to_ask", "given", "id_taken", "keep_unsaved", "merge", "option_specs",
-           "ordered", "parse_document", "prompt_missing", "save_new", "save_update", "template", "unsaved_error", "with_id"]
+__all__ = [
+    "Changed",
+    "EditorFailed",
+    "Gone",
+    "Input",
+    "Invalid",
+    "NotCommitted",
+    "OptionSpec",
+    "Saved",
+    "check_unset",
+    "edit_session",
+    "edit_until_valid",
+    "fields_to_ask",
+    "given",
+    "id_taken",
+    "keep_unsaved",
+    "merge",
+    "option_specs",
+    "ordered",
+    "parse_document",
+    "prompt_missing",
+    "save_new",
+    "save_update",
+    "template",
+    "unsaved_error",
+    "with_id",
+]

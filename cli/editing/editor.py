@@ -5,17 +5,17 @@ The command line passes in the callback that runs the editor (`edit`).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from dprk_records.editing.options import ENUM_CHOICES_MAX, example_json, scalar_field, shape
 from dprk_records.editing.record import can_make_id
 from dprk_records.editing.saving import check
 from dprk_records.editing.values import parse_document
-from dprk_records.records import yamlread
 from dprk_records.errors import DataError, YamlError, one_line
+from dprk_records.records import yamlread
 from dprk_records.records.kinds import HEADER_PREFIX, Field, Kind
 from dprk_records.records.repository import Repository
-
 
 ERROR_PREFIX = "# ! "
 
@@ -82,8 +82,15 @@ def drop_empty(data: dict[str, Any]) -> dict[str, Any]:
 Edit = Callable[[str], "str | None"]
 
 
-def edit_until_valid(repo: Repository, kind: Kind, text: str, edit: Edit, finish: Callable[[dict[str, Any]], dict[str, Any]],
-                     extra: Callable[[dict[str, Any]], list[str]] | None = None, record_id: str | None = None) -> dict[str, Any] | None:
+def edit_until_valid(
+    repo: Repository,
+    kind: Kind,
+    text: str,
+    edit: Edit,
+    finish: Callable[[dict[str, Any]], dict[str, Any]],
+    extra: Callable[[dict[str, Any]], list[str]] | None = None,
+    record_id: str | None = None,
+) -> dict[str, Any] | None:
     """Open `text` in the editor until it holds a valid record; None when the user gives up.
 
     Giving up: closing without saving, emptying the file, or saving it unchanged

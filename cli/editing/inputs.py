@@ -50,7 +50,12 @@ def _gave(document: Any, data: Any, pointer: tuple[Any, ...]) -> bool:
     for part in pointer:
         if isinstance(document, dict) and isinstance(data, dict) and part in document and part in data:
             document, data = document[part], data[part]
-        elif isinstance(document, list) and isinstance(data, list) and isinstance(part, int) and part < min(len(document), len(data)):
+        elif (
+            isinstance(document, list)
+            and isinstance(data, list)
+            and isinstance(part, int)
+            and part < min(len(document), len(data))
+        ):
             document, data = document[part], data[part]
         else:
             return False

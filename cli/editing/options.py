@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from dprk_records.editing.values import parse_json, parse_scalar
 from dprk_records.errors import UsageError
 from dprk_records.records.allowed import normalise
 from dprk_records.records.kinds import Field, Kind
 from dprk_records.records.repository import check_id_text
-
 
 ENUM_CHOICES_MAX = 20
 EXAMPLE_DATE = "2023-11-21"  # larger enums (state codes) are checked, not listed, in help and prompts
@@ -68,7 +68,9 @@ def scalar_field(item: Field) -> Field:
     return item.items if item.type == "array" and item.items is not None else item
 
 
-def option_specs(kind: Kind, reserved: Iterable[str] = (), skip: Iterable[str] = (), *, update: bool = False) -> list[OptionSpec]:
+def option_specs(
+    kind: Kind, reserved: Iterable[str] = (), skip: Iterable[str] = (), *, update: bool = False
+) -> list[OptionSpec]:
     """One option per top-level field of `kind`, in schema order.
 
     `reserved` are flags the command line uses for itself: a field whose flag would
@@ -95,9 +97,22 @@ def option_specs(kind: Kind, reserved: Iterable[str] = (), skip: Iterable[str] =
             flags = [alias, flag] if how == "objects" else [flag, alias]
         taken.update(flags)
         element = scalar_field(item)
-        choices = [str(v) for v in element.enum] if element.enum and len(element.enum) <= ENUM_CHOICES_MAX and how != "objects" else None
-        specs.append(OptionSpec(item, flags, f"field__{len(specs)}", how in ("objects", "list"), choices, _metavar(item, how),
-                                 option_help(item, how, made_id=name == kind.id_field and can_make_id(kind), update=update)))
+        choices = (
+            [str(v) for v in element.enum]
+            if element.enum and len(element.enum) <= ENUM_CHOICES_MAX and how != "objects"
+            else None
+        )
+        specs.append(
+            OptionSpec(
+                item,
+                flags,
+                f"field__{len(specs)}",
+                how in ("objects", "list"),
+                choices,
+                _metavar(item, how),
+                option_help(item, how, made_id=name == kind.id_field and can_make_id(kind), update=update),
+            )
+        )
     return specs
 
 
@@ -123,7 +138,9 @@ def option_help(item: Field, how: str, made_id: bool = False, update: bool = Fal
     parts = [item.description.rstrip(".") + "." if item.description else ""]
     element = scalar_field(item)
     if element.names:
-        parts.append(f"An ISO 3166-1 alpha-3 code, any case (the codes and names: 'dprk schema --values {item.dotted}').")
+        parts.append(
+            f"An ISO 3166-1 alpha-3 code, any case (the codes and names: 'dprk schema --values {item.dotted}')."
+        )
     if element.references:
         parts.append("The id of a " + " or ".join(element.references) + ".")
     if how == "list":
@@ -231,8 +248,11 @@ def option_value(spec: OptionSpec, raw: Any) -> Any:
 
 def given_options(specs: list[OptionSpec], params: dict[str, Any]) -> dict[str, str]:
     """The fields whose options were given, each with the option's flag (`{"title": "--title"}`)."""
-    return {spec.name: spec.flags[0] for spec in specs
-            if params.get(spec.param) is not None and not (spec.multiple and not params.get(spec.param))}
+    return {
+        spec.name: spec.flags[0]
+        for spec in specs
+        if params.get(spec.param) is not None and not (spec.multiple and not params.get(spec.param))
+    }
 
 
 def values_from_options(specs: list[OptionSpec], params: dict[str, Any]) -> dict[str, Any]:

@@ -23,15 +23,16 @@ made meanwhile by another command stays.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from dprk_records.editing.values import parse_value
 from dprk_records.errors import UsageError
 from dprk_records.records import paths
+from dprk_records.records.allowed import spelled as spelled_value
 from dprk_records.records.kinds import Field, Kind
 from dprk_records.records.paths import Step
-from dprk_records.records.allowed import spelled as spelled_value
 from dprk_records.records.suggest import did_you_mean, nearest
 
 
@@ -49,19 +50,23 @@ def split_assignment(text: str, option: str) -> tuple[list[Step], str, str]:
     try:
         steps, at = paths.read_path(text, stop_at_equals=True)
     except paths.PathError as exc:
-        if "=" not in text[exc.at:]:
+        if "=" not in text[exc.at :]:
             raise UsageError(f"{option} {text!r}: expected PATH=VALUE", hint=example) from None
         raise _unreadable(text, option, exc) from None
     if at >= len(text):
         raise UsageError(f"{option} {text!r}: expected PATH=VALUE", hint=example)
-    return steps, text[:at], text[at + 1:]
+    return steps, text[:at], text[at + 1 :]
 
 
 def _unreadable(text: str, option: str, exc: paths.PathError) -> UsageError:
     if exc.at == 0 and not text.startswith('["'):
-        return UsageError(f"{option} {text!r}: a path starts with a field name", hint="for example observations[actor=KCNA].apogee_km")
-    return UsageError(f"{option} {text!r}: cannot read the path from {text[exc.at:]!r}: {exc}",
-                      hint="steps are .field, [N], [key=value] and [=value], as 'dprk diff' prints them")
+        return UsageError(
+            f"{option} {text!r}: a path starts with a field name", hint="for example observations[actor=KCNA].apogee_km"
+        )
+    return UsageError(
+        f"{option} {text!r}: cannot read the path from {text[exc.at :]!r}: {exc}",
+        hint="steps are .field, [N], [key=value] and [=value], as 'dprk diff' prints them",
+    )
 
 
 def field_at(kind: Kind, steps: list[Step]) -> Field | None:
@@ -92,9 +97,14 @@ def _element(items: list[Any], step: Step, where: str, field: Field | None) -> i
         named = [paths.label(item.get(key) if key else item) for item in items if not key or isinstance(item, dict)]
         known = [text for text in named if text is not None]
         what = f"has {key}" if key else "is"
-        raise UsageError(f"{where}: no element {what} {value!r}", hint=("the list has: " + ", ".join(known)) if known else None)
+        raise UsageError(
+            f"{where}: no element {what} {value!r}", hint=("the list has: " + ", ".join(known)) if known else None
+        )
     if len(hits) > 1:
-        raise UsageError(f"{where}: {len(hits)} elements {'have ' + key if key else 'are'} {value!r}", hint="name one by its place, [N], from 0")
+        raise UsageError(
+            f"{where}: {len(hits)} elements {'have ' + key if key else 'are'} {value!r}",
+            hint="name one by its place, [N], from 0",
+        )
     return hits[0]
 
 
@@ -109,7 +119,7 @@ def _walk(data: Any, steps: list[Step], option: str, text: str, create: bool) ->
                 raise UsageError(f"{option} {text!r}: {done} is not an object with fields")
             if step.key not in node:
                 if not create:
-                    raise UsageError(f"{option} {text!r}: the record has no {paths.format_path(steps[:place + 1])}")
+                    raise UsageError(f"{option} {text!r}: the record has no {paths.format_path(steps[: place + 1])}")
                 node[step.key] = {}
             node = node[step.key]
         else:
@@ -151,14 +161,18 @@ def no_field(kind: Kind, steps: list[Step], option: str) -> UsageError:
     for place in range(1, len(steps) + 1):
         if field_at(kind, steps[:place]) is None:
             break
-    parent = field_at(kind, steps[:place - 1])
+    parent = field_at(kind, steps[: place - 1])
     while parent is not None and parent.items is not None and not parent.keys:
         parent = parent.items
     names = list(parent.keys) if parent is not None else []
     wrong = steps[place - 1].key
     close = did_you_mean(nearest(wrong, names)) if wrong is not None else ""
-    where = paths.format_path(steps[:place - 1])
-    listed = f"fields{' of ' + where if where else ''}: {', '.join(names)}" if names else f"fields are listed by 'dprk schema {kind.name}'"
+    where = paths.format_path(steps[: place - 1])
+    listed = (
+        f"fields{' of ' + where if where else ''}: {', '.join(names)}"
+        if names
+        else f"fields are listed by 'dprk schema {kind.name}'"
+    )
     return UsageError(f"{option}: {kind.name} has no field at {shown}", hint=close or listed)
 
 
@@ -208,7 +222,9 @@ class Operation:
         return data
 
 
-def operations(kind: Kind, given: Iterable[tuple[str, str]], fields: Mapping[str, str] | None = None) -> list[Operation]:
+def operations(
+    kind: Kind, given: Iterable[tuple[str, str]], fields: Mapping[str, str] | None = None
+) -> list[Operation]:
     """The operations asked for, in the order given: (verb, text) pairs, verb one of set,
     append and remove. Checked against the schema (usage errors).
 
@@ -238,8 +254,10 @@ def _refuse_two_values(ops: list[Operation], fields: Mapping[str, str]) -> None:
     for op in ops:
         top = op.steps[0].key
         if top in fields:
-            raise UsageError(f"{fields[top]} and --{op.verb} {op.text!r} both change {top}",
-                             hint="give the whole field with its option, or change its parts with --set, --append and --remove")
+            raise UsageError(
+                f"{fields[top]} and --{op.verb} {op.text!r} both change {top}",
+                hint="give the whole field with its option, or change its parts with --set, --append and --remove",
+            )
         if op.verb == "set":
             earlier = sets.setdefault(tuple(op.steps), op)
             if earlier is not op:

@@ -6,8 +6,9 @@ line passes in the callbacks that talk to the terminal (`ask`, `confirm`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from dprk_records.editing.options import ENUM_CHOICES_MAX, scalar_field, shape, singular
 from dprk_records.editing.record import missing, with_id
@@ -51,7 +52,9 @@ class Question:
             return None
         choices = self.choices
         if self.is_list and shape(self.field) == "list":
-            parts = [p.strip() for p in re.split(r"[,\s]+" if scalar_field(self.field).enum else r",", text) if p.strip()]
+            parts = [
+                p.strip() for p in re.split(r"[,\s]+" if scalar_field(self.field).enum else r",", text) if p.strip()
+            ]
             value: Any = [self._one(p, choices) for p in parts]
         elif shape(self.field) in ("object", "objects"):
             value = parse_json(text, self.label)
@@ -88,8 +91,9 @@ def answer_problems(kind: Kind, context: dict[str, Any], pointer: tuple[Any, ...
     for error in kind.validator.iter_errors(probe):
         path = tuple(error.absolute_path)
         if path[: len(pointer)] == pointer:
-            messages.extend(problem.message for problem in schema_problems(kind, "", error, None)
-                            if problem.message not in messages)
+            messages.extend(
+                problem.message for problem in schema_problems(kind, "", error, None) if problem.message not in messages
+            )
     if messages:
         return messages
     from dprk_records.records.dates import calendar_problems
@@ -102,7 +106,9 @@ Ask = Callable[[Question], Any]
 Confirm = Callable[[str], bool]
 
 
-def prompt_missing(kind: Kind, data: dict[str, Any], ask: Ask, confirm: Confirm, *, optional: bool = True) -> dict[str, Any]:
+def prompt_missing(
+    kind: Kind, data: dict[str, Any], ask: Ask, confirm: Confirm, *, optional: bool = True
+) -> dict[str, Any]:
     """Ask for every missing required field, in schema order; then, if the person wants
     them, for the optional fields not given; and return the completed data.
 
@@ -138,7 +144,11 @@ def _ask_field(kind: Kind, data: dict[str, Any], item: Field, ask: Ask, confirm:
             context = dict(data)
             context[item.name] = elements + [element]
             for key, child in element_field.keys.items():
-                answer = ask(Question(kind, child, f"{item.name}[{len(elements)}].{key}", pointer + (key,), child.required, context))
+                answer = ask(
+                    Question(
+                        kind, child, f"{item.name}[{len(elements)}].{key}", pointer + (key,), child.required, context
+                    )
+                )
                 if answer is not None:
                     element[key] = answer
             elements.append(element)
@@ -150,7 +160,9 @@ def _ask_field(kind: Kind, data: dict[str, Any], item: Field, ask: Ask, confirm:
         context = dict(data)
         context[item.name] = element
         for key, child in item.keys.items():
-            answer = ask(Question(kind, child, f"{item.name}.{key}", (item.name, key), child.required and required, context))
+            answer = ask(
+                Question(kind, child, f"{item.name}.{key}", (item.name, key), child.required and required, context)
+            )
             if answer is not None:
                 element[key] = answer
         if element:
@@ -163,7 +175,9 @@ def _ask_field(kind: Kind, data: dict[str, Any], item: Field, ask: Ask, confirm:
 
 def introduction(kind: Kind) -> str:
     """What the person about to be asked for a record should know first."""
-    return (f"Adding a {kind.name}: {kind.description}\n"
-            "The required fields come first, then optional ones you may skip with Enter. Lists are numbered "
-            "from 0, as 'dprk diff' and 'update --set' name them. You will see the record before it is written. "
-            "Stop at any time with Ctrl-C: nothing is written.")
+    return (
+        f"Adding a {kind.name}: {kind.description}\n"
+        "The required fields come first, then optional ones you may skip with Enter. Lists are numbered "
+        "from 0, as 'dprk diff' and 'update --set' name them. You will see the record before it is written. "
+        "Stop at any time with Ctrl-C: nothing is written."
+    )

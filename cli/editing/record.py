@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from dprk_records.editing.options import OptionSpec, can_make_id, option_specs, values_from_options
 from dprk_records.errors import DataError, UsageError
 from dprk_records.records.kinds import Field, Kind
-
 
 SLUG_MAX = 50  # characters of title slug kept in a made-up id
 
@@ -66,8 +66,6 @@ def make_id(kind: Kind, data: dict[str, Any]) -> str | None:
     return f"{date}-{slug}"
 
 
-
-
 def with_id(kind: Kind, data: dict[str, Any], strict: bool = False) -> dict[str, Any]:
     """`data` with its id filled in from date and title when it has none.
 
@@ -76,7 +74,12 @@ def with_id(kind: Kind, data: dict[str, Any], strict: bool = False) -> dict[str,
     if data.get(kind.id_field) in (None, "") and can_make_id(kind):
         made = make_id(kind, data)
         title = data.get(kind.role_field("title") or "")
-        if made is None and strict and isinstance(title, str) and isinstance(data.get(kind.role_field("date") or ""), str):
+        if (
+            made is None
+            and strict
+            and isinstance(title, str)
+            and isinstance(data.get(kind.role_field("date") or ""), str)
+        ):
             raise UsageError(f"the title {title!r} has no letters or digits to make an id from", hint="give --id")
         if made is not None:
             data = dict(data)
@@ -84,8 +87,9 @@ def with_id(kind: Kind, data: dict[str, Any], strict: bool = False) -> dict[str,
     return ordered(kind, data)
 
 
-def fields_to_ask(kind: Kind, data: dict[str, Any], specs: list[OptionSpec], *, may_prompt: bool,
-                  from_file: str | None = None) -> list[Field]:
+def fields_to_ask(
+    kind: Kind, data: dict[str, Any], specs: list[OptionSpec], *, may_prompt: bool, from_file: str | None = None
+) -> list[Field]:
     """Required fields still missing, to be asked for, when asking is allowed.
 
     Otherwise an error naming them: invalid data (DataError, exit 1) when the record came
@@ -95,10 +99,14 @@ def fields_to_ask(kind: Kind, data: dict[str, Any], specs: list[OptionSpec], *, 
     if needed and not may_prompt:
         if from_file is not None:
             names = ", ".join(item.name for item in needed)
-            raise DataError(f"{from_file}: the {kind.name} lacks required fields: {names}",
-                            hint="add them to the file, or give them as options")
-        raise UsageError(f"a {kind.name} needs {describe_missing(needed, specs)}",
-                         hint="give them as options, or use --from-file or --edit, or run in a terminal to be asked")
+            raise DataError(
+                f"{from_file}: the {kind.name} lacks required fields: {names}",
+                hint="add them to the file, or give them as options",
+            )
+        raise UsageError(
+            f"a {kind.name} needs {describe_missing(needed, specs)}",
+            hint="give them as options, or use --from-file or --edit, or run in a terminal to be asked",
+        )
     return needed
 
 
@@ -145,7 +153,9 @@ def check_unset(kind: Kind, changes: dict[str, Any], unset: Iterable[str]) -> No
 # --- the add and update flows, minus the interactive parts -------------------------------
 
 
-def given(kind: Kind, specs: list[OptionSpec], params: dict[str, Any], document: dict[str, Any] | None) -> dict[str, Any]:
+def given(
+    kind: Kind, specs: list[OptionSpec], params: dict[str, Any], document: dict[str, Any] | None
+) -> dict[str, Any]:
     """The fields given: a document from --from-file (allowed values matched in any case,
     as for options), overridden by options."""
     from dprk_records.records.allowed import normalise

@@ -71,8 +71,10 @@ def rename(repo: Repository, old_id: str, new_id: str, *, dry_run: bool = False,
     with contextlib.nullcontext() if dry_run else repo.write_lock():
         taken = existing(repo, new_id)
         if taken is not None:
-            raise DataError(f"{taken.rel} already exists: the id {new_id!r} is taken; records are never overwritten",
-                            hint=f"give 'dprk rename {old_id}' another NEW id")
+            raise DataError(
+                f"{taken.rel} already exists: the id {new_id!r} is taken; records are never overwritten",
+                hint=f"give 'dprk rename {old_id}' another NEW id",
+            )
         old_text = repo.read_text(record)
         data = yamlread.loads(old_text, record.rel)
         data[kind.id_field] = new_id
@@ -104,5 +106,7 @@ def rename(repo: Repository, old_id: str, new_id: str, *, dry_run: bool = False,
         from dprk_records.history.commit import commit_paths
 
         result.message = f"Rename {kind.name} {old_id} to {new_id}"
-        result.commit = commit_paths(repo.root, [record.path, new.path] + [r.path for r, _ in result.referrers], result.message)
+        result.commit = commit_paths(
+            repo.root, [record.path, new.path] + [r.path for r, _ in result.referrers], result.message
+        )
     return result

@@ -6,8 +6,9 @@ lock so that no other command's change is lost, and committed with git when aske
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from dprk_records.editing.inputs import Input, identical, in_input
 from dprk_records.errors import DataError, DprkError, UsageError
@@ -38,9 +39,9 @@ def check(repo: Repository, kind: Kind, data: dict[str, Any], record_id: str | N
     Problems carry the file path (of `record_id`, else of the record's own id) and
     positions in the canonical text.
     """
+    from dprk_records.checks.crossrecord import reference_problem
     from dprk_records.checks.problems import Problem, problem_at
     from dprk_records.checks.record import check_data
-    from dprk_records.checks.crossrecord import reference_problem
 
     if record_id is None:
         record_id = data.get(kind.id_field)
@@ -72,15 +73,17 @@ def read_back(text: str, data: dict[str, Any], rel: str) -> None:
     """Refuse (DataError) a canonical text that does not read back as exactly `data`,
     types included (`1` is not `1.0` nor `true`), so that no record is ever written that
     reads as something else, or not at all, whatever the emitter gets wrong."""
-    from dprk_records.records import yamlread
     from dprk_records.errors import YamlError
+    from dprk_records.records import yamlread
 
     try:
         same = identical(yamlread.loads(text, rel), data)
     except YamlError:
         same = False
     if not same:
-        raise DataError(f"{rel}: its canonical form would not read back as the same data; nothing written (please report this)")
+        raise DataError(
+            f"{rel}: its canonical form would not read back as the same data; nothing written (please report this)"
+        )
 
 
 def existing(repo: Repository, record_id: Any) -> RecordFile | None:
@@ -96,7 +99,10 @@ def existing(repo: Repository, record_id: Any) -> RecordFile | None:
 def refuse_existing(repo: Repository, record_id: Any) -> None:
     found = existing(repo, record_id)
     if found is not None:
-        raise DataError(f"{found.rel} already exists; records are never overwritten", hint=f"choose another --id, or change it with 'dprk update {record_id}'")
+        raise DataError(
+            f"{found.rel} already exists; records are never overwritten",
+            hint=f"choose another --id, or change it with 'dprk update {record_id}'",
+        )
 
 
 def id_taken(repo: Repository, kind: Kind, data: dict[str, Any]) -> list[str]:
@@ -139,8 +145,10 @@ class Changed(DataError):
     """The record file changed after the command read it (another writer); nothing was written."""
 
     def __init__(self, record: RecordFile, message: str | None = None):
-        super().__init__(message or f"{record.rel} changed after it was read (another command wrote it); nothing written",
-                         hint="run the command again")
+        super().__init__(
+            message or f"{record.rel} changed after it was read (another command wrote it); nothing written",
+            hint="run the command again",
+        )
         self.record = record
 
 
@@ -175,8 +183,15 @@ def _locked(repo: Repository, dry_run: bool) -> Any:
     return contextlib.nullcontext() if dry_run else repo.write_lock()
 
 
-def save_new(repo: Repository, kind: Kind, data: dict[str, Any], *, dry_run: bool = False, commit: bool = False,
-             given: Input | None = None) -> Saved:
+def save_new(
+    repo: Repository,
+    kind: Kind,
+    data: dict[str, Any],
+    *,
+    dry_run: bool = False,
+    commit: bool = False,
+    given: Input | None = None,
+) -> Saved:
     """Check a new record and write it, then commit it if asked.
 
     Under the repository's write lock, the id is checked free in every kind folder and
@@ -199,8 +214,16 @@ def save_new(repo: Repository, kind: Kind, data: dict[str, Any], *, dry_run: boo
     return _commit(repo, Saved(text, record), commit, "Add")
 
 
-def save_update(repo: Repository, record: RecordFile, apply: Callable[[dict[str, Any]], dict[str, Any]], *,
-                base: bytes | None = None, dry_run: bool = False, commit: bool = False, given: Input | None = None) -> Saved:
+def save_update(
+    repo: Repository,
+    record: RecordFile,
+    apply: Callable[[dict[str, Any]], dict[str, Any]],
+    *,
+    base: bytes | None = None,
+    dry_run: bool = False,
+    commit: bool = False,
+    given: Input | None = None,
+) -> Saved:
     """Apply a change to the record as it is on disk now, check it, and replace the file.
 
     `apply` makes the new data from the current data. Reading, applying, checking and
@@ -211,8 +234,8 @@ def save_update(repo: Repository, record: RecordFile, apply: Callable[[dict[str,
     the file is no longer there) is raised and nothing is written. Problems in values
     that `given` (fields as text, from --from-file) gave name it, at its own lines.
     """
-    from dprk_records.records import yamlread
     from dprk_records.history.recorddiff import compare
+    from dprk_records.records import yamlread
 
     commit = commit and not dry_run
     if commit:
@@ -264,7 +287,9 @@ def keep_unsaved(repo: Repository, name: str, text: str) -> str:
 
     folder = repo.private_folder("unsaved")
     if folder is None:
-        raise DataError(f"the edited text could not be kept: {repo.rel(repo.root / '.dprk-cache')} is not a folder of this repository")
+        raise DataError(
+            f"the edited text could not be kept: {repo.rel(repo.root / '.dprk-cache')} is not a folder of this repository"
+        )
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     for n in range(1000):
         path = folder / f"{name}-{stamp}{'-' + str(n) if n else ''}.yaml"

@@ -87,8 +87,12 @@ def parse_value(item: Field, text: str, where: str) -> Any:
 def splits(element: Field) -> bool:
     """Whether a list's elements are words that never hold a comma (codes, ids, tags,
     numbers), so that `A,B` can name two of them."""
-    return bool(element.enum or element.references or element.schema.get("pattern")
-                or element.type in ("integer", "number", "boolean"))
+    return bool(
+        element.enum
+        or element.references
+        or element.schema.get("pattern")
+        or element.type in ("integer", "number", "boolean")
+    )
 
 
 def list_hint(item: Field) -> str:
@@ -153,7 +157,10 @@ def parse_json(text: str, where: str) -> Any:
     except ValueError as exc:
         if not isinstance(exc, json.JSONDecodeError):
             raise UsageError(f"{where}: {exc}") from None
-        raise UsageError(f"{where}: not valid JSON at column {exc.colno}: {exc.msg}", hint="quote the value, e.g. '{\"key\": \"value\"}'") from None
+        raise UsageError(
+            f"{where}: not valid JSON at column {exc.colno}: {exc.msg}",
+            hint='quote the value, e.g. \'{"key": "value"}\'',
+        ) from None
 
 
 def parse_document(text: str, where: str) -> dict[str, Any]:
@@ -184,6 +191,8 @@ def read_document_text(name: str) -> str:
     if path.is_dir():
         raise UsageError(f"{name}: is a folder, not a file", hint="give a YAML or JSON file, or '-' for stdin")
     if not path.is_file():
-        raise UsageError(f"{name}: no such file" if not path.exists() else f"{name}: not a regular file",
-                         hint="give a YAML or JSON file, or '-' for stdin")
+        raise UsageError(
+            f"{name}: no such file" if not path.exists() else f"{name}: not a regular file",
+            hint="give a YAML or JSON file, or '-' for stdin",
+        )
     return yamlread.decode(yamlread.read_bytes(path, name), name)

@@ -18,8 +18,9 @@ import os
 import secrets
 import shlex
 import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from dprk_records.errors import DataError, DprkError, UsageError, YamlError
 
@@ -52,8 +53,14 @@ class WorkFile:
     other way (the `$schema` header differs); `display` names a path in messages.
     """
 
-    def __init__(self, folder: Path, stem: str, display: Callable[[Path], str],
-                 shown: Callable[[str], str] = lambda text: text, back: Callable[[str], str] = lambda text: text):
+    def __init__(
+        self,
+        folder: Path,
+        stem: str,
+        display: Callable[[Path], str],
+        shown: Callable[[str], str] = lambda text: text,
+        back: Callable[[str], str] = lambda text: text,
+    ):
         self.folder = folder
         self.stem = stem
         self.display = display
@@ -101,12 +108,16 @@ class WorkFile:
         except FileNotFoundError:
             raise EditorFailed(f"{self.name} is gone (the editor removed it); nothing written") from None
         except OSError as exc:
-            raise EditorFailed(f"cannot read {self.name}: {exc.strerror or exc}; nothing written, and the file is kept") from None
+            raise EditorFailed(
+                f"cannot read {self.name}: {exc.strerror or exc}; nothing written, and the file is kept"
+            ) from None
         try:
             after = yamlread.decode(data, self.name)
         except YamlError as exc:
-            raise EditorFailed(f"{exc}; nothing written, and your text is kept in that file",
-                               hint="fix it and give it with --from-file, or remove it") from None
+            raise EditorFailed(
+                f"{exc}; nothing written, and your text is kept in that file",
+                hint="fix it and give it with --from-file, or remove it",
+            ) from None
         if after == shown and os.stat(self.path).st_mtime_ns == before:
             return None  # closed without saving
         return self.back(after)
@@ -126,13 +137,18 @@ class WorkFile:
         try:
             process = subprocess.Popen([*shlex.split(editor), str(self.path)])
         except (OSError, ValueError) as exc:
-            raise EditorFailed(f"cannot run the editor {editor!r}: {getattr(exc, 'strerror', None) or exc}; nothing written, and "
-                               f"your text is kept in {self.name}", hint="set $VISUAL or $EDITOR to an editor that waits until the file is closed") from None
+            raise EditorFailed(
+                f"cannot run the editor {editor!r}: {getattr(exc, 'strerror', None) or exc}; nothing written, and "
+                f"your text is kept in {self.name}",
+                hint="set $VISUAL or $EDITOR to an editor that waits until the file is closed",
+            ) from None
         status = _wait(process)
         if status != 0:
             ended = f"was stopped by signal {-status}" if status < 0 else f"exited with status {status}"
-            raise EditorFailed(f"the editor {editor!r} {ended}; nothing written, and your text is kept in {self.name}",
-                               hint="run the command again, or give the file with --from-file")
+            raise EditorFailed(
+                f"the editor {editor!r} {ended}; nothing written, and your text is kept in {self.name}",
+                hint="run the command again, or give the file with --from-file",
+            )
 
     def remove(self) -> None:
         if self.path is not None:
@@ -163,7 +179,7 @@ def _wait(process: subprocess.Popen) -> int:
 
 
 @contextlib.contextmanager
-def edit_session(repo: Any, kind: Any, stem: str) -> Iterator[Callable[[str], "str | None"]]:
+def edit_session(repo: Any, kind: Any, stem: str) -> Iterator[Callable[[str], str | None]]:
     """An editor callback for the edit loop, working on a file of its own (see the module).
 
     The file lies in `.dprk-cache/edit/<kind folder>/`, or, when that folder cannot be
@@ -176,8 +192,13 @@ def edit_session(repo: Any, kind: Any, stem: str) -> Iterator[Callable[[str], "s
     folder = repo.private_folder("edit", kind.folder)
     if folder is not None:
         there = f"{kind.header.split('$schema=')[0]}$schema=../../../schema/{kind.file.name}"
-        work = WorkFile(folder, stem, repo.rel, shown=lambda text: text.replace(kind.header, there, 1),
-                        back=lambda text: text.replace(there, kind.header, 1))
+        work = WorkFile(
+            folder,
+            stem,
+            repo.rel,
+            shown=lambda text: text.replace(kind.header, there, 1),
+            back=lambda text: text.replace(there, kind.header, 1),
+        )
         temporary = None
     else:
         temporary = Path(tempfile.mkdtemp(prefix="dprk-edit-"))

@@ -13,5 +13,16 @@ from dprk_records.history.recorddiff import Diff, FieldChange, RecordChange, com
 from dprk_records.history.render import change_line, render
 from dprk_records.history.revisions import changed_since, diff_revisions, record_log
 
-__all__ = ["Diff", "FieldChange", "RecordChange", "change_line", "changed_since", "check_can_commit", "commit_file",
-           "compare", "diff_revisions", "record_log", "render"]
+__all__ = [
+    "Diff",
+    "FieldChange",
+    "RecordChange",
+    "change_line",
+    "changed_since",
+    "check_can_commit",
+    "commit_file",
+    "compare",
+    "diff_revisions",
+    "record_log",
+    "render",
+]

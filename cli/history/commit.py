@@ -11,7 +11,6 @@ from typing import Any
 
 from dprk_records.errors import DataError, UsageError
 
-
 _IN_PROGRESS = {
     "MERGE_HEAD": "a merge",
     "rebase-merge": "a rebase",
@@ -26,11 +25,15 @@ def import_git(needed_for: str) -> Any:
     try:
         import git
     except ImportError:
-        raise UsageError(f"git is not installed or not on PATH, and {needed_for} needs it", hint="install git") from None
+        raise UsageError(
+            f"git is not installed or not on PATH, and {needed_for} needs it", hint="install git"
+        ) from None
     return git
 
 
-def open_git_repo(root: Path, needed_for: str = "--commit", hint: str = "run 'git init' there, or leave out --commit") -> Any:
+def open_git_repo(
+    root: Path, needed_for: str = "--commit", hint: str = "run 'git init' there, or leave out --commit"
+) -> Any:
     """The git repository holding `root`, or a UsageError saying there is none."""
     git = import_git(needed_for)
     try:
@@ -47,21 +50,29 @@ def check_can_commit(root: Path, path: Path | None = None) -> None:
     git_dir = Path(repo.git_dir)
     for name, what in _IN_PROGRESS.items():
         if (git_dir / name).exists():
-            raise UsageError(f"the git repository at {repo.working_tree_dir} is in the middle of {what}; --commit will not commit now", hint="finish or abort it first, or leave out --commit")
+            raise UsageError(
+                f"the git repository at {repo.working_tree_dir} is in the middle of {what}; --commit will not commit now",
+                hint="finish or abort it first, or leave out --commit",
+            )
     if repo.bare or repo.working_tree_dir is None:
         raise UsageError(f"{repo.git_dir} is a bare git repository; --commit needs a work tree")
     if path is not None:
         work_tree = Path(repo.working_tree_dir).resolve()
         target = Path(os.path.realpath(path))
         if target != work_tree and work_tree not in target.parents:
-            raise UsageError(f"{path} is outside the git work tree at {work_tree}, so --commit cannot commit it", hint="leave out --commit")
+            raise UsageError(
+                f"{path} is outside the git work tree at {work_tree}, so --commit cannot commit it",
+                hint="leave out --commit",
+            )
     git = import_git("--commit")
     for variable in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
         try:
             repo.git.var(variable)
         except git.GitCommandError:
-            raise UsageError("git does not know who you are, so --commit cannot commit",
-                             hint="set it with git config user.name and git config user.email, or leave out --commit") from None
+            raise UsageError(
+                "git does not know who you are, so --commit cannot commit",
+                hint="set it with git config user.name and git config user.email, or leave out --commit",
+            ) from None
 
 
 def commit_file(root: Path, path: Path, message: str) -> str:
@@ -79,13 +90,17 @@ def commit_file(root: Path, path: Path, message: str) -> str:
     try:
         repo.git.add("--", rel)
     except git.GitCommandError as exc:
-        raise DataError(f"{rel} is written, but not staged or committed: git add failed: {_git_detail(exc)}",
-                        hint=f"commit it by hand: git add {rel} && git commit") from None
+        raise DataError(
+            f"{rel} is written, but not staged or committed: git add failed: {_git_detail(exc)}",
+            hint=f"commit it by hand: git add {rel} && git commit",
+        ) from None
     try:
         repo.git.commit("--quiet", "--only", "-m", message, "--", rel)
     except git.GitCommandError as exc:
-        raise DataError(f"{rel} is written and staged, but not committed: git commit failed: {_git_detail(exc)}",
-                        hint=f"fix that and run: git commit -m '{message}' -- {rel}") from None
+        raise DataError(
+            f"{rel} is written and staged, but not committed: git commit failed: {_git_detail(exc)}",
+            hint=f"fix that and run: git commit -m '{message}' -- {rel}",
+        ) from None
     return repo.head.commit.hexsha[:10]
 
 
@@ -108,8 +123,10 @@ def commit_paths(root: Path, paths: list[Path], message: str) -> str:
         repo.git.add("-A", "--", *rels)
         repo.git.commit("--quiet", "--only", "-m", message, "--", *rels)
     except git.GitCommandError as exc:
-        raise DataError(f"the files are written, but not committed: git failed: {_git_detail(exc)}",
-                        hint=f"commit them by hand: git add -A {' '.join(rels)} && git commit") from None
+        raise DataError(
+            f"the files are written, but not committed: git failed: {_git_detail(exc)}",
+            hint=f"commit them by hand: git add -A {' '.join(rels)} && git commit",
+        ) from None
     return repo.head.commit.hexsha[:10]
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from dprk_records.errors import DataError, UsageError, YamlError
 from dprk_records.history.commit import import_git, open_git_repo
+from dprk_records.history.rawdiff import PathChange, parse_raw
 from dprk_records.records.repository import RECORD_SUFFIX, RECORDS, SCHEMA, Repository
 
 WORKTREE = None  # a revision of None means the working tree
@@ -35,19 +37,6 @@ class Side:
 
     rev: str | None
     label: str
-
-
-@dataclass(frozen=True)
-class PathChange:
-    """One changed path as git reports it, relative to the repository root."""
-
-    status: str  # A, D, M, R (renamed), T (type changed), C (copied)
-    old_path: str | None
-    new_path: str | None
-    old_blob: str | None
-    new_blob: str | None
-    old_mode: str | None = None  # 100644, 100755, 120000 (a symbolic link), ...
-    new_mode: str | None = None
 
 
 @dataclass
@@ -76,7 +65,9 @@ class Git:
     def __init__(self, repo: Repository):
         self._git = import_git("reading git history")
         self.repo = repo
-        self.gitrepo = open_git_repo(repo.root, "reading git history", "this command compares git revisions; run 'git init' or work in a clone")
+        self.gitrepo = open_git_repo(
+            repo.root, "reading git history", "this command compares git revisions; run 'git init' or work in a clone"
+        )
         if self.gitrepo.bare or self.gitrepo.working_tree_dir is None:
             raise UsageError(f"{repo.root} is in a bare git repository", hint="run it in a work tree")
         # Commands run from the dprk repository's root with --relative paths.
@@ -89,8 +80,14 @@ class Git:
     def run(self, *args: str, env: dict[str, str] | None = None, ok_codes: tuple[int, ...] = (0,)) -> str:
         """Run a git command from the repository root; stdout as text (surrogate-escaped)."""
         try:
-            status, out, err = self.cmd.execute(["git", *args], with_extended_output=True, with_exceptions=False,
-                                                strip_newline_in_stdout=False, env=env, stdout_as_string=False)
+            status, out, err = self.cmd.execute(
+                ["git", *args],
+                with_extended_output=True,
+                with_exceptions=False,
+                strip_newline_in_stdout=False,
+                env=env,
+                stdout_as_string=False,
+            )
         except self._git.GitCommandNotFound:
             raise UsageError("git is not installed", hint="install git") from None
         if status not in ok_codes:
@@ -106,11 +103,16 @@ class Git:
         out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}", ok_codes=(0, 1, 128))
         sha = out.strip()
         if len(sha) not in (40, 64):  # SHA-1 or SHA-256 object names
-            raise UsageError(f"unknown revision {rev!r}", hint="check the name with 'git log --oneline' or 'git branch -a'")
+            raise UsageError(
+                f"unknown revision {rev!r}", hint="check the name with 'git log --oneline' or 'git branch -a'"
+            )
         return sha
 
     def has_head(self) -> bool:
-        return len(self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", ok_codes=(0, 1, 128)).strip()) in (40, 64)
+        return len(self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", ok_codes=(0, 1, 128)).strip()) in (
+            40,
+            64,
+        )
 
     def sides(self, spec: str | None) -> tuple[Side, Side]:
         """The two sides named by a revision spec: none, REV, A..B or A...B."""
@@ -124,7 +126,9 @@ class Git:
             a, b = self.commit(left), self.commit(right)
             base = self.run("merge-base", a, b, ok_codes=(0, 1)).strip()
             if not base:
-                raise UsageError(f"{left} and {right} have no common ancestor", hint=f"compare them directly with {left}..{right}")
+                raise UsageError(
+                    f"{left} and {right} have no common ancestor", hint=f"compare them directly with {left}..{right}"
+                )
             return Side(base, f"merge-base of {left} and {right} ({base[:7]})"), Side(b, right)
         if ".." in spec:
             left, _, right = spec.partition("..")
@@ -144,7 +148,9 @@ class Git:
         if len(tree) not in (40, 64):
             return self.repo.schemas
         if tree not in self._schemas and self.run("cat-file", "-t", tree).strip() != "tree":
-            self._schemas[tree] = self.repo.schemas  # a schema folder committed as a link (a blob naming its target) is never followed
+            self._schemas[tree] = (
+                self.repo.schemas
+            )  # a schema folder committed as a link (a blob naming its target) is never followed
         if tree not in self._schemas:
             from dprk_records.errors import DprkError
             from dprk_records.records.schemas import Schemas
@@ -165,14 +171,30 @@ class Git:
 
     def changes(self, old: Side, new: Side, pathspec: tuple[str, ...] = ()) -> list[PathChange]:
         """Paths that differ between two sides, renames detected, relative to the dprk root."""
-        args = ["diff", "--raw", "--no-abbrev", "-z", RENAME, "--relative", "--no-ext-diff", "--no-textconv", "--ignore-submodules"]
+        args = [
+            "diff",
+            "--raw",
+            "--no-abbrev",
+            "-z",
+            RENAME,
+            "--relative",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--ignore-submodules",
+        ]
         if new.rev is not None:
-            return _parse_raw(self.run(*args, old.rev, new.rev, "--", *pathspec))
+            return parse_raw(self.run(*args, old.rev, new.rev, "--", *pathspec))
         # Untracked files count only under records/ (and the other paths asked for), as
         # new records; elsewhere they are not part of a comparison, as in `git diff`.
-        untracked = [p for p in self.run("ls-files", "-z", "--others", "--exclude-standard", "--", *(pathspec or (RECORDS,))).split("\0") if p]
+        untracked = [
+            p
+            for p in self.run(
+                "ls-files", "-z", "--others", "--exclude-standard", "--", *(pathspec or (RECORDS,))
+            ).split("\0")
+            if p
+        ]
         if not untracked:
-            return _parse_raw(self.run(*args, old.rev, "--", *pathspec))
+            return parse_raw(self.run(*args, old.rev, "--", *pathspec))
         # Untracked files join the comparison through a throw-away copy of the index in which
         # they are marked intent-to-add, so that git's rename detection sees them too. The
         # real index is never touched and no object is written.
@@ -182,7 +204,7 @@ class Git:
             with open(listing, "wb") as handle:
                 handle.write(b"".join(os.fsencode(path) + b"\0" for path in untracked))
             self.run("add", "--intent-to-add", f"--pathspec-from-file={listing}", "--pathspec-file-nul", env=env)
-            return _parse_raw(self.run(*args, old.rev, "--", *pathspec, env=env))
+            return parse_raw(self.run(*args, old.rev, "--", *pathspec, env=env))
 
     @contextmanager
     def _scratch_index(self) -> Iterator[dict[str, str]]:
@@ -217,8 +239,13 @@ class Git:
         return self.run_bytes("cat-file", "blob", f"{side.rev}:./{path}")
 
     def run_bytes(self, *args: str) -> bytes:
-        status, out, err = self.cmd.execute(["git", *args], with_extended_output=True, with_exceptions=False,
-                                            strip_newline_in_stdout=False, stdout_as_string=False)
+        status, out, err = self.cmd.execute(
+            ["git", *args],
+            with_extended_output=True,
+            with_exceptions=False,
+            strip_newline_in_stdout=False,
+            stdout_as_string=False,
+        )
         if status != 0:
             raise DataError(f"git {args[0]} failed: {_last_line(err) or 'exit status ' + str(status)}")
         return out
@@ -229,7 +256,11 @@ class Git:
 
         where = "the working tree" if side.rev is None else side.label
         if mode == "120000" and side.rev is not None:
-            return Snapshot(path, side, error=f"is a symbolic link in {where}; records are regular files, and a link is not followed")
+            return Snapshot(
+                path,
+                side,
+                error=f"is a symbolic link in {where}; records are regular files, and a link is not followed",
+            )
         try:
             data = self.read(side, path, blob)
             if len(data) > yamlread.MAX_BYTES:
@@ -244,23 +275,47 @@ class Git:
 
     def log(self, path: str) -> list[Commit]:
         """Commits that touched `path`, newest first, following renames."""
-        out = self.run("log", "--follow", RENAME, "--raw", "--no-abbrev", "-z", "--relative", "--no-ext-diff",
-                       "--date=short", "--format=%x1e%H%x1f%ad%x1f%an%x1f%s", "--", path)
+        out = self.run(
+            "log",
+            "--follow",
+            RENAME,
+            "--raw",
+            "--no-abbrev",
+            "-z",
+            "--relative",
+            "--no-ext-diff",
+            "--date=short",
+            "--format=%x1e%H%x1f%ad%x1f%an%x1f%s",
+            "--",
+            path,
+        )
         commits: list[Commit] = []
         for chunk in out.split("\x1e")[1:]:
             head, _, rest = chunk.partition("\0")
             hash_, date, author, subject = (head.split("\x1f") + ["", "", "", ""])[:4]
             subject = subject.rstrip("\n")
             commit = Commit(hash_, hash_[:7], date, author, subject.strip())
-            commit.changes = _parse_raw(rest.lstrip("\n"))
+            commit.changes = parse_raw(rest.lstrip("\n"))
             commits.append(commit)
         return commits
 
     def renamed_away(self, commit: str, path: str) -> PathChange | None:
         """If `commit` renamed `path` (rather than deleting it), that rename."""
-        out = self.run("diff-tree", "-r", RENAME, "--raw", "--no-abbrev", "-z", "--relative", "--no-ext-diff",
-                       commit + "^", commit, "--", RECORDS)
-        for change in _parse_raw(out):
+        out = self.run(
+            "diff-tree",
+            "-r",
+            RENAME,
+            "--raw",
+            "--no-abbrev",
+            "-z",
+            "--relative",
+            "--no-ext-diff",
+            commit + "^",
+            commit,
+            "--",
+            RECORDS,
+        )
+        for change in parse_raw(out):
             if change.status == "R" and change.old_path == path:
                 return change
         return None
@@ -286,7 +341,9 @@ class Git:
             patterns = os.path.join(folder, "patterns")
             with open(patterns, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write("".join(needle + "\n" for needle in needles if "\n" not in needle))
-            out = self.run("grep", "--untracked", "-l", "-z", "-F", "--no-color", "-f", patterns, "--", pathspec, ok_codes=(0, 1))
+            out = self.run(
+                "grep", "--untracked", "-l", "-z", "-F", "--no-color", "-f", patterns, "--", pathspec, ok_codes=(0, 1)
+            )
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return [p for p in out.split("\0") if p]
@@ -296,34 +353,6 @@ def _last_line(err: Any) -> str:
     text = err.decode("utf-8", "replace") if isinstance(err, bytes) else str(err or "")
     lines = text.strip().splitlines()
     return lines[-1] if lines else ""
-
-
-def _parse_raw(out: str) -> list[PathChange]:
-    """Parse `git diff --raw -z` output: ':old new oldsha newsha STATUS\\0path[\\0path]\\0'."""
-    tokens = out.split("\0")
-    changes: list[PathChange] = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i].strip("\n")
-        i += 1
-        if not token.startswith(":"):
-            continue
-        parts = token[1:].split()
-        if len(parts) < 5:
-            continue
-        old_mode, new_mode, old_sha, new_sha, status = parts[0], parts[1], parts[2], parts[3], parts[4][0]
-        if status in ("R", "C"):
-            old_path, new_path = tokens[i], tokens[i + 1]
-            i += 2
-        else:
-            old_path = new_path = tokens[i]
-            i += 1
-        if status == "A":
-            old_path, old_sha, old_mode = None, None, None
-        if status == "D":
-            new_path, new_sha, new_mode = None, None, None
-        changes.append(PathChange(status, old_path, new_path, old_sha, new_sha, old_mode, new_mode))
-    return changes
 
 
 @contextmanager

@@ -18,7 +18,6 @@ from typing import Any
 from dprk_records.records.kinds import Field, Kind
 from dprk_records.records.paths import is_name, join_key, join_match, label
 
-
 STATUSES = ("added", "removed", "modified", "renamed")
 _MISSING = object()
 
@@ -102,7 +101,12 @@ class Diff:
         self.others.sort(key=lambda o: o.path)
 
     def to_dict(self, stat: bool = False) -> dict[str, Any]:
-        data: dict[str, Any] = {"old": self.old_label, "new": self.new_label, "counts": self.counts(), "by_kind": self.counts_by_kind()}
+        data: dict[str, Any] = {
+            "old": self.old_label,
+            "new": self.new_label,
+            "counts": self.counts(),
+            "by_kind": self.counts_by_kind(),
+        }
         if not stat:
             data["records"] = [r.to_dict() for r in self.records]
             data["other_files"] = [o.to_dict() for o in self.others]
@@ -174,7 +178,13 @@ def _diff_list(old: list[Any], new: list[Any], shape: Field | None, path: str, o
             out.append(FieldChange(path, old, new, "reordered"))
         return
     for index in range(max(len(old), len(new))):
-        _diff(old[index] if index < len(old) else _MISSING, new[index] if index < len(new) else _MISSING, element, f"{path}[{index}]", out)
+        _diff(
+            old[index] if index < len(old) else _MISSING,
+            new[index] if index < len(new) else _MISSING,
+            element,
+            f"{path}[{index}]",
+            out,
+        )
 
 
 def _keyed(items: list[Any], key: str) -> bool:

@@ -32,7 +32,12 @@ def parts(change: FieldChange) -> list[tuple[str, Any]]:
     """An added or removed value as a reviewer reads it: a list of objects one element at
     a time (`sources[0]`, `sources[1]`, ...), anything else whole."""
     value = change.new if change.op == "added" else change.old
-    if change.op in ("added", "removed") and isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+    if (
+        change.op in ("added", "removed")
+        and isinstance(value, list)
+        and value
+        and all(isinstance(v, dict) for v in value)
+    ):
         return [(f"{change.path}[{index}]", element) for index, element in enumerate(value)]
     return [(change.path, value)]
 
@@ -96,7 +101,9 @@ def render_text(diff: Diff, stat: bool = False) -> str:
     if diff.others:
         lines.append("other files (not records; not compared):")
         for other in diff.others:
-            lines.append(one_line(f"  {other.status} {other.path}" + (f" (from {other.old_path})" if other.old_path else "")))
+            lines.append(
+                one_line(f"  {other.status} {other.path}" + (f" (from {other.old_path})" if other.old_path else ""))
+            )
     lines.append(one_line(_summary(diff)))
     return "\n".join(lines) + "\n"
 
@@ -152,14 +159,22 @@ def render_markdown(diff: Diff, stat: bool = False) -> str:
     if diff.records:
         out += ["| status | kind | id | fields changed |", "|---|---|---|---:|"]
         for change in diff.records:
-            ident = _code(change.id, True) if change.status != "renamed" else f"{_code(change.old_id or '', True)} → {_code(change.id, True)}"
+            ident = (
+                _code(change.id, True)
+                if change.status != "renamed"
+                else f"{_code(change.old_id or '', True)} → {_code(change.id, True)}"
+            )
             count = "unreadable" if change.errors else str(len(change.fields))
             out.append(f"| {change.status} | {change.kind} | {ident} | {count} |")
         out.append("")
     for change in diff.records:
         out.append(f"#### {change.status}: {change.kind} {_code(change.id)}")
         out.append("")
-        where = _code(change.path) if change.status != "renamed" else f"{_code(change.old_path or '')} → {_code(change.path)}"
+        where = (
+            _code(change.path)
+            if change.status != "renamed"
+            else f"{_code(change.old_path or '')} → {_code(change.path)}"
+        )
         out.append(f"File: {where}")
         out.append("")
         for error in change.errors:
@@ -183,7 +198,9 @@ def render_markdown(diff: Diff, stat: bool = False) -> str:
         out.append("#### Other files (not records)")
         out.append("")
         for other in diff.others:
-            out.append(f"- {other.status} {_code(other.path)}" + (f" (from {_code(other.old_path)})" if other.old_path else ""))
+            out.append(
+                f"- {other.status} {_code(other.path)}" + (f" (from {_code(other.old_path)})" if other.old_path else "")
+            )
         out.append("")
     return "\n".join(out)
 

@@ -31,7 +31,7 @@ def record_at(repo: Repository, rel: str | None, schemas: Any = None) -> RecordF
     return RecordFile(repo.root / rel, kind, parts[2][: -len(RECORD_SUFFIX)], rel)
 
 
-def diff_revisions(repo: Repository, spec: str | None = None) -> "Diff":
+def diff_revisions(repo: Repository, spec: str | None = None) -> Diff:
     """Records added, removed, modified and renamed between the two sides of `spec`.
 
     `spec`: None (the working tree against HEAD), `REV` (REV against the working tree),
@@ -45,8 +45,13 @@ def diff_revisions(repo: Repository, spec: str | None = None) -> "Diff":
         for change in handle.changes(old, new):
             entry = _record_change(repo, handle, old, new, change)
             if entry is None:
-                diff.others.append(OtherFile(_STATUS_WORD.get(change.status, change.status), change.new_path or change.old_path or "",
-                                             change.old_path if change.status == "R" else None))
+                diff.others.append(
+                    OtherFile(
+                        _STATUS_WORD.get(change.status, change.status),
+                        change.new_path or change.old_path or "",
+                        change.old_path if change.status == "R" else None,
+                    )
+                )
             else:
                 diff.records.append(entry)
     diff.sort()
@@ -56,7 +61,7 @@ def diff_revisions(repo: Repository, spec: str | None = None) -> "Diff":
 _STATUS_WORD = {"A": "added", "D": "removed", "M": "modified", "T": "modified", "R": "renamed", "C": "added"}
 
 
-def _record_change(repo: Repository, handle: Git, old: Side, new: Side, change: PathChange) -> "RecordChange | None":
+def _record_change(repo: Repository, handle: Git, old: Side, new: Side, change: PathChange) -> RecordChange | None:
     """One changed path in record terms, or None when neither side is a record file."""
     from dprk_records.history.recorddiff import RecordChange, compare
 
@@ -86,11 +91,16 @@ def _record_change(repo: Repository, handle: Git, old: Side, new: Side, change: 
 @dataclass
 class LogEntry:
     commit: Commit
-    change: "RecordChange | None"
+    change: RecordChange | None
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"hash": self.commit.hash, "short": self.commit.short, "date": self.commit.date,
-                                "author": self.commit.author, "subject": self.commit.subject}
+        data: dict[str, Any] = {
+            "hash": self.commit.hash,
+            "short": self.commit.short,
+            "date": self.commit.date,
+            "author": self.commit.author,
+            "subject": self.commit.subject,
+        }
         data.update({k: v for k, v in (self.change.to_dict() if self.change else {}).items()})
         return data
 
@@ -113,8 +123,10 @@ def record_log(repo: Repository, record_id: str) -> tuple[str, list[LogEntry]]:
             from dprk_records.records.suggest import did_you_mean, nearest_ids
 
             close = did_you_mean(nearest_ids(record_id, repo.id_index()))
-            raise UsageError(f"no record with id {record_id!r}, now or in the history of this branch",
-                             hint=close or "list ids with 'git ls-files records'")
+            raise UsageError(
+                f"no record with id {record_id!r}, now or in the history of this branch",
+                hint=close or "list ids with 'git ls-files records'",
+            )
         entries: list[LogEntry] = []
         for number, commit in enumerate(handle.log(path)):
             parent = Side(commit.hash + "^", commit.short + "^")

@@ -35,7 +35,11 @@ INSTALL = "pip install 'dprk-records[chart]'"
 MEETINGS, AGREED_LANE, REFUSED_LANE = "Council meetings", "agreed Council products", "not agreed or vetoed"
 COLOURS = {AGREED_PRODUCT: "#1a9850", NOT_AGREED: "#d73027", MET_ON: "#4575b4", NONE: "#b0b0b0"}
 LABELS = {AGREED_PRODUCT: "agreed product", NOT_AGREED: "product not agreed", MET_ON: "met on", NONE: "none"}
-STYLE = {MEETINGS: ("|", "#555555"), AGREED_LANE: ("o", COLOURS[AGREED_PRODUCT]), REFUSED_LANE: ("X", COLOURS[NOT_AGREED])}
+STYLE = {
+    MEETINGS: ("|", "#555555"),
+    AGREED_LANE: ("o", COLOURS[AGREED_PRODUCT]),
+    REFUSED_LANE: ("X", COLOURS[NOT_AGREED]),
+}
 EVENT_MARKERS = ("^", "*", "D", "s", "P")  # one per kind of event, in schema order
 INCH_PER_YEAR, MARKER_PT, STEP, LEVELS = 1.1, 6.5, 0.13, 3  # levels: up to 3 above and 3 below the lane
 MAX_WIDTH, MAX_HEIGHT = 48.0, 48.0  # inches: the picture's size is bounded whatever the dates (time_axis)
@@ -46,7 +50,9 @@ def chart_format(output: str, fmt: str | None) -> str:
     """svg or png: as asked, else from the file name's extension."""
     chosen = (fmt or Path(output).suffix.lstrip(".")).lower()
     if chosen not in FORMATS:
-        raise UsageError(f"{output}: a chart is an .svg or .png file", hint="name the file FILE.svg or FILE.png, or give --format")
+        raise UsageError(
+            f"{output}: a chart is an .svg or .png file", hint="name the file FILE.svg or FILE.png, or give --format"
+        )
     return chosen
 
 
@@ -114,19 +120,42 @@ def marks(found: list[Reaction]) -> list[tuple[str, dt.date, str, str, str]]:
             continue
         lane = _lane_field(reaction.record.kind)
         value = reaction.data.get(lane) if lane else None
-        out.append((str(value) if value is not None else reaction.record.kind.title, day, f"event:{reaction.record.id}",
-                    hover(reaction), COLOURS[reaction.response()[0]]))
+        out.append(
+            (
+                str(value) if value is not None else reaction.record.kind.title,
+                day,
+                f"event:{reaction.record.id}",
+                hover(reaction),
+                COLOURS[reaction.response()[0]],
+            )
+        )
         for start, meeting in reaction.meetings:
             if f"meeting:{meeting}" not in seen and _day(start):
                 seen.add(f"meeting:{meeting}")
-                out.append((MEETINGS, _day(start), f"meeting:{meeting}", f"{meeting} ({start}): Council meeting", STYLE[MEETINGS][1]))
+                out.append(
+                    (
+                        MEETINGS,
+                        _day(start),
+                        f"meeting:{meeting}",
+                        f"{meeting} ({start}): Council meeting",
+                        STYLE[MEETINGS][1],
+                    )
+                )
         for response in reaction.responses:
             mark = f"product:{response.id}"
             if not (response.agreed or response.refused) or mark in seen or _day(response.date) is None:
                 continue
             seen.add(mark)
             lane = AGREED_LANE if response.agreed else REFUSED_LANE
-            out.append((lane, _day(response.date), mark, f"{response.id} ({response.date}): {response.type} {response.status}", STYLE[lane][1]))
+            out.append(
+                (
+                    lane,
+                    _day(response.date),
+                    mark,
+                    f"{response.id} ({response.date}): {response.type} {response.status}",
+                    STYLE[lane][1],
+                )
+            )
     return out
 
 
@@ -172,13 +201,27 @@ def figure(found: list[Reaction], title: str | None = None) -> tuple[Any, dict[s
         in_lane = sorted((m for m in drawn if m[0] == lane), key=lambda m: (m[1], m[2]))
         for (_, day, mark_id, text, colour), (level, stacked) in zip(in_lane, place([m[1] for m in in_lane], gap)):
             size = MARKER_PT * (1.5 if shapes[lane] == "*" else 1.0)
-            (artist,) = axes.plot([day], [row[lane] + level * STEP], linestyle="none", marker=shapes[lane], color=colour,
-                                  markersize=size, markeredgecolor="#333333" if lane not in STYLE else colour, markeredgewidth=0.4)
+            (artist,) = axes.plot(
+                [day],
+                [row[lane] + level * STEP],
+                linestyle="none",
+                marker=shapes[lane],
+                color=colour,
+                markersize=size,
+                markeredgecolor="#333333" if lane not in STYLE else colour,
+                markeredgewidth=0.4,
+            )
             artist.set_gid(mark_id)
             titles[mark_id] = text
             if stacked > 1:  # marks that still overlap are counted
-                label = axes.annotate(f"×{stacked}", (day, row[lane] + level * STEP), xytext=(4, 3), textcoords="offset points",
-                                      fontsize=6, color="#333333")
+                label = axes.annotate(
+                    f"×{stacked}",
+                    (day, row[lane] + level * STEP),
+                    xytext=(4, 3),
+                    textcoords="offset points",
+                    fontsize=6,
+                    color="#333333",
+                )
                 label.set_gid(f"count:{mark_id}")
                 titles[f"count:{mark_id}"] = f"{stacked} marks drawn over each other here, from {mark_id}"
     axes.set_yticks([row[lane] for lane in lanes], lanes, parse_math=False, usetex=False)
@@ -188,8 +231,12 @@ def figure(found: list[Reaction], title: str | None = None) -> tuple[Any, dict[s
     strip.set_xlim(dt.date(first, 1, 1), dt.date(last, 12, 31))
     strip.set_xticks([dt.date(year, 1, 1) for year in marked], [f"{year:04d}" for year in marked])
     strip.tick_params(axis="x", labelrotation=0, labelsize=9)
-    legend = [Line2D([], [], linestyle="none", marker="s", markersize=8, color=COLOURS[c], label=LABELS[c]) for c in CLASSES]
-    fig.legend(handles=legend, loc="outside lower center", ncols=len(legend), frameon=False, title="response to each event")
+    legend = [
+        Line2D([], [], linestyle="none", marker="s", markersize=8, color=COLOURS[c], label=LABELS[c]) for c in CLASSES
+    ]
+    fig.legend(
+        handles=legend, loc="outside lower center", ncols=len(legend), frameon=False, title="response to each event"
+    )
     text = title or f"DPRK launches and nuclear tests, and the Security Council's response, {first:04d}–{last:04d}"
     fig.suptitle(wrap(text, width), parse_math=False, usetex=False)
     return fig, titles, len(drawn)
@@ -225,7 +272,9 @@ def _strip(strip: Any, found: list[Reaction], titles: dict[str, str]) -> None:
             if not total or not counts[cls]:
                 continue
             share = counts[cls] / total
-            (bar,) = strip.bar([dt.date(int(period), 7, 2)], [share], width=300, bottom=bottom, color=COLOURS[cls]).patches
+            (bar,) = strip.bar(
+                [dt.date(int(period), 7, 2)], [share], width=300, bottom=bottom, color=COLOURS[cls]
+            ).patches
             mark_id = f"share:{period}:{cls}"
             bar.set_gid(mark_id)
             titles[mark_id] = f"{period}: {LABELS[cls]}, {counts[cls]} of {total} events ({share:.0%})"

@@ -22,8 +22,9 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from dprk_records.errors import DataError, UsageError
 from dprk_records.output.tables import Layout, Table
@@ -41,7 +42,7 @@ def descriptor(layout: Layout, name: str = "dprk-records", extra: list[Table] = 
         "name": name,
         "title": "The DPRK file at the UN Security Council",
         "description": "Council meetings, DPRK launches and nuclear tests, statements and sanctions reports, "
-                       "one row per record in the table of its kind, with lists in tables of their own.",
+        "one row per record in the table of its kind, with lists in tables of their own.",
         "resources": [_resource(table) for table in [*layout.tables(), *extra]],
     }
 
@@ -58,18 +59,28 @@ def _resource(table: Table) -> dict[str, Any]:
         if column.enum and column.type == "string":
             constraints["enum"] = [str(v) for v in column.enum]
         if column.pattern and column.type == "string" and _is_date_pattern(column.pattern):
-            constraints["pattern"] = column.pattern.lstrip("^").rstrip("$")  # Table Schema patterns match the whole value
+            constraints["pattern"] = column.pattern.lstrip("^").rstrip(
+                "$"
+            )  # Table Schema patterns match the whole value
         if constraints:
             spec["constraints"] = constraints
         fields.append(spec)
     schema: dict[str, Any] = {"fields": fields, "primaryKey": list(table.primary_key)}
-    foreign = [{"fields": columns, "reference": {"resource": target, "fields": target_columns}}
-               for columns, target, target_columns in table.foreign_keys]
+    foreign = [
+        {"fields": columns, "reference": {"resource": target, "fields": target_columns}}
+        for columns, target, target_columns in table.foreign_keys
+    ]
     if foreign:
         schema["foreignKeys"] = foreign
     return {
-        "name": table.name, "path": f"{table.name}.csv", "profile": "tabular-data-resource", "format": "csv",
-        "mediatype": "text/csv", "encoding": "utf-8", "description": table.description or table.name, "schema": schema,
+        "name": table.name,
+        "path": f"{table.name}.csv",
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "description": table.description or table.name,
+        "schema": schema,
     }
 
 
@@ -87,8 +98,14 @@ def _text(value: Any) -> Any:
     return value
 
 
-def write_datapackage(folder: Path, kinds: list[Kind], records: Iterable[tuple[Any, dict[str, Any]]], *, force: bool = False,
-                      derived: Any = None) -> int:
+def write_datapackage(
+    folder: Path,
+    kinds: list[Kind],
+    records: Iterable[tuple[Any, dict[str, Any]]],
+    *,
+    force: bool = False,
+    derived: Any = None,
+) -> int:
     """Write the package into `folder` (made, or replaced with `force`); returns the record count.
 
     A new folder is built beside its target and renamed into place. In a folder that
@@ -142,7 +159,7 @@ def _fill(folder: Path, layout: Layout, records: Iterable[tuple[Any, dict[str, A
             for table, row in layout.rows(record, data):
                 writers[table.name].writerow([_text(v) for v in row])
             count += 1
-        for table, row in (derived.fill() if derived is not None else ()):
+        for table, row in derived.fill() if derived is not None else ():
             writers[table.name].writerow([_text(v) for v in row])
     finally:
         for handle in handles.values():
@@ -158,26 +175,37 @@ def _check_target(target: Path, force: bool, names: list[str]) -> set[str] | Non
     is to be made; else the names of the old package's files (empty for an empty folder)."""
     shown = str(target)
     if os.path.islink(target):
-        raise UsageError(f"{shown!r} is a symbolic link; a data package is written to a real folder, never through a link",
-                         hint="give the folder itself, or a new folder, with -o")
+        raise UsageError(
+            f"{shown!r} is a symbolic link; a data package is written to a real folder, never through a link",
+            hint="give the folder itself, or a new folder, with -o",
+        )
     if os.path.lexists(target):
         if not target.is_dir():
-            raise UsageError(f"{shown!r} is a file, not a folder; a data package is written to a folder", hint="choose another -o")
+            raise UsageError(
+                f"{shown!r} is a file, not a folder; a data package is written to a folder", hint="choose another -o"
+            )
         if not os.access(target, os.W_OK | os.X_OK):
             raise UsageError(f"cannot write {shown!r}: the folder is not writable", hint="choose another -o")
         entries = set(os.listdir(target))
         if not entries:
             return set()
         if DESCRIPTOR not in entries:
-            raise UsageError(f"{shown!r} is a folder that holds other files, not a data package; it is left alone",
-                             hint="choose a new folder for -o")
+            raise UsageError(
+                f"{shown!r} is a folder that holds other files, not a data package; it is left alone",
+                hint="choose a new folder for -o",
+            )
         if not force:
-            raise UsageError(f"{shown!r} already holds a data package", hint="add --force to replace it, or choose another -o")
+            raise UsageError(
+                f"{shown!r} already holds a data package", hint="add --force to replace it, or choose another -o"
+            )
         old = _old_package(target)
         for name in names:
             if name in entries and name not in old:
-                raise UsageError(f"{os.path.join(shown, name)!r} is not a file of the data package there (its {DESCRIPTOR} "
-                                 "does not list it); it is left alone, and nothing was written", hint="move it, or choose another -o")
+                raise UsageError(
+                    f"{os.path.join(shown, name)!r} is not a file of the data package there (its {DESCRIPTOR} "
+                    "does not list it); it is left alone, and nothing was written",
+                    hint="move it, or choose another -o",
+                )
         return old
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
@@ -195,8 +223,10 @@ def _old_package(folder: Path) -> set[str]:
     (in a subfolder, outside, a link) is left alone. A descriptor that is itself a link,
     or not JSON with a list of resources, is not a package this tool wrote: refused."""
     shown = os.path.join(str(folder), DESCRIPTOR)
-    not_ours = UsageError(f"{shown!r} is not a data package descriptor that dprk wrote; the folder is left alone",
-                          hint="choose a new folder for -o")
+    not_ours = UsageError(
+        f"{shown!r} is not a data package descriptor that dprk wrote; the folder is left alone",
+        hint="choose a new folder for -o",
+    )
     if not _regular(folder / DESCRIPTOR):
         raise not_ours
     try:
@@ -217,8 +247,14 @@ def _old_package(folder: Path) -> set[str]:
 
 
 def _plain_name(path: Any) -> bool:
-    return (isinstance(path, str) and path not in ("", ".", "..") and "/" not in path and "\\" not in path
-            and os.sep not in path and path.isprintable())
+    return (
+        isinstance(path, str)
+        and path not in ("", ".", "..")
+        and "/" not in path
+        and "\\" not in path
+        and os.sep not in path
+        and path.isprintable()
+    )
 
 
 def _regular(path: Path) -> bool:

@@ -68,8 +68,10 @@ def metadata(layout: Layout, derived: list[Table] = ()) -> dict[str, Any]:
     read the derived tables, made by the same code as `dprk reactions` and `dprk votes`."""
     tables: dict[str, Any] = {}
     for table in [*layout.tables(), *derived]:
-        entry: dict[str, Any] = {"description": table.description or table.name,
-                                 "columns": {c.name: c.description for c in table.columns if c.description}}
+        entry: dict[str, Any] = {
+            "description": table.description or table.name,
+            "columns": {c.name: c.description for c in table.columns if c.description},
+        }
         if table.kind is not None and table.parent is None:
             entry["title"] = table.kind.title
             entry["label_column"] = "title"
@@ -89,22 +91,31 @@ def metadata(layout: Layout, derived: list[Table] = ()) -> dict[str, Any]:
         tables[table.name] = entry
     names = {t.name for t in derived}
     queries: dict[str, Any] = {
-        RECORDS_BY_DATE: {"title": "Every record by date", "description": "Meetings, launches, nuclear tests, statements and reports in one list.",
-                          "sql": RECORDS_BY_DATE_SQL},
+        RECORDS_BY_DATE: {
+            "title": "Every record by date",
+            "description": "Meetings, launches, nuclear tests, statements and reports in one list.",
+            "sql": RECORDS_BY_DATE_SQL,
+        },
     }
     if "reactions" in names:
-        queries[REACTIONS_QUERY] = {"title": "The Council's response to each launch and nuclear test",
-                                    "description": "The rows of `dprk reactions`: the first meeting held on each event and the days to it, "
-                                                   "every statement and meeting outcome that responds to it, and its response class.",
-                                    "sql": REACTIONS_SQL}
+        queries[REACTIONS_QUERY] = {
+            "title": "The Council's response to each launch and nuclear test",
+            "description": "The rows of `dprk reactions`: the first meeting held on each event and the days to it, "
+            "every statement and meeting outcome that responds to it, and its response class.",
+            "sql": REACTIONS_SQL,
+        }
     if "votes" in names:
-        queries[VOTES_QUERY] = {"title": "Positions of Council members by year",
-                                "description": "The rows of `dprk votes`: votes in favour, against and abstaining, vetoes and joint "
-                                               "statements signed, where a source lists the states.",
-                                "sql": VOTES_SQL}
-    return {"title": "dprk-records: the DPRK file at the UN Security Council",
-            "description": "One row per record; lists are tables of their own, and references are foreign keys.",
-            "databases": {DATABASE: {"tables": tables, "queries": queries}}}
+        queries[VOTES_QUERY] = {
+            "title": "Positions of Council members by year",
+            "description": "The rows of `dprk votes`: votes in favour, against and abstaining, vetoes and joint "
+            "statements signed, where a source lists the states.",
+            "sql": VOTES_SQL,
+        }
+    return {
+        "title": "dprk-records: the DPRK file at the UN Security Council",
+        "description": "One row per record; lists are tables of their own, and references are foreign keys.",
+        "databases": {DATABASE: {"tables": tables, "queries": queries}},
+    }
 
 
 SIDECARS = ("-journal", "-wal", "-shm")  # files SQLite keeps beside a database, and opens when they are there
@@ -127,15 +138,21 @@ def clear_folder(folder: Path, shown: str) -> tuple[Path, Path]:
         except FileNotFoundError:
             pass
         except OSError as exc:
-            raise DataError(f"cannot remove {shown}/{database.name}{suffix}: {exc.strerror or exc}", hint=hint) from None
+            raise DataError(
+                f"cannot remove {shown}/{database.name}{suffix}: {exc.strerror or exc}", hint=hint
+            ) from None
     return database, meta
 
 
 def write_metadata(path: Path, data: dict[str, Any], shown: str | None = None) -> None:
     from dprk_records.records.writing import write_file
 
-    write_file(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", shown=shown,
-               hint="remove it; dprk serve makes the file afresh at every start")
+    write_file(
+        path,
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+        shown=shown,
+        hint="remove it; dprk serve makes the file afresh at every start",
+    )
 
 
 def check_port(port: int, host: str = "127.0.0.1") -> None:
@@ -150,8 +167,10 @@ def check_port(port: int, host: str = "127.0.0.1") -> None:
             sock.bind((host, port))
             sock.listen()
         except OSError as exc:
-            raise DataError(f"cannot serve on {host}:{port}: {exc.strerror or exc}",
-                            hint="another program uses that port; choose another with --port") from None
+            raise DataError(
+                f"cannot serve on {host}:{port}: {exc.strerror or exc}",
+                hint="another program uses that port; choose another with --port",
+            ) from None
 
 
 def import_path(root: Path | None = None, path: list[str] | None = None) -> list[str]:
@@ -161,22 +180,44 @@ def import_path(root: Path | None = None, path: list[str] | None = None) -> list
     unsafe = {os.path.realpath(os.getcwd())}
     if root is not None:
         unsafe.add(os.path.realpath(root))
-    return [entry for entry in (sys.path if path is None else path)
-            if entry and os.path.isabs(entry) and os.path.realpath(entry) not in unsafe]
+    return [
+        entry
+        for entry in (sys.path if path is None else path)
+        if entry and os.path.isabs(entry) and os.path.realpath(entry) not in unsafe
+    ]
 
 
 # Run by `python -I -c`: isolated mode puts neither the current folder nor $PYTHONPATH on
 # the path; the path is then set, before anything else is imported, to the entries given
 # (argv[1] says how many), and datasette runs as `python -m datasette` would run it.
-_START = ("import sys; n = int(sys.argv[1]); sys.path[:] = sys.argv[2:2 + n]; sys.argv[:] = ['datasette', *sys.argv[2 + n:]]; "
-          "import runpy; runpy.run_module('datasette', run_name='__main__', alter_sys=True)")
+_START = (
+    "import sys; n = int(sys.argv[1]); sys.path[:] = sys.argv[2:2 + n]; sys.argv[:] = ['datasette', *sys.argv[2 + n:]]; "
+    "import runpy; runpy.run_module('datasette', run_name='__main__', alter_sys=True)"
+)
 
 
-def serve_command(database: Path, meta: Path, port: int, host: str = "127.0.0.1", root: Path | None = None) -> list[str]:
+def serve_command(
+    database: Path, meta: Path, port: int, host: str = "127.0.0.1", root: Path | None = None
+) -> list[str]:
     """The command line that runs datasette on `database` with `meta`, importing nothing
     from the current folder or the repository at `root` (see import_path)."""
     path = import_path(root)
-    return [sys.executable, "-I", "-c", _START, str(len(path)), *path,
-            "serve", os.path.abspath(database), "--host", host, "--port", str(port),
-            "--metadata", os.path.abspath(meta), "--setting", "default_page_size", "50"]
-
+    return [
+        sys.executable,
+        "-I",
+        "-c",
+        _START,
+        str(len(path)),
+        *path,
+        "serve",
+        os.path.abspath(database),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--metadata",
+        os.path.abspath(meta),
+        "--setting",
+        "default_page_size",
+        "50",
+    ]

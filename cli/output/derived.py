@@ -16,8 +16,9 @@ References are foreign keys where the table they point into is in the export.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from dprk_records.output.tables import POSITION, RECORDS_TABLE, STATES_TABLE, Column, Layout, Table
 from dprk_records.records.dates import date_span
@@ -41,35 +42,67 @@ def _ref(layout: Layout, kinds: list[str]) -> tuple[str, str] | None:
     return (layout.by_kind[kinds[0]].name, "id") if len(kinds) == 1 else (RECORDS_TABLE, "id")
 
 
-def reaction_tables(layout: Layout, responding: list[str], meeting_kinds: list[str], classes: tuple[str, ...]) -> tuple[Table, Table]:
-    main = Table(REACTIONS, "The Council's response to each launch and nuclear test: the rows of `dprk reactions`.", [
-        Column("id", "string", "The event's id.", references=(RECORDS_TABLE, "id")),
-        Column("date", "string", "The event's date, as precise as its sources."),
-        Column("date_start", "date", "The first day the date covers."),
-        Column("date_end", "date", "The last day the date covers."),
-        Column("kind", "string", "The event's kind."),
-        Column("category", "string", "The launch category."),
-        Column("name", "string", "The missile or rocket name."),
-        Column("first_meeting", "string", "The first Council meeting held that took it up.", references=_ref(layout, meeting_kinds)),
-        Column("days_to_meeting", "integer", "Days from the event to that meeting."),
-        Column("first_agreed_product", "string", "The first agreed Council product that answers it.",
-               references=_ref(layout, responding)),
-        Column("days_to_product", "integer", "Days from the event to that product."),
-        Column("response", "string", "The strongest response: agreed-product, product-not-agreed, met-on or none.", enum=list(classes)),
-        Column("days_to_response", "integer", "Days from the event to the first response of that class."),
-    ], ["id"])
-    responses = Table(RESPONSES, "Every statement and meeting outcome that responds to an event, in date order.", [
-        Column("reactions_id", "string", "The event (a row of reactions)."),
-        Column(POSITION, "integer", "The response's place in the event's list, from 0."),
-        Column("date", "string", "The response's date."),
-        Column("type", "string", "The product's type."),
-        Column("status", "string", "What became of it."),
-        Column("record_id", "string", "The statement, or the meeting whose outcome it is.", references=_ref(layout, responding)),
-        Column("council", "boolean", "A Council product."),
-        Column("agreed", "boolean", "A Council product, agreed."),
-        Column("refused", "boolean", "A Council product, not agreed or vetoed."),
-        Column("text", "string", "As `dprk reactions` lists it."),
-    ], ["reactions_id", POSITION], parent=main)
+def reaction_tables(
+    layout: Layout, responding: list[str], meeting_kinds: list[str], classes: tuple[str, ...]
+) -> tuple[Table, Table]:
+    main = Table(
+        REACTIONS,
+        "The Council's response to each launch and nuclear test: the rows of `dprk reactions`.",
+        [
+            Column("id", "string", "The event's id.", references=(RECORDS_TABLE, "id")),
+            Column("date", "string", "The event's date, as precise as its sources."),
+            Column("date_start", "date", "The first day the date covers."),
+            Column("date_end", "date", "The last day the date covers."),
+            Column("kind", "string", "The event's kind."),
+            Column("category", "string", "The launch category."),
+            Column("name", "string", "The missile or rocket name."),
+            Column(
+                "first_meeting",
+                "string",
+                "The first Council meeting held that took it up.",
+                references=_ref(layout, meeting_kinds),
+            ),
+            Column("days_to_meeting", "integer", "Days from the event to that meeting."),
+            Column(
+                "first_agreed_product",
+                "string",
+                "The first agreed Council product that answers it.",
+                references=_ref(layout, responding),
+            ),
+            Column("days_to_product", "integer", "Days from the event to that product."),
+            Column(
+                "response",
+                "string",
+                "The strongest response: agreed-product, product-not-agreed, met-on or none.",
+                enum=list(classes),
+            ),
+            Column("days_to_response", "integer", "Days from the event to the first response of that class."),
+        ],
+        ["id"],
+    )
+    responses = Table(
+        RESPONSES,
+        "Every statement and meeting outcome that responds to an event, in date order.",
+        [
+            Column("reactions_id", "string", "The event (a row of reactions)."),
+            Column(POSITION, "integer", "The response's place in the event's list, from 0."),
+            Column("date", "string", "The response's date."),
+            Column("type", "string", "The product's type."),
+            Column("status", "string", "What became of it."),
+            Column(
+                "record_id",
+                "string",
+                "The statement, or the meeting whose outcome it is.",
+                references=_ref(layout, responding),
+            ),
+            Column("council", "boolean", "A Council product."),
+            Column("agreed", "boolean", "A Council product, agreed."),
+            Column("refused", "boolean", "A Council product, not agreed or vetoed."),
+            Column("text", "string", "As `dprk reactions` lists it."),
+        ],
+        ["reactions_id", POSITION],
+        parent=main,
+    )
     main.children.append(responses)
     return main, responses
 
@@ -78,31 +111,73 @@ def reaction_rows(main: Table, responses: Table, found: list[Any]) -> Iterator[t
     for reaction in found:
         row = reaction.row()  # COLUMNS of dprk_records.selection.reactions
         span = date_span(row[0])
-        yield main, [row[2], row[0], span[0] if span else None, span[1] if span else None, row[1], row[3], row[4],
-                     row[5], row[6], row[8], row[9], row[10], row[11]]
+        yield (
+            main,
+            [
+                row[2],
+                row[0],
+                span[0] if span else None,
+                span[1] if span else None,
+                row[1],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                row[8],
+                row[9],
+                row[10],
+                row[11],
+            ],
+        )
         for position, response in enumerate(reaction.ordered()):
-            yield responses, [reaction.record.id, position, response.date, response.type, response.status or None, response.id,
-                              response.council, response.agreed, response.refused, response.text()]
+            yield (
+                responses,
+                [
+                    reaction.record.id,
+                    position,
+                    response.date,
+                    response.type,
+                    response.status or None,
+                    response.id,
+                    response.council,
+                    response.agreed,
+                    response.refused,
+                    response.text(),
+                ],
+            )
 
 
 def vote_tables(layout: Layout, vetoing: list[str]) -> tuple[Table, Table]:
-    main = Table(VOTES, "Per year and Council member, the positions recorded: the rows of `dprk votes` "
-                        "(a state counts only where a source lists how it voted).", [
-        Column("year", "string", "The year."),
-        Column("state", "string", "The state, an ISO 3166-1 alpha-3 code.", references=(STATES_TABLE, "code")),
-        Column("name", "string", "The state's name."),
-        Column("in_favour", "integer", "Votes in favour."),
-        Column("against", "integer", "Votes against."),
-        Column("abstaining", "integer", "Abstentions."),
-        Column("vetoes", "integer", "Votes against, by a permanent member, on a draft that was vetoed."),
-        Column("joint_statements", "integer", "Joint statements signed."),
-    ], ["year", "state"])
-    vetoed = Table(VETOED, "The meetings where each veto fell.", [
-        Column("votes_year", "string", "The year (a row of votes)."),
-        Column("votes_state", "string", "The state (a row of votes)."),
-        Column(POSITION, "integer", "The place in the list, from 0."),
-        Column("record_id", "string", "The record (a meeting) of the vetoed draft.", references=_ref(layout, vetoing)),
-    ], ["votes_year", "votes_state", POSITION], parent=main)
+    main = Table(
+        VOTES,
+        "Per year and Council member, the positions recorded: the rows of `dprk votes` "
+        "(a state counts only where a source lists how it voted).",
+        [
+            Column("year", "string", "The year."),
+            Column("state", "string", "The state, an ISO 3166-1 alpha-3 code.", references=(STATES_TABLE, "code")),
+            Column("name", "string", "The state's name."),
+            Column("in_favour", "integer", "Votes in favour."),
+            Column("against", "integer", "Votes against."),
+            Column("abstaining", "integer", "Abstentions."),
+            Column("vetoes", "integer", "Votes against, by a permanent member, on a draft that was vetoed."),
+            Column("joint_statements", "integer", "Joint statements signed."),
+        ],
+        ["year", "state"],
+    )
+    vetoed = Table(
+        VETOED,
+        "The meetings where each veto fell.",
+        [
+            Column("votes_year", "string", "The year (a row of votes)."),
+            Column("votes_state", "string", "The state (a row of votes)."),
+            Column(POSITION, "integer", "The place in the list, from 0."),
+            Column(
+                "record_id", "string", "The record (a meeting) of the vetoed draft.", references=_ref(layout, vetoing)
+            ),
+        ],
+        ["votes_year", "votes_state", POSITION],
+        parent=main,
+    )
     main.children.append(vetoed)
     return main, vetoed
 
@@ -114,7 +189,9 @@ def vote_rows(main: Table, vetoed: Table, rows: list[list[Any]]) -> Iterator[tup
             yield vetoed, [row[0], row[1], position, meeting]
 
 
-def derived(repo: Any, layout: Layout, use_cache: bool = True) -> tuple[Derived, Callable[[Iterable[Any]], Iterator[Any]]]:
+def derived(
+    repo: Any, layout: Layout, use_cache: bool = True
+) -> tuple[Derived, Callable[[Iterable[Any]], Iterator[Any]]]:
     """The derived tables for an export of `layout`'s kinds, and a pass-through for the
     exported records that keeps what the tables are made from."""
     from dprk_records.selection import reactions, votes
@@ -132,10 +209,16 @@ def derived(repo: Any, layout: Layout, use_cache: bool = True) -> tuple[Derived,
         parts.append(lambda: reaction_rows(main, responses, reactions.reactions_of(repo, events, use_cache=use_cache)))
     voting = [k for k in layout.kinds if votes.positions(k)]
     if voting:
-        vetoing = [k.name for k in voting if any(p.values("x-vetoed", "status") for p in words.products.get(k.name, []))]
+        vetoing = [
+            k.name for k in voting if any(p.values("x-vetoed", "status") for p in words.products.get(k.name, []))
+        ]
         vmain, vvetoed = vote_tables(layout, vetoing)
         tables += [vmain, vvetoed]
-        parts.append(lambda: vote_rows(vmain, vvetoed, votes.rows(votes.votes(layout.kinds, kept), votes.state_names(layout.kinds))))
+        parts.append(
+            lambda: vote_rows(
+                vmain, vvetoed, votes.rows(votes.votes(layout.kinds, kept), votes.state_names(layout.kinds))
+            )
+        )
 
     def watch(records: Iterable[Any]) -> Iterator[Any]:
         voting_names = {k.name for k in voting}

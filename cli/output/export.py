@@ -13,13 +13,22 @@ from pathlib import Path
 from typing import IO, Any
 
 from dprk_records.errors import UsageError
-from dprk_records.selection.filters import Selection
 from dprk_records.output.formats import atomic_output, check_output, write_json, write_jsonl, write_rows
+from dprk_records.selection.filters import Selection
 from dprk_records.selection.rows import available_columns, choose_columns, explode_field, selected_rows
 
 
-def write_selection(repo: Any, selection: Selection, out: IO[str], fmt: str, *, fields: tuple[str, ...] = (),
-                    explode: str | None = None, style: str = "simple", escape: bool = True) -> int:
+def write_selection(
+    repo: Any,
+    selection: Selection,
+    out: IO[str],
+    fmt: str,
+    *,
+    fields: tuple[str, ...] = (),
+    explode: str | None = None,
+    style: str = "simple",
+    escape: bool = True,
+) -> int:
     """Write the selected records to `out`; returns the number of rows (or records) written."""
     exploded = explode_field(selection, explode) if explode is not None else None
     if fmt in ("json", "jsonl") and not fields and not exploded:
@@ -33,16 +42,28 @@ def write_selection(repo: Any, selection: Selection, out: IO[str], fmt: str, *, 
     if fmt in ("csv", "tsv"):  # from the lines the parse cache keeps, where it can
         from dprk_records.output.rendered import write_rendered
 
-        count = write_rendered(repo, selection, out, columns, exploded, delimiter="," if fmt == "csv" else "\t", escape=escape)
+        count = write_rendered(
+            repo, selection, out, columns, exploded, delimiter="," if fmt == "csv" else "\t", escape=escape
+        )
         if count is not None:
             return count
     body = selected_rows(repo, selection, columns, exploded)
     return write_rows(out, fmt, [c.name for c in columns], body, style=style, escape=escape, drop_empty=not fields)
 
 
-def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fields: tuple[str, ...] = (),
-           explode: str | None = None, force: bool = False, bom: bool = False, escape: bool = True,
-           stdout: IO[str] | None = None) -> int:
+def export(
+    repo: Any,
+    selection: Selection,
+    fmt: str,
+    output: str | None,
+    *,
+    fields: tuple[str, ...] = (),
+    explode: str | None = None,
+    force: bool = False,
+    bom: bool = False,
+    escape: bool = True,
+    stdout: IO[str] | None = None,
+) -> int:
     """Export to a file (atomically) or to stdout; sqlite needs a file."""
     if output is not None and not output.strip():
         raise UsageError("-o was given an empty file name", hint="name the file to write, or '-' for stdout")
@@ -52,18 +73,30 @@ def export(repo: Any, selection: Selection, fmt: str, output: str | None, *, fie
         raise UsageError(f"--bom is for csv and tsv, not {fmt}", hint="leave out --bom")
     if fmt == "datapackage":
         if output is None or output == "-":
-            raise UsageError("--format datapackage needs -o FOLDER", hint="for example: dprk export --format datapackage -o dprk-package")
+            raise UsageError(
+                "--format datapackage needs -o FOLDER",
+                hint="for example: dprk export --format datapackage -o dprk-package",
+            )
         if fields or explode:
-            raise UsageError("--fields and --explode do not apply to --format datapackage", hint="the package holds every field")
+            raise UsageError(
+                "--fields and --explode do not apply to --format datapackage", hint="the package holds every field"
+            )
         from dprk_records.output.datapackage import write_datapackage
 
         extra, watch = derived_tables(repo, selection)
-        return write_datapackage(Path(output), selection.kinds, watch(selection.records(repo)), force=force, derived=extra)
+        return write_datapackage(
+            Path(output), selection.kinds, watch(selection.records(repo)), force=force, derived=extra
+        )
     if fmt == "sqlite":
         if output is None or output == "-":
-            raise UsageError("--format sqlite needs -o FILE", hint="for example: dprk export --format sqlite -o dprk.sqlite")
+            raise UsageError(
+                "--format sqlite needs -o FILE", hint="for example: dprk export --format sqlite -o dprk.sqlite"
+            )
         if fields or explode:
-            raise UsageError("--fields and --explode do not apply to --format sqlite", hint="the database holds every field; select columns in SQL")
+            raise UsageError(
+                "--fields and --explode do not apply to --format sqlite",
+                hint="the database holds every field; select columns in SQL",
+            )
         check_output(Path(output), force)
         companions = sqlite_companions(Path(output), force)
         with atomic_output(Path(output), force=force, binary=True) as temp:
@@ -94,11 +127,16 @@ def sqlite_companions(path: Path, force: bool) -> list[Path]:
         if not os.path.lexists(companion):
             continue
         if companion.is_symlink() or not companion.is_file():
-            raise UsageError(f"{str(companion)!r} is not a regular file; export will not replace {str(path)!r} beside it",
-                             hint="choose another -o")
+            raise UsageError(
+                f"{str(companion)!r} is not a regular file; export will not replace {str(path)!r} beside it",
+                hint="choose another -o",
+            )
         if not force:
-            raise UsageError(f"{str(companion)!r} is left from an earlier SQLite database named {str(path)!r}, and SQLite "
-                             "would read it into the new one", hint="add --force to replace both, or remove it")
+            raise UsageError(
+                f"{str(companion)!r} is left from an earlier SQLite database named {str(path)!r}, and SQLite "
+                "would read it into the new one",
+                hint="add --force to replace both, or remove it",
+            )
         found.append(companion)
     return found
 
@@ -109,11 +147,15 @@ def refuse_repository_files(repo: Any, output: Path, *, folder: bool = False) ->
     target = (Path.cwd() / output).resolve() if not output.is_absolute() else output.resolve()
     for own in (repo.records_dir.resolve(), repo.schema_dir.resolve()):
         if (folder and target == own) or own in target.parents:
-            raise UsageError(f"{output}: {'is' if target == own else 'inside'} {own.name}/, which holds the repository's own files",
-                             hint="write the export elsewhere")
+            raise UsageError(
+                f"{output}: {'is' if target == own else 'inside'} {own.name}/, which holds the repository's own files",
+                hint="write the export elsewhere",
+            )
     if folder and target == Path(repo.real_root):
-        raise UsageError(f"{output}: is the repository's own folder; a data package needs a folder of its own",
-                         hint="for example: -o dprk-package")
+        raise UsageError(
+            f"{output}: is the repository's own folder; a data package needs a folder of its own",
+            hint="for example: -o dprk-package",
+        )
 
 
 def derived_tables(repo: Any, selection: Selection) -> Any:

@@ -30,9 +30,29 @@ WORDS = re.compile(r"[^\s-]+-?")
 GAP = 2  # tabulate's space between columns in the plain styles
 HEADER_PAD = 2  # tabulate makes a column at least 2 wider than its header (MIN_PADDING)
 NO_PAD = {"plain"}
-EXTRA = {"grid": 3, "psql": 3, "pretty": 3, "outline": 3, "rounded_outline": 3, "fancy_grid": 3, "simple_grid": 3, "rounded_grid": 3,
-         "heavy_grid": 3, "mixed_grid": 3, "double_grid": 3, "heavy_outline": 3, "mixed_outline": 3, "double_outline": 3,
-         "fancy_outline": 3, "simple_outline": 3, "github": 3, "pipe": 3, "orgtbl": 3, "jira": 3, "presto": 3}
+EXTRA = {
+    "grid": 3,
+    "psql": 3,
+    "pretty": 3,
+    "outline": 3,
+    "rounded_outline": 3,
+    "fancy_grid": 3,
+    "simple_grid": 3,
+    "rounded_grid": 3,
+    "heavy_grid": 3,
+    "mixed_grid": 3,
+    "double_grid": 3,
+    "heavy_outline": 3,
+    "mixed_outline": 3,
+    "double_outline": 3,
+    "fancy_outline": 3,
+    "simple_outline": 3,
+    "github": 3,
+    "pipe": 3,
+    "orgtbl": 3,
+    "jira": 3,
+    "presto": 3,
+}
 
 
 def numeric(values: list[Any]) -> bool:
@@ -71,8 +91,9 @@ def wrap_cell(value: Any, width: int) -> Any:
     return "\n".join(textwrap.wrap(value, width, break_on_hyphens=True, break_long_words=True)) or value
 
 
-def plan(columns: list[str], body: list[list[Any]], width: int | None, *, multiline: bool = True,
-         style: str = "simple") -> tuple[list[int], list[int | None]]:
+def plan(
+    columns: list[str], body: list[list[Any]], width: int | None, *, multiline: bool = True, style: str = "simple"
+) -> tuple[list[int], list[int | None]]:
     """Which columns to keep (indices) and the width to wrap each kept one to (None: as it is)."""
     count = len(columns)
     every = list(range(count))
@@ -85,12 +106,20 @@ def plan(columns: list[str], body: list[list[Any]], width: int | None, *, multil
     if sum(natural) + gap * (count - 1) <= width:
         return every, [None] * count
     values = [[row[i] for row in body] for i in every]
-    ids = [i for i in every if any(isinstance(v, str) and ID_LIKE.match(v) and not DATE_LIKE.match(v) for v in values[i])]
+    ids = [
+        i for i in every if any(isinstance(v, str) and ID_LIKE.match(v) and not DATE_LIKE.match(v) for v in values[i])
+    ]
     own = ids[:1]  # the rows' own ids: whole; ids of other records may wrap at their hyphens
     fixed = [(whole(values[i]) and (i in own or not ids or i not in ids)) or not multiline for i in every]
     header_min = [(max(len(t) for t in _tokens(c)) if multiline else len(c)) + pad for c in columns]
-    words = [min(MAX_WORD, max([len(w) for v in values[i] if isinstance(v, str) for w in WORDS.findall(v)] or [0])) for i in every]
-    least = [max(cells[i], header_min[i]) if fixed[i] else max(header_min[i], min(cells[i], max(MIN_TEXT, words[i]))) for i in every]
+    words = [
+        min(MAX_WORD, max([len(w) for v in values[i] if isinstance(v, str) for w in WORDS.findall(v)] or [0]))
+        for i in every
+    ]
+    least = [
+        max(cells[i], header_min[i]) if fixed[i] else max(header_min[i], min(cells[i], max(MIN_TEXT, words[i])))
+        for i in every
+    ]
     most = [max(cells[i], header_min[i]) for i in every]
     keep = list(every)
     protected = {0} | set(own)  # the first column and the rows' own ids
@@ -111,8 +140,9 @@ def plan(columns: list[str], body: list[list[Any]], width: int | None, *, multil
     return keep, [widths[i] for i in keep]
 
 
-def fitted(columns: list[str], body: list[list[Any]], width: int | None, *, multiline: bool = True,
-           style: str = "simple") -> tuple[list[str], list[list[Any]], list[str]]:
+def fitted(
+    columns: list[str], body: list[list[Any]], width: int | None, *, multiline: bool = True, style: str = "simple"
+) -> tuple[list[str], list[list[Any]], list[str]]:
     """The headers, rows and the names of the columns left out, fitted to `width`."""
     keep, widths = plan(columns, body, width, multiline=multiline, style=style)
     left_out = [columns[i] for i in range(len(columns)) if i not in keep]

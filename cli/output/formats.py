@@ -18,10 +18,11 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any
 
 from dprk_records.errors import UsageError
 
@@ -105,7 +106,9 @@ def check_style(style: str) -> str:
     return style
 
 
-def write_delimited(out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, delimiter: str = ",", escape: bool = True) -> int:
+def write_delimited(
+    out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, delimiter: str = ",", escape: bool = True
+) -> int:
     """RFC 4180 CSV (CRLF line ends, quotes where needed), or TSV with a tab delimiter.
 
     The csv module quotes a cell only for the characters of its line terminator, so a
@@ -185,8 +188,15 @@ def _one_line(value: Any) -> Any:
     return value
 
 
-def write_table(out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, style: str = "simple",
-                width: int | None = None, drop_empty: bool = False) -> int:
+def write_table(
+    out: IO[str],
+    columns: list[str],
+    rows: Iterable[list[Any]],
+    *,
+    style: str = "simple",
+    width: int | None = None,
+    drop_empty: bool = False,
+) -> int:
     """A terminal table fitted to `width` (default: the terminal's, see terminal_width):
     headers break at `_`, long text wraps, columns that still do not fit are left out (a
     note on stderr names them); ids and numbers are never cut, numbers right-aligned.
@@ -207,11 +217,19 @@ def write_table(out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, 
     columns, body, left_out = fitted(columns, body, width, multiline=style in multiline_formats, style=style)
     align = [a for name, a in zip(named, align) if name not in left_out]
     # strings stay strings (a year such as "2023" is text); real numbers align right, as numbers
-    text = tabulate(body, headers=columns, tablefmt=style, disable_numparse=True, missingval="",
-                    colalign=align if columns and body else None)  # tabulate 0.9 fails on colalign without rows
+    text = tabulate(
+        body,
+        headers=columns,
+        tablefmt=style,
+        disable_numparse=True,
+        missingval="",
+        colalign=align if columns and body else None,
+    )  # tabulate 0.9 fails on colalign without rows
     out.write(text + "\n")
     if left_out:
-        sys.stderr.write(f"dprk: left out to fit {width} columns: {', '.join(left_out)} (name the columns with --fields)\n")
+        sys.stderr.write(
+            f"dprk: left out to fit {width} columns: {', '.join(left_out)} (name the columns with --fields)\n"
+        )
     return len(body)
 
 
@@ -232,8 +250,16 @@ def write_markdown(out: IO[str], columns: list[str], rows: Iterable[list[Any]]) 
     return count
 
 
-def write_rows(out: IO[str], fmt: str, columns: list[str], rows: Iterable[list[Any]], *, style: str = "simple",
-               escape: bool = True, drop_empty: bool = False) -> int:
+def write_rows(
+    out: IO[str],
+    fmt: str,
+    columns: list[str],
+    rows: Iterable[list[Any]],
+    *,
+    style: str = "simple",
+    escape: bool = True,
+    drop_empty: bool = False,
+) -> int:
     """Write rows in one of ROW_FORMATS; returns how many rows were written."""
     if fmt == "csv":
         return write_delimited(out, columns, rows, escape=escape)
@@ -248,7 +274,9 @@ def write_rows(out: IO[str], fmt: str, columns: list[str], rows: Iterable[list[A
     return write_table(out, columns, rows, style=style, drop_empty=drop_empty)
 
 
-def chosen_columns(columns: list[str], fields: Iterable[str] = (), fmt: str = "table", table_columns: list[str] | None = None) -> list[str]:
+def chosen_columns(
+    columns: list[str], fields: Iterable[str] = (), fmt: str = "table", table_columns: list[str] | None = None
+) -> list[str]:
     """A command's own columns to write: those named by --fields (comma-separated), else
     every column, or `table_columns` on the terminal table (a default chosen for 80 columns)."""
     names = [n.strip() for part in fields for n in part.split(",") if n.strip()]
@@ -260,8 +288,9 @@ def chosen_columns(columns: list[str], fields: Iterable[str] = (), fmt: str = "t
     return names or list(table_columns if fmt == "table" and table_columns else columns)
 
 
-def write_chosen(out: IO[str], fmt: str, columns: list[str], rows: Iterable[list[Any]], chosen: list[str], *,
-                 style: str = "simple") -> int:
+def write_chosen(
+    out: IO[str], fmt: str, columns: list[str], rows: Iterable[list[Any]], chosen: list[str], *, style: str = "simple"
+) -> int:
     """Rows of `columns`, narrowed to the `chosen` ones (see chosen_columns)."""
     at = [columns.index(n) for n in chosen]
     return write_rows(out, fmt, list(chosen), ([row[i] for i in at] for row in rows), style=style)
@@ -276,16 +305,23 @@ def check_output(path: Path, force: bool) -> None:
     if path.is_dir():
         raise UsageError(f"output {str(path)!r} is a folder", hint="give a file name with -o")
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"cannot write {str(path)!r}: {str(folder)!r} is a file, not a folder", hint="choose another -o")
+        raise UsageError(
+            f"cannot write {str(path)!r}: {str(folder)!r} is a file, not a folder", hint="choose another -o"
+        )
     if not folder.is_dir():
         raise UsageError(f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist", hint="create it first")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write {str(path)!r}: folder {str(folder)!r} is not writable", hint="choose another -o")
+        raise UsageError(
+            f"cannot write {str(path)!r}: folder {str(folder)!r} is not writable", hint="choose another -o"
+        )
     if path.exists() and not force:
         raise UsageError(f"{str(path)!r} already exists", hint="add --force to replace it, or choose another -o")
     if os.path.lexists(path) and (path.is_symlink() or not path.is_file()):
         # --force replaces regular files only: never a device (/dev/null), pipe, socket or symbolic link
-        raise UsageError(f"{str(path)!r} is not a regular file; export will not replace it", hint="choose another -o, or '-' for stdout")
+        raise UsageError(
+            f"{str(path)!r} is not a regular file; export will not replace it",
+            hint="choose another -o, or '-' for stdout",
+        )
 
 
 @contextmanager

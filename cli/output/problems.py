@@ -26,7 +26,10 @@ def write_report(out: IO[str], report: Report, fmt: str) -> None:
             out.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
     elif fmt in ("csv", "tsv", "markdown"):
         # a path or message is no cell of data: each stays on one line, escaped as in the text format
-        rows = ([one_line(p.path), p.line, p.column, one_line(p.json_path), p.check, one_line(p.message)] for p in report.problems)
+        rows = (
+            [one_line(p.path), p.line, p.column, one_line(p.json_path), p.check, one_line(p.message)]
+            for p in report.problems
+        )
         write_rows(out, fmt, COLUMNS, rows)
     elif fmt == "github":
         for problem in report.problems:

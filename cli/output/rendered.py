@@ -17,8 +17,16 @@ from dprk_records.selection.filters import Selection
 from dprk_records.selection.rows import Column, row_maker, selected_views, view_key
 
 
-def write_rendered(repo: Any, selection: Selection, out: IO[str], columns: list[Column], explode: tuple[str, ...] | None, *,
-                   delimiter: str, escape: bool) -> int | None:
+def write_rendered(
+    repo: Any,
+    selection: Selection,
+    out: IO[str],
+    columns: list[Column],
+    explode: tuple[str, ...] | None,
+    *,
+    delimiter: str,
+    escape: bool,
+) -> int | None:
     """Write the header and every selected record's lines; the number of rows, or None
     (and nothing written) when the selection needs the records' data."""
     names = [c.name for c in columns]
@@ -27,7 +35,7 @@ def write_rendered(repo: Any, selection: Selection, out: IO[str], columns: list[
 
     def make(record: Any, data: dict[str, Any]) -> str:
         rows = make_rows(record, data)
-        return f"{len(rows)}:" + _render(names, rows, delimiter, escape)[len(header):]
+        return f"{len(rows)}:" + _render(names, rows, delimiter, escape)[len(header) :]
 
     key = f"delimited:{delimiter!r}:{escape}:" + view_key(columns, explode)
     views = selected_views(repo, selection, key, make)

@@ -9,8 +9,9 @@ Values always go in as parameters; names are quoted identifiers.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from dprk_records.errors import DataError
 from dprk_records.output.tables import Layout, Table, sql_name
@@ -31,8 +32,10 @@ def _distinct(table: Table) -> None:
     seen: set[str] = set()
     for column in table.columns:
         if column.name.casefold() in seen:
-            raise DataError(f"cannot export to SQLite: the schema gives table {table.name!r} two columns named {column.name!r}",
-                            hint="rename one of the fields (hyphens and dots become underscores in SQL names)")
+            raise DataError(
+                f"cannot export to SQLite: the schema gives table {table.name!r} two columns named {column.name!r}",
+                hint="rename one of the fields (hyphens and dots become underscores in SQL names)",
+            )
         seen.add(column.name.casefold())
 
 
@@ -51,20 +54,31 @@ def _value(value: Any) -> Any:
 def create(db: sqlite3.Connection, table: Table) -> str:
     """Create one table with its keys and indexes; return its INSERT statement."""
     _distinct(table)
-    defs = [f"{ident(c.name)} {SQL_TYPES.get(c.type, 'TEXT')}" + (" NOT NULL" if c.name in table.primary_key else "")
-            for c in table.columns]
+    defs = [
+        f"{ident(c.name)} {SQL_TYPES.get(c.type, 'TEXT')}" + (" NOT NULL" if c.name in table.primary_key else "")
+        for c in table.columns
+    ]
     defs.append(f"PRIMARY KEY ({', '.join(map(ident, table.primary_key))})")
     for columns, target, target_columns in table.foreign_keys:
-        defs.append(f"FOREIGN KEY ({', '.join(map(ident, columns))}) REFERENCES {ident(target)} ({', '.join(map(ident, target_columns))})")
+        defs.append(
+            f"FOREIGN KEY ({', '.join(map(ident, columns))}) REFERENCES {ident(target)} ({', '.join(map(ident, target_columns))})"
+        )
     db.execute(f"CREATE TABLE {ident(table.name)} ({', '.join(defs)})")
     for n, (columns, _, _) in enumerate(table.foreign_keys):
-        db.execute(f"CREATE INDEX {ident(f'{table.name}_fk{n}')} ON {ident(table.name)} ({', '.join(map(ident, columns))})")
+        db.execute(
+            f"CREATE INDEX {ident(f'{table.name}_fk{n}')} ON {ident(table.name)} ({', '.join(map(ident, columns))})"
+        )
     names = [c.name for c in table.columns]
     return f"INSERT INTO {ident(table.name)} ({', '.join(map(ident, names))}) VALUES ({', '.join('?' for _ in names)})"
 
 
-def write_sqlite(path: Path, kinds: list[Kind], records: Iterable[tuple[Any, dict[str, Any]]], display: str | None = None,
-                 derived: Any = None) -> int:
+def write_sqlite(
+    path: Path,
+    kinds: list[Kind],
+    records: Iterable[tuple[Any, dict[str, Any]]],
+    display: str | None = None,
+    derived: Any = None,
+) -> int:
     """Create a database at `path` (a new, empty file) holding the records; returns the count.
 
     `display` names the file in errors (the export's target, not the temporary file);

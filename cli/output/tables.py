@@ -20,8 +20,9 @@ else to `records`; state columns to `states`; a list table to its parent.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from dprk_records.errors import DataError
 from dprk_records.records.dates import date_span
@@ -54,9 +55,9 @@ class Table:
     description: str
     columns: list[Column] = field(default_factory=list)
     primary_key: list[str] = field(default_factory=list)
-    parent: "Table | None" = None
+    parent: Table | None = None
     list_path: tuple[str, ...] = ()  # the list field (from the parent element) whose elements are rows
-    children: list["Table"] = field(default_factory=list)
+    children: list[Table] = field(default_factory=list)
     scalar_items: bool = False  # a list of plain values: its one value column is the element itself
     kind: Kind | None = None
 
@@ -82,21 +83,32 @@ class Layout:
     def __init__(self, kinds: list[Kind]):
         self.kinds = kinds
         self.states = _state_names(kinds)
-        self.records = Table(RECORDS_TABLE, "Every record, whatever its kind: what references to several kinds point at.", [
-            Column("id", "string", "The record's id (its file name)."),
-            Column("kind", "string", "The kind of record."),
-            Column("date", "string", "The record's date, as precise as its sources (YYYY, YYYY-MM or YYYY-MM-DD)."),
-            Column("date_start", "date", "The first day the date covers."),
-            Column("date_end", "date", "The last day the date covers."),
-            Column("title", "string", "The record's title."),
-        ], ["id"])
-        self.state_table = Table(STATES_TABLE, "States, by ISO 3166-1 alpha-3 code, with their names.", [
-            Column("code", "string", "ISO 3166-1 alpha-3 code."), Column("name", "string", "The state's name.")], ["code"])
+        self.records = Table(
+            RECORDS_TABLE,
+            "Every record, whatever its kind: what references to several kinds point at.",
+            [
+                Column("id", "string", "The record's id (its file name)."),
+                Column("kind", "string", "The kind of record."),
+                Column("date", "string", "The record's date, as precise as its sources (YYYY, YYYY-MM or YYYY-MM-DD)."),
+                Column("date_start", "date", "The first day the date covers."),
+                Column("date_end", "date", "The last day the date covers."),
+                Column("title", "string", "The record's title."),
+            ],
+            ["id"],
+        )
+        self.state_table = Table(
+            STATES_TABLE,
+            "States, by ISO 3166-1 alpha-3 code, with their names.",
+            [Column("code", "string", "ISO 3166-1 alpha-3 code."), Column("name", "string", "The state's name.")],
+            ["code"],
+        )
         self.by_kind = {kind.name: self._kind_table(kind) for kind in kinds}
         names = [t.name for t in self.tables()]
         if len(set(names)) != len(names):
-            raise DataError("cannot lay the records out as tables: two tables would share a name",
-                            hint="rename a kind or field (hyphens and dots become underscores in table names)")
+            raise DataError(
+                "cannot lay the records out as tables: two tables would share a name",
+                hint="rename a kind or field (hyphens and dots become underscores in table names)",
+            )
 
     def tables(self) -> Iterator[Table]:
         yield self.records
@@ -107,12 +119,19 @@ class Layout:
     # --- building the tables -----------------------------------------------------------
 
     def _kind_table(self, kind: Kind) -> Table:
-        table = Table(sql_name(kind.name), kind.description, [Column("id", "string", "The record's id (its file name).")],
-                      ["id"], kind=kind)
+        table = Table(
+            sql_name(kind.name),
+            kind.description,
+            [Column("id", "string", "The record's id (its file name).")],
+            ["id"],
+            kind=kind,
+        )
         self._fields(table, kind, kind.fields, (), top=True)
         return table
 
-    def _fields(self, table: Table, kind: Kind, fields: dict[str, Field], prefix: tuple[str, ...], top: bool = False) -> None:
+    def _fields(
+        self, table: Table, kind: Kind, fields: dict[str, Field], prefix: tuple[str, ...], top: bool = False
+    ) -> None:
         for name, item in fields.items():
             path = prefix + (name,)
             if top and name == kind.id_field:
@@ -125,14 +144,28 @@ class Layout:
                 table.columns.append(self._column(sql_name(*path), item, path))
                 if top and name == kind.date_field:
                     for end in ("start", "end"):
-                        table.columns.append(Column(f"{sql_name(*path)}_{end}", "date",
-                                                    f"The {'first' if end == 'start' else 'last'} day that {name} covers.", path, span=end))
+                        table.columns.append(
+                            Column(
+                                f"{sql_name(*path)}_{end}",
+                                "date",
+                                f"The {'first' if end == 'start' else 'last'} day that {name} covers.",
+                                path,
+                                span=end,
+                            )
+                        )
 
     def _list_table(self, parent: Table, kind: Kind, item: Field, path: tuple[str, ...]) -> Table:
         name = sql_name(parent.name, *path)
         keys = [_key_column(parent, c) for c in parent.key_columns]
-        table = Table(name, item.description, keys + [Column(POSITION, "integer", "The element's place in the list, from 0.")],
-                      [c.name for c in keys] + [POSITION], parent=parent, list_path=path, kind=kind)
+        table = Table(
+            name,
+            item.description,
+            keys + [Column(POSITION, "integer", "The element's place in the list, from 0.")],
+            [c.name for c in keys] + [POSITION],
+            parent=parent,
+            list_path=path,
+            kind=kind,
+        )
         element = item.items
         assert element is not None
         if element.keys:
@@ -176,14 +209,23 @@ class Layout:
         """Every row a record gives, parents before children."""
         kind = record.kind
         span = date_span(data.get(kind.date_field)) if kind.date_field else None
-        yield self.records, [record.id, kind.name, data.get(kind.date_field), span[0] if span else None,
-                             span[1] if span else None, data.get(kind.role_field("title") or "title")]
+        yield (
+            self.records,
+            [
+                record.id,
+                kind.name,
+                data.get(kind.date_field),
+                span[0] if span else None,
+                span[1] if span else None,
+                data.get(kind.role_field("title") or "title"),
+            ],
+        )
         table = self.by_kind[kind.name]
         yield from self._element_rows(table, data, [record.id])
 
     def _element_rows(self, table: Table, element: Any, key: list[Any]) -> Iterator[tuple[Table, list[Any]]]:
         row = list(key)
-        for column in table.columns[len(key):]:
+        for column in table.columns[len(key) :]:
             row.append(_cell(element if not table.scalar_items else element, column, table.scalar_items))
         yield table, row
         for child in table.children:
@@ -205,7 +247,11 @@ def _walk(table: Table) -> Iterator[Table]:
 
 def _key_column(parent: Table, column: Column) -> Column:
     """A parent's key column as it appears in a child table (`id` becomes `launch_id`)."""
-    name = f"{parent.name}_id" if column.name == "id" else (f"{parent.list_path[-1]}_{column.name}" if column.name == POSITION else column.name)
+    name = (
+        f"{parent.name}_id"
+        if column.name == "id"
+        else (f"{parent.list_path[-1]}_{column.name}" if column.name == POSITION else column.name)
+    )
     name = sql_name(name)
     return Column(name, column.type, f"The key of the {parent.name} row this row belongs to.")
 

@@ -46,8 +46,14 @@ def draw(found: list[Position], output: Path, fmt: str, title: str | None = None
             n = position.counts[key]
             if not n:
                 continue
-            (artist,) = axes.plot([int(position.year) + offset], [row[position.state]], linestyle="none", marker=marker,
-                                  color=colour, markersize=4 + 2.2 * min(n, 6) ** 0.5)
+            (artist,) = axes.plot(
+                [int(position.year) + offset],
+                [row[position.state]],
+                linestyle="none",
+                marker=marker,
+                color=colour,
+                markersize=4 + 2.2 * min(n, 6) ** 0.5,
+            )
             mark_id = f"vote:{position.year}:{position.state}:{key}"
             artist.set_gid(mark_id)
             what = f"{label}: {n}" + (f" ({', '.join(position.vetoed)})" if key == "vetoes" and position.vetoed else "")

@@ -29,84 +29,26 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any
 
 from dprk_records import __version__
 from dprk_records.errors import DataError
-from dprk_records.records.cachekey import Stamp, blake2b, code_key, digest, racy, schema_hash, stat_key
+from dprk_records.records.cachekey import Stamp, code_key, digest, racy, schema_hash, stat_key
+from dprk_records.records.cachetables import (
+    ENTRIES_TABLE,
+    ENTRY_COLUMNS,
+    META_TABLE,
+    UPSERT,
+    VIEW_USE_TABLE,
+    VIEWS_TABLE,
+    Entry,
+)
 
 CACHE_DIR, CACHE_FILE = ".dprk-cache", "records.sqlite3"
 FORMAT = 3
 VIEW_KEYS = 8  # views of this many different kinds (export column sets, ...) are kept; the least recently used goes
-
-_META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
-_ENTRIES = """
-CREATE TABLE IF NOT EXISTS entries (
-    rel TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    ctime_ns INTEGER NOT NULL,
-    ino INTEGER NOT NULL,
-    digest TEXT,
-    data TEXT,
-    verdict_key TEXT,
-    verdict TEXT,
-    sort_key TEXT
-)
-"""
-_VIEWS = """
-CREATE TABLE IF NOT EXISTS views (
-    view TEXT NOT NULL,
-    rel TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    ctime_ns INTEGER NOT NULL,
-    ino INTEGER NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (view, rel)
-)
-"""
-_VIEW_USE = "CREATE TABLE IF NOT EXISTS view_use (view TEXT PRIMARY KEY, used INTEGER NOT NULL)"
-
-
-class Entry(NamedTuple):
-    """One file's row of the cache, as stored and as read back."""
-    rel: str
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    ino: int
-    digest: str | None  # the bytes' hash, kept while the entry is "racy" (stored within RACY_NS of the file's change)
-    data: str | None  # the parsed record, as JSON text
-    verdict_key: str | None  # the schemas and code the verdict was made under
-    verdict: str | None  # the file's own checks, as JSON text (see dprk_records.checks.runner)
-    sort_key: str | None  # the record's date, for date order
-
-
-_COLUMNS = ", ".join(Entry._fields)
-
-
-def _keep(column: str, when_missing: str) -> str:
-    """An upsert assignment keeping the stored `column` when the new row lacks
-    `when_missing` and describes the same version of the file (the same stat and, for a
-    racy entry, the same bytes)."""
-    return (f"{column} = CASE WHEN excluded.{when_missing} IS NULL"
-            " AND (entries.size, entries.mtime_ns, entries.ctime_ns, entries.ino)"
-            " = (excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.ino)"
-            " AND entries.digest IS excluded.digest"
-            f" THEN entries.{column} ELSE excluded.{column} END")
-
-
-# One row per file; what is stored for the same version of the file and missing from the
-# new row (data, a verdict or a sort key stored by another command) is kept.
-_UPSERT = (
-    f"INSERT INTO entries ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rel) DO UPDATE SET "
-    + ", ".join([_keep("data", "data"), _keep("sort_key", "sort_key"), _keep("verdict_key", "verdict"), _keep("verdict", "verdict"),
-                 "size = excluded.size", "mtime_ns = excluded.mtime_ns", "ctime_ns = excluded.ctime_ns",
-                 "ino = excluded.ino", "digest = excluded.digest"])
-)
 
 
 class ParseCache:
@@ -141,11 +83,11 @@ class ParseCache:
             name = str(self.path) + suffix
             if os.path.islink(name) or (os.path.lexists(name) and not os.path.isfile(name)):
                 return None  # never open, write or delete through a link
-        for attempt in (1, 2):
+        for _attempt in (1, 2):
             try:
                 db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
-                db.execute(_META)
+                db.execute(META_TABLE)
                 row = db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
                 if row is None or row[0] != self.code:
                     # filled by other code or other schemas (or empty): nothing in it may be used
@@ -154,7 +96,7 @@ class ParseCache:
                         for table in ("entries", "views", "view_use"):
                             db.execute(f"DROP TABLE IF EXISTS {table}")
                         db.execute("DELETE FROM meta")
-                        for table in (_ENTRIES, _VIEWS, _VIEW_USE):
+                        for table in (ENTRIES_TABLE, VIEWS_TABLE, VIEW_USE_TABLE):
                             db.execute(table)
                         db.execute("INSERT INTO meta (key, value) VALUES ('code', ?)", (self.code,))
                         db.execute("COMMIT")
@@ -183,7 +125,7 @@ class ParseCache:
                 self._db.close()
             self._db = None
 
-    def __enter__(self) -> "ParseCache":
+    def __enter__(self) -> ParseCache:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -198,12 +140,12 @@ class ParseCache:
         if db is None:
             return {}
         wanted = list(dict.fromkeys(rels))
-        columns = _COLUMNS if with_data else _COLUMNS.replace(", data,", ", NULL,")
+        columns = ENTRY_COLUMNS if with_data else ENTRY_COLUMNS.replace(", data,", ", NULL,")
         found: dict[str, Entry] = {}
         make = Entry._make
         try:
             for start in range(0, len(wanted), 500):
-                chunk = wanted[start:start + 500]
+                chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 for row in db.execute(f"SELECT {columns} FROM entries WHERE rel IN ({marks})", chunk):
                     found[row[0]] = make(row)
@@ -220,8 +162,12 @@ class ParseCache:
             return {}
         make = Entry._make
         try:
-            return {row[0]: make(row) for row in db.execute(
-                "SELECT rel, size, mtime_ns, ctime_ns, ino, digest, NULL, NULL, NULL, sort_key FROM entries WHERE sort_key IS NOT NULL")}
+            return {
+                row[0]: make(row)
+                for row in db.execute(
+                    "SELECT rel, size, mtime_ns, ctime_ns, ino, digest, NULL, NULL, NULL, sort_key FROM entries WHERE sort_key IS NOT NULL"
+                )
+            }
         except Exception as exc:
             self._broken(exc)
             return {}
@@ -251,7 +197,7 @@ class ParseCache:
         except Exception as exc:
             self._broken(exc)
 
-    def valid(self, entry: Entry | None, file: str, stat: "os.stat_result | Stamp") -> bool:
+    def valid(self, entry: Entry | None, file: str, stat: os.stat_result | Stamp) -> bool:
         """Whether a stored entry still describes the file at `file`, whose stat (or Stamp) is `stat`."""
         if entry is None:
             return False
@@ -289,18 +235,35 @@ class ParseCache:
 
     # --- writing ------------------------------------------------------------------
 
-    def row(self, rel: str, stat: os.stat_result, raw: bytes, data_json: str | None, verdict: Any | None,
-            sort_key: str | None = None) -> Entry:
+    def row(
+        self,
+        rel: str,
+        stat: os.stat_result,
+        raw: bytes,
+        data_json: str | None,
+        verdict: Any | None,
+        sort_key: str | None = None,
+    ) -> Entry:
         """The entry to store for a file (can be built in a worker process)."""
         return Entry(
-            rel, *stat_key(stat), digest(raw) if racy(stat) else None, data_json,
+            rel,
+            *stat_key(stat),
+            digest(raw) if racy(stat) else None,
+            data_json,
             self.verdict_key if verdict is not None else None,
             json.dumps(verdict, separators=(",", ":"), ensure_ascii=False) if verdict is not None else None,
             sort_key,
         )
 
-    def store(self, rel: str, stat: os.stat_result, raw: bytes, data_json: str | None, verdict: Any | None,
-              sort_key: str | None = None) -> None:
+    def store(
+        self,
+        rel: str,
+        stat: os.stat_result,
+        raw: bytes,
+        data_json: str | None,
+        verdict: Any | None,
+        sort_key: str | None = None,
+    ) -> None:
         """Remember a file's parsed data (JSON text), verdict and sort key. Written on flush()."""
         self.add(self.row(rel, stat, raw, data_json, verdict, sort_key))
 
@@ -322,9 +285,12 @@ class ParseCache:
             db.execute("BEGIN IMMEDIATE")
             db.executemany("UPDATE entries SET digest = NULL WHERE rel = ?", settled)
             # keep data or verdict already stored for the same file version when only one is new
-            db.executemany(_UPSERT, pending)
-            db.executemany("INSERT OR REPLACE INTO views (view, rel, size, mtime_ns, ctime_ns, ino, value)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?)", views)
+            db.executemany(UPSERT, pending)
+            db.executemany(
+                "INSERT OR REPLACE INTO views (view, rel, size, mtime_ns, ctime_ns, ino, value)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                views,
+            )
             db.execute("COMMIT")
         except Exception as exc:
             try:
@@ -346,7 +312,6 @@ class ParseCache:
                 db.executemany("DELETE FROM views WHERE rel = ?", gone)
         except Exception as exc:
             self._broken(exc)
-
 
     def _broken(self, exc: Exception) -> None:
         """Something went wrong reading or writing: stop using the cache for this run.

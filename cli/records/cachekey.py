@@ -33,12 +33,12 @@ class Stamp(NamedTuple):
     ino: int
 
 
-def stat_key(stat: "os.stat_result | Stamp") -> Stamp:
+def stat_key(stat: os.stat_result | Stamp) -> Stamp:
     """A file's Stamp from its stat (a Stamp is kept as it is: a fraction of a stat's memory)."""
     return stat if isinstance(stat, Stamp) else Stamp(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
-def packed(stat: "os.stat_result | Stamp") -> bytes:
+def packed(stat: os.stat_result | Stamp) -> bytes:
     """A file's Stamp as 32 bytes: the same thing in a third of the memory, for keeping one
     per record between two passes."""
     import struct
@@ -56,7 +56,7 @@ def digest(data: bytes) -> str:
     return blake2b(data, digest_size=16).hexdigest()
 
 
-def racy(stat: "os.stat_result | Stamp", now: int | None = None) -> bool:
+def racy(stat: os.stat_result | Stamp, now: int | None = None) -> bool:
     """Whether a file changed so recently that its stat alone may not tell a later change."""
     key = stat_key(stat)
     return (now if now is not None else time.time_ns()) - max(key.mtime_ns, key.ctime_ns) < RACY_NS
@@ -91,13 +91,13 @@ def code_key() -> str:
     return _CODE_KEY
 
 
-def _describe(h: "blake2b", file: str, now: int | None, base: str) -> None:
+def _describe(h: blake2b, file: str, now: int | None, base: str) -> None:
     try:
         st = os.stat(file)
     except OSError:
         h.update(f"{file}=missing\0".encode())
         return
-    h.update(f"{file[len(base):]}={st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}\0".encode())
+    h.update(f"{file[len(base) :]}={st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}\0".encode())
     if now is not None and now - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_NS:
         with open(file, "rb") as handle:
             h.update(blake2b(handle.read(), digest_size=16).digest())

@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from dprk_records.records.cache import VIEW_KEYS, Stamp, blake2b, racy, stat_key
-from dprk_records.records.cachekey import packed
+from dprk_records.records.cache import VIEW_KEYS, Stamp, racy, stat_key
+from dprk_records.records.cachekey import blake2b, packed
 
 if TYPE_CHECKING:
     from dprk_records.records.cache import ParseCache
@@ -41,7 +42,7 @@ class View(NamedTuple):
     value: str
 
 
-def views(cache: "ParseCache", key: str, rels: Iterable[str]) -> dict[str, View]:
+def views(cache: ParseCache, key: str, rels: Iterable[str]) -> dict[str, View]:
     """Stored views under `key` for these paths (not yet checked against the files)."""
     db = cache._open()
     if db is None:
@@ -51,10 +52,12 @@ def views(cache: "ParseCache", key: str, rels: Iterable[str]) -> dict[str, View]
     make = View._make
     try:
         for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
+            chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in db.execute(f"SELECT rel, size, mtime_ns, ctime_ns, ino, value FROM views WHERE view = ? AND rel IN ({marks})",
-                                  [key, *chunk]):
+            for row in db.execute(
+                f"SELECT rel, size, mtime_ns, ctime_ns, ino, value FROM views WHERE view = ? AND rel IN ({marks})",
+                [key, *chunk],
+            ):
                 found[row[0]] = make(row)
     except Exception as exc:
         cache._broken(exc)
@@ -64,23 +67,29 @@ def views(cache: "ParseCache", key: str, rels: Iterable[str]) -> dict[str, View]
 
 def current(view: View | None, stamp: bytes | None) -> bool:
     """Whether a stored view was made from the file whose packed Stamp is `stamp` (dprk_records.records.cachekey.packed)."""
-    return view is not None and stamp is not None and packed(Stamp(view.size, view.mtime_ns, view.ctime_ns, view.ino)) == stamp
+    return (
+        view is not None
+        and stamp is not None
+        and packed(Stamp(view.size, view.mtime_ns, view.ctime_ns, view.ino)) == stamp
+    )
 
 
-def keep_view(cache: "ParseCache", key: str, rel: str, stat: "os.stat_result | Stamp", value: str, now: int) -> None:
+def keep_view(cache: ParseCache, key: str, rel: str, stat: os.stat_result | Stamp, value: str, now: int) -> None:
     """Store a view (written on the cache's flush); not for a racy file."""
     if not racy(stat, now):
         cache._views.append((key, rel, *stat_key(stat), value))
 
 
-def use_views(cache: "ParseCache", key: str) -> None:
+def use_views(cache: ParseCache, key: str) -> None:
     """Mark `key` as used now, and drop the views of keys beyond the VIEW_KEYS most recently used."""
     db = cache._open()
     if db is None:
         return
     try:
         db.execute("INSERT OR REPLACE INTO view_use (view, used) VALUES (?, ?)", (key, time.time_ns()))
-        old = [row[0] for row in db.execute("SELECT view FROM view_use ORDER BY used DESC LIMIT -1 OFFSET ?", (VIEW_KEYS,))]
+        old = [
+            row[0] for row in db.execute("SELECT view FROM view_use ORDER BY used DESC LIMIT -1 OFFSET ?", (VIEW_KEYS,))
+        ]
         for name in old:
             db.execute("DELETE FROM views WHERE view = ?", (name,))
             db.execute("DELETE FROM view_use WHERE view = ?", (name,))
@@ -115,7 +124,7 @@ def fingerprint(files: Iterable[tuple[str, str | None, str]], stats: dict[str, S
     return h.hexdigest() if settled else None
 
 
-def report(cache: "ParseCache", name: str, print_: str) -> Any:
+def report(cache: ParseCache, name: str, print_: str) -> Any:
     """The stored outcome of run `name` (decoded JSON) when it was made over files with this fingerprint."""
     text = cache._meta(f"report:{name}")
     if text is None:
@@ -129,5 +138,7 @@ def report(cache: "ParseCache", name: str, print_: str) -> Any:
     return stored.get("outcome")
 
 
-def keep_report(cache: "ParseCache", name: str, print_: str, outcome: Any) -> None:
-    cache._set_meta(f"report:{name}", json.dumps({"files": print_, "outcome": outcome}, separators=(",", ":"), ensure_ascii=False))
+def keep_report(cache: ParseCache, name: str, print_: str, outcome: Any) -> None:
+    cache._set_meta(
+        f"report:{name}", json.dumps({"files": print_, "outcome": outcome}, separators=(",", ":"), ensure_ascii=False)
+    )

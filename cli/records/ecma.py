@@ -47,10 +47,10 @@ def translate(pattern: str) -> str:
             in_class = True
             out.append(char)
             # a `]` (or `^]`) right after the opening bracket is a literal in Python
-            if pattern[i + 1:i + 2] == "^":
+            if pattern[i + 1 : i + 2] == "^":
                 out.append("^")
                 i += 1
-            if pattern[i + 1:i + 2] == "]":
+            if pattern[i + 1 : i + 2] == "]":
                 out.append("\\]")
                 i += 1
         elif char == "$":
@@ -62,7 +62,7 @@ def translate(pattern: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def compile_pattern(pattern: str) -> "re.Pattern[str]":
+def compile_pattern(pattern: str) -> re.Pattern[str]:
     """`pattern` translated and compiled (re.error if it is not a valid expression)."""
     return re.compile(translate(pattern))
 

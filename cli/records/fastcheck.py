@@ -13,19 +13,45 @@ always the one jsonschema would give. Tests compare the two on generated records
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Check = Callable[[Any], bool]
 
 # Keywords that do not constrain the instance.
 _ANNOTATIONS = {
-    "$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples",
-    "deprecated", "readOnly", "writeOnly", "format",
+    "$schema",
+    "$id",
+    "$defs",
+    "$comment",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "format",
 }
 _SUPPORTED = _ANNOTATIONS | {
-    "$ref", "type", "enum", "const", "pattern", "minLength", "maxLength", "minimum", "maximum",
-    "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "uniqueItems", "required",
-    "properties", "additionalProperties", "items",
+    "$ref",
+    "type",
+    "enum",
+    "const",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "required",
+    "properties",
+    "additionalProperties",
+    "items",
 }
 
 
@@ -152,12 +178,14 @@ def _compile(schema: Any, resolve: Callable[[dict[str, Any]], dict[str, Any]], d
         if not isinstance(schema["items"], (dict, bool)):
             raise Unsupported("items as a list")
         item_check = _compile(schema["items"], resolve, depth + 1)
+
         def check_items(v: Any) -> bool:
             if isinstance(v, list):
                 for x in v:
                     if not item_check(x):
                         return False
             return True
+
         checks.append(check_items)
 
     # objects
@@ -167,6 +195,7 @@ def _compile(schema: Any, resolve: Callable[[dict[str, Any]], dict[str, Any]], d
     properties = schema.get("properties") or {}
     compiled = {name: _compile(sub, resolve, depth + 1) for name, sub in properties.items()}
     if compiled:
+
         def check_properties(v: Any) -> bool:
             if not isinstance(v, dict):
                 return True
@@ -184,7 +213,9 @@ def _compile(schema: Any, resolve: Callable[[dict[str, Any]], dict[str, Any]], d
             checks.append(lambda v: not isinstance(v, dict) or known.issuperset(v))
         elif extra is not True:
             extra_check = _compile(extra, resolve, depth + 1)
-            checks.append(lambda v: not isinstance(v, dict) or all(extra_check(x) for k, x in v.items() if k not in known))
+            checks.append(
+                lambda v: not isinstance(v, dict) or all(extra_check(x) for k, x in v.items() if k not in known)
+            )
 
     if not checks:
         return lambda v: True
@@ -197,6 +228,7 @@ def _compile(schema: Any, resolve: Callable[[dict[str, Any]], dict[str, Any]], d
             if not check(v):
                 return False
         return True
+
     return check_all
 
 
@@ -206,7 +238,7 @@ def _unique(value: Any) -> bool:
     if all(isinstance(x, str) for x in value):
         return len(set(value)) == len(value)
     for i, a in enumerate(value):
-        for b in value[i + 1:]:
+        for b in value[i + 1 :]:
             if _same(a, b):
                 return False
     return True

@@ -79,12 +79,18 @@ def carry_out(repo: Any, what: str, changes: list[Change]) -> None:
     the write lock and has checked the change; a new file (old None) never replaces one."""
     folder = repo.private_folder(FOLDER)
     if folder is None:
-        raise DataError(f".dprk-cache/{FOLDER}/ cannot be used (it or .dprk-cache is a link, or not a folder); "
-                        f"nothing was written", hint="remove it, so that dprk can keep the journal of this change there")
+        raise DataError(
+            f".dprk-cache/{FOLDER}/ cannot be used (it or .dprk-cache is a link, or not a folder); nothing was written",
+            hint="remove it, so that dprk can keep the journal of this change there",
+        )
     from dprk_records.records.writing import atomic_file
 
-    record = {"format": FORMAT, "what": what, "records": _binding(repo),
-              "files": [{"path": c.rel, "old": c.old, "new": c.new} for c in changes]}
+    record = {
+        "format": FORMAT,
+        "what": what,
+        "records": _binding(repo),
+        "files": [{"path": c.rel, "old": c.old, "new": c.new} for c in changes],
+    }
     path = folder / f"{time.time_ns()}-{os.getpid()}.json"
     with atomic_file(path, replace=False) as handle:
         json.dump(record, handle, ensure_ascii=False)
@@ -94,8 +100,10 @@ def carry_out(repo: Any, what: str, changes: list[Change]) -> None:
         raise
     except (DataError, OSError) as exc:  # the disk is full, say: the journal stays, and the change is finished later
         reason = exc.message if isinstance(exc, DataError) else f"{exc.strerror or exc}"
-        raise DataError(f"the {what} stopped part-way: {reason}",
-                        hint="it is finished by the next dprk command that writes records, or by 'dprk validate', once that is put right") from None
+        raise DataError(
+            f"the {what} stopped part-way: {reason}",
+            hint="it is finished by the next dprk command that writes records, or by 'dprk validate', once that is put right",
+        ) from None
     _remove(path)
 
 
@@ -124,15 +132,22 @@ def problems(repo: Any) -> list[tuple[str, str]]:
         rel = f"{path.parent.parent.name}/{path.parent.name}/{path.name}"
         loaded = _load(repo, path)
         if loaded is None:
-            found.append((rel, "the journal of an unfinished change, not made for this folder (copied or committed "
-                               "from elsewhere?); dprk leaves it alone: delete it"))
+            found.append(
+                (
+                    rel,
+                    "the journal of an unfinished change, not made for this folder (copied or committed "
+                    "from elsewhere?); dprk leaves it alone: delete it",
+                )
+            )
             continue
         try:
             _todo(repo, loaded[1], path.name)
         except JournalError as exc:
             found.append((rel, f"an interrupted {loaded[0]} cannot be finished: {exc}"))
         else:
-            found.append((rel, f"an interrupted {loaded[0]} is not finished: run dprk where the repository can be written"))
+            found.append(
+                (rel, f"an interrupted {loaded[0]} is not finished: run dprk where the repository can be written")
+            )
     return found
 
 
@@ -162,8 +177,11 @@ def _load(repo: Any, path: Path) -> tuple[str, list[Change]] | None:
 
 
 def _well_formed(change: Change) -> bool:
-    return (isinstance(change.rel, str) and all(isinstance(text, (str, type(None))) for text in (change.old, change.new))
-            and change.old != change.new)
+    return (
+        isinstance(change.rel, str)
+        and all(isinstance(text, (str, type(None))) for text in (change.old, change.new))
+        and change.old != change.new
+    )
 
 
 def _record_path(repo: Any, rel: str) -> bool:
@@ -202,8 +220,12 @@ def _todo(repo: Any, changes: list[Change], name: str) -> list[Change]:
         if now == change.new:
             continue
         if now is False or now != change.old:
-            raise JournalError(change.rel, f"changed since an interrupted change began (journal .dprk-cache/{FOLDER}/{name}); "
-                               "dprk will not finish it over that change", hint="put the file right by hand, then delete the journal")
+            raise JournalError(
+                change.rel,
+                f"changed since an interrupted change began (journal .dprk-cache/{FOLDER}/{name}); "
+                "dprk will not finish it over that change",
+                hint="put the file right by hand, then delete the journal",
+            )
         todo.append(change)
     return todo
 
@@ -222,8 +244,11 @@ def _apply(repo: Any, changes: list[Change], name: str) -> None:
             with atomic_file(path, replace=change.old is not None) as handle:
                 handle.write(change.new)
         except FileExistsError:  # a file appeared where the change makes a new one
-            raise JournalError(change.rel, "appeared while a change was being made; nothing more was written",
-                               hint=f"put the file right by hand, then delete .dprk-cache/{FOLDER}/{name}") from None
+            raise JournalError(
+                change.rel,
+                "appeared while a change was being made; nothing more was written",
+                hint=f"put the file right by hand, then delete .dprk-cache/{FOLDER}/{name}",
+            ) from None
 
 
 def _remove(path: Path) -> None:

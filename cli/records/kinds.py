@@ -36,10 +36,11 @@ read by dprk_records.records.schemas.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from dprk_records.errors import DataError
 
@@ -55,6 +56,8 @@ def declared_schema(text: str) -> str | None:
     """The schema file named by a record's first-line header comment, if it has one."""
     match = _HEADER.match(text)
     return Path(match.group(1)).name if match else None
+
+
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
@@ -66,8 +69,8 @@ class Field:
     path: tuple[str, ...]
     schema: dict[str, Any]
     required: bool = False
-    keys: dict[str, "Field"] = field(default_factory=dict)  # properties of an object
-    items: "Field | None" = None  # element of an array
+    keys: dict[str, Field] = field(default_factory=dict)  # properties of an object
+    items: Field | None = None  # element of an array
     is_item: bool = False  # this field is the element of its parent list
 
     @property
@@ -128,7 +131,7 @@ class Field:
         return self.role == "date"
 
     @property
-    def leaf(self) -> "Field":
+    def leaf(self) -> Field:
         """The field itself, or for a list of scalars (or of lists), its innermost element."""
         item = self
         while item.items is not None and not item.keys:
@@ -139,7 +142,7 @@ class Field:
     def dotted(self) -> str:
         return ".".join(self.path)
 
-    def walk(self) -> Iterator["Field"]:
+    def walk(self) -> Iterator[Field]:
         """This field and every field below it, depth first, in schema order."""
         yield self
         for child in self.keys.values():
@@ -151,7 +154,7 @@ class Field:
 class Kind:
     """One kind of record: its name, folder, fields and (lazily) its validator."""
 
-    def __init__(self, schemas: "Schemas", file: Path, schema: dict[str, Any]):
+    def __init__(self, schemas: Schemas, file: Path, schema: dict[str, Any]):
         self.schemas = schemas
         self.file = file
         self.schema = schema
@@ -159,7 +162,9 @@ class Kind:
         self.folder: str = schema.get("x-folder", f"{self.name}s")
         for keyword, value in (("x-kind", self.name), ("x-folder", self.folder)):
             if not isinstance(value, str) or not _SLUG.fullmatch(value):
-                raise DataError(f"{file}: {keyword} must be lowercase letters, digits and hyphens (a folder name under records/), not {value!r}")
+                raise DataError(
+                    f"{file}: {keyword} must be lowercase letters, digits and hyphens (a folder name under records/), not {value!r}"
+                )
         self.title: str = schema.get("title") or self.name
         self.description: str = schema.get("description", "")
 

@@ -135,7 +135,7 @@ def _unescape(text: str, start: int, end_char: str) -> tuple[str, int]:
             break
         code = text[at + 1]
         if code in _HEX:
-            digits = text[at + 2: at + 2 + _HEX[code]]
+            digits = text[at + 2 : at + 2 + _HEX[code]]
             if len(digits) != _HEX[code] or not all(c in "0123456789abcdefABCDEF" for c in digits):
                 raise PathError(f"\\{code} needs {_HEX[code]} hexadecimal digits", at)
             number = int(digits, 16)
@@ -174,7 +174,7 @@ def read_path(text: str, stop_at_equals: bool = False) -> tuple[list[Step], int]
         elif text.startswith('["', at):
             key, after = _unescape(text, at + 2, '"')
             if not text.startswith("]", after):
-                raise PathError('expected ] after the quoted field name', after)
+                raise PathError("expected ] after the quoted field name", after)
             steps.append(Step(key=key))
             at = after + 1
         elif (index := _INDEX.match(text, at)) is not None:
@@ -189,7 +189,7 @@ def read_path(text: str, stop_at_equals: bool = False) -> tuple[list[Step], int]
             value, at = _unescape(text, after_key + 1, "]")
             steps.append(Step(match=(key, value)))
         else:
-            raise PathError("steps are .field, [N], [key=value], [=value] and [\"field\"]", at)
+            raise PathError('steps are .field, [N], [key=value], [=value] and ["field"]', at)
     if not steps:
         raise PathError("a path starts with a field name", 0)
     return steps, at

@@ -14,7 +14,8 @@ from __future__ import annotations
 import marshal
 import os
 import time
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from dprk_records.errors import YamlError
 from dprk_records.records.kinds import Kind
@@ -24,9 +25,15 @@ if TYPE_CHECKING:
     from dprk_records.records.repository import RecordFile, Repository
 
 
-def iter_data(repo: "Repository", kinds: Iterable[Kind] | None = None, *, order: "Callable[[RecordFile], Any] | str | None" = None,
-              use_cache: bool = True, progress: Callable[..., None] | None = None,
-              on_error: Callable[[Exception], None] | None = None) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
+def iter_data(
+    repo: Repository,
+    kinds: Iterable[Kind] | None = None,
+    *,
+    order: Callable[[RecordFile], Any] | str | None = None,
+    use_cache: bool = True,
+    progress: Callable[..., None] | None = None,
+    on_error: Callable[[Exception], None] | None = None,
+) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
     """Every record with its parsed data, in scan order. Unreadable files raise YamlError.
 
     With `order` a function, the record files (names only, nothing parsed yet) are
@@ -67,8 +74,15 @@ def iter_data(repo: "Repository", kinds: Iterable[Kind] | None = None, *, order:
             cache.close()
 
 
-def iter_views(repo: "Repository", kinds: Iterable[Kind] | None, key: str, make: Callable[["RecordFile", dict[str, Any]], str], *,
-               use_cache: bool = True, progress: Callable[..., None] | None = None) -> Iterator[tuple[RecordFile, str]]:
+def iter_views(
+    repo: Repository,
+    kinds: Iterable[Kind] | None,
+    key: str,
+    make: Callable[[RecordFile, dict[str, Any]], str],
+    *,
+    use_cache: bool = True,
+    progress: Callable[..., None] | None = None,
+) -> Iterator[tuple[RecordFile, str]]:
     """`make(record, data)` for every record, in date order (as iter_data with order="date").
 
     `key` names what `make` makes (it must change whenever `make` would give other
@@ -98,7 +112,11 @@ def iter_views(repo: "Repository", kinds: Iterable[Kind] | None, key: str, make:
                     value = view.value
                 else:
                     if entries is None:  # the records' data, only for a batch that needs some
-                        entries = cache.lookup([r.rel for r in batch if r.rel not in held], with_data=True) if cache is not None else {}
+                        entries = (
+                            cache.lookup([r.rel for r in batch if r.rel not in held], with_data=True)
+                            if cache is not None
+                            else {}
+                        )
                     data = _held_or_cached(record, held, fresh, entries)
                     if data is None:
                         data = _data(repo, record, cache, entries.get(record.rel), None)
@@ -115,8 +133,13 @@ def iter_views(repo: "Repository", kinds: Iterable[Kind] | None, key: str, make:
             cache.close()
 
 
-def _ordered(repo: "Repository", kinds: Iterable[Kind] | None, order: Any, cache: "ParseCache | None",
-             on_error: Callable[[Exception], None] | None) -> tuple[Iterable[RecordFile], dict[str, bytes], dict[str, bytes]]:
+def _ordered(
+    repo: Repository,
+    kinds: Iterable[Kind] | None,
+    order: Any,
+    cache: ParseCache | None,
+    on_error: Callable[[Exception], None] | None,
+) -> tuple[Iterable[RecordFile], dict[str, bytes], dict[str, bytes]]:
     """The record files in the order asked for; the records the date pass had to parse
     with no cache (marshalled); and the paths whose cache entry the date pass found
     fresh, with the stat it found them at."""
@@ -130,8 +153,9 @@ def _ordered(repo: "Repository", kinds: Iterable[Kind] | None, order: Any, cache
     return records, held, fresh
 
 
-def _held_or_cached(record: "RecordFile", held: dict[str, bytes], fresh: dict[str, bytes],
-                    entries: "dict[str, Entry]") -> dict[str, Any] | None:
+def _held_or_cached(
+    record: RecordFile, held: dict[str, bytes], fresh: dict[str, bytes], entries: dict[str, Entry]
+) -> dict[str, Any] | None:
     packed = held.pop(record.rel, None)
     if packed is not None:
         return marshal.loads(packed)
@@ -140,8 +164,13 @@ def _held_or_cached(record: "RecordFile", held: dict[str, bytes], fresh: dict[st
     return None
 
 
-def _data(repo: "Repository", record: RecordFile, cache: "ParseCache | None", entry: "Entry | None",
-          on_error: Callable[[Exception], None] | None) -> dict[str, Any] | None:
+def _data(
+    repo: Repository,
+    record: RecordFile,
+    cache: ParseCache | None,
+    entry: Entry | None,
+    on_error: Callable[[Exception], None] | None,
+) -> dict[str, Any] | None:
     """One record's data: from a fresh cache entry, else parsed (and stored in the cache).
     None when it cannot be read and `on_error` took the error."""
     import json
@@ -152,8 +181,13 @@ def _data(repo: "Repository", record: RecordFile, cache: "ParseCache | None", en
         stat = os.stat(record.file)
     except OSError:
         stat = None
-    if cache is not None and stat is not None and entry is not None and entry.data is not None \
-            and cache.valid(entry, record.file, stat):
+    if (
+        cache is not None
+        and stat is not None
+        and entry is not None
+        and entry.data is not None
+        and cache.valid(entry, record.file, stat)
+    ):
         try:
             return json.loads(entry.data)
         except ValueError:
@@ -167,13 +201,25 @@ def _data(repo: "Repository", record: RecordFile, cache: "ParseCache | None", en
         on_error(exc)
         return None
     if cache is not None and stat is not None:
-        cache.store(record.rel, stat, raw, json.dumps(data, separators=(",", ":"), ensure_ascii=False), None,
-                    record.kind.sort_date(data))
+        cache.store(
+            record.rel,
+            stat,
+            raw,
+            json.dumps(data, separators=(",", ":"), ensure_ascii=False),
+            None,
+            record.kind.sort_date(data),
+        )
     return data
 
 
-def _by_date(repo: "Repository", records: list[RecordFile], cache: "ParseCache | None", held: dict[str, bytes],
-             fresh: dict[str, bytes], on_error: Callable[[Exception], None] | None) -> list[RecordFile]:
+def _by_date(
+    repo: Repository,
+    records: list[RecordFile],
+    cache: ParseCache | None,
+    held: dict[str, bytes],
+    fresh: dict[str, bytes],
+    on_error: Callable[[Exception], None] | None,
+) -> list[RecordFile]:
     """`records` in date order. Dates come from fresh cache entries (whose paths are
     added to `fresh` with their stat, so that the second pass takes their data without
     checking the file again); other records are parsed now and cached (or, with no
@@ -201,7 +247,7 @@ def _by_date(repo: "Repository", records: list[RecordFile], cache: "ParseCache |
     return sorted((r for r in records if r.rel in dates), key=lambda r: (dates[r.rel], r.id))
 
 
-def _cached_data(entry: "Entry | None") -> dict[str, Any] | None:
+def _cached_data(entry: Entry | None) -> dict[str, Any] | None:
     import json
 
     if entry is None or entry.data is None:

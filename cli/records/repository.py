@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from dprk_records.errors import DataError, UsageError
 from dprk_records.records.kinds import Kind
@@ -49,7 +50,11 @@ class RecordFile:
         return self._path
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, RecordFile) and (self.file, self.kind.name, self.id) == (other.file, other.kind.name, other.id)
+        return isinstance(other, RecordFile) and (self.file, self.kind.name, self.id) == (
+            other.file,
+            other.kind.name,
+            other.id,
+        )
 
     def __hash__(self) -> int:
         return hash(self.file)
@@ -88,7 +93,7 @@ class Repository:
         self.records_dir = root / RECORDS
         self.real_root = os.path.realpath(root)
 
-    def inside(self, path: "str | os.PathLike[str]") -> bool:
+    def inside(self, path: str | os.PathLike[str]) -> bool:
         """Whether `path`, with every link followed, is in the repository."""
         return within(path, self.real_root)
 
@@ -107,7 +112,7 @@ class Repository:
         return (folder / SCHEMA).is_dir() and (folder / RECORDS).is_dir()
 
     @classmethod
-    def find(cls, explicit: str | os.PathLike[str] | None = None, start: Path | None = None) -> "Repository":
+    def find(cls, explicit: str | os.PathLike[str] | None = None, start: Path | None = None) -> Repository:
         """The repository named by `explicit` (or $DPRK_REPO), else the nearest one above `start`."""
         if explicit is None:
             explicit = os.environ.get(ENV_REPO) or None
@@ -118,7 +123,10 @@ class Repository:
             if not root.is_dir():
                 raise UsageError(f"repository folder {str(root)!r} does not exist", hint="check --repo or DPRK_REPO")
             if not cls.is_root(root):
-                raise UsageError(f"{str(root)!r} is not a dprk-records repository (it needs schema/ and records/)", hint="check --repo or DPRK_REPO")
+                raise UsageError(
+                    f"{str(root)!r} is not a dprk-records repository (it needs schema/ and records/)",
+                    hint="check --repo or DPRK_REPO",
+                )
             return cls(root.resolve())
         here = (start or Path.cwd()).resolve()
         for folder in (here, *here.parents):
@@ -223,7 +231,9 @@ class Repository:
                 if entry.name.startswith("."):
                     continue
                 if entry.is_dir() and entry.name not in self.schemas.by_folder:
-                    yield Stray(f"records/{entry.name}", f"not a kind folder (folders: {', '.join(self.schemas.by_folder)})")
+                    yield Stray(
+                        f"records/{entry.name}", f"not a kind folder (folders: {', '.join(self.schemas.by_folder)})"
+                    )
                 elif not entry.is_dir() and entry.name.endswith((".yaml", ".yml")):
                     yield Stray(f"records/{entry.name}", "record files belong in a kind folder, records/<kind folder>/")
         for kind in chosen:
@@ -279,9 +289,15 @@ class Repository:
 
         return yamlread.loads(self.read_text(record), record.rel)
 
-    def iter_data(self, kinds: Iterable[Kind] | None = None, *, order: "Callable[[RecordFile], Any] | str | None" = None,
-                  use_cache: bool = True, progress: Callable[..., None] | None = None,
-                  on_error: Callable[[Exception], None] | None = None) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
+    def iter_data(
+        self,
+        kinds: Iterable[Kind] | None = None,
+        *,
+        order: Callable[[RecordFile], Any] | str | None = None,
+        use_cache: bool = True,
+        progress: Callable[..., None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> Iterator[tuple[RecordFile, dict[str, Any]]]:
         """Every record with its parsed data: see dprk_records.records.reading.iter_data."""
         from dprk_records.records.reading import iter_data
 
@@ -340,6 +356,15 @@ class Repository:
 
 def check_id_text(record_id: str) -> None:
     """Refuse an id that could name a path outside its folder."""
-    if not record_id or "/" in record_id or "\\" in record_id or record_id in (".", "..") or not record_id.isprintable() or len(record_id) > 200:
-        raise UsageError(f"{record_id!r} is not a record id", hint="ids look like 2023-11-21-satellite-launch, with no path separators")
-
+    if (
+        not record_id
+        or "/" in record_id
+        or "\\" in record_id
+        or record_id in (".", "..")
+        or not record_id.isprintable()
+        or len(record_id) > 200
+    ):
+        raise UsageError(
+            f"{record_id!r} is not a record id",
+            hint="ids look like 2023-11-21-satellite-launch, with no path separators",
+        )

@@ -50,7 +50,9 @@ def describe_fields(kind: Kind) -> tuple[list[str], list[list[Any]]]:
     for item in kind.root.walk():
         if not item.path or item.is_item:
             continue
-        rows.append([item.dotted, type_name(item), "yes" if item.required else "", allowed_values(item), item.description])
+        rows.append(
+            [item.dotted, type_name(item), "yes" if item.required else "", allowed_values(item), item.description]
+        )
     return ["field", "type", "required", "allowed values", "description"], rows
 
 
@@ -76,8 +78,10 @@ def values_field(repo: Repository, kind: Kind | None, name: str) -> Field:
     names = [item.dotted for each in kinds for item in each.root.walk() if item.path and item.leaf.enum]
     close = did_you_mean(nearest(name, names + list(titles)))
     which = f"a {kind.name}" if kind is not None else "any kind"
-    raise UsageError(f"--values {name!r}: no field of {which} with a list of allowed values by that name",
-                     hint=close or "fields with allowed values: " + ", ".join(dict.fromkeys(names)))
+    raise UsageError(
+        f"--values {name!r}: no field of {which} with a list of allowed values by that name",
+        hint=close or "fields with allowed values: " + ", ".join(dict.fromkeys(names)),
+    )
 
 
 def describe_values(item: Field) -> tuple[list[str], list[list[Any]]]:

@@ -22,6 +22,7 @@ from typing import Any
 from dprk_records.errors import DataError, UsageError
 from dprk_records.records.kinds import SCHEMA_SUFFIX, Field, Kind
 
+
 class Schemas:
     """All schema files of a repository: the kinds, and the shared definitions."""
 
@@ -34,7 +35,9 @@ class Schemas:
         self.kinds: dict[str, Kind] = {}
         if texts is None:
             if not directory.is_dir():
-                raise UsageError(f"no schema folder at {directory}", hint="run dprk inside a dprk-records repository or pass --repo")
+                raise UsageError(
+                    f"no schema folder at {directory}", hint="run dprk inside a dprk-records repository or pass --repo"
+                )
             files = [(file, None) for file in schema_files(directory, root, SCHEMA_SUFFIX)]
         else:
             files = [(directory / name, data) for name, data in sorted(texts.items()) if name.endswith(SCHEMA_SUFFIX)]
@@ -49,7 +52,7 @@ class Schemas:
         if not self.kinds:
             raise DataError(f"{directory}: no kind schemas found (files *.schema.json with an x-kind keyword)")
         for kind in self.kinds.values():
-            kind.root  # resolves every $ref now, so a broken one is one clear error
+            kind.root  # noqa: B018 resolves every $ref now, so a broken one is one clear error
         self.by_folder = {kind.folder: kind for kind in self.kinds.values()}
 
     # --- lookup ---------------------------------------------------------------
@@ -102,7 +105,15 @@ class Schemas:
             return [self.inline(v, file, depth + 1) for v in node]
         return node
 
-    def build_field(self, name: str, path: tuple[str, ...], node: dict[str, Any], file: Path, required: bool = False, is_item: bool = False) -> Field:
+    def build_field(
+        self,
+        name: str,
+        path: tuple[str, ...],
+        node: dict[str, Any],
+        file: Path,
+        required: bool = False,
+        is_item: bool = False,
+    ) -> Field:
         schema, file = self.resolve(node, file)
         result = Field(name=name, path=path, schema=schema, required=required, is_item=is_item)
         required_names = set(schema.get("required", []))
@@ -151,10 +162,10 @@ class Schemas:
     def check_all(self) -> None:
         """Check every kind schema against the JSON Schema meta-schema (DataError if not)."""
         for kind in self.kinds.values():
-            kind.validator
+            kind.validator  # noqa: B018 building it checks the schema
 
 
-def within(path: "str | os.PathLike[str]", real_root: str) -> bool:
+def within(path: str | os.PathLike[str], real_root: str) -> bool:
     """Whether `path`, with every link followed, is `real_root` (a resolved path) or lies in it."""
     real = os.path.realpath(path)
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
@@ -173,16 +184,22 @@ def schema_files(directory: Path, root: Path | None, suffix: str = SCHEMA_SUFFIX
         return os.path.relpath(path, root).replace(os.sep, "/")
 
     if not within(directory, real_root):
-        raise DataError(f"{shown(directory)}: is a link to a folder outside the repository; dprk reads schemas only inside the repository",
-                        hint="replace the link with a folder inside the repository")
+        raise DataError(
+            f"{shown(directory)}: is a link to a folder outside the repository; dprk reads schemas only inside the repository",
+            hint="replace the link with a folder inside the repository",
+        )
     files = sorted(directory.glob("*" + suffix))
     for file in files:
         if not within(file, real_root):
-            raise DataError(f"{shown(file)}: is a link to a file outside the repository; dprk reads schemas only inside the repository",
-                            hint="replace the link with the file itself")
+            raise DataError(
+                f"{shown(file)}: is a link to a file outside the repository; dprk reads schemas only inside the repository",
+                hint="replace the link with the file itself",
+            )
         if not file.is_file():
-            raise DataError(f"{shown(file)}: not a regular file (a folder, pipe or device named like a schema file)",
-                            hint="schema files are regular files")
+            raise DataError(
+                f"{shown(file)}: not a regular file (a folder, pipe or device named like a schema file)",
+                hint="schema files are regular files",
+            )
     return files
 
 

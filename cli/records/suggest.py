@@ -11,7 +11,7 @@ taken for a typo.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 MAX_SUGGESTIONS = 3
 _ID = re.compile(r"^([0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)(?:-(.*))?$")
@@ -122,7 +122,7 @@ def nearest_ids(record_id: str, ids: Iterable[str]) -> list[str]:
     return _best(scored)
 
 
-def did_you_mean(names: list[str], show: "dict[str, str] | None" = None) -> str:
+def did_you_mean(names: list[str], show: dict[str, str] | None = None) -> str:
     """`did you mean 'a'?`, or `did you mean 'a' or 'b'?`; "" for none. `show` adds a
     name to each (a state's name beside its code)."""
     if not names:

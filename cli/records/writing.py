@@ -18,8 +18,9 @@ import contextlib
 import errno
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from dprk_records.errors import DataError
 
@@ -75,7 +76,9 @@ def create_file(path: Path, data: bytes, mode: int = 0o600) -> None:
 def read_own_file(path: Path, limit: int) -> bytes:
     """At most `limit` + 1 bytes of a regular file the tool made, opened without following
     a link (OSError if it is a link, is missing, or is not a regular file)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(
+        path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    )
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
@@ -95,11 +98,19 @@ def refuse_link(path: Path, shown: str | None = None, *, hint: str = "remove it;
     if stat.S_ISLNK(mode):
         raise DataError(f"{shown or path} is a symbolic link; dprk never writes through a link", hint=hint)
     if not stat.S_ISREG(mode):
-        raise DataError(f"{shown or path} is not a regular file (a folder, pipe or device); dprk will not replace it", hint=hint)
+        raise DataError(
+            f"{shown or path} is not a regular file (a folder, pipe or device); dprk will not replace it", hint=hint
+        )
 
 
-def write_file(path: Path, data: "str | bytes", *, shown: str | None = None, exclusive: bool = False,
-               hint: str = "remove it; dprk makes the file afresh") -> None:
+def write_file(
+    path: Path,
+    data: str | bytes,
+    *,
+    shown: str | None = None,
+    exclusive: bool = False,
+    hint: str = "remove it; dprk makes the file afresh",
+) -> None:
     """Write a file of the tool's own safely: refused when a link (or anything but a
     regular file) is at `path` (see refuse_link), else written atomically (see
     atomic_file). With `exclusive`, an existing file is never replaced (DataError)."""
@@ -116,7 +127,9 @@ def write_file(path: Path, data: "str | bytes", *, shown: str | None = None, exc
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path, *, replace: bool, binary: bool = False, encoding: str = "utf-8", newline: str | None = "\n") -> Iterator[Any]:
+def atomic_file(
+    path: Path, *, replace: bool, binary: bool = False, encoding: str = "utf-8", newline: str | None = "\n"
+) -> Iterator[Any]:
     """Write a file so that readers see the old one or the new one, never a part.
 
     Yields a text stream (or, with `binary`, the temporary path for a writer that opens
@@ -155,7 +168,9 @@ def atomic_file(path: Path, *, replace: bool, binary: bool = False, encoding: st
     except FileExistsError:
         raise
     except OSError as exc:
-        raise DataError(f"cannot write {path}: {exc.strerror or exc}", hint="check that the folder exists and is writable") from None
+        raise DataError(
+            f"cannot write {path}: {exc.strerror or exc}", hint="check that the folder exists and is writable"
+        ) from None
     finally:
         if temp is not None and temp.exists():
             temp.unlink()
@@ -186,7 +201,9 @@ def atomic_write(path: Path, text: str, *, exclusive: bool) -> None:
         with atomic_file(path, replace=not exclusive) as handle:
             handle.write(text)
     except FileExistsError:
-        raise DataError(f"{path} already exists; records are never overwritten", hint="choose another --id, or use 'dprk update'") from None
+        raise DataError(
+            f"{path} already exists; records are never overwritten", hint="choose another --id, or use 'dprk update'"
+        ) from None
 
 
 def sync_folder(folder: Path) -> None:

@@ -46,7 +46,9 @@ StrictResolver.add_implicit_resolver(_FLOAT, _FLOAT_RE, list("-+0123456789."))
 StrictResolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
-_IMPLICIT: dict[str, list[tuple[str, Any]]] = {first: list(pairs) for first, pairs in StrictResolver.yaml_implicit_resolvers.items()}
+_IMPLICIT: dict[str, list[tuple[str, Any]]] = {
+    first: list(pairs) for first, pairs in StrictResolver.yaml_implicit_resolvers.items()
+}
 assert None not in _IMPLICIT  # no resolver for every first character: resolve() below relies on it
 
 
@@ -92,7 +94,9 @@ def decode(data: bytes, path: str | None = None) -> str:
     if len(data) > MAX_BYTES:
         raise YamlError(f"file is {len(data):,} bytes, over the 1 MiB limit for a record", path=path)
     if data.startswith(b"\xef\xbb\xbf"):
-        raise YamlError("file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM", path=path, line=1, column=1)
+        raise YamlError(
+            "file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM", path=path, line=1, column=1
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise YamlError("file is UTF-16; save it as UTF-8", path=path, line=1, column=1)
     try:
@@ -100,11 +104,21 @@ def decode(data: bytes, path: str | None = None) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise YamlError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", path=path, line=line, column=column) from None
+        raise YamlError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+            path=path,
+            line=line,
+            column=column,
+        ) from None
     if "\x00" in text:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
-        raise YamlError("file contains NUL bytes: it is binary, not YAML", path=path, line=line, column=offset - text.rfind("\n", 0, offset))
+        raise YamlError(
+            "file contains NUL bytes: it is binary, not YAML",
+            path=path,
+            line=line,
+            column=offset - text.rfind("\n", 0, offset),
+        )
     return text
 
 
@@ -171,8 +185,13 @@ def _unreadable(text: str, path: str | None) -> YamlError:
     offset = found.start()
     line = text.count("\n", 0, offset) + 1
     column = offset - text.rfind("\n", 0, offset)
-    return YamlError(f"the character U+{ord(found.group()):04X} is not allowed in YAML; remove it, or write it as "
-                     f"\\u{ord(found.group()):04x} in a double-quoted string", path=path, line=line, column=column)
+    return YamlError(
+        f"the character U+{ord(found.group()):04X} is not allowed in YAML; remove it, or write it as "
+        f"\\u{ord(found.group()):04x} in a double-quoted string",
+        path=path,
+        line=line,
+        column=column,
+    )
 
 
 def _marked(exc: Any, path: str | None) -> YamlError:
@@ -253,7 +272,9 @@ def loads(text: str, path: str | None = None) -> dict[str, Any]:
     """Parse one record from text. Raises YamlError (with position) on anything not strict."""
     node = compose(text, path)
     if node is None:
-        raise YamlError("file is empty (or only comments); a record is a mapping of fields", path=path, line=1, column=1)
+        raise YamlError(
+            "file is empty (or only comments); a record is a mapping of fields", path=path, line=1, column=1
+        )
     if not isinstance(node, MappingNode):
         raise _fail("the top level must be a mapping of fields (key: value)", path, node.start_mark)
     try:
@@ -272,7 +293,7 @@ def load_file(file: Path, display: str | None = None) -> dict[str, Any]:
     return load_bytes(read_bytes(file, display), display)
 
 
-def read_bytes(file: "str | Path", display: str) -> bytes:
+def read_bytes(file: str | Path, display: str) -> bytes:
     """At most MAX_BYTES of a regular file. A pipe, socket or device is refused without
     waiting on it (it is opened non-blocking and checked before anything is read)."""
     import os

@@ -43,7 +43,10 @@ def _resolves_to_str(text: str) -> bool:
     implicit = (True, False)
     if _OTHER_READERS.match(text):
         return False
-    return _STRICT.resolve(ScalarNode, text, implicit) == STR_TAG and _YAML11.resolve(ScalarNode, text, implicit) == STR_TAG
+    return (
+        _STRICT.resolve(ScalarNode, text, implicit) == STR_TAG
+        and _YAML11.resolve(ScalarNode, text, implicit) == STR_TAG
+    )
 
 
 def _plain_ok(text: str) -> bool:
@@ -89,7 +92,9 @@ def scalar(value: Any, indent: int = 0) -> str:
     if not isinstance(value, str):
         raise TypeError(f"cannot write a value of type {type(value).__name__}")
     if _SURROGATE.search(value):
-        raise ValueError(f"{value.encode('utf-8', 'backslashreplace').decode()!r} holds bytes that are not UTF-8 text; give it as UTF-8")
+        raise ValueError(
+            f"{value.encode('utf-8', 'backslashreplace').decode()!r} holds bytes that are not UTF-8 text; give it as UTF-8"
+        )
     if _plain_ok(value):
         return value
     if _literal_ok(value):
@@ -136,7 +141,7 @@ def _emit_sequence(items: list[Any], shape: Any, indent: int, out: list[str]) ->
         if isinstance(value, dict) and value:
             block: list[str] = []
             _emit_mapping(value, shape, indent + 2, block)
-            block[0] = pad + "- " + block[0][indent + 2:]
+            block[0] = pad + "- " + block[0][indent + 2 :]
             out.extend(block)
         elif isinstance(value, list) and value:
             out.append(f"{pad}-\n")

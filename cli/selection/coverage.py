@@ -35,8 +35,10 @@ def note(root: str | os.PathLike[str]) -> str | None:
     """A line pointing a reader of shares over launches to the coverage statement."""
     if coverage_file(root) is None:
         return None
-    return ("note: how complete each year's launches are, and what is known to be missing, "
-            "is in " + "/".join(COVERAGE_FILE) + "; read it before comparing years")
+    return (
+        "note: how complete each year's launches are, and what is known to be missing, "
+        "is in " + "/".join(COVERAGE_FILE) + "; read it before comparing years"
+    )
 
 
 def stated_table(text: str) -> tuple[list[str], list[list[str]]]:
@@ -114,9 +116,13 @@ def check(repo) -> list[str]:
     for year in sorted(set(stated) | set(held)):
         want, have = stated.get(year), held.get(year, 0)
         if want is None:
-            problems.append(f"{name} gives no launch count for {year}, where records/ holds {have}: add the year to its table")
+            problems.append(
+                f"{name} gives no launch count for {year}, where records/ holds {have}: add the year to its table"
+            )
         elif have != want:
             what = "restore the missing launches or" if have < want else ""
-            problems.append(f"{name} states {want} launch records for {year}; records/ holds {have}: "
-                            f"{what} correct the statement".replace(":  ", ": "))
+            problems.append(
+                f"{name} states {want} launch records for {year}; records/ holds {have}: "
+                f"{what} correct the statement".replace(":  ", ": ")
+            )
     return problems

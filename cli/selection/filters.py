@@ -25,12 +25,13 @@ import itertools
 import math
 import re
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from dprk_records.records.dates import date_problem, date_span
 from dprk_records.errors import UsageError
 from dprk_records.records.allowed import listing, not_allowed, spelled
+from dprk_records.records.dates import date_problem, date_span
 from dprk_records.records.kinds import Field, Kind, values_at
 from dprk_records.records.suggest import did_you_mean, nearest
 
@@ -75,7 +76,9 @@ def field_names(kinds: list[Kind]) -> list[str]:
 def unknown_field(what: str, name: str, kinds: list[Kind], valid: list[str]) -> UsageError:
     which = ", ".join(k.name for k in kinds)
     close = did_you_mean(nearest(name, valid))
-    return UsageError(f"unknown field {name!r} in {what} for {which}", hint=close or "valid fields: " + ", ".join(valid))
+    return UsageError(
+        f"unknown field {name!r} in {what} for {which}", hint=close or "valid fields: " + ", ".join(valid)
+    )
 
 
 # --- conditions ----------------------------------------------------------------
@@ -195,8 +198,10 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
         else:
             condition.unknown_value = True
     elif leaf.type in ("object", "array"):
-        raise UsageError(f"--where {text!r}: {name} holds nested fields; name one of them",
-                         hint="fields: " + ", ".join(n for n in valid if n.startswith(name + ".")))
+        raise UsageError(
+            f"--where {text!r}: {name} holds nested fields; name one of them",
+            hint="fields: " + ", ".join(n for n in valid if n.startswith(name + ".")),
+        )
     return condition
 
 
@@ -263,7 +268,7 @@ class _Desc:
     def __init__(self, key: Any):
         self.key = key
 
-    def __lt__(self, other: "_Desc") -> bool:
+    def __lt__(self, other: _Desc) -> bool:
         return other.key < self.key
 
     def __eq__(self, other: object) -> bool:

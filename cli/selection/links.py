@@ -6,7 +6,8 @@ found through Kind.reference_fields). Finding backlinks reads every record once.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from dprk_records.records.kinds import values_at
 

@@ -31,8 +31,9 @@ periods with no event are listed with zeros.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from dprk_records.errors import UsageError
 from dprk_records.records.dates import date_span
@@ -45,11 +46,31 @@ from dprk_records.selection.vocabulary import Product, Vocabulary, vocabulary
 AGREED_PRODUCT, NOT_AGREED, MET_ON, NONE = "agreed-product", "product-not-agreed", "met-on", "none"
 CLASSES = (AGREED_PRODUCT, NOT_AGREED, MET_ON, NONE)
 
-COLUMNS = ["date", "kind", "id", "category", "name", "first_meeting", "days_to_meeting", "responses",
-           "first_agreed_product", "days_to_product", "response", "days_to_response"]
+COLUMNS = [
+    "date",
+    "kind",
+    "id",
+    "category",
+    "name",
+    "first_meeting",
+    "days_to_meeting",
+    "responses",
+    "first_agreed_product",
+    "days_to_product",
+    "response",
+    "days_to_response",
+]
 TABLE_COLUMNS = ["date", "id", "response", "days_to_response"]  # the terminal's default
-SUMMARY_COLUMNS = ["period", "events", "met_on", "share_met_on", "agreed_product", "share_agreed_product",
-                   "product_not_agreed", "share_product_not_agreed"]
+SUMMARY_COLUMNS = [
+    "period",
+    "events",
+    "met_on",
+    "share_met_on",
+    "agreed_product",
+    "share_agreed_product",
+    "product_not_agreed",
+    "share_product_not_agreed",
+]
 
 
 @dataclass
@@ -105,11 +126,18 @@ class Reaction:
         first, product = self.first_meeting(), self.first_agreed()
         response, days = self.response()
         return [
-            self.date, self.record.kind.name, self.record.id, self.data.get("category"), self.data.get("name"),
-            first[1] if first else None, _days(self.date, first[0]) if first else None,
+            self.date,
+            self.record.kind.name,
+            self.record.id,
+            self.data.get("category"),
+            self.data.get("name"),
+            first[1] if first else None,
+            _days(self.date, first[0]) if first else None,
             [r.text() for r in self.ordered()] or None,
-            product.id if product else None, _days(self.date, product.date) if product else None,
-            response, days,
+            product.id if product else None,
+            _days(self.date, product.date) if product else None,
+            response,
+            days,
         ]
 
 
@@ -123,8 +151,10 @@ def reactions(repo: Any, selection: Selection) -> list[Reaction]:
     events = {k.name for k in event_kinds(repo)}
     wrong = [k.name for k in selection.kinds if k.name not in events]
     if wrong:
-        raise UsageError(f"reactions are for {', '.join(sorted(events)) or 'no kind'}, not {', '.join(wrong)}",
-                         hint="leave out KIND for all of them")
+        raise UsageError(
+            f"reactions are for {', '.join(sorted(events)) or 'no kind'}, not {', '.join(wrong)}",
+            hint="leave out KIND for all of them",
+        )
     return reactions_of(repo, selection.records(repo), use_cache=selection.use_cache)
 
 
@@ -145,7 +175,7 @@ def _responses(words: Vocabulary, kind: str, data: dict[str, Any], chosen: dict[
     taken = [i for name in words.took_up.get(kind, []) for i in _ids(data.get(name))]
     met = list(taken)  # a held meeting met on what it took up and on what its outcomes answer
     for product in words.products.get(kind, []):
-        for element in ([data] if not product.container else _elements(data, product.container)):
+        for element in [data] if not product.container else _elements(data, product.container):
             if product.container:
                 met += _ids(element.get(product.answers))
             _product(product, data, element, taken if product.container else [], chosen)
@@ -156,7 +186,9 @@ def _responses(words: Vocabulary, kind: str, data: dict[str, Any], chosen: dict[
                 chosen[event].meetings.append((_start(data.get("date")), data["id"]))
 
 
-def _product(product: Product, record: dict[str, Any], element: dict[str, Any], taken: list[str], chosen: dict[str, Reaction]) -> None:
+def _product(
+    product: Product, record: dict[str, Any], element: dict[str, Any], taken: list[str], chosen: dict[str, Reaction]
+) -> None:
     if product.record and element.get(product.record):
         return  # the product's own record speaks for it
     type_ = element.get(product.type) if product.type else None
@@ -168,10 +200,17 @@ def _product(product: Product, record: dict[str, Any], element: dict[str, Any], 
     council = type_ in product.values("x-council-product", "type")
     for event in dict.fromkeys(named or implicit):
         if event in chosen:
-            chosen[event].responses.append(Response(
-                record.get("date", ""), type_ or "", status or "", record["id"], council,
-                council and status in product.values("x-agreed", "status"),
-                council and status in product.values("x-refused", "status")))
+            chosen[event].responses.append(
+                Response(
+                    record.get("date", ""),
+                    type_ or "",
+                    status or "",
+                    record["id"],
+                    council,
+                    council and status in product.values("x-agreed", "status"),
+                    council and status in product.values("x-refused", "status"),
+                )
+            )
 
 
 def _ids(value: Any) -> list[str]:
@@ -207,7 +246,9 @@ def summary(found: list[Reaction], by: str) -> list[list[Any]]:
     out = []
     for period in periods_between(sorted(table), by):
         events, met, agreed, refused = table.get(period, [0, 0, 0, 0])
-        out.append([period, events, met, _share(met, events), agreed, _share(agreed, events), refused, _share(refused, events)])
+        out.append(
+            [period, events, met, _share(met, events), agreed, _share(agreed, events), refused, _share(refused, events)]
+        )
     return out
 
 

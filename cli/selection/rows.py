@@ -24,8 +24,9 @@ single-valued top-level fields that every chosen kind has, with the date first.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from dprk_records.errors import DataError, UsageError
 from dprk_records.records.dates import date_span
@@ -59,9 +60,16 @@ def _type(item: Field) -> str:
 
 def span_columns(name: str, path: tuple[str, ...], description: str = "") -> list[Column]:
     """The `date_start` and `date_end` columns that follow a record's date column."""
-    return [Column(name + suffix, path, "date", span=suffix[1:],
-                   description=f"The {'first' if suffix == '_start' else 'last'} day that {name} covers (YYYY-MM-DD).")
-            for suffix in SPAN_SUFFIXES]
+    return [
+        Column(
+            name + suffix,
+            path,
+            "date",
+            span=suffix[1:],
+            description=f"The {'first' if suffix == '_start' else 'last'} day that {name} covers (YYYY-MM-DD).",
+        )
+        for suffix in SPAN_SUFFIXES
+    ]
 
 
 def kind_columns(kind: Kind) -> list[Column]:
@@ -92,7 +100,8 @@ def timeline_columns(kinds: list[Kind]) -> list[Column]:
         return [Column(KIND_COLUMN, (), "string")]
     first = kinds[0]
     common = [
-        name for name, item in first.fields.items()
+        name
+        for name, item in first.fields.items()
         if item.type not in ("array", "object")
         and all(name in k.fields and name in k.required and k.fields[name].type == item.type for k in kinds)
     ]
@@ -129,7 +138,10 @@ def choose_columns(selection: Selection, fields: Iterable[str] | None = None, *,
     available = {c.name: c for c in available_columns(selection.kinds)}
     names = [n.strip() for part in (fields or ()) for n in part.split(",") if n.strip()]
     if fields and not names:
-        raise UsageError("--fields was given no field names", hint="for example --fields id,date,title; leave it out for the default columns")
+        raise UsageError(
+            "--fields was given no field names",
+            hint="for example --fields id,date,title; leave it out for the default columns",
+        )
     if names:
         chosen = []
         for name in names:
@@ -156,8 +168,10 @@ def table_columns(kind: Kind, columns: list[Column]) -> list[Column]:
     named = {c.name: c for c in columns}
     unknown = [n for n in declared if n not in named]
     if unknown:
-        raise DataError(f"{kind.file}: x-table-columns names {', '.join(map(repr, unknown))}, which the kind has not",
-                        hint="name columns of the kind (dprk schema " + kind.name + ")")
+        raise DataError(
+            f"{kind.file}: x-table-columns names {', '.join(map(repr, unknown))}, which the kind has not",
+            hint="name columns of the kind (dprk schema " + kind.name + ")",
+        )
     return [named[n] for n in declared]
 
 
@@ -171,8 +185,10 @@ def explode_field(selection: Selection, name: str) -> tuple[str, ...]:
     if not name.strip():
         raise UsageError("--explode was given no field name", hint="list fields: " + ", ".join(lists))
     if name not in lists:
-        raise UsageError(f"--explode {name!r} is not a list field of {', '.join(k.name for k in selection.kinds)}",
-                         hint="list fields: " + ", ".join(lists))
+        raise UsageError(
+            f"--explode {name!r} is not a list field of {', '.join(k.name for k in selection.kinds)}",
+            hint="list fields: " + ", ".join(lists),
+        )
     return (name,)
 
 
@@ -209,6 +225,7 @@ def reader(column: Column, memo: dict[tuple[str, ...], list[Any]] | None = None)
                 span = date_span(_pick(data, path))
                 last[0], last[1] = data, span
             return span[at] if span else None
+
         return read_span
     if column.multi:
         pick = _pick
@@ -229,6 +246,7 @@ def reader(column: Column, memo: dict[tuple[str, ...], list[Any]] | None = None)
                 if v is not None and v != []:
                     return value
             return None
+
         return read_multi
     if len(path) == 1:
         name = path[0]
@@ -238,6 +256,7 @@ def reader(column: Column, memo: dict[tuple[str, ...], list[Any]] | None = None)
             if value.__class__ is list:  # a list where the schema says one value: shown as it is
                 return value or None
             return value
+
         return read_top
 
     def read_nested(data: dict[str, Any]) -> Any:
@@ -245,6 +264,7 @@ def reader(column: Column, memo: dict[tuple[str, ...], list[Any]] | None = None)
         if value.__class__ is list:
             return value or None
         return value
+
     return read_nested
 
 
@@ -253,7 +273,9 @@ def cell(data: dict[str, Any], column: Column) -> Any:
     return reader(column)(data)
 
 
-def row_maker(columns: list[Column], explode: tuple[str, ...] | None = None) -> Callable[[Any, dict[str, Any]], list[list[Any]]]:
+def row_maker(
+    columns: list[Column], explode: tuple[str, ...] | None = None
+) -> Callable[[Any, dict[str, Any]], list[list[Any]]]:
     """A function giving one record's rows (one, or one per element with `explode`); the
     column readers are made once, here."""
     if explode:
@@ -269,24 +291,31 @@ def row_maker(columns: list[Column], explode: tuple[str, ...] | None = None) -> 
             if isinstance(elements, list) and elements:
                 variants = ({**data, explode[0]: element} for element in elements)
         return [[kind_name if read is None else read(variant) for read in readers] for variant in variants]
+
     return make
 
 
-def rows(records: Iterable[tuple[Any, dict[str, Any]]], columns: list[Column], explode: tuple[str, ...] | None = None) -> Iterator[list[Any]]:
+def rows(
+    records: Iterable[tuple[Any, dict[str, Any]]], columns: list[Column], explode: tuple[str, ...] | None = None
+) -> Iterator[list[Any]]:
     """One row (a list of cells, in column order) per record, or per element with `explode`."""
     make = row_maker(columns, explode)
     for record, data in records:
         yield from make(record, data)
 
 
-def selected_rows(repo: Any, selection: Selection, columns: list[Column], explode: tuple[str, ...] | None = None) -> Iterator[list[Any]]:
+def selected_rows(
+    repo: Any, selection: Selection, columns: list[Column], explode: tuple[str, ...] | None = None
+) -> Iterator[list[Any]]:
     """rows(selection.records(repo), columns, explode): the same rows in the same order,
     from the parse cache's views where it can (see selected_views)."""
     import json
 
     make = row_maker(columns, explode)
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    views = selected_views(repo, selection, "rows:" + view_key(columns, explode), lambda record, data: encode(make(record, data)))
+    views = selected_views(
+        repo, selection, "rows:" + view_key(columns, explode), lambda record, data: encode(make(record, data))
+    )
     if views is None:
         yield from rows(selection.records(repo), columns, explode)
         return
@@ -302,7 +331,9 @@ def view_key(columns: list[Column], explode: tuple[str, ...] | None = None) -> s
     return json.dumps([[c.name, list(c.path), c.type, c.multi, c.span] for c in columns] + [list(explode or ())])
 
 
-def selected_views(repo: Any, selection: Selection, key: str, make: Callable[[Any, dict[str, Any]], str]) -> Iterator[str] | None:
+def selected_views(
+    repo: Any, selection: Selection, key: str, make: Callable[[Any, dict[str, Any]], str]
+) -> Iterator[str] | None:
     """`make(record, data)` for each selected record, in the selection's order, or None
     when the selection reads more of the records than their kind and date (--where,
     --search, --since, --until, --sort) or the cache is off.
@@ -310,7 +341,14 @@ def selected_views(repo: Any, selection: Selection, key: str, make: Callable[[An
     The text comes from the parse cache's views (dprk_records.records.reading.iter_views), kept
     under `key`, which must name everything `make` depends on besides the record: a
     record whose file has not changed is neither decoded nor made again."""
-    if not selection.use_cache or selection.since or selection.until or selection.where or selection.search or selection.sort:
+    if (
+        not selection.use_cache
+        or selection.since
+        or selection.until
+        or selection.where
+        or selection.search
+        or selection.sort
+    ):
         return None
     import itertools
 

@@ -25,7 +25,9 @@ def period_of(date: Any, by: str) -> str:
 def periods_between(present: list[str], by: str) -> list[str]:
     """Every year (YYYY) or month (YYYY-MM) from the first to the last of `present`, the
     empty ones too; other labels (`unknown`, `2023-??`) are kept, after them."""
-    plain = [p for p in present if (len(p) == 4 and p.isdigit()) or (len(p) == 7 and p[:4].isdigit() and p[5:].isdigit())]
+    plain = [
+        p for p in present if (len(p) == 4 and p.isdigit()) or (len(p) == 7 and p[:4].isdigit() and p[5:].isdigit())
+    ]
     others = [p for p in present if p not in plain]
     if not plain:
         return others

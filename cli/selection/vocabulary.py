@@ -30,7 +30,16 @@ from typing import Any
 from dprk_records.errors import DataError
 from dprk_records.records.kinds import Field, Kind
 
-VALUE_KEYWORDS = ("x-council-product", "x-answers-named-only", "x-no-product", "x-joint", "x-held", "x-agreed", "x-refused", "x-vetoed")
+VALUE_KEYWORDS = (
+    "x-council-product",
+    "x-answers-named-only",
+    "x-no-product",
+    "x-joint",
+    "x-held",
+    "x-agreed",
+    "x-refused",
+    "x-vetoed",
+)
 POSITIONS = ("in_favour", "against", "abstaining", "signed")
 
 
@@ -55,7 +64,9 @@ class Product:
 class Vocabulary:
     answered: list[Kind] = field(default_factory=list)
     took_up: dict[str, list[str]] = field(default_factory=dict)  # kind -> top-level fields of events taken up
-    held: dict[str, tuple[str, set[Any]]] = field(default_factory=dict)  # kind -> (status field, the values that mean held)
+    held: dict[str, tuple[str, set[Any]]] = field(
+        default_factory=dict
+    )  # kind -> (status field, the values that mean held)
     products: dict[str, list[Product]] = field(default_factory=dict)  # kind -> where its products are
 
     @property
@@ -71,8 +82,10 @@ def _checked(kind: Kind, item: Field) -> None:
         if named is None:
             continue
         if not isinstance(named, list) or (allowed is not None and any(v not in allowed for v in named)):
-            raise DataError(f"{kind.file}: {item.dotted}: {keyword} must list allowed values of the field, not {named!r}",
-                            hint="fix the schema file")
+            raise DataError(
+                f"{kind.file}: {item.dotted}: {keyword} must list allowed values of the field, not {named!r}",
+                hint="fix the schema file",
+            )
 
 
 def vocabulary(kinds: dict[str, Kind] | list[Kind]) -> Vocabulary:
@@ -89,8 +102,10 @@ def vocabulary(kinds: dict[str, Kind] | list[Kind]) -> Vocabulary:
             if role is None:
                 continue
             if role not in ("took-up", "answers", "type", "status", "record"):
-                raise DataError(f"{kind.file}: {item.dotted}: x-response {role!r} is not one of took-up, answers, type, status, record",
-                                hint="fix the schema file")
+                raise DataError(
+                    f"{kind.file}: {item.dotted}: x-response {role!r} is not one of took-up, answers, type, status, record",
+                    hint="fix the schema file",
+                )
             roles.setdefault(item.path[:-1], {})[role] = item
         top = roles.get((), {})
         took = [item.name for item in (kind.fields.values()) if item.schema.get("x-response") == "took-up"]
@@ -103,9 +118,17 @@ def vocabulary(kinds: dict[str, Kind] | list[Kind]) -> Vocabulary:
             if "answers" not in named:
                 continue
             type_, status, record = named.get("type"), named.get("status"), named.get("record")
-            found.products.setdefault(kind.name, []).append(Product(
-                container, named["answers"].name, type_.name if type_ else None, status.name if status else None,
-                record.name if record else None, type_, status))
+            found.products.setdefault(kind.name, []).append(
+                Product(
+                    container,
+                    named["answers"].name,
+                    type_.name if type_ else None,
+                    status.name if status else None,
+                    record.name if record else None,
+                    type_,
+                    status,
+                )
+            )
     return found
 
 
@@ -117,8 +140,10 @@ def positions(kind: Kind) -> list[tuple[tuple[str, ...], str]]:
         if position is None:
             continue
         if position not in POSITIONS:
-            raise DataError(f"{kind.file}: {item.dotted}: x-position {position!r} is not one of {', '.join(POSITIONS)}",
-                            hint="fix the schema file")
+            raise DataError(
+                f"{kind.file}: {item.dotted}: x-position {position!r} is not one of {', '.join(POSITIONS)}",
+                hint="fix the schema file",
+            )
         out.append((item.path, position))
     return out
 

@@ -14,8 +14,9 @@ adds nothing here, so the figures are a floor, not the Council's whole record.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from dprk_records.records.dates import date_span
 from dprk_records.records.kinds import values_at
@@ -48,7 +49,9 @@ def votes(kinds: list[Any], records: Iterable[tuple[Any, dict[str, Any]]]) -> li
         if not span or not marked.get(kind.name):
             continue
         for path, position in marked[kind.name]:
-            product = next((p for p in words.products.get(kind.name, []) if path[:len(p.container)] == p.container), None)
+            product = next(
+                (p for p in words.products.get(kind.name, []) if path[: len(p.container)] == p.container), None
+            )
             for pointer, state in values_at(data, path):
                 if not isinstance(state, str):
                     continue
@@ -59,7 +62,12 @@ def votes(kinds: list[Any], records: Iterable[tuple[Any, dict[str, Any]]]) -> li
                 entry = table.setdefault((span[0][:4], state), Position(span[0][:4], state))
                 entry.counts[COUNTED[position]] += 1
                 status = element.get(product.status) if product and product.status else None
-                if position == "against" and state in permanent and product and status in product.values("x-vetoed", "status"):
+                if (
+                    position == "against"
+                    and state in permanent
+                    and product
+                    and status in product.values("x-vetoed", "status")
+                ):
                     entry.counts["vetoes"] += 1
                     entry.vetoed.append(data.get("id", record.id))
     return [table[key] for key in sorted(table)]
