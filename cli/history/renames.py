@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from dprk_records.history.git import RENAME, WORKTREE, Side, _parse_raw, open_git
+from dprk_records.history.git import RENAME, WORKTREE, Side, open_git
+from dprk_records.history.rawdiff import parse_raw
 from dprk_records.records.repository import RECORD_SUFFIX, RECORDS, Repository
 
 
@@ -20,7 +21,7 @@ def renamed_ids(repo: Repository) -> dict[str, str]:
             return found
         out = handle.run("log", "--reverse", "--first-parent", RENAME, "--diff-filter=R", "--raw", "--no-abbrev", "-z",
                          "--relative", "--no-ext-diff", "--format=%x1e", "--", RECORDS)
-        changes = [c for chunk in out.split("\x1e")[1:] for c in _parse_raw(chunk.lstrip("\n"))]
+        changes = [c for chunk in out.split("\x1e")[1:] for c in parse_raw(chunk.lstrip("\n"))]
         head = Side(handle.commit("HEAD"), "HEAD")
         changes += handle.changes(head, Side(WORKTREE, "working tree"), (RECORDS,))
     for change in changes:

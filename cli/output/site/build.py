@@ -64,7 +64,7 @@ def site_pages(repo: Any, redirects: dict[str, str], on_skip: Any = None) -> tup
     by_event = {r.record.id: r for r in found}
     resolutions = council.resolutions(entries)
     members = council.members(entries, resolutions)
-    nav = [{"label": k.title + "s", "href": href(k.folder, "index.html")} for k in kinds]
+    nav = [{"label": pages.plural(k), "href": href(k.folder, "index.html")} for k in kinds]
     nav += [{"label": "Years", "href": "years/index.html"}, {"label": "Resolutions", "href": "resolutions/index.html"},
             {"label": "Council members", "href": "members/index.html"}]
     common = {"site": SITE_NAME, "nav": nav, "members_by_code": {m.code: m for m in members}}

@@ -42,6 +42,12 @@ class Entry:
         return f"{self.kind.folder}/{self.id}.html"
 
 
+def plural(kind: Kind) -> str:
+    """A kind's name for a list of its records, from its folder: Launches, Nuclear tests."""
+    words = kind.folder.replace("-", " ")
+    return words[:1].upper() + words[1:]
+
+
 def entry_of(record: Any, data: dict[str, Any]) -> Entry:
     kind = record.kind
     title_field = kind.role_field("title") or "title"
@@ -82,17 +88,19 @@ def _label(kind: Kind, item: Field) -> str:
 # --- a record's fields as a tree the template walks -----------------------------------
 
 
-def node(item: Field | None, value: Any, entries: dict[str, Entry], root: str) -> dict[str, Any]:
+def node(item: Field | None, value: Any, entries: dict[str, Entry], root: str, reference: bool = False) -> dict[str, Any]:
     """A value as the template shows it: text (a link where it is a reference or an
-    address), a list, or an object's fields with their labels."""
+    address), a list, or an object's fields with their labels. `reference`: the value
+    is in a list whose field is marked `x-references`."""
+    reference = reference or bool(item is not None and item.references)
     if isinstance(value, dict):
         keys = item.keys if item is not None else {}
         return {"t": "object", "fields": fields(keys, value, entries, root)}
     if isinstance(value, list):
         inner = item.items if item is not None else None
-        return {"t": "list", "items": [node(inner, v, entries, root) for v in value]}
+        return {"t": "list", "items": [node(inner, v, entries, root, reference) for v in value]}
     text = "yes" if value is True else "no" if value is False else str(value)
-    target = entries.get(value) if item is not None and item.leaf.references and isinstance(value, str) else None
+    target = entries.get(value) if reference and isinstance(value, str) else None
     if target is not None:
         return {"t": "record", "text": text, "href": root + target.path, "title": target.title, "kind": target.kind.title}
     name = (item.leaf.names or {}).get(value) if item is not None and isinstance(value, str) else None

@@ -101,10 +101,12 @@ def publish(folder: Path, pages: dict[str, bytes], extra: dict, *, force: bool =
         if _same(path, pages[rel]):
             report.unchanged += 1
             continue
-        write_file(path, pages[rel], shown=str(path), hint="remove it; dprk site makes the page afresh")
+        write_file(path, pages[rel], shown=str(path), hint="remove it; dprk site makes the page afresh", sync=False)
         report.written += 1
     for rel in sorted(set(_listed(old)) - set(pages)):
         report.removed += _remove(folder, rel)
+    if report.written and hasattr(os, "sync"):
+        os.sync()  # the pages, synced once (each was renamed into place whole), before the manifest names them
     manifest = json.dumps({"files": sorted(pages), **extra}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     if not _same(folder / MANIFEST, manifest.encode("utf-8")):
         write_file(folder / MANIFEST, manifest, shown=str(folder / MANIFEST))

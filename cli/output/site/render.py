@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from dprk_records.errors import UsageError, escape_controls
+from dprk_records.output.site.pages import plural
 
 INSTALL = "pip install 'dprk-records[site]'"
 TEMPLATES = Path(__file__).with_name("templates")
@@ -34,8 +35,10 @@ def _shown(value: Any) -> Any:
     """What a template prints for a value: text with its control characters escaped."""
     if value is None:
         return ""
+    if hasattr(value, "__html__"):  # markup the templates made (a macro's output), already escaped
+        return value
     if isinstance(value, str):
-        return escape_controls(value).replace("\t", " ")
+        return value if value.isprintable() else escape_controls(value).replace("\t", " ")
     return value
 
 
@@ -71,6 +74,7 @@ class Renderer:
         )
         self.env.filters["safe_url"] = safe_url
         self.env.globals["href"] = href
+        self.env.filters["plural"] = plural
 
     def page(self, template: str, **context: Any) -> bytes:
         return self.env.get_template(template).render(**context).encode("utf-8")
