@@ -319,13 +319,23 @@ def test_without_jinja2_one_line_says_how_to_install_it(repo, tmp_path):
 
 
 @pytest.mark.slow
-def test_the_wheel_carries_the_templates(tmp_path):
-    """A non-editable install has the templates: the wheel holds every file of templates/."""
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                           str(tmp_path), str(PROJECT)], capture_output=True, text=True, timeout=600)
+def test_a_non_editable_install_carries_the_templates(tmp_path):
+    """The wheel holds every file of templates/, and the installed package renders a page from them."""
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(PROJECT)],
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     (wheel,) = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     templates = PROJECT / "cli" / "output" / "site" / "templates"
     wanted = {f"dprk_records/output/site/templates/{p.name}" for p in templates.iterdir()}
     assert len(wanted) > 5 and wanted <= names
+    target = tmp_path / "installed"
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    code = ("import sys; from dprk_records.output.site import render; "
+            "assert render.__file__.startswith(sys.argv[1]), render.__file__; "
+            "print(render.Renderer().static('style.css')[:2].decode())")
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    done = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert done.returncode == 0 and done.stdout.strip() == "/*", done.stderr
