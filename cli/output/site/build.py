@@ -77,6 +77,7 @@ def site_pages(repo: Any, redirects: dict[str, str], on_skip: Any = None) -> tup
     files, downloads = exports(repo)
     out.update(files)
     out["style.css"] = render.static("style.css")
+    out["favicon.svg"] = render.static("favicon.svg")
     chart = timeline(found)
     out["timeline.svg"] = render.page("timeline.svg", chart=chart)
     counts = [(k, sum(1 for e in entries.values() if e.kind is k)) for k in kinds]
