@@ -18,8 +18,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import COMMON, PROJECT, Runner, add_kind, commit_all, ref, sample, write_record
 from test_cli import loaded_modules
+
+from conftest import COMMON, PROJECT, Runner, add_kind, commit_all, ref, sample, write_record
 
 pytest.importorskip("jinja2")
 
@@ -98,9 +99,20 @@ def test_the_bundled_site_has_every_page_and_every_internal_link_resolves(bundle
             assert (bundled / kind.folder / f"{order}.html").is_file()
         for record in repo.records([kind]):
             assert (bundled / kind.folder / f"{record.id}.html").is_file(), record.rel
-    for page in ("index.html", "years/index.html", "years/2017.html", "resolutions/index.html", "resolutions/1718.html",
-                 "members/index.html", "members/CHN.html", "timeline.svg", "style.css",
-                 "data/dprk-records.sqlite", "data/package/datapackage.json", "data/launches.csv"):
+    for page in (
+        "index.html",
+        "years/index.html",
+        "years/2017.html",
+        "resolutions/index.html",
+        "resolutions/1718.html",
+        "members/index.html",
+        "members/CHN.html",
+        "timeline.svg",
+        "style.css",
+        "data/dprk-records.sqlite",
+        "data/package/datapackage.json",
+        "data/launches.csv",
+    ):
         assert (bundled / page).is_file(), page
     assert broken_links(bundled) == []
     home = parse(bundled / "index.html")
@@ -110,7 +122,7 @@ def test_the_bundled_site_has_every_page_and_every_internal_link_resolves(bundle
     # the chart has alt text, and a title and description of its own
     assert 'alt="Bar chart of launches' in (bundled / "index.html").read_text(encoding="utf-8")
     svg = (bundled / "timeline.svg").read_text(encoding="utf-8")
-    assert "<title id=\"title\">" in svg and "<desc id=\"desc\">" in svg
+    assert '<title id="title">' in svg and '<desc id="desc">' in svg
     # a record page: claims and assessments apart, each with who said it; sources with their quotes; backlinks
     launch = (bundled / "launches" / "2017-07-04-icbm-launch.html").read_text(encoding="utf-8")
     assert launch.index("<h3>Claims</h3>") < launch.index("<h3>Assessments</h3>")
@@ -119,7 +131,11 @@ def test_the_bundled_site_has_every_page_and_every_internal_link_resolves(bundle
     # a resolution's page: how members voted, each linked to the member's page
     resolution = (bundled / "resolutions" / "2397.html").read_text(encoding="utf-8")
     assert 'href="../launches/2017-11-29-icbm-launch.html"' in resolution and 'href="../meetings/' in resolution
-    voted = [p for p in (bundled / "resolutions").glob("*.html") if 'href="../members/CHN.html"' in p.read_text(encoding="utf-8")]
+    voted = [
+        p
+        for p in (bundled / "resolutions").glob("*.html")
+        if 'href="../members/CHN.html"' in p.read_text(encoding="utf-8")
+    ]
     assert voted
     member = (bundled / "members" / "RUS.html").read_text(encoding="utf-8")
     assert "vetoes" in member.lower() and "resolutions/" in member
@@ -261,8 +277,15 @@ def test_a_new_kind_gets_its_pages_from_its_schema_alone(repo, tmp_path):
         ["id", "date", "title", "summary", "speaker", "sources"],
     )
     launch_id = sample("launch")["id"]
-    record = {"id": "2023-09-18-briefing", "date": "2023-09-18", "title": "A briefing", "summary": "s",
-              "speaker": "Elizabeth Salmón", "about": [launch_id], "sources": sample("launch")["sources"]}
+    record = {
+        "id": "2023-09-18-briefing",
+        "date": "2023-09-18",
+        "title": "A briefing",
+        "summary": "s",
+        "speaker": "Elizabeth Salmón",
+        "about": [launch_id],
+        "sources": sample("launch")["sources"],
+    }
     write_record(repo, "press-conference", record)
     out = tmp_path / "site"
     result, _ = build(repo, out)
@@ -270,8 +293,12 @@ def test_a_new_kind_gets_its_pages_from_its_schema_alone(repo, tmp_path):
     page = (out / "press-conferences" / "2023-09-18-briefing.html").read_text(encoding="utf-8")
     assert "Who spoke" in page and "Elizabeth Salmón" in page and f'href="../launches/{launch_id}.html"' in page
     assert (out / "press-conferences" / "by-title.html").is_file()
-    assert 'href="../press-conferences/index.html"' in (out / "launches" / f"{launch_id}.html").read_text(encoding="utf-8")
-    assert "../press-conferences/2023-09-18-briefing.html" in (out / "launches" / f"{launch_id}.html").read_text(encoding="utf-8")
+    assert 'href="../press-conferences/index.html"' in (out / "launches" / f"{launch_id}.html").read_text(
+        encoding="utf-8"
+    )
+    assert "../press-conferences/2023-09-18-briefing.html" in (out / "launches" / f"{launch_id}.html").read_text(
+        encoding="utf-8"
+    )
     assert broken_links(out) == []
 
 
@@ -308,21 +335,36 @@ def test_help_and_site_help_do_not_load_jinja2(repo):
 
 
 def test_without_jinja2_one_line_says_how_to_install_it(repo, tmp_path):
-    code = ("import sys; sys.modules['jinja2'] = None; sys.argv = ['dprk', 'site', '-o', sys.argv[1]]; "
-            "from dprk_records.main import main; main()")
+    code = (
+        "import sys; sys.modules['jinja2'] = None; sys.argv = ['dprk', 'site', '-o', sys.argv[1]]; "
+        "from dprk_records.main import main; main()"
+    )
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "site")], cwd=repo, capture_output=True,
-                          text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "site")],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 2
-    assert done.stderr.strip() == "dprk: error: dprk site needs Jinja2, which is not installed (pip install 'dprk-records[site]')"
+    assert (
+        done.stderr.strip()
+        == "dprk: error: dprk site needs Jinja2, which is not installed (pip install 'dprk-records[site]')"
+    )
     assert not (tmp_path / "site").exists()
 
 
 @pytest.mark.slow
 def test_a_non_editable_install_carries_the_templates(tmp_path):
     """The wheel holds every file of templates/, and the installed package renders a page from them."""
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(PROJECT)],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(PROJECT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     (wheel,) = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -330,12 +372,20 @@ def test_a_non_editable_install_carries_the_templates(tmp_path):
     wanted = {f"dprk_records/output/site/templates/{p.name}" for p in templates.iterdir()}
     assert len(wanted) > 5 and wanted <= names
     target = tmp_path / "installed"
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
-    code = ("import sys; from dprk_records.output.site import render; "
-            "assert render.__file__.startswith(sys.argv[1]), render.__file__; "
-            "print(render.Renderer().static('style.css')[:2].decode())")
+    code = (
+        "import sys; from dprk_records.output.site import render; "
+        "assert render.__file__.startswith(sys.argv[1]), render.__file__; "
+        "print(render.Renderer().static('style.css')[:2].decode())"
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}
-    done = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True, text=True, cwd=tmp_path, env=env)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(target)], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
     assert done.returncode == 0 and done.stdout.strip() == "/*", done.stderr

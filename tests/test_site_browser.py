@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import tempfile
 import threading
@@ -23,13 +24,22 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+
 from conftest import PROJECT, Runner
 
 CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser")) if p), None)
 CHROMEDRIVER = shutil.which("chromedriver")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+)
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
@@ -39,9 +49,14 @@ def browser_or_skip():
         import selenium  # noqa: F401
     except ImportError:
         missing.append("selenium (pip install -e '.[test]')")
+    if missing and os.environ.get("CI") == "true":  # .ci/run installs them: in CI a missing browser is a failure
+        pytest.fail("the browser test needs " + ", ".join(missing) + "; .ci/run should have installed them")
     if missing:
-        pytest.skip("no browser to test the site in: missing " + ", ".join(missing)
-                    + "; install them with 'apt-get install chromium chromium-driver' (see README)")
+        pytest.skip(
+            "no browser to test the site in: missing "
+            + ", ".join(missing)
+            + "; install them with 'apt-get install chromium chromium-driver' (see README)"
+        )
     pytest.importorskip("jinja2")
 
 
@@ -55,7 +70,9 @@ def served(tmp_path_factory):
     shutil.copytree(PROJECT / "docs", repo / "docs")
     hostile = (repo / "records" / "launches" / "2017-07-04-icbm-launch.yaml").read_text(encoding="utf-8")
     hostile = hostile.replace("id: 2017-07-04-icbm-launch", "id: 2017-07-05-hostile-launch").replace(
-        "title: Hwasong-14 launch of 4 July 2017", "title: '<script>alert(1)</script>\"><img src=x onerror=alert(2)>{{ 7*7 }}'")
+        "title: Hwasong-14 launch of 4 July 2017",
+        "title: '<script>alert(1)</script>\"><img src=x onerror=alert(2)>{{ 7*7 }}'",
+    )
     (repo / "records" / "launches" / "2017-07-05-hostile-launch.yaml").write_text(hostile, encoding="utf-8")
     site = repo.parent / "site"
     result = Runner(repo)("site", "-o", str(site))
@@ -104,7 +121,9 @@ def driver():
 def pages_to_open(site: Path) -> list[str]:
     """The home page and the first record page of every kind (folders with record pages)."""
     chosen = ["index.html"]
-    for folder in sorted(p for p in site.iterdir() if p.is_dir() and p.name not in ("data", "years", "resolutions", "members")):
+    for folder in sorted(
+        p for p in site.iterdir() if p.is_dir() and p.name not in ("data", "years", "resolutions", "members")
+    ):
         records = sorted(p.name for p in folder.glob("*.html") if p.stem not in ("index", "oldest-first", "by-title"))
         if records:
             chosen.append(f"{folder.name}/{records[0]}")
@@ -128,12 +147,14 @@ def test_the_site_in_a_real_browser(served, driver, tmp_path):
             overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{path} is {overflow}px too wide at {width}px"
             broken_images = driver.execute_script(
-                "return [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
+                "return [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+            )
             assert broken_images == [], path
             if path == opened[0] or "hostile" in path:
                 driver.save_screenshot(str(tmp_path / f"{path.replace('/', '_')}-{name}.png"))
         links = driver.execute_script(
-            "return [...document.querySelectorAll('a[href], link[href], img[src]')].map(e => e.href || e.src)")
+            "return [...document.querySelectorAll('a[href], link[href], img[src]')].map(e => e.href || e.src)"
+        )
         for link in links:
             if urlsplit(link).netloc != urlsplit(base).netloc:
                 continue
@@ -149,6 +170,9 @@ def test_the_site_in_a_real_browser(served, driver, tmp_path):
         assert errors == [], f"{path}: {errors}"
     # the hostile title is shown as text, not run or drawn
     driver.get(base + "launches/2017-07-05-hostile-launch.html")
-    assert driver.find_element("css selector", "h1").text == '<script>alert(1)</script>"><img src=x onerror=alert(2)>{{ 7*7 }}'
+    assert (
+        driver.find_element("css selector", "h1").text
+        == '<script>alert(1)</script>"><img src=x onerror=alert(2)>{{ 7*7 }}'
+    )
     assert driver.execute_script("return document.querySelectorAll('img').length") == 0
     assert len(list(tmp_path.glob("*.png"))) == 4

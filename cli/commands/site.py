@@ -9,8 +9,14 @@ from dprk_records.commands._options import Folder, repo_option
 
 @click.command("site")
 @repo_option
-@click.option("-o", "--output", metavar="DIR", required=True, type=Folder(),
-              help="The folder to build the site in: new, empty, or one an earlier 'dprk site' built.")
+@click.option(
+    "-o",
+    "--output",
+    metavar="DIR",
+    required=True,
+    type=Folder(),
+    help="The folder to build the site in: new, empty, or one an earlier 'dprk site' built.",
+)
 @click.option("--force", is_flag=True, help="Build in a folder that holds other files (none of them is removed).")
 def command(repo, output: str, force: bool) -> None:
     """Write the public site of the dataset: a home page (coverage, the timeline, the
@@ -47,6 +53,11 @@ def command(repo, output: str, force: bool) -> None:
         redirects = {}  # not a git work tree (or no git): no new redirect pages; earlier ones stay
     from dprk_records.output.site.build import build_site
 
-    report = build_site(repo, Path(output), force=force, redirects=redirects,
-                        on_skip=lambda text: click.echo(f"dprk: warning: {text}", err=True))
+    report = build_site(
+        repo,
+        Path(output),
+        force=force,
+        redirects=redirects,
+        on_skip=lambda text: click.echo(f"dprk: warning: {text}", err=True),
+    )
     click.echo(f"{output}: {report.text()}", err=True)

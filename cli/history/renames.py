@@ -19,8 +19,21 @@ def renamed_ids(repo: Repository) -> dict[str, str]:
     with open_git(repo) as handle:
         if not handle.has_head():
             return found
-        out = handle.run("log", "--reverse", "--first-parent", RENAME, "--diff-filter=R", "--raw", "--no-abbrev", "-z",
-                         "--relative", "--no-ext-diff", "--format=%x1e", "--", RECORDS)
+        out = handle.run(
+            "log",
+            "--reverse",
+            "--first-parent",
+            RENAME,
+            "--diff-filter=R",
+            "--raw",
+            "--no-abbrev",
+            "-z",
+            "--relative",
+            "--no-ext-diff",
+            "--format=%x1e",
+            "--",
+            RECORDS,
+        )
         changes = [c for chunk in out.split("\x1e")[1:] for c in parse_raw(chunk.lstrip("\n"))]
         head = Side(handle.commit("HEAD"), "HEAD")
         changes += handle.changes(head, Side(WORKTREE, "working tree"), (RECORDS,))

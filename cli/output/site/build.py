@@ -34,8 +34,9 @@ from dprk_records.selection.vocabulary import vocabulary
 SITE_NAME = "DPRK records"
 
 
-def build_site(repo: Any, folder: Path, *, force: bool = False, redirects: dict[str, str] | None = None,
-               on_skip: Any = None) -> Report:
+def build_site(
+    repo: Any, folder: Path, *, force: bool = False, redirects: dict[str, str] | None = None, on_skip: Any = None
+) -> Report:
     """Build the site of `repo` into `folder`; returns what was written, kept and removed."""
     old = check_folder(folder, force)  # before any work: a wrong folder is refused at once
     pages_out, kept = site_pages(repo, {**_kept(old), **(redirects or {})}, on_skip)
@@ -44,7 +45,9 @@ def build_site(repo: Any, folder: Path, *, force: bool = False, redirects: dict[
 
 def _kept(manifest: dict) -> dict[str, str]:
     found = manifest.get("redirects")
-    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(found, dict) else {}
+    return (
+        {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(found, dict) else {}
+    )
 
 
 def site_pages(repo: Any, redirects: dict[str, str], on_skip: Any = None) -> tuple[dict[str, bytes], dict[str, str]]:
@@ -55,7 +58,9 @@ def site_pages(repo: Any, redirects: dict[str, str], on_skip: Any = None) -> tup
     for record, data in repo.iter_data(kinds, order="date"):
         if not _page_name(record.id) or record.id in entries:
             if on_skip is not None:
-                on_skip(f"{record.rel}: no page made (its id {'is taken' if record.id in entries else 'cannot name a page'})")
+                on_skip(
+                    f"{record.rel}: no page made (its id {'is taken' if record.id in entries else 'cannot name a page'})"
+                )
             continue
         entries[record.id] = pages.entry_of(record, data)
     pages.backlink_index(entries)
@@ -65,8 +70,11 @@ def site_pages(repo: Any, redirects: dict[str, str], on_skip: Any = None) -> tup
     resolutions = council.resolutions(entries)
     members = council.members(entries, resolutions)
     nav = [{"label": pages.plural(k), "href": href(k.folder, "index.html")} for k in kinds]
-    nav += [{"label": "Years", "href": "years/index.html"}, {"label": "Resolutions", "href": "resolutions/index.html"},
-            {"label": "Council members", "href": "members/index.html"}]
+    nav += [
+        {"label": "Years", "href": "years/index.html"},
+        {"label": "Resolutions", "href": "resolutions/index.html"},
+        {"label": "Council members", "href": "members/index.html"},
+    ]
     common = {"site": SITE_NAME, "nav": nav, "members_by_code": {m.code: m for m in members}}
 
     def page(path: str, template: str, **context: Any) -> None:
@@ -81,15 +89,32 @@ def site_pages(repo: Any, redirects: dict[str, str], on_skip: Any = None) -> tup
     chart = timeline(found)
     out["timeline.svg"] = render.page("timeline.svg", chart=chart)
     counts = [(k, sum(1 for e in entries.values() if e.kind is k)) for k in kinds]
-    page("index.html", "home.html", counts=counts, chart=chart, downloads=downloads, coverage=_coverage(repo),
-         summary_columns=SUMMARY_COLUMNS, summary=summary(found, "year"), classes=CLASSES,
-         span=_span(entries), total=len(entries))
+    page(
+        "index.html",
+        "home.html",
+        counts=counts,
+        chart=chart,
+        downloads=downloads,
+        coverage=_coverage(repo),
+        summary_columns=SUMMARY_COLUMNS,
+        summary=summary(found, "year"),
+        classes=CLASSES,
+        span=_span(entries),
+        total=len(entries),
+    )
     for kind in kinds:
         mine = [e for e in entries.values() if e.kind is kind]
-        for order, label in pages.ORDERS:
+        for order, _label in pages.ORDERS:
             labels, rows = pages.index_rows(kind, pages.ordered(mine, order), "../")
-            page(f"{kind.folder}/{order}.html", "listing.html", kind=kind, labels=labels, rows=rows,
-                 order=order, orders=pages.ORDERS)
+            page(
+                f"{kind.folder}/{order}.html",
+                "listing.html",
+                kind=kind,
+                labels=labels,
+                rows=rows,
+                order=order,
+                orders=pages.ORDERS,
+            )
         for entry in mine:
             page(entry.path, "record.html", **pages.record_page(entry, entries, by_event.get(entry.id)))
     years = sorted({e.year for e in entries.values() if e.year})
@@ -115,8 +140,14 @@ def site_pages(repo: Any, redirects: dict[str, str], on_skip: Any = None) -> tup
 
 def _page_name(record_id: str) -> bool:
     """An id that can name a page: one path part, no dot-file, no control character."""
-    return bool(record_id) and "/" not in record_id and "\\" not in record_id and not record_id.startswith(".") \
-        and record_id.isprintable() and len(record_id.encode("utf-8")) <= 200
+    return (
+        bool(record_id)
+        and "/" not in record_id
+        and "\\" not in record_id
+        and not record_id.startswith(".")
+        and record_id.isprintable()
+        and len(record_id.encode("utf-8")) <= 200
+    )
 
 
 def _follow(old_id: str, redirects: dict[str, str], entries: dict[str, Any]) -> Any:
@@ -142,8 +173,11 @@ def _coverage(repo: Any) -> dict[str, Any] | None:
             header, rows = coverage.stated_table(handle.read())
     except (OSError, UnicodeDecodeError, ValueError):
         return None
-    return {"header": header, "rows": [[cell.replace("*", "").replace("`", "") for cell in row] for row in rows],
-            "file": os.path.join(*coverage.COVERAGE_FILE)}
+    return {
+        "header": header,
+        "rows": [[cell.replace("*", "").replace("`", "") for cell in row] for row in rows],
+        "file": os.path.join(*coverage.COVERAGE_FILE),
+    }
 
 
 def _span(entries: dict[str, Any]) -> tuple[str, str]:

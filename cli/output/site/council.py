@@ -24,7 +24,12 @@ from dprk_records.selection import votes as votes_module
 from dprk_records.selection.vocabulary import positions, vocabulary
 
 RESOLUTION = "resolution"
-POSITION_LABELS = {"in_favour": "voted in favour", "against": "voted against", "abstaining": "abstained", "signed": "signed"}
+POSITION_LABELS = {
+    "in_favour": "voted in favour",
+    "against": "voted against",
+    "abstaining": "abstained",
+    "signed": "signed",
+}
 
 
 @dataclass
@@ -66,7 +71,7 @@ def resolutions(entries: dict[str, Entry]) -> list[Resolution]:
                 for path, position in positions(entry.kind):
                     if path[: len(product.container)] != product.container:
                         continue
-                    inner = path[len(product.container):]
+                    inner = path[len(product.container) :]
                     states = [s for _, s in values_at(element, inner) if isinstance(s, str)]
                     if states:
                         resolution.states.setdefault(position, []).extend(states)
@@ -88,8 +93,11 @@ def _name(entry: Entry, element: dict[str, Any], number: int) -> tuple[str, str]
 
 def resolution_page(resolution: Resolution, entries: dict[str, Entry], root: str = "../") -> dict[str, Any]:
     keys = resolution.item.keys if resolution.item is not None else {}
-    return {"resolution": resolution, "fields": fields(keys, resolution.element, entries, root),
-            "positions": [(POSITION_LABELS.get(p, p), s) for p, s in resolution.states.items()]}
+    return {
+        "resolution": resolution,
+        "fields": fields(keys, resolution.element, entries, root),
+        "positions": [(POSITION_LABELS.get(p, p), s) for p, s in resolution.states.items()],
+    }
 
 
 @dataclass
@@ -119,7 +127,9 @@ def members(entries: dict[str, Entry], found: list[Resolution]) -> list[Member]:
             for pointer, state in values_at(entry.data, path):
                 if not isinstance(state, str) or not _code(state):
                     continue
-                element = entry.data.get(pointer[0])[pointer[1]] if len(pointer) > 2 and isinstance(pointer[1], int) else None
+                element = (
+                    entry.data.get(pointer[0])[pointer[1]] if len(pointer) > 2 and isinstance(pointer[1], int) else None
+                )
                 resolution = by_element.get(id(element)) if element is not None else None
                 act = {"entry": entry, "position": POSITION_LABELS.get(position, position), "resolution": resolution}
                 _member(table, state, names).acts.append(act)

@@ -32,25 +32,44 @@ def exports(repo: Any) -> tuple[dict[str, bytes], list[dict[str, str]]]:
     out = io.StringIO(newline="")
     write_selection(repo, everything, out, "csv")
     files[TIMELINE] = out.getvalue().encode("utf-8")
-    listed.append({"href": TIMELINE, "label": "Every record (CSV)", "about": "one row per record, with the columns every kind shares"})
+    listed.append(
+        {
+            "href": TIMELINE,
+            "label": "Every record (CSV)",
+            "about": "one row per record, with the columns every kind shares",
+        }
+    )
     for kind in everything.kinds:
         out = io.StringIO(newline="")
         write_selection(repo, build_selection(repo, [kind.name]), out, "csv")
         path = f"{DATA}/{kind.folder}.csv"
         files[path] = out.getvalue().encode("utf-8")
-        listed.append({"href": path, "label": f"{kind.title} records (CSV)", "about": "every field, one row per record"})
+        listed.append(
+            {"href": path, "label": f"{kind.title} records (CSV)", "about": "every field, one row per record"}
+        )
     temp = Path(tempfile.mkdtemp(prefix="dprk-site-"))
     try:
         database = temp / "dprk-records.sqlite"
         write_database(repo, everything, database, DATABASE)
         files[DATABASE] = database.read_bytes()
-        listed.append({"href": DATABASE, "label": "SQLite database", "about": "a table per kind and list field, with reactions and votes"})
+        listed.append(
+            {
+                "href": DATABASE,
+                "label": "SQLite database",
+                "about": "a table per kind and list field, with reactions and votes",
+            }
+        )
         extra, watch = derived_tables(repo, everything)
         write_datapackage(temp / "package", everything.kinds, watch(everything.records(repo)), derived=extra)
         for name in sorted(os.listdir(temp / "package")):
             files[f"{PACKAGE}/{name}"] = (temp / "package" / name).read_bytes()
-        listed.append({"href": f"{PACKAGE}/datapackage.json", "label": "Frictionless data package",
-                       "about": "datapackage.json and a CSV file per table"})
+        listed.append(
+            {
+                "href": f"{PACKAGE}/datapackage.json",
+                "label": "Frictionless data package",
+                "about": "datapackage.json and a CSV file per table",
+            }
+        )
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     return files, listed

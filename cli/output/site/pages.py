@@ -35,7 +35,7 @@ class Entry:
     date: str
     year: str
     sort_date: str
-    backlinks: list[tuple["Entry", str]] = field(default_factory=list)  # (record linking here, via field label)
+    backlinks: list[tuple[Entry, str]] = field(default_factory=list)  # (record linking here, via field label)
 
     @property
     def path(self) -> str:
@@ -54,8 +54,16 @@ def entry_of(record: Any, data: dict[str, Any]) -> Entry:
     date = data.get(kind.date_field) if kind.date_field else None
     span = date_span(date)
     title = data.get(title_field)
-    return Entry(record, data, kind, record.id, title if isinstance(title, str) and title else record.id,
-                 str(date) if date is not None else "", span[0][:4] if span else "", span[0] if span else "")
+    return Entry(
+        record,
+        data,
+        kind,
+        record.id,
+        title if isinstance(title, str) and title else record.id,
+        str(date) if date is not None else "",
+        span[0][:4] if span else "",
+        span[0] if span else "",
+    )
 
 
 def backlink_index(entries: dict[str, Entry]) -> None:
@@ -88,7 +96,9 @@ def _label(kind: Kind, item: Field) -> str:
 # --- a record's fields as a tree the template walks -----------------------------------
 
 
-def node(item: Field | None, value: Any, entries: dict[str, Entry], root: str, reference: bool = False) -> dict[str, Any]:
+def node(
+    item: Field | None, value: Any, entries: dict[str, Entry], root: str, reference: bool = False
+) -> dict[str, Any]:
     """A value as the template shows it: text (a link where it is a reference or an
     address), a list, or an object's fields with their labels. `reference`: the value
     is in a list whose field is marked `x-references`."""
@@ -102,21 +112,34 @@ def node(item: Field | None, value: Any, entries: dict[str, Entry], root: str, r
     text = "yes" if value is True else "no" if value is False else str(value)
     target = entries.get(value) if reference and isinstance(value, str) else None
     if target is not None:
-        return {"t": "record", "text": text, "href": root + target.path, "title": target.title, "kind": target.kind.title}
+        return {
+            "t": "record",
+            "text": text,
+            "href": root + target.path,
+            "title": target.title,
+            "kind": target.kind.title,
+        }
     name = (item.leaf.names or {}).get(value) if item is not None and isinstance(value, str) else None
     return {"t": "text", "text": text, "name": name}
 
 
-def fields(keys: dict[str, Field], data: dict[str, Any], entries: dict[str, Entry], root: str,
-           skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def fields(
+    keys: dict[str, Field], data: dict[str, Any], entries: dict[str, Entry], root: str, skip: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
     """Each field present, in schema order (fields the schema does not name after them)."""
     out = []
     for name in [*keys, *(k for k in data if k not in keys)]:
         if name in skip or name not in data:
             continue
         item = keys.get(name)
-        out.append({"name": name, "label": item.title if item else name.replace("_", " "),
-                    "help": item.description if item else "", "value": node(item, data[name], entries, root)})
+        out.append(
+            {
+                "name": name,
+                "label": item.title if item else name.replace("_", " "),
+                "help": item.description if item else "",
+                "value": node(item, data[name], entries, root),
+            }
+        )
     return out
 
 
@@ -136,8 +159,16 @@ def record_page(entry: Entry, entries: dict[str, Entry], reaction: Any, root: st
     sources = kind.fields.get(SOURCES)
     title_field = kind.role_field("title") or "title"
     summary_field = "summary" if isinstance(data.get("summary"), str) else None
-    skip = tuple(n for n in (title_field, summary_field, observed.name if observed else None,
-                             SOURCES if sources is not None else None) if n)
+    skip = tuple(
+        n
+        for n in (
+            title_field,
+            summary_field,
+            observed.name if observed else None,
+            SOURCES if sources is not None else None,
+        )
+        if n
+    )
     stances = []
     if observed is not None and isinstance(data.get(observed.name), list):
         element = observed.items
@@ -146,14 +177,18 @@ def record_page(entry: Entry, entries: dict[str, Entry], reaction: Any, root: st
             said = [_observation(element, o, entries, root) for o in listed if o.get(STANCE) == stance]
             if said:
                 stances.append({"stance": stance, "label": _plural(stance), "items": said})
-        other = [_observation(element, o, entries, root) for o in listed if o.get(STANCE) not in element.keys[STANCE].enum]
+        other = [
+            _observation(element, o, entries, root) for o in listed if o.get(STANCE) not in element.keys[STANCE].enum
+        ]
         if other:
             stances.append({"stance": "other", "label": "Other observations", "items": other})
     return {
         "entry": entry,
         "summary": data.get(summary_field) if summary_field else None,
         "fields": fields(kind.fields, data, entries, root, skip),
-        "observations": {"label": observed.title, "help": observed.description, "stances": stances} if observed else None,
+        "observations": {"label": observed.title, "help": observed.description, "stances": stances}
+        if observed
+        else None,
         "sources": _sources(sources, data.get(SOURCES), entries, root) if sources is not None else [],
         "sources_label": sources.title if sources is not None else "",
         "backlinks": entry.backlinks,
@@ -164,9 +199,12 @@ def record_page(entry: Entry, entries: dict[str, Entry], reaction: Any, root: st
 def _reaction(reaction: Any, entries: dict[str, Entry]) -> dict[str, Any]:
     """The Council's response to an event, with links to the meetings and products."""
     response, days = reaction.response()
-    return {"label": response.replace("-", " "), "days": days,
-            "meetings": [(start, entries.get(meeting), meeting) for start, meeting in sorted(reaction.meetings)],
-            "responses": [(r, entries.get(r.id)) for r in reaction.ordered()]}
+    return {
+        "label": response.replace("-", " "),
+        "days": days,
+        "meetings": [(start, entries.get(meeting), meeting) for start, meeting in sorted(reaction.meetings)],
+        "responses": [(r, entries.get(r.id)) for r in reaction.ordered()],
+    }
 
 
 def _plural(word: str) -> str:
@@ -185,9 +223,16 @@ def _sources(item: Field, value: Any, entries: dict[str, Entry], root: str) -> l
     for source in value if isinstance(value, list) else []:
         if not isinstance(source, dict):
             continue
-        out.append({"title": source.get("title"), "url": source.get("url"), "publisher": source.get("publisher"),
-                    "date": source.get("date"), "quote": source.get("quote"),
-                    "fields": fields(keys, source, entries, root, skip=("title", "url", "publisher", "date", "quote"))})
+        out.append(
+            {
+                "title": source.get("title"),
+                "url": source.get("url"),
+                "publisher": source.get("publisher"),
+                "date": source.get("date"),
+                "quote": source.get("quote"),
+                "fields": fields(keys, source, entries, root, skip=("title", "url", "publisher", "date", "quote")),
+            }
+        )
     return out
 
 

@@ -45,7 +45,9 @@ def check_folder(folder: Path, force: bool) -> dict:
     except OSError as exc:
         raise DataError(f"cannot use {folder}: {exc.strerror or exc}") from None
     if stat.S_ISLNK(mode):
-        raise UsageError(f"{folder} is a symbolic link; dprk site writes only into a real folder", hint="give the folder itself")
+        raise UsageError(
+            f"{folder} is a symbolic link; dprk site writes only into a real folder", hint="give the folder itself"
+        )
     if not stat.S_ISDIR(mode):
         raise UsageError(f"{folder} exists and is not a folder", hint="give a folder for the site")
     manifest = folder / MANIFEST
@@ -53,13 +55,17 @@ def check_folder(folder: Path, force: bool) -> dict:
         try:
             data = json.loads(read_own_file(manifest, MAX_PAGE).decode("utf-8"))
         except (OSError, ValueError):
-            raise DataError(f"{manifest} is not a manifest dprk site wrote", hint="remove it, or give another folder") from None
+            raise DataError(
+                f"{manifest} is not a manifest dprk site wrote", hint="remove it, or give another folder"
+            ) from None
         if not isinstance(data, dict) or not isinstance(data.get("files"), list):
             raise DataError(f"{manifest} is not a manifest dprk site wrote", hint="remove it, or give another folder")
         return data
     if any(os.scandir(folder)) and not force:
-        raise UsageError(f"{folder} holds files that dprk site did not write",
-                         hint="give a new or empty folder, or add --force to write the site among them")
+        raise UsageError(
+            f"{folder} holds files that dprk site did not write",
+            hint="give a new or empty folder, or add --force to write the site among them",
+        )
     return {}
 
 
@@ -83,8 +89,10 @@ def _make_folders(folder: Path, parts: tuple[str, ...]) -> Path:
             raise DataError(f"cannot make {here}: {exc.strerror or exc}") from None
         mode = os.lstat(here).st_mode
         if not stat.S_ISDIR(mode):  # a link (even to a folder) or a file
-            raise DataError(f"{here} is not a folder of the site (a link or a file); dprk never writes through a link",
-                            hint="remove it; dprk site makes it afresh")
+            raise DataError(
+                f"{here} is not a folder of the site (a link or a file); dprk never writes through a link",
+                hint="remove it; dprk site makes it afresh",
+            )
     return here / parts[-1]
 
 

@@ -15,8 +15,12 @@ from typing import Any
 from dprk_records.selection.reactions import CLASSES, class_counts
 
 COLOURS = {"agreed-product": "#1a7a3f", "product-not-agreed": "#b2182b", "met-on": "#2c5aa0", "none": "#8a8a8a"}
-LABELS = {"agreed-product": "agreed Council product", "product-not-agreed": "product not agreed or vetoed",
-          "met-on": "Council met on it", "none": "no recorded response"}
+LABELS = {
+    "agreed-product": "agreed Council product",
+    "product-not-agreed": "product not agreed or vetoed",
+    "met-on": "Council met on it",
+    "none": "no recorded response",
+}
 BAR, GAP, HEIGHT, LEFT, TOP, BOTTOM = 22, 8, 220, 44, 16, 70
 
 
@@ -36,15 +40,42 @@ def timeline(found: list[Any]) -> dict[str, Any]:
             if counts[cls]:
                 h = counts[cls] * scale
                 y -= h
-                parts.append({"y": round(y, 2), "h": round(h, 2), "colour": COLOURS[cls],
-                              "text": f"{year}: {counts[cls]} {LABELS[cls]}"})
+                parts.append(
+                    {
+                        "y": round(y, 2),
+                        "h": round(h, 2),
+                        "colour": COLOURS[cls],
+                        "text": f"{year}: {counts[cls]} {LABELS[cls]}",
+                    }
+                )
         bars.append({"year": year, "x": x, "total": sum(counts.values()), "parts": parts})
     width = LEFT + GAP + len(years) * (BAR + GAP) + 10
     ticks = [{"value": v, "y": round(TOP + HEIGHT - v * scale, 2)} for v in range(0, top + 1, step)]
-    legend = [{"label": LABELS[c], "colour": COLOURS[c], "x": LEFT + i * 190, "y": TOP + HEIGHT + 50} for i, c in enumerate(CLASSES)]
+    legend = [
+        {"label": LABELS[c], "colour": COLOURS[c], "x": LEFT + i * 190, "y": TOP + HEIGHT + 50}
+        for i, c in enumerate(CLASSES)
+    ]
     first, last = (years[0][0], years[-1][0]) if years else ("", "")
     total = sum(b["total"] for b in bars)
-    desc = (f"A bar per year from {first} to {last}: {total} launches and nuclear tests in all, each bar split by the "
-            "Council's response: " + "; ".join(f"{b['year']}: {b['total']}" for b in bars) + ".") if bars else "No events."
-    return {"bars": bars, "ticks": ticks, "legend": legend, "bar": BAR, "left": LEFT, "top": TOP, "height": HEIGHT,
-            "width": max(width, LEFT + 4 * 190), "total_height": TOP + HEIGHT + BOTTOM, "first": first, "last": last, "desc": desc}
+    desc = (
+        (
+            f"A bar per year from {first} to {last}: {total} launches and nuclear tests in all, each bar split by the "
+            "Council's response: " + "; ".join(f"{b['year']}: {b['total']}" for b in bars) + "."
+        )
+        if bars
+        else "No events."
+    )
+    return {
+        "bars": bars,
+        "ticks": ticks,
+        "legend": legend,
+        "bar": BAR,
+        "left": LEFT,
+        "top": TOP,
+        "height": HEIGHT,
+        "width": max(width, LEFT + 4 * 190),
+        "total_height": TOP + HEIGHT + BOTTOM,
+        "first": first,
+        "last": last,
+        "desc": desc,
+    }
