@@ -199,6 +199,14 @@ def test_a_folder_the_site_did_not_make_is_refused_unless_force(repo, tmp_path):
     assert result.exit_code == 0 and (out / "thesis.tex").read_text() == "mine"
 
 
+def test_the_repository_and_its_own_folders_are_refused(repo):
+    small_repo(repo)
+    for target in (repo, repo / "records", repo / "schema", repo / "records" / "site"):
+        result, _ = build(repo, target, "--force")
+        assert result.exit_code == 2, target
+    assert not (repo / "index.html").exists() and not (repo / "records" / "site").exists()
+
+
 def test_links_in_the_site_folder_are_never_followed(repo, tmp_path):
     small_repo(repo)
     outside = tmp_path / "outside"
