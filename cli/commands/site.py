@@ -44,7 +44,7 @@ def command(repo, output: str, force: bool) -> None:
     if not output.strip():
         raise click.UsageError("-o was given an empty folder name")
     load_jinja()  # before any work: one line if it is missing
-    refuse_repository_files(repo, Path(output), folder=True)
+    refuse_repository_files(repo, Path(output), folder=True, what="the site", example="site")
     try:
         from dprk_records.history.renames import renamed_ids
 
