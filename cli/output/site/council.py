@@ -88,7 +88,8 @@ def _name(entry: Entry, element: dict[str, Any], number: int) -> tuple[str, str]
         return str(count), f"Resolution {count}"
     if isinstance(draft, str) and re.fullmatch(r"[A-Za-z0-9/.()-]+", draft):
         return "draft-" + re.sub(r"[^A-Za-z0-9]+", "-", draft).strip("-"), f"Draft resolution {draft}"
-    return f"{entry.id}-{number}", f"Resolution at {entry.title}"
+    adopted = element.get("status") == "adopted"
+    return f"{entry.id}-{number}", f"{'Resolution' if adopted else 'Draft resolution'} of {entry.date or entry.id}"
 
 
 def resolution_page(resolution: Resolution, entries: dict[str, Entry], root: str = "../") -> dict[str, Any]:
