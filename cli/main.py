@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "votes": ("votes", "Positions of Council members per year: votes, vetoes, joint statements."),
     "chart": ("chart", "Draw a timeline of launches, tests and the Council's response (SVG or PNG)."),
     "serve": ("serve", "Browse the records in datasette on 127.0.0.1."),
+    "site": ("site", "Write the dataset as a static web site (HTML and CSS) to a folder."),
     "add": ("add", "Add a record, with options made from its kind's schema."),
     "update": ("update", "Change fields of a record, found by its id."),
     "rename": ("rename", "Change a record's id, and every reference to it."),

@@ -111,9 +111,11 @@ def export(
         return _write(repo, selection, handle, chosen, fields, explode)
 
 
-def refuse_repository_files(repo: Any, output: Path, *, folder: bool = False) -> None:
-    """An export never writes over the records or the schemas, nor (a data package, which
-    is a `folder`) into the repository's own top folder."""
+def refuse_repository_files(
+    repo: Any, output: Path, *, folder: bool = False, what: str = "a data package", example: str = "dprk-package"
+) -> None:
+    """An export never writes over the records or the schemas, nor (a data package or the
+    site, which are a `folder`: `what`, with an `example` name) into the repository's own top folder."""
     target = (Path.cwd() / output).resolve() if not output.is_absolute() else output.resolve()
     for own in (repo.records_dir.resolve(), repo.schema_dir.resolve()):
         if (folder and target == own) or own in target.parents:
@@ -123,7 +125,7 @@ def refuse_repository_files(repo: Any, output: Path, *, folder: bool = False) ->
             )
     if folder and target == Path(repo.real_root):
         raise UsageError(
-            f"{output}: is the repository's own folder; a data package needs a folder of its own",
-            hint="for example: {output=dprk-package}",
+            f"{output}: is the repository's own folder; {what} needs a folder of its own",
+            hint=f"for example: {{output={example}}}",
             params=("output",),
         )
