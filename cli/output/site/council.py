@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dprk_records.output.site.pages import Entry, fields
-from dprk_records.records.kinds import values_at
+from dprk_records.records.values import values_at
 from dprk_records.selection import votes as votes_module
 from dprk_records.selection.vocabulary import positions, vocabulary
 

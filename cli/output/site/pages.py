@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dprk_records.records.dates import date_span
-from dprk_records.records.kinds import Field, Kind, values_at
+from dprk_records.records.kinds import Field, Kind
+from dprk_records.records.values import values_at
 from dprk_records.selection.rows import cell, kind_columns, table_columns
 
 STANCE, ACTOR, SOURCES = "stance", "actor", "sources"  # the parts that get a section of their own
