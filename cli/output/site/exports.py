@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from dprk_records.output.datapackage import write_datapackage
-from dprk_records.output.export import derived_tables, write_database, write_selection
+from dprk_records.output.database import derived_tables, write_database
+from dprk_records.output.export import write_selection
 from dprk_records.selection.filters import build_selection
 
 DATA = "data"
