@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from dprk_records.commands import _complete
+from dprk_records.commands._folder import Folder
 
 
 def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -31,20 +32,6 @@ def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
         return func(*args, repo=Repository.find(repo_dir or given_repo()), **kwargs)
 
     return wrapper
-
-
-class Folder(click.ParamType):
-    """A folder name, checked by the tool itself (one clear message), completed by the shell as a directory."""
-
-    name = "directory"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        return value
-
-    def shell_complete(self, ctx: Any, param: Any, incomplete: str) -> list:
-        from click.shell_completion import CompletionItem
-
-        return [CompletionItem(incomplete, type="dir")]
 
 
 class OutputFile(click.ParamType):
