@@ -177,3 +177,36 @@ def test_a_file_changed_within_the_racy_window_is_never_trusted_by_its_stat(repo
     edit(repo, LAUNCH, "count: 2", "count: 0")
     problems = same_as_without_cache(run)
     assert (LAUNCH, "schema") in [(path, check) for path, check, _ in problems]
+
+
+# --- validate --changed-since: who holds a symbol, an id or a content, from the facts kept -------
+
+
+def changed_since(run):
+    cached = run("validate", "--changed-since", "HEAD", "--format", "json")
+    assert cached.output == run("validate", "--changed-since", "HEAD", "--no-cache", "--format", "json").output
+    return [(p["path"], p["check"]) for p in json.loads(cached.output)]
+
+
+@pytest.mark.parametrize("validated_after", [False, True])
+def test_changed_since_finds_what_a_change_breaks_from_the_facts_kept(repo, run, settled, validated_after):
+    """The facts of the last validate tell which unchanged files hold a symbol, a content or a
+    reference; a file changed since that validate is read (`validated_after`: or not)."""
+    from conftest import commit_all
+
+    records(repo)
+    commit_all(repo, "records")
+    same_as_without_cache(run)
+    # an unchanged meeting's reference to a launch removed below, made after the facts were kept
+    edit(repo, MEETING_A, "- 2023-08-01-srbm", "- 2023-08-01-srbm\n  - 2023-08-03-srbm")
+    commit_all(repo, "the meeting refers to a third launch")
+    if validated_after:
+        run("validate")
+    edit(repo, MEETING_B, "S/PV.9002", "S/PV.9001")  # gives the symbol of an unchanged meeting
+    copy = repo / "records/launches/2023-08-02-copy.yaml"  # repeats an unchanged launch
+    copy.write_text((repo / "records/launches/2023-08-02-srbm.yaml").read_text().replace("08-02-srbm", "08-02-copy"))
+    (repo / "records/launches/2023-08-03-srbm.yaml").unlink()
+    problems = changed_since(run)
+    assert (MEETING_B, "unique-symbol") in problems
+    assert ("records/launches/2023-08-02-copy.yaml", "duplicate") in problems
+    assert (MEETING_A, "reference") in problems

@@ -89,13 +89,14 @@ def _decode(stored: Iterable[Any], rel: str) -> list[Problem]:
     ]
 
 
-def _twin_key(result: FileResult) -> str | None:
+def twin_key(result: FileResult) -> str | None:
+    """The content key of a record as the facts keep it (with its kind: twins are of one kind)."""
     return f"{result.record.kind.name}\0{result.twin[0]}" if result.twin is not None else None
 
 
 def _facts(result: FileResult) -> set[tuple[str, str]]:
     facts = {(REF, r.value) for r in result.refs} | {(SYMBOL, s.value) for s in result.symbols}
-    twin = _twin_key(result)
+    twin = twin_key(result)
     if twin is not None:
         facts.add((TWIN, twin))
     return facts
@@ -264,3 +265,59 @@ def check_changed(
 def _id_of(rel: str) -> str:
     name = rel.rsplit("/", 1)[-1]
     return name[: -len(".yaml")] if name.endswith(".yaml") else name
+
+
+class Known:
+    """Which record files give a symbol, have a content key or refer to an id, from the facts
+    of the last `validate` of every record: trusted for the files whose stat is the one kept
+    then; the others (`unknown`: changed since, or new) must be read to tell."""
+
+    def __init__(self, db: Any, trusted: set[str], unknown: list[str]):
+        self.db, self.trusted, self.unknown = db, trusted, unknown
+
+    def holders(self, what: str, values: Iterable[str]) -> set[str]:
+        """The trusted files known to hold any of `values`, and every unknown file."""
+        wanted = sorted(set(values))
+        found = {
+            rel for (rel,) in _query(self.db, "SELECT rel FROM facts WHERE what = ? AND value IN ({})", wanted, (what,))
+        }
+        return (found & self.trusted) | set(self.unknown)
+
+
+def known_facts(repo: Repository, cache: Any, limit: int = 2000) -> Known | None:
+    """What the facts of the last `validate` of every record can tell about the files as they
+    are now (a stat of each); None when there are none, or more than `limit` files changed since."""
+    import os
+
+    from dprk_records.records.cachekey import stat_key
+
+    db = cache._open() if cache is not None else None
+    if db is None:
+        return None
+    try:
+        db.execute("BEGIN")
+        try:
+            prior = load(cache)
+        finally:
+            db.execute("COMMIT")
+    except Exception as exc:
+        cache._broken(exc)
+        return None
+    if prior is None:
+        return None
+    trusted: set[str] = set()
+    unknown: list[str] = []
+    for record in repo.scan():
+        if not isinstance(record, RecordFile):
+            continue
+        try:
+            stamp = stat_key(os.stat(record.file))
+        except OSError:
+            stamp = None
+        if prior.same(record.rel, stamp):
+            trusted.add(record.rel)
+        else:
+            unknown.append(record.rel)
+            if len(unknown) > limit:
+                return None
+    return Known(db, trusted, unknown)
