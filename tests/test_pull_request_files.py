@@ -271,7 +271,7 @@ def test_a_repository_of_records_alone_runs_the_workflow_with_dprk_from_a_tag(re
     assert (
         str(target)
         in subprocess.run(
-            [sys.executable, "-c", "import cli; print(cli.__file__)"],
+            [sys.executable, "-c", "import dprk_records; print(dprk_records.__file__)"],
             env=env,
             capture_output=True,
             text=True,
