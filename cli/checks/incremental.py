@@ -23,6 +23,7 @@ Nothing else is read: no verdict of an unchanged file is decoded.
 from __future__ import annotations
 
 import json
+import struct
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,7 +36,8 @@ from dprk_records.checks.crossrecord import (
 )
 from dprk_records.checks.problems import Problem
 from dprk_records.checks.runner import FileResult, check_files
-from dprk_records.records.cachekey import Stamp, packed, racy
+from dprk_records.records import cachekey
+from dprk_records.records.cachekey import Stamp, packed
 from dprk_records.records.kinds import Kind
 from dprk_records.records.repository import RecordFile, Repository
 
@@ -53,9 +55,13 @@ class Prior:
         self.stamps = stamps
         self.problems = problems  # rel -> [own, across records], for files with any
 
-    def same(self, rel: str, stamp: Stamp | None) -> bool:
+    def same(self, rel: str, stamp: bytes | None) -> bool:
+        """Whether the file's packed stat is the one kept (a stat kept within the racy window never is)."""
         n = self.where.get(rel)
-        return n is not None and stamp is not None and self.stamps[n * 32 : n * 32 + 32] == packed(stamp)
+        if n is None or stamp is None:
+            return False
+        kept = self.stamps[n * 32 : n * 32 + 32]
+        return kept == stamp and kept != UNTRUSTED
 
     def own(self, rel: str) -> list[Any]:
         return self.problems.get(rel, ((), ()))[0]
@@ -105,18 +111,17 @@ def _facts(result: FileResult) -> set[tuple[str, str]]:
 def keep(
     cache: Any,
     rels: list[str],
-    stats: dict[str, Stamp],
-    now: int,
+    stats: dict[str, bytes],
     problems: dict[str, list[Any]],
     facts: dict[str, set[tuple[str, str]]],
     gone: Iterable[str] | None,
 ) -> None:
-    """Store the shares of this run: every path's stat and problems, and the facts of the
-    files in `facts`, replacing those of the files in `gone` (all of them when None)."""
+    """Store the shares of this run: every path's stat (packed, see _packs) and problems, and
+    the facts of the files in `facts`, replacing those of the files in `gone` (all of them when None)."""
     db = cache._open()
     if db is None:
         return
-    stamps = b"".join(packed(stats[rel]) if rel in stats and not racy(stats[rel], now) else UNTRUSTED for rel in rels)
+    stamps = b"".join(stats.get(rel, UNTRUSTED) for rel in rels)
     text = json.dumps(
         {"rels": rels, "stamps": stamps.hex(), "problems": problems}, separators=(",", ":"), ensure_ascii=False
     )
@@ -148,7 +153,22 @@ def keep_all(cache: Any, results: list[FileResult], cross: list[Problem], stats:
             problems[result.record.rel] = [_encode(result.problems), []]
     for problem in cross:
         problems.setdefault(problem.path, [[], []])[1].append(_encode([problem])[0])
-    keep(cache, [r.record.rel for r in results], stats, now, problems, {r.record.rel: _facts(r) for r in results}, None)
+    rels = [r.record.rel for r in results]
+    keep(cache, rels, _packs(stats, rels, now), problems, {r.record.rel: _facts(r) for r in results}, None)
+
+
+def _packs(stats: dict[str, Stamp], rels: Iterable[str], now: int | None = None) -> dict[str, bytes]:
+    """Each file's stat packed as the shares keep it; with `now`, UNTRUSTED for a file changed
+    within the racy window before it (its stat may not tell a later change)."""
+    pack = struct.Struct("<QqqQ").pack
+    limit = None if now is None else now - cachekey.RACY_NS
+    packs = {}
+    for rel in rels:
+        stamp = stats.get(rel)
+        if stamp is not None:
+            size, mtime, ctime, ino = stamp
+            packs[rel] = UNTRUSTED if limit is not None and max(mtime, ctime) > limit else pack(size, mtime, ctime, ino)
+    return packs
 
 
 def _query(db: Any, sql: str, values: list[Any], extra: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -183,7 +203,8 @@ def check_changed(
             prior = load(cache)
             if prior is None:
                 return None
-            changed = [r for r in chosen if not prior.same(r.rel, stats.get(r.rel))]
+            packs = _packs(stats, present)
+            changed = [r for r in chosen if not prior.same(r.rel, packs.get(r.rel))]
             fresh = {r.rel for r in changed}  # checked on their own: their share is made anew
             gone = [*fresh, *(rel for rel in prior.where if rel not in present)]
             before = _query(db, "SELECT what, value FROM facts WHERE rel IN ({})", gone)
@@ -257,7 +278,8 @@ def check_changed(
             shares[rel] = [own, across]
             own_problems.extend(results[rel].problems if rel in fresh else _decode(own, rel))
             cross_problems.extend(cross[rel] if rel in cross else _decode(across, rel))
-    keep(cache, list(present), stats, now, shares, after, gone)
+    packs.update(_packs(stats, fresh, now))  # an unchanged file's stat is as settled as when it was kept
+    keep(cache, list(present), packs, shares, after, gone)
     # the problems across records follow every file's own, as in a full run (then sorted, stably)
     return own_problems + cross_problems
 
@@ -314,7 +336,7 @@ def known_facts(repo: Repository, cache: Any, limit: int = 2000) -> Known | None
             stamp = stat_key(os.stat(record.file))
         except OSError:
             stamp = None
-        if prior.same(record.rel, stamp):
+        if prior.same(record.rel, None if stamp is None else packed(stamp)):
             trusted.add(record.rel)
         else:
             unknown.append(record.rel)
