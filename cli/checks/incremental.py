@@ -37,7 +37,7 @@ from dprk_records.checks.crossrecord import (
 from dprk_records.checks.problems import Problem
 from dprk_records.checks.runner import FileResult, check_files
 from dprk_records.records import cachekey
-from dprk_records.records.cachekey import Stamp, packed
+from dprk_records.records.cachekey import Stamp
 from dprk_records.records.kinds import Kind
 from dprk_records.records.repository import RecordFile, Repository
 
@@ -113,7 +113,7 @@ def keep(
     rels: list[str],
     stats: dict[str, bytes],
     problems: dict[str, list[Any]],
-    facts: dict[str, set[tuple[str, str]]],
+    facts: Iterable[tuple[str, set[tuple[str, str]]]],
     gone: Iterable[str] | None,
 ) -> None:
     """Store the shares of this run: every path's stat (packed, see _packs) and problems, and
@@ -133,7 +133,7 @@ def keep(
             db.executemany("DELETE FROM facts WHERE rel = ?", [(rel,) for rel in gone])
         db.executemany(
             "INSERT INTO facts (what, value, rel) VALUES (?, ?, ?)",
-            [(what, value, rel) for rel, pairs in facts.items() for what, value in pairs],
+            ((what, value, rel) for rel, pairs in facts for what, value in pairs),
         )
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SHARES, text))
         db.execute("COMMIT")
@@ -154,7 +154,7 @@ def keep_all(cache: Any, results: list[FileResult], cross: list[Problem], stats:
     for problem in cross:
         problems.setdefault(problem.path, [[], []])[1].append(_encode([problem])[0])
     rels = [r.record.rel for r in results]
-    keep(cache, rels, _packs(stats, rels, now), problems, {r.record.rel: _facts(r) for r in results}, None)
+    keep(cache, rels, _packs(stats, rels, now), problems, ((r.record.rel, _facts(r)) for r in results), None)
 
 
 def _packs(stats: dict[str, Stamp], rels: Iterable[str], now: int | None = None) -> dict[str, bytes]:
@@ -279,7 +279,7 @@ def check_changed(
             own_problems.extend(results[rel].problems if rel in fresh else _decode(own, rel))
             cross_problems.extend(cross[rel] if rel in cross else _decode(across, rel))
     packs.update(_packs(stats, fresh, now))  # an unchanged file's stat is as settled as when it was kept
-    keep(cache, list(present), packs, shares, after, gone)
+    keep(cache, list(present), packs, shares, after.items(), gone)
     # the problems across records follow every file's own, as in a full run (then sorted, stably)
     return own_problems + cross_problems
 
@@ -311,8 +311,6 @@ def known_facts(repo: Repository, cache: Any, limit: int = 2000) -> Known | None
     are now (a stat of each); None when there are none, or more than `limit` files changed since."""
     import os
 
-    from dprk_records.records.cachekey import stat_key
-
     db = cache._open() if cache is not None else None
     if db is None:
         return None
@@ -329,17 +327,33 @@ def known_facts(repo: Repository, cache: Any, limit: int = 2000) -> Known | None
         return None
     trusted: set[str] = set()
     unknown: list[str] = []
-    for record in repo.scan():
-        if not isinstance(record, RecordFile):
-            continue
+    pack = struct.Struct("<QqqQ").pack
+    where, stamps = prior.where, prior.stamps
+    for kind in repo.schemas.kinds.values():  # the files `scan` gives as records, listed without its objects
+        folder = repo.records_dir / kind.folder
+        if os.path.islink(folder) and not repo.inside(folder):
+            return None
+        prefix = f"records/{kind.folder}/"
         try:
-            stamp = stat_key(os.stat(record.file))
+            entries = list(os.scandir(folder))
         except OSError:
-            stamp = None
-        if prior.same(record.rel, None if stamp is None else packed(stamp)):
-            trusted.add(record.rel)
-        else:
-            unknown.append(record.rel)
-            if len(unknown) > limit:
-                return None
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or not name.endswith(".yaml"):
+                continue
+            rel = prefix + name
+            n = where.get(rel)
+            try:
+                st = os.stat(entry.path)
+            except OSError:
+                n = None
+            if n is not None and stamps[n * 32 : n * 32 + 32] == pack(
+                st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+            ):
+                trusted.add(rel)
+            else:
+                unknown.append(rel)
+                if len(unknown) > limit:
+                    return None
     return Known(db, trusted, unknown)
