@@ -210,3 +210,20 @@ def test_changed_since_finds_what_a_change_breaks_from_the_facts_kept(repo, run,
     assert (MEETING_B, "unique-symbol") in problems
     assert ("records/launches/2023-08-02-copy.yaml", "duplicate") in problems
     assert (MEETING_A, "reference") in problems
+
+
+def test_facts_that_cannot_be_read_are_not_used(repo, run, settled):
+    """A cache whose facts table is gone (damaged, or dropped by hand): validate and
+    validate --changed-since give their verdict from the files, with no internal error."""
+    from conftest import commit_all
+
+    records(repo)
+    commit_all(repo, "records")
+    same_as_without_cache(run)
+    db = sqlite3.connect(repo / CACHE_DIR / CACHE_FILE)
+    db.execute("DROP TABLE facts")
+    db.commit()
+    db.close()
+    edit(repo, MEETING_B, "S/PV.9002", "S/PV.9001")
+    assert (MEETING_B, "unique-symbol") in changed_since(run)
+    assert (MEETING_A, "unique-symbol") in [(path, check) for path, check, _ in same_as_without_cache(run)]

@@ -62,13 +62,17 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
         known = known_facts(repo, cache)
         if lost:
             # a value written with YAML escapes ("...\u002d...") holds a backslash: such files are read too
-            found = known.holders(REF, lost) if known else history.grep_records(repo, lost + [ESCAPE])
+            found = known.holders(REF, lost) if known else None
+            if found is None:
+                found = history.grep_records(repo, lost + [ESCAPE])
             referrers = [repo.classify(repo.root / rel) for rel in sorted(found) if rel not in seen]
             for referrer in check_files(repo, [r for r in referrers if isinstance(r, RecordFile)], cache=cache, jobs=1):
                 report.problems.extend(reference_problems(index, referrer, at, set(lost)))
         symbols = sorted({value for result in results for _, value in result.symbols})
         if symbols:
-            found = known.holders(SYMBOL, symbols) if known else history.grep_records(repo, symbols + [ESCAPE])
+            found = known.holders(SYMBOL, symbols) if known else None
+            if found is None:
+                found = history.grep_records(repo, symbols + [ESCAPE])
             holders = [repo.classify(repo.root / rel) for rel in sorted(found)]
             others = [h for h in holders if isinstance(h, RecordFile) and h.rel not in seen]
             pool = results + check_files(repo, others, cache=cache, jobs=1)
@@ -99,8 +103,8 @@ def _twins(
     undated = sorted({r.record.kind.folder for r in results if r.twin is not None and not r.twin[1]})
     if not dates and not undated:
         return []
-    if known is not None:
-        rels = known.holders(TWIN, [key for key in map(twin_key, results) if key])
+    rels = known.holders(TWIN, [key for key in map(twin_key, results) if key]) if known is not None else None
+    if rels is not None:
         undated, dates = [], []
     else:
         rels = set(history.grep_records(repo, dates + [ESCAPE])) if dates else set()

@@ -171,15 +171,39 @@ def _packs(stats: dict[str, Stamp], rels: Iterable[str], now: int | None = None)
     return packs
 
 
-def _query(db: Any, sql: str, values: list[Any], extra: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+class Unreadable(Exception):
+    """The cache stopped answering during the run (locked, damaged): what it kept cannot be used."""
+
+
+def _query(cache: Any, sql: str, values: list[Any], extra: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    import sqlite3
+
+    db = cache._open()
+    if db is None:
+        raise Unreadable
     rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(values), 500):
-        chunk = values[start : start + 500]
-        rows += db.execute(sql.format(",".join("?" * len(chunk))), [*extra, *chunk]).fetchall()
+    try:
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            rows += db.execute(sql.format(",".join("?" * len(chunk))), [*extra, *chunk]).fetchall()
+    except sqlite3.Error as exc:
+        cache._broken(exc)
+        raise Unreadable from exc
     return rows
 
 
 def check_changed(
+    repo: Repository, chosen: list[RecordFile], cache: Any, stats: dict[str, Stamp], now: int, **options: Any
+) -> list[Problem] | None:
+    """See _check_changed; None also when the cache stopped answering during the run (the
+    caller then checks every record as without shares)."""
+    try:
+        return _check_changed(repo, chosen, cache, stats, now, **options)
+    except Unreadable:
+        return None
+
+
+def _check_changed(
     repo: Repository,
     chosen: list[RecordFile],
     cache: Any,
@@ -193,6 +217,8 @@ def check_changed(
     gives them) from the shares of the last run and the files as they are now, and the new
     shares stored. None when there are no shares to start from. `stats`: the stat of each
     file taken at the start of this run (`now`)."""
+    import sqlite3
+
     db = cache._open()
     if db is None:
         return None
@@ -207,10 +233,10 @@ def check_changed(
             changed = [r for r in chosen if not prior.same(r.rel, packs.get(r.rel))]
             fresh = {r.rel for r in changed}  # checked on their own: their share is made anew
             gone = [*fresh, *(rel for rel in prior.where if rel not in present)]
-            before = _query(db, "SELECT what, value FROM facts WHERE rel IN ({})", gone)
+            before = _query(cache, "SELECT what, value FROM facts WHERE rel IN ({})", gone)
         finally:
             db.execute("COMMIT")
-    except Exception as exc:
+    except (sqlite3.Error, Unreadable) as exc:
         cache._broken(exc)
         return None
     trusted = {rel for rel in present if rel not in fresh}  # whose facts in the table are theirs
@@ -222,7 +248,7 @@ def check_changed(
     def holders(what: str, values: Iterable[str]) -> set[str]:
         wanted = sorted(set(values))
         found = {
-            rel for (rel,) in _query(db, "SELECT rel FROM facts WHERE what = ? AND value IN ({})", wanted, (what,))
+            rel for (rel,) in _query(cache, "SELECT rel FROM facts WHERE what = ? AND value IN ({})", wanted, (what,))
         }
         found &= trusted
         found.update(rel for rel, pairs in after.items() if any((what, v) in pairs for v in wanted))
@@ -245,7 +271,7 @@ def check_changed(
     again.update(holders(TWIN, [v for what, v in hit if what == TWIN]))
 
     # the files the symbol and content checks of those compare with: whoever shares one with them
-    theirs = _query(db, "SELECT what, value FROM facts WHERE what != 'ref' AND rel IN ({})", sorted(again & trusted))
+    theirs = _query(cache, "SELECT what, value FROM facts WHERE what != 'ref' AND rel IN ({})", sorted(again & trusted))
     mine = theirs + [pair for rel in again & fresh for pair in after[rel] if pair[0] != REF]
     pool_rels = (
         again | holders(SYMBOL, [v for w, v in mine if w == SYMBOL]) | holders(TWIN, [v for w, v in mine if w == TWIN])
@@ -294,16 +320,18 @@ class Known:
     of the last `validate` of every record: trusted for the files whose stat is the one kept
     then; the others (`unknown`: changed since, or new) must be read to tell."""
 
-    def __init__(self, db: Any, trusted: set[str], unknown: list[str]):
-        self.db, self.trusted, self.unknown = db, trusted, unknown
+    def __init__(self, cache: Any, trusted: set[str], unknown: list[str]):
+        self.cache, self.trusted, self.unknown = cache, trusted, unknown
 
-    def holders(self, what: str, values: Iterable[str]) -> set[str]:
-        """The trusted files known to hold any of `values`, and every unknown file."""
+    def holders(self, what: str, values: Iterable[str]) -> set[str] | None:
+        """The trusted files known to hold any of `values`, and every unknown file; None when
+        the cache stopped answering (git grep must tell)."""
         wanted = sorted(set(values))
-        found = {
-            rel for (rel,) in _query(self.db, "SELECT rel FROM facts WHERE what = ? AND value IN ({})", wanted, (what,))
-        }
-        return (found & self.trusted) | set(self.unknown)
+        try:
+            rows = _query(self.cache, "SELECT rel FROM facts WHERE what = ? AND value IN ({})", wanted, (what,))
+        except Unreadable:
+            return None
+        return ({rel for (rel,) in rows} & self.trusted) | set(self.unknown)
 
 
 def known_facts(repo: Repository, cache: Any, limit: int = 2000) -> Known | None:
@@ -356,4 +384,4 @@ def known_facts(repo: Repository, cache: Any, limit: int = 2000) -> Known | None
                 unknown.append(rel)
                 if len(unknown) > limit:
                     return None
-    return Known(db, trusted, unknown)
+    return Known(cache, trusted, unknown)
