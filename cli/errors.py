@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # what one_line escapes
 
 
 def one_line(text: str) -> str:
     """`text` with control characters (newlines, tabs, ...) shown as escapes, so that a
     message naming a path or value the user gave stays on one line."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 # Everything but the line feeds and tabs that lay output out, and CSV's CRLF row ends.
@@ -93,20 +93,58 @@ class _GuardedBytes:
         return getattr(self.unguarded, name)
 
 
+_PARAM = re.compile(r"\{([a-z_]+)(?:=([^{}]*))?\}")
+
+
 class DprkError(Exception):
-    """An error the user can act on. `exit_code` is 1 for invalid data, 2 for usage."""
+    """An error the user can act on. `exit_code` is 1 for invalid data, 2 for usage.
+
+    `params` names the parameters the message is about (the first is the one that was
+    wrong: `param`). Message and hint name them as `{limit}`, or with a value as
+    `{output=FILE}`: str() gives the library's own words (`limit`, `output=FILE`, the
+    names a program passes, or the words `params` gives when it maps each name to them),
+    and `worded(words)` the words of whoever called the library (the command line gives
+    its flags: `--limit`, `-o FILE`).
+    """
 
     exit_code = 1
 
-    def __init__(self, message: str, *, hint: str | None = None):
+    def __init__(self, message: str, *, hint: str | None = None, params: tuple[str, ...] | dict[str, str] = ()):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.params = tuple(params)
+        self.own_words = dict(params) if isinstance(params, dict) else {}
+
+    @property
+    def param(self) -> str | None:
+        return self.params[0] if self.params else None
+
+    @property
+    def param_words(self) -> tuple[str, ...] | dict[str, str]:
+        """`params` as given: for an error that carries this one's message on."""
+        return self.own_words or self.params
+
+    def worded(self, words: dict[str, str] | None = None) -> str:
+        """The message and hint with each parameter named by `words` (name -> word), else by its own name."""
+
+        def word(match: re.Match[str]) -> str:
+            name, value = match.group(1), match.group(2)
+            if name not in self.params:
+                return match.group()
+            if words and name in words:
+                return words[name] + (f" {value}" if value is not None else "")
+            if name in self.own_words:
+                return self.own_words[name] + (f" {value}" if value is not None else "")
+            return name + (f"={value}" if value is not None else "")
+
+        message = _PARAM.sub(word, self.message) if self.params else self.message
+        if self.hint:
+            return f"{message} ({_PARAM.sub(word, self.hint) if self.params else self.hint})"
+        return message
 
     def __str__(self) -> str:
-        if self.hint:
-            return f"{self.message} ({self.hint})"
-        return self.message
+        return self.worded()
 
 
 class DataError(DprkError):
@@ -130,7 +168,7 @@ class YamlError(DataError):
         self.line = line
         self.column = column
 
-    def __str__(self) -> str:
+    def worded(self, words: dict[str, str] | None = None) -> str:
         where = self.path or "<input>"
         if self.line is not None:
             where += f":{self.line}"

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "votes": ("votes", "Positions of Council members per year: votes, vetoes, joint statements."),
     "chart": ("chart", "Draw a timeline of launches, tests and the Council's response (SVG or PNG)."),
     "serve": ("serve", "Browse the records in datasette on 127.0.0.1."),
+    "site": ("site", "Write the dataset as a static web site (HTML and CSS) to a folder."),
     "add": ("add", "Add a record, with options made from its kind's schema."),
     "update": ("update", "Change fields of a record, found by its id."),
     "rename": ("rename", "Change a record's id, and every reference to it."),
@@ -41,8 +42,40 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# The library names a parameter by its own name (`limit`, `output`: dprk_records.errors.DprkError);
+# the command line names it by its option. A command module's FLAGS gives its own where they differ.
+FLAGS: dict[str, str] = {
+    "fmt": "--format",
+    "output": "-o",
+    "force": "--force",
+    "bom": "--bom",
+    "fields": "--fields",
+    "explode": "--explode",
+    "since": "--since",
+    "until": "--until",
+    "where": "--where",
+    "search": "--search",
+    "sort": "--sort",
+    "limit": "--limit",
+    "by": "--by",
+    "port": "--port",
+    "repo": "--repo",
+    "id": "--id",
+    "values": "--values",
+    "commit": "--commit",
+    "from_file": "--from-file",
+    "edit": "--edit",
+    "unset": "--unset",
+    "set": "--set",
+    "append": "--append",
+    "remove": "--remove",
+}
+
+
 class LazyGroup(click.Group):
     """A group that imports a command's module only when that command runs."""
+
+    flags = FLAGS  # the words for the library's parameter names: the running command's flags
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -52,6 +85,7 @@ class LazyGroup(click.Group):
         if entry is None:
             return None
         module = importlib.import_module(f"dprk_records.commands.{entry[0]}")
+        self.flags = {**FLAGS, **getattr(module, "FLAGS", {})}
         return module.command
 
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> click.Context:
@@ -108,7 +142,7 @@ class LazyGroup(click.Group):
             click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
             code = 2
         except DprkError as exc:
-            click.echo(f"{prog}: error: {one_line(str(exc))}", err=True)
+            click.echo(f"{prog}: error: {one_line(exc.worded(self.flags))}", err=True)
             code = exc.exit_code
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else prog

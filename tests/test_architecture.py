@@ -30,6 +30,7 @@ ALLOWED = {
         "dprk_records.records",
         "dprk_records.selection",
         "dprk_records.checks",
+        "dprk_records.history",  # its writers write diffs and logs as they write rows and problems
     },
     "dprk_records.editing": {
         "dprk_records.errors",

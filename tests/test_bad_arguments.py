@@ -175,6 +175,12 @@ CASES: list[tuple[list[str], int, str]] = [
     # serve
     (["serve", "--port", "99999"], 2, "--port"),
     (["serve", "--repo", MISSING], 2, "does not exist"),
+    # site
+    (["site", "-o", ""], 2, "-o was given an empty folder name"),
+    (["site", "-o", "afile"], 2, "afile exists and is not a folder"),
+    (["site", "-o", "records"], 2, "which holds the repository's own files"),
+    (["site", "-o", "."], 2, "is the repository's own folder; the site needs a folder of its own"),
+    (["site", "--repo", MISSING, "-o", "x"], 2, "does not exist"),
     # fmt
     (["fmt", "records/launches/2099-01-01-none.yaml"], 2, "no such file"),
     (["fmt", "/etc/hostname"], 2, "outside the repository"),

@@ -18,7 +18,7 @@ try:
     cli({args!r}, prog_name="dprk")
 except SystemExit:
     pass
-HEAVY = ("jsonschema", "git", "tabulate", "matplotlib", "frictionless", "datasette", "pandas")
+HEAVY = ("jsonschema", "git", "tabulate", "matplotlib", "frictionless", "datasette", "pandas", "jinja2", "selenium")
 print("LOADED:" + ",".join(m for m in HEAVY if m in sys.modules), file=sys.stderr)
 """
 

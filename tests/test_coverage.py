@@ -45,6 +45,13 @@ def test_the_table_is_read_by_its_heading_and_column_names():
         coverage.stated_launch_counts(TABLE.replace("| launch records |", "| records |", 1))
 
 
+def test_a_row_with_fewer_cells_than_the_header_is_left_out():
+    short = "## Launch records per year\n\n| year | note | launch records |\n| --- | --- | ---: |\n| 2021 |\n| 2022 | x | 2 |\n"
+    assert coverage.stated_launch_counts(short) == {"2022": 2}
+    header, rows = coverage.stated_table(short)
+    assert header == ["year", "note", "launch records"] and rows == [["2021"], ["2022", "x", "2"]]
+
+
 def launches(repo: Path, *dates: str) -> None:
     for n, date in enumerate(dates):
         write_record(repo, "launch", sample("launch", id=f"{date}-launch-{n}", date=date))

@@ -136,11 +136,11 @@ FORMAT_WORDS = {
 
 
 def test_the_help_of_dprk_and_of_export_name_every_export_format(run):
-    from dprk_records.output.formats import EXPORT_FORMATS
+    from dprk_records.output.registry import formats
 
     listed = " ".join(run("--help").output.split("\n  export", 1)[1].split("\n  show", 1)[0].split())
     described = " ".join(run("export", "--help").output.split())
-    for name in EXPORT_FORMATS:
+    for name in formats("export"):
         assert FORMAT_WORDS[name] in listed and FORMAT_WORDS[name] in described, name
     assert 'lists joined with "; "' not in described  # a list cell is a JSON array
 

@@ -173,7 +173,7 @@ def _one_line(path: str) -> bool:
     return not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029" for c in path)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(PATH_RECORDS, st.data())
 def test_the_path_printed_for_an_element_reads_back_as_that_element(record, data):
     from dprk_records.history.recorddiff import compare
@@ -207,7 +207,7 @@ def test_the_path_printed_for_an_element_reads_back_as_that_element(record, data
         assert _set_at(change.path, record, new["extra"][key]) == new
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(st.sampled_from(["", ".", "[", "]", "=", "\\", '"', "a", "0", "x", "u", "-", "\n"]), max_size=14).map(
         "".join

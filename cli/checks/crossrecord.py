@@ -11,9 +11,9 @@ from typing import Any
 
 from dprk_records.checks.problems import Problem, problem_at
 from dprk_records.checks.runner import FileResult, check_files
-from dprk_records.errors import UsageError, YamlError
+from dprk_records.errors import YamlError
 from dprk_records.records.kinds import Kind
-from dprk_records.records.repository import RecordFile, Repository, check_id_text
+from dprk_records.records.repository import RecordFile, Repository
 from dprk_records.records.suggest import did_you_mean, nearest_ids
 
 
@@ -193,13 +193,7 @@ class IdLookup:
         if self._all is not None:
             return self._all.get(record_id, default)
         if record_id not in self._known:
-            try:
-                check_id_text(record_id)
-            except UsageError:  # not an id at all, so no file has that name
-                self._known[record_id] = []
-            else:
-                kinds = self.repo.schemas.kinds.values()
-                self._known[record_id] = [k for k in kinds if self.repo.path_for(k, record_id).is_file()]
+            self._known[record_id] = self.repo.kinds_holding(record_id)
         return self._known[record_id] or default
 
     def __iter__(self) -> Iterator[str]:

@@ -100,10 +100,11 @@ def validate(
     """
     paths = list(paths)
     if since is not None and paths:
-        raise UsageError("give either PATH arguments or --changed-since, not both")
+        raise UsageError("give either {paths} or {since}, not both", params=("since", "paths"))
     if staged and (paths or since is not None):
         raise UsageError(
-            "--staged checks every record of the git index: give it without PATH arguments and --changed-since"
+            "{staged} checks every record of the git index: give it without {paths} and {since}",
+            params=("staged", "paths", "since"),
         )
     interrupted = finish_interrupted(repo)
     if staged:

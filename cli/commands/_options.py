@@ -98,30 +98,21 @@ def progress_bar(label: str, *, threshold: int = 2000, enabled: bool = True) -> 
             state["bar"].__exit__(None, None, None)
 
 
-FORMAT_HELP = {
-    "table": "a table for the terminal",
-    "text": "plain lines for the terminal",
-    "csv": "CSV (RFC 4180, with a header)",
-    "tsv": "tab-separated values",
-    "json": "a JSON array",
-    "jsonl": "JSON Lines: one JSON object per line",
-    "markdown": "a Markdown table or text",
-    "github": "GitHub Actions workflow annotations",
-    "sqlite": "an SQLite database (needs -o FILE)",
-    "datapackage": "a Frictionless Data Package (needs -o FOLDER)",
-    "svg": "an SVG picture",
-    "png": "a PNG picture",
-}
+def output_options(subject: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--format NAME` for every format the registry offers for `subject` (what the command
+    writes: rows, problems, a diff, ...; see dprk_records.output.registry), and the shortcut
+    `--NAME` for each; the first is the default.
 
-
-def output_options(*formats: str, default: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """`--format NAME` from one list of format names, and the shortcut `--NAME` for each.
-
-    Every command that prints takes this (with the formats that make sense for it), so
-    `--format json` and `--json` mean the same thing everywhere. With `table` among the
-    formats, `--style STYLE` picks a tabulate style. Passes `fmt` (and `style`).
+    Every command that prints takes this, so `--format json` and `--json` mean the same
+    thing everywhere, and a format added to the registry is offered by every command that
+    writes what it can write. With a format that draws a table among them (`styled`),
+    `--style STYLE` picks a tabulate style. Passes `fmt` (and `style`).
     """
-    default = default or formats[0]
+    from dprk_records.output import registry
+
+    formats = registry.formats(subject)
+    default = formats[0]
+    styled = [name for name in formats if registry.styled(name)]
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         options = [
@@ -132,13 +123,13 @@ def output_options(*formats: str, default: str | None = None) -> Callable[[Calla
                 default=None,
                 metavar="FORMAT",
                 help="Output format: "
-                + "; ".join(f"{f}: {FORMAT_HELP.get(f, f)}" for f in formats)
+                + "; ".join(f"{f}: {registry.describe(f)}" for f in formats)
                 + f". Default: {default}.",
             )
         ]
         for name in formats:
             options.append(click.option(f"--{name}", f"as_{name}", is_flag=True, help=f"Same as --format {name}."))
-        if "table" in formats:
+        if styled:
             options.append(
                 click.option(
                     "--style",
@@ -152,7 +143,7 @@ def output_options(*formats: str, default: str | None = None) -> Callable[[Calla
         @functools.wraps(func)
         def wrapper(*args: Any, fmt: str | None, **kwargs: Any) -> Any:
             flags = [name for name in formats if kwargs.pop(f"as_{name}", False)]
-            style = kwargs.pop("style", None) if "table" in formats else None
+            style = kwargs.pop("style", None) if styled else None
             named = [f.lower() for f in ([fmt] if fmt else []) + flags]
             if len(set(named)) > 1:
                 raise click.UsageError(
@@ -161,12 +152,12 @@ def output_options(*formats: str, default: str | None = None) -> Callable[[Calla
                 )
             chosen = named[0] if named else default
             if style is not None:
-                if chosen != "table":
+                if chosen not in styled:
                     raise click.UsageError(f"--style is for the table; it does not go with --format {chosen}")
                 from dprk_records.output.formats import check_style
 
                 check_style(style)
-            if "table" in formats:
+            if styled:
                 kwargs["style"] = style or "simple"
             return func(*args, fmt=chosen, **kwargs)
 
@@ -175,9 +166,6 @@ def output_options(*formats: str, default: str | None = None) -> Callable[[Calla
         return wrapper
 
     return decorate
-
-
-ROW_OUTPUT = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
 
 def selection_options(

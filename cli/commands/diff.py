@@ -9,7 +9,7 @@ from dprk_records.commands._options import output_options, repo_option
 
 @click.command("diff")
 @click.argument("revisions", required=False, metavar="[REVISIONS]")
-@output_options("text", "json", "markdown")
+@output_options("diff")
 @click.option("--stat", is_flag=True, help="Counts only: records added, removed, modified and renamed, by kind.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when a record changed, 0 when none did.")
 @repo_option
@@ -28,9 +28,11 @@ def command(ctx: click.Context, repo, revisions: str | None, fmt: str, stat: boo
     observation by its actor), else by position. Changed files that are not records
     (schemas, documentation) are listed apart and not compared.
     """
-    from dprk_records.history.render import render
+    import sys
+
     from dprk_records.history.revisions import diff_revisions
+    from dprk_records.output.registry import writer
 
     diff = diff_revisions(repo, revisions)
-    click.echo(render(diff, fmt, stat), nl=False)
+    writer(fmt, "diff").write_diff(sys.stdout, diff, stat=stat)
     ctx.exit(1 if exit_code and diff.changed else 0)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import click
 
 from dprk_records.commands._options import OutputFile, output_options, repo_option, selection_options
-from dprk_records.output.formats import EXPORT_FORMATS
 
 
 @click.command("export")
 @repo_option
 @selection_options
-@output_options(*EXPORT_FORMATS, default="csv")
+@output_options("export")
 @click.option(
     "-o",
     "--output",
@@ -68,7 +67,7 @@ def command(
     if count == 0:
         click.echo(f"dprk: {selection.nothing_found()}", err=True)
     shared = ""
-    if count and selection.timeline and fmt in ("csv", "tsv", "markdown") and not fields and not explode:
+    if count and selection.timeline and not fields and not explode and _writes_rows(fmt):
         from dprk_records.selection.rows import timeline_columns
 
         names = [column.name for column in timeline_columns(selection.kinds)]
@@ -82,3 +81,12 @@ def command(
         click.echo(f"wrote {count} {noun} to {output}" + (f", with {shared}" if shared else ""), err=True)
     elif shared:
         click.echo(f"dprk: several kinds in one table, with {shared}", err=True)
+
+
+def _writes_rows(fmt: str) -> bool:
+    """Whether format `fmt` writes every kind as rows of one table (not the records as
+    stored, and not a file of its own with a table per kind)."""
+    from dprk_records.output.registry import writer
+
+    chosen = writer(fmt, "export")
+    return not chosen.defines("write_records") and not chosen.defines("write_file")

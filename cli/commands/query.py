@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_option, selection_options
+from dprk_records.commands._options import output_options, repo_option, selection_options
 
 
 @click.command("query")
 @repo_option
 @selection_options
-@output_options(*ROW_OUTPUT)
+@output_options("rows")
 def command(repo, selection, fields, explode, fmt: str, style: str) -> None:
     """Print records as a table (or --format csv, tsv, json, jsonl, markdown; --csv ... for short).
 

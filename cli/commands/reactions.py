@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import ROW_OUTPUT, AnyCase, output_options, repo_option, selection_options
+from dprk_records.commands._options import AnyCase, output_options, repo_option, selection_options
 
 
 def _events(repo):
@@ -22,7 +22,7 @@ def _events(repo):
     default=None,
     help="A summary per year or month instead of one row per event.",
 )
-@output_options(*ROW_OUTPUT)
+@output_options("rows")
 def command(repo, selection, fields, explode, by: str | None, fmt: str, style: str) -> None:
     """For each launch and nuclear test: the first Council meeting on it and how many days
     later, every statement and resolution that responds to it (with its status), and the
@@ -44,18 +44,20 @@ def command(repo, selection, fields, explode, by: str | None, fmt: str, style: s
     """
     import sys
 
-    from dprk_records.output.formats import chosen_columns, write_chosen
+    from dprk_records.output.formats import chosen_columns, chosen_rows
+    from dprk_records.output.registry import writer
     from dprk_records.selection import coverage, reactions
 
     if explode:
         raise click.UsageError("--explode does not apply to reactions")
     columns = reactions.SUMMARY_COLUMNS if by else reactions.COLUMNS
-    chosen = chosen_columns(columns, fields, fmt, None if by else reactions.TABLE_COLUMNS)
+    out = writer(fmt, "rows", style=style)
+    chosen = chosen_columns(columns, fields, reactions.TABLE_COLUMNS if out.terminal and not by else None)
     found = reactions.reactions(repo, selection)
     if not found:
         click.echo(f"dprk: {selection.nothing_found()}", err=True)
     body = reactions.summary(found, by.lower()) if by else reactions.rows(found)
-    write_chosen(sys.stdout, fmt, columns, body, chosen, style=style)
+    out.write_rows(sys.stdout, chosen, chosen_rows(columns, body, chosen))
     note = coverage.note(repo.root)
     if note:
         click.echo(f"dprk: {note}", err=True)

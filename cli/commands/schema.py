@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from dprk_records.commands import _complete
-from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_option
+from dprk_records.commands._options import output_options, repo_option
 
 
 @click.command("schema")
@@ -18,7 +18,7 @@ from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_opti
     help="List the allowed values of FIELD (of KIND, or of any kind), with the name of each state code; "
     "'state' lists the state codes.",
 )
-@output_options(*ROW_OUTPUT)
+@output_options("rows")
 @repo_option
 def command(repo, kind: str | None, values: str | None, fmt: str, style: str) -> None:
     """List the kinds of record, or, given KIND, the fields of that kind, or, with
@@ -36,7 +36,7 @@ def command(repo, kind: str | None, values: str | None, fmt: str, style: str) ->
     """
     import sys
 
-    from dprk_records.output.formats import write_rows
+    from dprk_records.output.registry import writer
     from dprk_records.records.schemainfo import describe_fields, describe_kinds, describe_values, values_field
 
     chosen = repo.kind(kind) if kind is not None else None
@@ -44,4 +44,4 @@ def command(repo, kind: str | None, values: str | None, fmt: str, style: str) ->
         headers, rows = describe_values(values_field(repo, chosen, values))
     else:
         headers, rows = describe_kinds(repo) if chosen is None else describe_fields(chosen)
-    write_rows(sys.stdout, fmt, headers, rows, style=style, escape=False)
+    writer(fmt, "rows", style=style, escape=False).write_rows(sys.stdout, headers, rows)

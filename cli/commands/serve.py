@@ -40,7 +40,7 @@ def command(repo, port: int, no_cache: bool) -> None:
     )
     from dprk_records.output.export import derived_tables, write_database
     from dprk_records.output.tables import Layout
-    from dprk_records.records.writing import atomic_file
+    from dprk_records.records.writing import PRIVATE, atomic_file
     from dprk_records.selection.filters import build_selection
 
     check_installed(repo.root)
@@ -48,7 +48,7 @@ def command(repo, port: int, no_cache: bool) -> None:
     folder = repo.private_folder("serve")
     if folder is None:
         raise DataError(
-            f"cannot use {repo.root / '.dprk-cache'}/serve for the database (it is a link, or not a folder of this repository)",
+            f"cannot use {repo.root / PRIVATE}/serve for the database (it is a link, or not a folder of this repository)",
             hint="remove it; dprk serve makes it afresh",
         )
     database, meta = clear_folder(folder, repo.rel(folder))

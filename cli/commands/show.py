@@ -10,7 +10,7 @@ from dprk_records.commands._options import output_options, repo_option
 
 @click.command("show")
 @click.argument("record_id", metavar="ID", shell_complete=_complete.record_ids())
-@output_options("text", "json")
+@output_options("record")
 @click.option("--no-links", is_flag=True, help="Leave out the records that link here (faster: no scan).")
 @click.option(
     "--paths",
@@ -30,49 +30,27 @@ def command(repo, record_id: str, fmt: str, no_links: bool, paths: bool) -> None
       dprk show 2023-11-21-malligyong-1-satellite
       dprk show 2023-11-21-malligyong-1-satellite --paths
     """
-    import json
+    import sys
 
     from dprk_records.errors import one_line
+    from dprk_records.output.registry import writer
+    from dprk_records.output.writers import Shown
     from dprk_records.selection.links import backlinks
 
+    out = writer(fmt, "record")
     record = repo.get_record(record_id)
     data = repo.load(record)
+    shown = Shown(record.kind.name, record.id, data)
     if paths:
         from dprk_records.history.recorddiff import record_paths
 
-        found = record_paths(record.kind, data)
-        if fmt == "json":
-            click.echo(
-                json.dumps([{"path": path, "value": value} for path, value in found], indent=2, ensure_ascii=False)
-            )
-        for path, value in found if fmt != "json" else ():
-            click.echo(one_line(f"{path}: {json.dumps(value, ensure_ascii=False)}"))
+        shown.paths = record_paths(record.kind, data)
+        out.write_record(sys.stdout, shown)
         return
 
     def skipped(error: Exception) -> None:
         click.echo(one_line(f"dprk show: warning: {error}; links from that file are not shown"), err=True)
 
-    links = [] if no_links else list(backlinks(repo, record.id, on_error=skipped))
-    if fmt == "json":
-        click.echo(
-            json.dumps(
-                {"kind": record.kind.name, "id": record.id, "record": data, "backlinks": links},
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
-        return
-    click.echo(repo.render(record.kind, data), nl=False)
-    if no_links:
-        return
-    click.echo("")
-    if not links:
-        click.echo("# no records link here")
-        return
-    import sys
-
-    from dprk_records.output.formats import write_table
-
-    click.echo(f"# linked from {len(links)} {'place' if len(links) == 1 else 'places'}:")
-    columns = list(links[0])
-    write_table(sys.stdout, columns, [[row[c] for c in columns] for row in links])
+    shown.links = None if no_links else list(backlinks(repo, record.id, on_error=skipped))
+    shown.text = repo.render(record.kind, data)
+    out.write_record(sys.stdout, shown)

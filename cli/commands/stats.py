@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from dprk_records.commands import _complete
-from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_option
+from dprk_records.commands._options import output_options, repo_option
 
 
 @click.command("stats")
@@ -28,7 +28,7 @@ from dprk_records.commands._options import ROW_OUTPUT, output_options, repo_opti
     "--no-cache", is_flag=True, help="Parse every record afresh, neither reading nor writing the parse cache."
 )
 @repo_option
-@output_options(*ROW_OUTPUT)
+@output_options("rows")
 def command(
     repo, kinds, by: str, since, until, where, search, no_chart: bool, no_cache: bool, fmt: str, style: str
 ) -> None:
@@ -40,20 +40,17 @@ def command(
     """
     import sys
 
-    from dprk_records.output.formats import write_rows
+    from dprk_records.output.registry import writer
     from dprk_records.selection import coverage
     from dprk_records.selection.filters import build_selection
     from dprk_records.selection.reactions import event_kinds
-    from dprk_records.selection.stats import chart, count
+    from dprk_records.selection.stats import count
 
     selection = build_selection(
         repo, kinds, since=since, until=until, where=where, search=search, use_cache=not no_cache
     )
     header, rows = count(repo, selection, by)
-    write_rows(sys.stdout, fmt, header, rows, style=style, escape=False)
-    if fmt == "table" and not no_chart and rows:
-        click.echo("")
-        click.echo(chart(header, rows))
+    writer(fmt, "rows", style=style, escape=False).write_counts(sys.stdout, header, rows, chart=not no_chart)
     note = coverage.note(repo.root)
     if note and {k.name for k in selection.kinds} & {k.name for k in event_kinds(repo)}:
         click.echo(f"dprk: {note}", err=True)

@@ -6,10 +6,12 @@ import click
 
 from dprk_records.commands._options import output_options, repo_option
 
+FLAGS = {"since": "--changed-since", "staged": "--staged", "paths": "PATH arguments"}  # see dprk_records.main.FLAGS
+
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path())
-@output_options("text", "json", "jsonl", "csv", "tsv", "markdown", "github")
+@output_options("problems")
 @click.option(
     "--changed-since",
     "since",
@@ -69,7 +71,7 @@ def command(
         report = validate(repo, paths, since=since, staged=staged, use_cache=not no_cache, jobs=jobs, progress=progress)
     import sys
 
-    from dprk_records.output.problems import write_report
+    from dprk_records.output.registry import writer
 
-    write_report(sys.stdout, report, fmt)
+    writer(fmt, "problems").write_problems(sys.stdout, report)
     ctx.exit(0 if report.ok else 1)

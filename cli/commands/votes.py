@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import ROW_OUTPUT, OutputFile, output_options, repo_option, selection_options
+from dprk_records.commands._options import OutputFile, output_options, repo_option, selection_options
+
+FLAGS = {"output": "--chart"}  # the file the library writes is the chart's (see dprk_records.main.FLAGS)
 
 
 def _voting(repo):
@@ -16,7 +18,7 @@ def _voting(repo):
 @click.command("votes")
 @repo_option
 @selection_options(default_kinds=_voting)
-@output_options(*ROW_OUTPUT)
+@output_options("rows")
 @click.option(
     "--chart",
     "chart",
@@ -47,7 +49,8 @@ def command(repo, selection, fields, explode, fmt: str, style: str, chart: str |
     import sys
     from pathlib import Path
 
-    from dprk_records.output.formats import atomic_output, chosen_columns, write_chosen
+    from dprk_records.output.formats import atomic_output, chosen_columns, chosen_rows
+    from dprk_records.output.registry import writer
     from dprk_records.selection import votes
 
     if explode:
@@ -56,25 +59,20 @@ def command(repo, selection, fields, explode, fmt: str, style: str, chart: str |
     wrong = [k.name for k in selection.kinds if k not in voting]
     if wrong:
         raise click.UsageError(f"votes come from {', '.join(k.name for k in voting)}, not {', '.join(wrong)}")
-    chosen_fields = chosen_columns(votes.COLUMNS, fields, fmt, votes.TABLE_COLUMNS)
+    out = writer(fmt, "rows", style=style)
+    chosen_fields = chosen_columns(votes.COLUMNS, fields, votes.TABLE_COLUMNS if out.terminal else None)
     if chart is not None:
         from dprk_records.output.chart import chart_format, load_matplotlib
         from dprk_records.output.export import refuse_repository_files
 
-        chosen = chart_format(chart, None)
+        chosen = chart_format(chart, None, choosable=False)
         load_matplotlib()
         refuse_repository_files(repo, Path(chart))
     found = votes.votes(selection.kinds, selection.records(repo))
     if not found:
         click.echo("dprk: no recorded position matches", err=True)
-    write_chosen(
-        sys.stdout,
-        fmt,
-        votes.COLUMNS,
-        votes.rows(found, votes.state_names(selection.kinds)),
-        chosen_fields,
-        style=style,
-    )
+    body = votes.rows(found, votes.state_names(selection.kinds))
+    out.write_rows(sys.stdout, chosen_fields, chosen_rows(votes.COLUMNS, body, chosen_fields))
     if chart is not None:
         from dprk_records.output.votechart import draw
 

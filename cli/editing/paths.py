@@ -22,8 +22,9 @@ made meanwhile by another command stays.
 
 from __future__ import annotations
 
+import contextlib
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +47,7 @@ def parse_path(text: str, option: str) -> list[Step]:
 def split_assignment(text: str, option: str) -> tuple[list[Step], str, str]:
     """PATH=VALUE: the path's steps, its text, and the value (after the first `=` that
     follows a whole step)."""
-    example = "for example --set 'observations[actor=KCNA].apogee_km=490'"
+    example = "for example {set='observations[actor=KCNA].apogee_km=490'}"
     try:
         steps, at = paths.read_path(text, stop_at_equals=True)
     except paths.PathError as exc:
@@ -186,7 +187,11 @@ class Operation:
     value: Any = None
 
     def apply(self, data: dict[str, Any]) -> dict[str, Any]:
-        option = f"--{self.verb}"
+        with _verbs():
+            return self._apply(data)
+
+    def _apply(self, data: dict[str, Any]) -> dict[str, Any]:
+        option = "{" + self.verb + "}"
         data = copy.deepcopy(data)
         container, last = _walk(data, self.steps, option, self.text, create=self.verb == "set")
         if self.verb == "remove":
@@ -233,9 +238,27 @@ def operations(
     by --set twice, and a path whose field is also given whole by an option: `fields` maps
     such a field to the option that gives it (`{"title": "--title"}`).
     """
+    with _verbs():
+        return _operations(kind, given, fields or {})
+
+
+VERBS = ("set", "append", "remove")  # the parameters a message here names, as {set} (the command line: --set)
+
+
+@contextlib.contextmanager
+def _verbs() -> Iterator[None]:
+    """A UsageError raised inside names the verbs in its own words: `set`, or the caller's (--set)."""
+    try:
+        yield
+    except UsageError as exc:
+        exc.params = tuple(dict.fromkeys((*exc.params, *VERBS)))
+        raise
+
+
+def _operations(kind: Kind, given: Iterable[tuple[str, str]], fields: Mapping[str, str]) -> list[Operation]:
     out: list[Operation] = []
     for verb, text in given:
-        option = f"--{verb}"
+        option = "{" + verb + "}"
         if verb == "remove":
             steps = spelled(kind, parse_path(text, option))
             if field_at(kind, steps) is None:
@@ -245,7 +268,7 @@ def operations(
         steps, path, value = split_assignment(text, option)
         steps = spelled(kind, steps)
         out.append(Operation(verb, path, steps, _value(kind, steps, value, option, element=verb == "append")))
-    _refuse_two_values(out, fields or {})
+    _refuse_two_values(out, fields)
     return out
 
 
@@ -255,10 +278,10 @@ def _refuse_two_values(ops: list[Operation], fields: Mapping[str, str]) -> None:
         top = op.steps[0].key
         if top in fields:
             raise UsageError(
-                f"{fields[top]} and --{op.verb} {op.text!r} both change {top}",
-                hint="give the whole field with its option, or change its parts with --set, --append and --remove",
+                f"{fields[top]} and {{{op.verb}}} {op.text!r} both change {top}",
+                hint="give the whole field with its option, or change its parts with {set}, {append} and {remove}",
             )
         if op.verb == "set":
             earlier = sets.setdefault(tuple(op.steps), op)
             if earlier is not op:
-                raise UsageError(f"--set gives {op.text} two values", hint="give one --set for each part")
+                raise UsageError(f"{{set}} gives {op.text} two values", hint="give one {set} for each part")

@@ -80,7 +80,9 @@ def with_id(kind: Kind, data: dict[str, Any], strict: bool = False) -> dict[str,
             and isinstance(title, str)
             and isinstance(data.get(kind.role_field("date") or ""), str)
         ):
-            raise UsageError(f"the title {title!r} has no letters or digits to make an id from", hint="give --id")
+            raise UsageError(
+                f"the title {title!r} has no letters or digits to make an id from", hint="give {id}", params=("id",)
+            )
         if made is not None:
             data = dict(data)
             data[kind.id_field] = made
@@ -105,7 +107,8 @@ def fields_to_ask(
             )
         raise UsageError(
             f"a {kind.name} needs {describe_missing(needed, specs)}",
-            hint="give them as options, or use --from-file or --edit, or run in a terminal to be asked",
+            hint="give them as options, or use {from_file} or {edit}, or run in a terminal to be asked",
+            params={"from_file": "a file", "edit": "the editor"},
         )
     return needed
 
@@ -147,7 +150,11 @@ def check_unset(kind: Kind, changes: dict[str, Any], unset: Iterable[str]) -> No
     for name in unset:
         key = field_name(kind, name)
         if changes.get(key) is not None:
-            raise UsageError(f"--unset {name} and a new value for {key} were both given", hint="give one or the other")
+            raise UsageError(
+                f"{{unset}} {name} and a new value for {key} were both given",
+                hint="give one or the other",
+                params=("unset",),
+            )
 
 
 # --- the add and update flows, minus the interactive parts -------------------------------

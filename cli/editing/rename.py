@@ -18,7 +18,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from dprk_records.editing.saving import Invalid, check, existing
+from dprk_records.editing.saving import Invalid, check
 from dprk_records.errors import DataError, UsageError
 from dprk_records.records import yamlread
 from dprk_records.records.journal import Change, carry_out
@@ -69,7 +69,7 @@ def rename(repo: Repository, old_id: str, new_id: str, *, dry_run: bool = False,
     import contextlib
 
     with contextlib.nullcontext() if dry_run else repo.write_lock():
-        taken = existing(repo, new_id)
+        taken = repo.find_record(new_id, strict=False)
         if taken is not None:
             raise DataError(
                 f"{taken.rel} already exists: the id {new_id!r} is taken; records are never overwritten",

@@ -58,10 +58,7 @@ def check(repo: Repository, kind: Kind, data: dict[str, Any], record_id: str | N
         for pointer, value in values_at(data, ref_field.path):
             if not isinstance(value, str):
                 continue
-            try:
-                found = repo.find_record(value)
-            except UsageError:
-                continue  # not an id at all: the schema check has said so
+            found = repo.find_record(value, strict=False)  # not an id at all: the schema check has said so
             message = reference_problem(value, wanted, [found.kind] if found is not None else None, lambda: ())
             if message:
                 problems.append(problem_at(rel, text, pointer, message, "reference"))
@@ -86,28 +83,19 @@ def read_back(text: str, data: dict[str, Any], rel: str) -> None:
         )
 
 
-def existing(repo: Repository, record_id: Any) -> RecordFile | None:
-    """The record already holding this id, in any kind (looked up by file name)."""
-    if not isinstance(record_id, str) or not record_id:
-        return None
-    try:
-        return repo.find_record(record_id)
-    except UsageError:
-        return None
-
-
 def refuse_existing(repo: Repository, record_id: Any) -> None:
-    found = existing(repo, record_id)
+    found = repo.find_record(record_id, strict=False)
     if found is not None:
         raise DataError(
             f"{found.rel} already exists; records are never overwritten",
-            hint=f"choose another --id, or change it with 'dprk update {record_id}'",
+            hint=f"choose another {{id}}, or change it with 'dprk update {record_id}'",
+            params=("id",),
         )
 
 
 def id_taken(repo: Repository, kind: Kind, data: dict[str, Any]) -> list[str]:
     """A message when the record's id is already used by a record of any kind."""
-    found = existing(repo, data.get(kind.id_field))
+    found = repo.find_record(data.get(kind.id_field), strict=False)
     if found is None:
         return []
     return [f"{found.rel}: id {data.get(kind.id_field)!r} is already taken; choose another id"]
@@ -272,7 +260,7 @@ def _commit(repo: Repository, saved: Saved, commit: bool, verb: str) -> Saved:
         try:
             saved.commit = commit_file(repo.root, saved.record.path, saved.message)
         except DataError as exc:
-            raise NotCommitted(exc.message, hint=exc.hint) from None
+            raise NotCommitted(exc.message, hint=exc.hint, params=exc.param_words) from None
     return saved
 
 
@@ -283,12 +271,12 @@ def keep_unsaved(repo: Repository, name: str, text: str) -> str:
     over another); returns its path relative to the root."""
     import time
 
-    from dprk_records.records.writing import create_file
+    from dprk_records.records.writing import PRIVATE, create_file
 
     folder = repo.private_folder("unsaved")
     if folder is None:
         raise DataError(
-            f"the edited text could not be kept: {repo.rel(repo.root / '.dprk-cache')} is not a folder of this repository"
+            f"the edited text could not be kept: {repo.rel(repo.root / PRIVATE)} is not a folder of this repository"
         )
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     for n in range(1000):
@@ -321,4 +309,4 @@ def unsaved_error(repo: Repository, name: str, text: str, exc: DprkError) -> Dpr
         kept = f"Your edited text is kept in {keep_unsaved(repo, name, text)}"
     except DataError as failed:
         kept = failed.message[:1].upper() + failed.message[1:]
-    return (UsageError if exc.exit_code == 2 else DataError)(f"{why}. {kept}", hint=hint)
+    return (UsageError if exc.exit_code == 2 else DataError)(f"{why}. {kept}", hint=hint, params=exc.param_words)

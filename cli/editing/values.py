@@ -43,12 +43,12 @@ def parse_scalar(item: Field, text: str, where: str) -> Any:
             raise UsageError(f"{where}: {text!r} is not a finite number")
         return number
     if kind == "boolean":
-        lowered = text.strip().lower()
-        if lowered in ("true", "yes", "y", "1"):
-            return True
-        if lowered in ("false", "no", "n", "0"):
-            return False
-        raise UsageError(f"{where}: {text!r} is not true or false")
+        from dprk_records.records.allowed import boolean
+
+        value = boolean(text)
+        if value is None:
+            raise UsageError(f"{where}: {text!r} is not true or false")
+        return value
     if kind in ("object", "array"):
         return parse_json(text, where)
     if item.is_date:

@@ -116,7 +116,8 @@ class WorkFile:
         except YamlError as exc:
             raise EditorFailed(
                 f"{exc}; nothing written, and your text is kept in that file",
-                hint="fix it and give it with --from-file, or remove it",
+                hint="fix it and give it with {from_file}, or remove it",
+                params={"from_file": "from_file"},
             ) from None
         if after == shown and os.stat(self.path).st_mtime_ns == before:
             return None  # closed without saving
@@ -147,7 +148,8 @@ class WorkFile:
             ended = f"was stopped by signal {-status}" if status < 0 else f"exited with status {status}"
             raise EditorFailed(
                 f"the editor {editor!r} {ended}; nothing written, and your text is kept in {self.name}",
-                hint="run the command again, or give the file with --from-file",
+                hint="run the command again, or give the file with {from_file}",
+                params={"from_file": "from_file"},
             )
 
     def remove(self) -> None:
@@ -214,7 +216,7 @@ def edit_session(repo: Any, kind: Any, stem: str) -> Iterator[Callable[[str], st
                     temporary.rmdir()
             raise
         kept = f"{exc if isinstance(exc, YamlError) else exc.message}; your text is kept in {work.name}"
-        raise (UsageError if exc.exit_code == 2 else DataError)(kept, hint=exc.hint) from None
+        raise (UsageError if exc.exit_code == 2 else DataError)(kept, hint=exc.hint, params=exc.param_words) from None
     else:
         work.remove()
         if temporary is not None:

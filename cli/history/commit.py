@@ -20,26 +20,39 @@ _IN_PROGRESS = {
 }
 
 
+COMMIT = {"commit": "commit=True"}  # how an error names the wish to commit (the command line: --commit)
+
+
+def _params(*texts: str) -> dict[str, str]:
+    return COMMIT if any("{commit}" in text for text in texts) else {}
+
+
 def import_git(needed_for: str) -> Any:
     """GitPython, or a one-line UsageError when git itself is missing (GitPython needs the git program)."""
     try:
         import git
     except ImportError:
         raise UsageError(
-            f"git is not installed or not on PATH, and {needed_for} needs it", hint="install git"
+            f"git is not installed or not on PATH, and {needed_for} needs it",
+            hint="install git",
+            params=_params(needed_for),
         ) from None
     return git
 
 
 def open_git_repo(
-    root: Path, needed_for: str = "--commit", hint: str = "run 'git init' there, or leave out --commit"
+    root: Path, needed_for: str = "{commit}", hint: str = "run 'git init' there, or leave out {commit}"
 ) -> Any:
     """The git repository holding `root`, or a UsageError saying there is none."""
     git = import_git(needed_for)
     try:
         return git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise UsageError(f"{root} is not in a git repository, and {needed_for} needs one", hint=hint) from None
+        raise UsageError(
+            f"{root} is not in a git repository, and {needed_for} needs one",
+            hint=hint,
+            params=_params(needed_for, hint),
+        ) from None
 
 
 def check_can_commit(root: Path, path: Path | None = None) -> None:
@@ -51,27 +64,30 @@ def check_can_commit(root: Path, path: Path | None = None) -> None:
     for name, what in _IN_PROGRESS.items():
         if (git_dir / name).exists():
             raise UsageError(
-                f"the git repository at {repo.working_tree_dir} is in the middle of {what}; --commit will not commit now",
-                hint="finish or abort it first, or leave out --commit",
+                f"the git repository at {repo.working_tree_dir} is in the middle of {what}; {{commit}} will not commit now",
+                hint="finish or abort it first, or leave out {commit}",
+                params=COMMIT,
             )
     if repo.bare or repo.working_tree_dir is None:
-        raise UsageError(f"{repo.git_dir} is a bare git repository; --commit needs a work tree")
+        raise UsageError(f"{repo.git_dir} is a bare git repository; {{commit}} needs a work tree", params=COMMIT)
     if path is not None:
         work_tree = Path(repo.working_tree_dir).resolve()
         target = Path(os.path.realpath(path))
         if target != work_tree and work_tree not in target.parents:
             raise UsageError(
-                f"{path} is outside the git work tree at {work_tree}, so --commit cannot commit it",
-                hint="leave out --commit",
+                f"{path} is outside the git work tree at {work_tree}, so {{commit}} cannot commit it",
+                hint="leave out {commit}",
+                params=COMMIT,
             )
-    git = import_git("--commit")
+    git = import_git("{commit}")
     for variable in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
         try:
             repo.git.var(variable)
         except git.GitCommandError:
             raise UsageError(
-                "git does not know who you are, so --commit cannot commit",
-                hint="set it with git config user.name and git config user.email, or leave out --commit",
+                "git does not know who you are, so {commit} cannot commit",
+                hint="set it with git config user.name and git config user.email, or leave out {commit}",
+                params=COMMIT,
             ) from None
 
 
@@ -84,7 +100,7 @@ def commit_file(root: Path, path: Path, message: str) -> str:
     refuses (a failing hook, say), the DataError says what is left: the file written
     and staged, not committed.
     """
-    git = import_git("--commit")
+    git = import_git("{commit}")
     repo = open_git_repo(root)
     rel = Path(os.path.realpath(path)).relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
     try:
@@ -107,7 +123,7 @@ def commit_file(root: Path, path: Path, message: str) -> str:
 def commit_paths(root: Path, paths: list[Path], message: str) -> str:
     """Commit exactly these paths (written, changed or removed) with `message`; the new
     commit's short id. A removed path that git never tracked is left out."""
-    git = import_git("--commit")
+    git = import_git("{commit}")
     repo = open_git_repo(root)
     work_tree = Path(repo.working_tree_dir).resolve()
     rels = []

@@ -1,5 +1,6 @@
-"""Record differences as text (for the terminal), JSON (for programs) and Markdown (for a
-pull-request comment, where no value can become markup).
+"""Record differences as text (for the terminal) and Markdown (for a pull-request comment,
+where no value can become markup); the writers of dprk_records.output.writers write them
+(and JSON, from `Diff.to_dict`).
 """
 
 from __future__ import annotations
@@ -219,11 +220,3 @@ def _markdown_block(value: dict[str, Any], indent: str) -> list[str]:
         else:
             lines.append(f"{indent}- {_code(key)}: {_code(show(item))}")
     return lines
-
-
-def render_json(diff: Diff, stat: bool = False) -> str:
-    return json.dumps(diff.to_dict(stat), indent=2, ensure_ascii=False) + "\n"
-
-
-def render(diff: Diff, output: str, stat: bool = False) -> str:
-    return {"text": render_text, "json": render_json, "markdown": render_markdown}[output](diff, stat)

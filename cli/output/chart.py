@@ -46,12 +46,15 @@ MAX_WIDTH, MAX_HEIGHT = 48.0, 48.0  # inches: the picture's size is bounded what
 YEAR_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)  # years between marked years, the fewest that fit
 
 
-def chart_format(output: str, fmt: str | None) -> str:
-    """svg or png: as asked, else from the file name's extension."""
+def chart_format(output: str, fmt: str | None, *, choosable: bool = True) -> str:
+    """svg or png: as asked, else from the file name's extension (the only way when the
+    caller offers no choice of format: not `choosable`)."""
     chosen = (fmt or Path(output).suffix.lstrip(".")).lower()
     if chosen not in FORMATS:
         raise UsageError(
-            f"{output}: a chart is an .svg or .png file", hint="name the file FILE.svg or FILE.png, or give --format"
+            f"{output}: a chart is an .svg or .png file",
+            hint="name the file FILE.svg or FILE.png" + (", or give {fmt}" if choosable else ""),
+            params=("output", "fmt"),
         )
     return chosen
 

@@ -177,26 +177,36 @@ def _check_target(target: Path, force: bool, names: list[str]) -> set[str] | Non
     if os.path.islink(target):
         raise UsageError(
             f"{shown!r} is a symbolic link; a data package is written to a real folder, never through a link",
-            hint="give the folder itself, or a new folder, with -o",
+            hint="give the folder itself, or a new folder, as {output}",
+            params=("output",),
         )
     if os.path.lexists(target):
         if not target.is_dir():
             raise UsageError(
-                f"{shown!r} is a file, not a folder; a data package is written to a folder", hint="choose another -o"
+                f"{shown!r} is a file, not a folder; a data package is written to a folder",
+                hint="choose another {output}",
+                params=("output",),
             )
         if not os.access(target, os.W_OK | os.X_OK):
-            raise UsageError(f"cannot write {shown!r}: the folder is not writable", hint="choose another -o")
+            raise UsageError(
+                f"cannot write {shown!r}: the folder is not writable",
+                hint="choose another {output}",
+                params=("output",),
+            )
         entries = set(os.listdir(target))
         if not entries:
             return set()
         if DESCRIPTOR not in entries:
             raise UsageError(
                 f"{shown!r} is a folder that holds other files, not a data package; it is left alone",
-                hint="choose a new folder for -o",
+                hint="choose a new folder for {output}",
+                params=("output",),
             )
         if not force:
             raise UsageError(
-                f"{shown!r} already holds a data package", hint="add --force to replace it, or choose another -o"
+                f"{shown!r} already holds a data package",
+                hint="add {force} to replace it, or choose another {output}",
+                params=("output", "force"),
             )
         old = _old_package(target)
         for name in names:
@@ -204,7 +214,8 @@ def _check_target(target: Path, force: bool, names: list[str]) -> set[str] | Non
                 raise UsageError(
                     f"{os.path.join(shown, name)!r} is not a file of the data package there (its {DESCRIPTOR} "
                     "does not list it); it is left alone, and nothing was written",
-                    hint="move it, or choose another -o",
+                    hint="move it, or choose another {output}",
+                    params=("output",),
                 )
         return old
     parent = target.parent if str(target.parent) else Path(".")
@@ -225,7 +236,8 @@ def _old_package(folder: Path) -> set[str]:
     shown = os.path.join(str(folder), DESCRIPTOR)
     not_ours = UsageError(
         f"{shown!r} is not a data package descriptor that dprk wrote; the folder is left alone",
-        hint="choose a new folder for -o",
+        hint="choose a new folder for {output}",
+        params=("output",),
     )
     if not _regular(folder / DESCRIPTOR):
         raise not_ours

@@ -169,7 +169,8 @@ def check_port(port: int, host: str = "127.0.0.1") -> None:
         except OSError as exc:
             raise DataError(
                 f"cannot serve on {host}:{port}: {exc.strerror or exc}",
-                hint="another program uses that port; choose another with --port",
+                hint="another program uses that port; choose another with {port}",
+                params=("port",),
             ) from None
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from dprk_records.output.tables import POSITION, RECORDS_TABLE, STATES_TABLE, Column, Layout, Table
+from dprk_records.output.tables import POSITION, RECORDS_TABLE, STATES_TABLE, Layout, Table, TableColumn
 from dprk_records.records.dates import date_span
 
 REACTIONS, RESPONSES, VOTES, VETOED = "reactions", "reactions_responses", "votes", "votes_vetoed"
@@ -49,34 +49,34 @@ def reaction_tables(
         REACTIONS,
         "The Council's response to each launch and nuclear test: the rows of `dprk reactions`.",
         [
-            Column("id", "string", "The event's id.", references=(RECORDS_TABLE, "id")),
-            Column("date", "string", "The event's date, as precise as its sources."),
-            Column("date_start", "date", "The first day the date covers."),
-            Column("date_end", "date", "The last day the date covers."),
-            Column("kind", "string", "The event's kind."),
-            Column("category", "string", "The launch category."),
-            Column("name", "string", "The missile or rocket name."),
-            Column(
+            TableColumn("id", "string", "The event's id.", references=(RECORDS_TABLE, "id")),
+            TableColumn("date", "string", "The event's date, as precise as its sources."),
+            TableColumn("date_start", "date", "The first day the date covers."),
+            TableColumn("date_end", "date", "The last day the date covers."),
+            TableColumn("kind", "string", "The event's kind."),
+            TableColumn("category", "string", "The launch category."),
+            TableColumn("name", "string", "The missile or rocket name."),
+            TableColumn(
                 "first_meeting",
                 "string",
                 "The first Council meeting held that took it up.",
                 references=_ref(layout, meeting_kinds),
             ),
-            Column("days_to_meeting", "integer", "Days from the event to that meeting."),
-            Column(
+            TableColumn("days_to_meeting", "integer", "Days from the event to that meeting."),
+            TableColumn(
                 "first_agreed_product",
                 "string",
                 "The first agreed Council product that answers it.",
                 references=_ref(layout, responding),
             ),
-            Column("days_to_product", "integer", "Days from the event to that product."),
-            Column(
+            TableColumn("days_to_product", "integer", "Days from the event to that product."),
+            TableColumn(
                 "response",
                 "string",
                 "The strongest response: agreed-product, product-not-agreed, met-on or none.",
                 enum=list(classes),
             ),
-            Column("days_to_response", "integer", "Days from the event to the first response of that class."),
+            TableColumn("days_to_response", "integer", "Days from the event to the first response of that class."),
         ],
         ["id"],
     )
@@ -84,21 +84,21 @@ def reaction_tables(
         RESPONSES,
         "Every statement and meeting outcome that responds to an event, in date order.",
         [
-            Column("reactions_id", "string", "The event (a row of reactions)."),
-            Column(POSITION, "integer", "The response's place in the event's list, from 0."),
-            Column("date", "string", "The response's date."),
-            Column("type", "string", "The product's type."),
-            Column("status", "string", "What became of it."),
-            Column(
+            TableColumn("reactions_id", "string", "The event (a row of reactions)."),
+            TableColumn(POSITION, "integer", "The response's place in the event's list, from 0."),
+            TableColumn("date", "string", "The response's date."),
+            TableColumn("type", "string", "The product's type."),
+            TableColumn("status", "string", "What became of it."),
+            TableColumn(
                 "record_id",
                 "string",
                 "The statement, or the meeting whose outcome it is.",
                 references=_ref(layout, responding),
             ),
-            Column("council", "boolean", "A Council product."),
-            Column("agreed", "boolean", "A Council product, agreed."),
-            Column("refused", "boolean", "A Council product, not agreed or vetoed."),
-            Column("text", "string", "As `dprk reactions` lists it."),
+            TableColumn("council", "boolean", "A Council product."),
+            TableColumn("agreed", "boolean", "A Council product, agreed."),
+            TableColumn("refused", "boolean", "A Council product, not agreed or vetoed."),
+            TableColumn("text", "string", "As `dprk reactions` lists it."),
         ],
         ["reactions_id", POSITION],
         parent=main,
@@ -153,14 +153,14 @@ def vote_tables(layout: Layout, vetoing: list[str]) -> tuple[Table, Table]:
         "Per year and Council member, the positions recorded: the rows of `dprk votes` "
         "(a state counts only where a source lists how it voted).",
         [
-            Column("year", "string", "The year."),
-            Column("state", "string", "The state, an ISO 3166-1 alpha-3 code.", references=(STATES_TABLE, "code")),
-            Column("name", "string", "The state's name."),
-            Column("in_favour", "integer", "Votes in favour."),
-            Column("against", "integer", "Votes against."),
-            Column("abstaining", "integer", "Abstentions."),
-            Column("vetoes", "integer", "Votes against, by a permanent member, on a draft that was vetoed."),
-            Column("joint_statements", "integer", "Joint statements signed."),
+            TableColumn("year", "string", "The year."),
+            TableColumn("state", "string", "The state, an ISO 3166-1 alpha-3 code.", references=(STATES_TABLE, "code")),
+            TableColumn("name", "string", "The state's name."),
+            TableColumn("in_favour", "integer", "Votes in favour."),
+            TableColumn("against", "integer", "Votes against."),
+            TableColumn("abstaining", "integer", "Abstentions."),
+            TableColumn("vetoes", "integer", "Votes against, by a permanent member, on a draft that was vetoed."),
+            TableColumn("joint_statements", "integer", "Joint statements signed."),
         ],
         ["year", "state"],
     )
@@ -168,10 +168,10 @@ def vote_tables(layout: Layout, vetoing: list[str]) -> tuple[Table, Table]:
         VETOED,
         "The meetings where each veto fell.",
         [
-            Column("votes_year", "string", "The year (a row of votes)."),
-            Column("votes_state", "string", "The state (a row of votes)."),
-            Column(POSITION, "integer", "The place in the list, from 0."),
-            Column(
+            TableColumn("votes_year", "string", "The year (a row of votes)."),
+            TableColumn("votes_state", "string", "The state (a row of votes)."),
+            TableColumn(POSITION, "integer", "The place in the list, from 0."),
+            TableColumn(
                 "record_id", "string", "The record (a meeting) of the vetoed draft.", references=_ref(layout, vetoing)
             ),
         ],

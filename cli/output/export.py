@@ -1,7 +1,7 @@
 """Query and export: selected records out in one format, to a stream or a file.
 
 JSON and JSON Lines give the records exactly as stored (full fidelity) unless
---fields or --explode ask for rows, in which case each row is an object with the
+`fields` or `explode` ask for rows, in which case each row is an object with the
 chosen columns. Every other format gives rows (see dprk_records.selection.rows).
 """
 
@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from dprk_records.errors import UsageError
-from dprk_records.output.formats import atomic_output, check_output, write_json, write_jsonl, write_rows
+from dprk_records.output.formats import atomic_output
+from dprk_records.output.registry import Writer, writer
 from dprk_records.selection.filters import Selection
 from dprk_records.selection.rows import available_columns, choose_columns, explode_field, selected_rows
 
@@ -29,26 +30,32 @@ def write_selection(
     style: str = "simple",
     escape: bool = True,
 ) -> int:
-    """Write the selected records to `out`; returns the number of rows (or records) written."""
+    """Write the selected records to `out` in format `fmt` (dprk_records.output.registry);
+    returns the number of rows (or records) written."""
+    return _write(repo, selection, out, writer(fmt, "rows", style=style, escape=escape), fields, explode)
+
+
+def _write(
+    repo: Any, selection: Selection, out: IO[str], chosen: Writer, fields: tuple[str, ...], explode: str | None
+) -> int:
     exploded = explode_field(selection, explode) if explode is not None else None
-    if fmt in ("json", "jsonl") and not fields and not exploded:
-        records = (data for _, data in selection.records(repo))
-        return write_json(out, records) if fmt == "json" else write_jsonl(out, records)
-    columns = choose_columns(selection, fields, compact=fmt == "table")
+    if chosen.defines("write_records") and not fields and not exploded:
+        return chosen.write_records(out, (data for _, data in selection.records(repo)))
+    columns = choose_columns(selection, fields, compact=chosen.terminal)
     if exploded and not fields:
         # the exploded field's own columns belong in the rows, even on the compact terminal table
         names = {c.name for c in columns}
         columns += [c for c in available_columns(selection.kinds) if c.path[:1] == exploded and c.name not in names]
-    if fmt in ("csv", "tsv"):  # from the lines the parse cache keeps, where it can
+    if chosen.delimiter is not None:  # from the lines the parse cache keeps, where it can
         from dprk_records.output.rendered import write_rendered
 
         count = write_rendered(
-            repo, selection, out, columns, exploded, delimiter="," if fmt == "csv" else "\t", escape=escape
+            repo, selection, out, columns, exploded, delimiter=chosen.delimiter, escape=chosen.escape
         )
         if count is not None:
             return count
     body = selected_rows(repo, selection, columns, exploded)
-    return write_rows(out, fmt, [c.name for c in columns], body, style=style, escape=escape, drop_empty=not fields)
+    return chosen.write_rows(out, [c.name for c in columns], body, drop_empty=not fields)
 
 
 def export(
@@ -64,55 +71,46 @@ def export(
     escape: bool = True,
     stdout: IO[str] | None = None,
 ) -> int:
-    """Export to a file (atomically) or to stdout; sqlite needs a file."""
+    """Export in format `fmt` to the file `output` (atomically) or to stdout (None or '-');
+    the formats that write a file of their own (sqlite, a data package) need `output`."""
+    chosen = writer(fmt, "export", escape=escape)
+    to_stdout = output is None or output == "-"
     if output is not None and not output.strip():
-        raise UsageError("-o was given an empty file name", hint="name the file to write, or '-' for stdout")
-    if output is not None and output != "-":
-        refuse_repository_files(repo, Path(output), folder=fmt == "datapackage")
-    if bom and fmt not in ("csv", "tsv"):
-        raise UsageError(f"--bom is for csv and tsv, not {fmt}", hint="leave out --bom")
-    if fmt == "datapackage":
-        if output is None or output == "-":
-            raise UsageError(
-                "--format datapackage needs -o FOLDER",
-                hint="for example: dprk export --format datapackage -o dprk-package",
-            )
-        if fields or explode:
-            raise UsageError(
-                "--fields and --explode do not apply to --format datapackage", hint="the package holds every field"
-            )
-        from dprk_records.output.datapackage import write_datapackage
-
-        extra, watch = derived_tables(repo, selection)
-        return write_datapackage(
-            Path(output), selection.kinds, watch(selection.records(repo)), force=force, derived=extra
+        raise UsageError(
+            "{output} was given an empty file name",
+            hint="name the file to write, or '-' for stdout",
+            params=("output",),
         )
-    if fmt == "sqlite":
-        if output is None or output == "-":
+    if not to_stdout:
+        refuse_repository_files(repo, Path(output), folder=chosen.target == "folder")
+    if bom and chosen.delimiter is None:
+        raise UsageError("{bom} is for csv and tsv, not " + fmt, hint="leave out {bom}", params=("bom",))
+    if chosen.defines("write_file"):
+        if to_stdout:
+            where = chosen.target.upper()
             raise UsageError(
-                "--format sqlite needs -o FILE", hint="for example: dprk export --format sqlite -o dprk.sqlite"
+                "{fmt=" + fmt + "} needs {output=" + where + "}",
+                hint="for example: {fmt=" + fmt + "} {output=" + chosen.example + "}",
+                params=("output", "fmt"),
             )
         if fields or explode:
             raise UsageError(
-                "--fields and --explode do not apply to --format sqlite",
-                hint="the database holds every field; select columns in SQL",
+                "{fields} and {explode} do not apply to {fmt=" + fmt + "}",
+                hint="the package holds every field"
+                if chosen.target == "folder"
+                else "the database holds every field; select columns in SQL",
+                params=("fields" if fields else "explode", "explode" if fields else "fields", "fmt"),
             )
-        check_output(Path(output), force)
-        companions = sqlite_companions(Path(output), force)
-        with atomic_output(Path(output), force=force, binary=True) as temp:
-            count = write_database(repo, selection, temp, output)
-            for companion in companions:  # before the new file takes the name: SQLite would read them into it
-                companion.unlink(missing_ok=True)
-            return count
-    if output is None or output == "-":
+        return chosen.write_file(repo, selection, output, force=force)
+    if to_stdout:
         out = stdout or sys.stdout
         if bom:
             out.write("\ufeff")
-        return write_selection(repo, selection, out, fmt, fields=fields, explode=explode, escape=escape)
+        return _write(repo, selection, out, chosen, fields, explode)
     with atomic_output(Path(output), force=force) as handle:
         if bom:
             handle.write("\ufeff")
-        return write_selection(repo, selection, handle, fmt, fields=fields, explode=explode, escape=escape)
+        return _write(repo, selection, handle, chosen, fields, explode)
 
 
 def sqlite_companions(path: Path, force: bool) -> list[Path]:
@@ -129,21 +127,25 @@ def sqlite_companions(path: Path, force: bool) -> list[Path]:
         if companion.is_symlink() or not companion.is_file():
             raise UsageError(
                 f"{str(companion)!r} is not a regular file; export will not replace {str(path)!r} beside it",
-                hint="choose another -o",
+                hint="choose another {output}",
+                params=("output",),
             )
         if not force:
             raise UsageError(
                 f"{str(companion)!r} is left from an earlier SQLite database named {str(path)!r}, and SQLite "
                 "would read it into the new one",
-                hint="add --force to replace both, or remove it",
+                hint="add {force} to replace both, or remove it",
+                params=("output", "force"),
             )
         found.append(companion)
     return found
 
 
-def refuse_repository_files(repo: Any, output: Path, *, folder: bool = False) -> None:
-    """An export never writes over the records or the schemas, nor (a data package, which
-    is a `folder`) into the repository's own top folder."""
+def refuse_repository_files(
+    repo: Any, output: Path, *, folder: bool = False, what: str = "a data package", example: str = "dprk-package"
+) -> None:
+    """An export never writes over the records or the schemas, nor (a data package or the
+    site, which are a `folder`: `what`, with an `example` name) into the repository's own top folder."""
     target = (Path.cwd() / output).resolve() if not output.is_absolute() else output.resolve()
     for own in (repo.records_dir.resolve(), repo.schema_dir.resolve()):
         if (folder and target == own) or own in target.parents:
@@ -153,8 +155,9 @@ def refuse_repository_files(repo: Any, output: Path, *, folder: bool = False) ->
             )
     if folder and target == Path(repo.real_root):
         raise UsageError(
-            f"{output}: is the repository's own folder; a data package needs a folder of its own",
-            hint="for example: -o dprk-package",
+            f"{output}: is the repository's own folder; {what} needs a folder of its own",
+            hint=f"for example: {{output={example}}}",
+            params=("output",),
         )
 
 

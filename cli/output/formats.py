@@ -1,4 +1,5 @@
-"""Writers: rows (or records) out as a table, CSV, TSV, JSON, JSON Lines, Markdown or SQLite.
+"""The writing of rows (or records) as a table, CSV, TSV, JSON, JSON Lines or Markdown,
+for the writer classes (dprk_records.output.writers), and atomic output files.
 
 Row writers take column names and an iterator of rows and write to a text stream;
 CSV, TSV and JSON Lines write row by row, so memory stays flat. The terminal table
@@ -26,15 +27,7 @@ from typing import IO, Any
 
 from dprk_records.errors import UsageError
 
-ROW_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
-EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown", "sqlite", "datapackage")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def plain(value: Any) -> Any:
@@ -73,9 +66,9 @@ def _to_json(value: list[Any]) -> str:
 
 
 def guarded(value: Any) -> Any:
-    """plain() with the formula guard: escape_formula(plain(value)) in one step, text
-    first, since most cells are text (a list becomes JSON text starting with `[`, which
-    needs no guard)."""
+    """plain() with the formula guard (a text cell that begins with one of FORMULA_STARTS
+    gets a leading `'`), text first, since most cells are text (a list becomes JSON text
+    starting with `[`, which needs no guard)."""
     if value.__class__ is str:
         return "'" + value if value.startswith(FORMULA_STARTS) else value
     return plain(value)
@@ -250,50 +243,28 @@ def write_markdown(out: IO[str], columns: list[str], rows: Iterable[list[Any]]) 
     return count
 
 
-def write_rows(
-    out: IO[str],
-    fmt: str,
-    columns: list[str],
-    rows: Iterable[list[Any]],
-    *,
-    style: str = "simple",
-    escape: bool = True,
-    drop_empty: bool = False,
-) -> int:
-    """Write rows in one of ROW_FORMATS; returns how many rows were written."""
-    if fmt == "csv":
-        return write_delimited(out, columns, rows, escape=escape)
-    if fmt == "tsv":
-        return write_delimited(out, columns, rows, delimiter="\t", escape=escape)
-    if fmt == "json":
-        return write_json(out, row_objects(columns, rows))
-    if fmt == "jsonl":
-        return write_jsonl(out, row_objects(columns, rows))
-    if fmt == "markdown":
-        return write_markdown(out, columns, rows)
-    return write_table(out, columns, rows, style=style, drop_empty=drop_empty)
-
-
-def chosen_columns(
-    columns: list[str], fields: Iterable[str] = (), fmt: str = "table", table_columns: list[str] | None = None
-) -> list[str]:
-    """A command's own columns to write: those named by --fields (comma-separated), else
-    every column, or `table_columns` on the terminal table (a default chosen for 80 columns)."""
+def chosen_columns(columns: list[str], fields: Iterable[str] = (), table_columns: list[str] | None = None) -> list[str]:
+    """A command's own columns to write: those named in `fields` (comma-separated), else
+    `table_columns` when given (a terminal table's default, chosen for 80 columns), else every column."""
     names = [n.strip() for part in fields for n in part.split(",") if n.strip()]
     if fields and not names:
-        raise UsageError("--fields was given no field names", hint="valid fields: " + ", ".join(columns))
+        raise UsageError(
+            "{fields} was given no field names", hint="valid fields: " + ", ".join(columns), params=("fields",)
+        )
     unknown = [n for n in names if n not in columns]
     if unknown:
-        raise UsageError(f"unknown field {unknown[0]!r} in --fields", hint="valid fields: " + ", ".join(columns))
-    return names or list(table_columns if fmt == "table" and table_columns else columns)
+        raise UsageError(
+            f"unknown field {unknown[0]!r} in {{fields}}",
+            hint="valid fields: " + ", ".join(columns),
+            params=("fields",),
+        )
+    return names or list(table_columns or columns)
 
 
-def write_chosen(
-    out: IO[str], fmt: str, columns: list[str], rows: Iterable[list[Any]], chosen: list[str], *, style: str = "simple"
-) -> int:
+def chosen_rows(columns: list[str], rows: Iterable[list[Any]], chosen: list[str]) -> Iterator[list[Any]]:
     """Rows of `columns`, narrowed to the `chosen` ones (see chosen_columns)."""
     at = [columns.index(n) for n in chosen]
-    return write_rows(out, fmt, list(chosen), ([row[i] for i in at] for row in rows), style=style)
+    return ([row[i] for i in at] for row in rows)
 
 
 # --- files ------------------------------------------------------------------------------
@@ -303,24 +274,33 @@ def check_output(path: Path, force: bool) -> None:
     """Refuse, before any work, an output path that cannot or may not be written."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise UsageError(f"output {str(path)!r} is a folder", hint="give a file name with -o")
+        raise UsageError(f"output {str(path)!r} is a folder", hint="give {output} a file name", params=("output",))
     if folder.exists() and not folder.is_dir():
         raise UsageError(
-            f"cannot write {str(path)!r}: {str(folder)!r} is a file, not a folder", hint="choose another -o"
+            f"cannot write {str(path)!r}: {str(folder)!r} is a file, not a folder",
+            hint="choose another {output}",
+            params=("output",),
         )
     if not folder.is_dir():
         raise UsageError(f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist", hint="create it first")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(
-            f"cannot write {str(path)!r}: folder {str(folder)!r} is not writable", hint="choose another -o"
+            f"cannot write {str(path)!r}: folder {str(folder)!r} is not writable",
+            hint="choose another {output}",
+            params=("output",),
         )
     if path.exists() and not force:
-        raise UsageError(f"{str(path)!r} already exists", hint="add --force to replace it, or choose another -o")
+        raise UsageError(
+            f"{str(path)!r} already exists",
+            hint="add {force} to replace it, or choose another {output}",
+            params=("output", "force"),
+        )
     if os.path.lexists(path) and (path.is_symlink() or not path.is_file()):
-        # --force replaces regular files only: never a device (/dev/null), pipe, socket or symbolic link
+        # force replaces regular files only: never a device (/dev/null), pipe, socket or symbolic link
         raise UsageError(
             f"{str(path)!r} is not a regular file; export will not replace it",
-            hint="choose another -o, or '-' for stdout",
+            hint="choose another {output}, or '-' for stdout",
+            params=("output",),
         )
 
 
@@ -337,4 +317,6 @@ def atomic_output(path: Path, *, force: bool, binary: bool = False, encoding: st
         with atomic_file(path, replace=force, binary=binary, encoding=encoding, newline="") as handle:
             yield handle
     except FileExistsError:
-        raise UsageError(f"{str(path)!r} already exists", hint="add --force to replace it") from None
+        raise UsageError(
+            f"{str(path)!r} already exists", hint="add {force} to replace it", params=("output", "force")
+        ) from None

@@ -87,6 +87,9 @@ def write_sqlite(
     layout = Layout(kinds)
     path.unlink(missing_ok=True)
     db = sqlite3.connect(str(path))
+    # the file is a temporary one, synced once when it is complete (atomic_output): no sync
+    # per statement (each CREATE TABLE would otherwise be a transaction of its own, synced)
+    db.execute("PRAGMA synchronous = OFF")
     try:
         with db:
             extra = list(derived.tables) if derived is not None else []

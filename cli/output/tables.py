@@ -38,7 +38,11 @@ def sql_name(*parts: str) -> str:
 
 
 @dataclass
-class Column:
+class TableColumn:
+    """A column of a related table (SQLite, a data package): its SQL name, type and
+    constraints. Not a column of rows (dprk_records.selection.rows.Column), which is a
+    dotted path into a record as query and CSV show it."""
+
     name: str
     type: str  # string, integer, number, boolean, date
     description: str = ""
@@ -53,7 +57,7 @@ class Column:
 class Table:
     name: str
     description: str
-    columns: list[Column] = field(default_factory=list)
+    columns: list[TableColumn] = field(default_factory=list)
     primary_key: list[str] = field(default_factory=list)
     parent: Table | None = None
     list_path: tuple[str, ...] = ()  # the list field (from the parent element) whose elements are rows
@@ -62,7 +66,7 @@ class Table:
     kind: Kind | None = None
 
     @property
-    def key_columns(self) -> list[Column]:
+    def key_columns(self) -> list[TableColumn]:
         return [c for c in self.columns if c.name in self.primary_key]
 
     @property
@@ -87,19 +91,24 @@ class Layout:
             RECORDS_TABLE,
             "Every record, whatever its kind: what references to several kinds point at.",
             [
-                Column("id", "string", "The record's id (its file name)."),
-                Column("kind", "string", "The kind of record."),
-                Column("date", "string", "The record's date, as precise as its sources (YYYY, YYYY-MM or YYYY-MM-DD)."),
-                Column("date_start", "date", "The first day the date covers."),
-                Column("date_end", "date", "The last day the date covers."),
-                Column("title", "string", "The record's title."),
+                TableColumn("id", "string", "The record's id (its file name)."),
+                TableColumn("kind", "string", "The kind of record."),
+                TableColumn(
+                    "date", "string", "The record's date, as precise as its sources (YYYY, YYYY-MM or YYYY-MM-DD)."
+                ),
+                TableColumn("date_start", "date", "The first day the date covers."),
+                TableColumn("date_end", "date", "The last day the date covers."),
+                TableColumn("title", "string", "The record's title."),
             ],
             ["id"],
         )
         self.state_table = Table(
             STATES_TABLE,
             "States, by ISO 3166-1 alpha-3 code, with their names.",
-            [Column("code", "string", "ISO 3166-1 alpha-3 code."), Column("name", "string", "The state's name.")],
+            [
+                TableColumn("code", "string", "ISO 3166-1 alpha-3 code."),
+                TableColumn("name", "string", "The state's name."),
+            ],
             ["code"],
         )
         self.by_kind = {kind.name: self._kind_table(kind) for kind in kinds}
@@ -122,7 +131,7 @@ class Layout:
         table = Table(
             sql_name(kind.name),
             kind.description,
-            [Column("id", "string", "The record's id (its file name).")],
+            [TableColumn("id", "string", "The record's id (its file name).")],
             ["id"],
             kind=kind,
         )
@@ -145,7 +154,7 @@ class Layout:
                 if top and name == kind.date_field:
                     for end in ("start", "end"):
                         table.columns.append(
-                            Column(
+                            TableColumn(
                                 f"{sql_name(*path)}_{end}",
                                 "date",
                                 f"The {'first' if end == 'start' else 'last'} day that {name} covers.",
@@ -160,7 +169,7 @@ class Layout:
         table = Table(
             name,
             item.description,
-            keys + [Column(POSITION, "integer", "The element's place in the list, from 0.")],
+            keys + [TableColumn(POSITION, "integer", "The element's place in the list, from 0.")],
             [c.name for c in keys] + [POSITION],
             parent=parent,
             list_path=path,
@@ -171,7 +180,7 @@ class Layout:
         if element.keys:
             self._fields(table, kind, element.keys, ())
         elif element.type == "array":
-            table.columns.append(Column("value", "string", element.description, ()))  # a list of lists: JSON text
+            table.columns.append(TableColumn("value", "string", element.description, ()))  # a list of lists: JSON text
         else:
             references = item.references or element.references  # `x-references` sits on the list field
             column = self._column(self._value_name(element, references), element, (), references)
@@ -187,8 +196,12 @@ class Layout:
             return "state"
         return "value"
 
-    def _column(self, name: str, item: Field, path: tuple[str, ...], references: list[str] | None = None) -> Column:
-        column = Column(name, _type(item), item.description, path, enum=item.enum, pattern=item.schema.get("pattern"))
+    def _column(
+        self, name: str, item: Field, path: tuple[str, ...], references: list[str] | None = None
+    ) -> TableColumn:
+        column = TableColumn(
+            name, _type(item), item.description, path, enum=item.enum, pattern=item.schema.get("pattern")
+        )
         references = references or item.references
         if references:
             item_references = references
@@ -245,7 +258,7 @@ def _walk(table: Table) -> Iterator[Table]:
         yield from _walk(child)
 
 
-def _key_column(parent: Table, column: Column) -> Column:
+def _key_column(parent: Table, column: TableColumn) -> TableColumn:
     """A parent's key column as it appears in a child table (`id` becomes `launch_id`)."""
     name = (
         f"{parent.name}_id"
@@ -253,7 +266,7 @@ def _key_column(parent: Table, column: Column) -> Column:
         else (f"{parent.list_path[-1]}_{column.name}" if column.name == POSITION else column.name)
     )
     name = sql_name(name)
-    return Column(name, column.type, f"The key of the {parent.name} row this row belongs to.")
+    return TableColumn(name, column.type, f"The key of the {parent.name} row this row belongs to.")
 
 
 def _type(item: Field) -> str:
@@ -268,7 +281,7 @@ def _get(data: Any, path: tuple[str, ...]) -> Any:
     return data
 
 
-def _cell(element: Any, column: Column, whole: bool) -> Any:
+def _cell(element: Any, column: TableColumn, whole: bool) -> Any:
     value = element if whole else _get(element, column.path)
     if column.span:
         span = date_span(value)

@@ -84,11 +84,6 @@ def not_allowed(item: Field, value: Any, listing: str | None = None) -> str:
     return message
 
 
-def names_of(item: Field) -> dict[str, str]:
-    """The display names of a field's codes (empty when it has none)."""
-    return dict(element(item).names or {})
-
-
 def wrong_form(schema: dict[str, Any], value: Any) -> str:
     """What is wrong with a text that does not have the form a field's `pattern` asks for,
     in the field's own words: its `x-form` (`a web address (http:// or https://, no
@@ -108,3 +103,14 @@ def listing(path: tuple[Any, ...]) -> str:
     record: list indexes are left out), with the names of codes."""
     dotted = ".".join(str(part) for part in path if not isinstance(part, int))
     return f"dprk schema --values {dotted}"
+
+
+# A boolean field's two values, as records hold them (strict YAML reads no other: no yes/no,
+# no 1/0) and as every output writes them; typed text (options, prompts, --set, --where)
+# may give them in any case, as it may an allowed value.
+BOOLEANS = {"true": True, "false": False}
+
+
+def boolean(text: str) -> bool | None:
+    """Typed text as a boolean field's value: true or false, in any case; None when it is neither."""
+    return BOOLEANS.get(text.strip().casefold())

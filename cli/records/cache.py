@@ -48,8 +48,9 @@ from dprk_records.records.cachetables import (
     VIEWS_TABLE,
     Entry,
 )
+from dprk_records.records.writing import PRIVATE
 
-CACHE_DIR, CACHE_FILE = ".dprk-cache", "records.sqlite3"
+CACHE_DIR, CACHE_FILE = PRIVATE, "records.sqlite3"  # the parse cache's file, in the tool's own folder
 FORMAT = 3
 VIEW_KEYS = 8  # views of this many different kinds (export column sets, ...) are kept; the least recently used goes
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from dprk_records.errors import DataError
+from dprk_records.records.writing import PRIVATE
 
 FOLDER = "journal"  # under .dprk-cache/
 FORMAT = 1
@@ -57,8 +58,6 @@ def _binding(repo: Any) -> list[int]:
 
 
 def _folder_path(repo: Any) -> Path:
-    from dprk_records.records.writing import PRIVATE
-
     return repo.root / PRIVATE / FOLDER
 
 
@@ -80,7 +79,7 @@ def carry_out(repo: Any, what: str, changes: list[Change]) -> None:
     folder = repo.private_folder(FOLDER)
     if folder is None:
         raise DataError(
-            f".dprk-cache/{FOLDER}/ cannot be used (it or .dprk-cache is a link, or not a folder); nothing was written",
+            f"{PRIVATE}/{FOLDER}/ cannot be used (it or {PRIVATE} is a link, or not a folder); nothing was written",
             hint="remove it, so that dprk can keep the journal of this change there",
         )
     from dprk_records.records.writing import atomic_file
@@ -222,7 +221,7 @@ def _todo(repo: Any, changes: list[Change], name: str) -> list[Change]:
         if now is False or now != change.old:
             raise JournalError(
                 change.rel,
-                f"changed since an interrupted change began (journal .dprk-cache/{FOLDER}/{name}); "
+                f"changed since an interrupted change began (journal {PRIVATE}/{FOLDER}/{name}); "
                 "dprk will not finish it over that change",
                 hint="put the file right by hand, then delete the journal",
             )
@@ -247,7 +246,7 @@ def _apply(repo: Any, changes: list[Change], name: str) -> None:
             raise JournalError(
                 change.rel,
                 "appeared while a change was being made; nothing more was written",
-                hint=f"put the file right by hand, then delete .dprk-cache/{FOLDER}/{name}",
+                hint=f"put the file right by hand, then delete {PRIVATE}/{FOLDER}/{name}",
             ) from None
 
 

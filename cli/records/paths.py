@@ -29,10 +29,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from dprk_records.errors import CONTROL
+
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")  # a key written as it is: no escape, no `-`
 _INDEX = re.compile(r"\[([0-9]+)\]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
 _HEX = {"x": 2, "u": 4, "U": 8}
 
@@ -83,7 +84,7 @@ def _escape(text: str, special: str) -> str:
             return "\\" + char
         return char.encode("unicode_escape").decode("ascii")
 
-    return re.sub("[" + re.escape(special + "\\") + "]|" + _CONTROL.pattern, one, text)
+    return re.sub("[" + re.escape(special + "\\") + "]|" + CONTROL.pattern, one, text)
 
 
 def format_step(step: Step, first: bool = False) -> str:

@@ -23,8 +23,8 @@ from dprk_records.records.schemas import Schemas, within
 RECORD_SUFFIX = ".yaml"
 RECORDS = "records"  # the folder of records, under the repository root
 SCHEMA = "schema"  # the folder of schema files
+REPO = {"repo": "the folder"}  # how an error names the repository folder given (the command line: --repo)
 ENV_REPO = "DPRK_REPO"
-PRIVATE = ".dprk-cache"  # the tool's own folder (parse cache, unsaved edits); git ignores it
 
 
 class RecordFile:
@@ -119,13 +119,18 @@ class Repository:
         if explicit is not None:
             root = Path(explicit).expanduser()
             if root.exists() and not root.is_dir():
-                raise UsageError(f"{str(root)!r} is a file, not a repository folder", hint="check --repo or DPRK_REPO")
+                raise UsageError(
+                    f"{str(root)!r} is a file, not a repository folder", hint="check {repo} or DPRK_REPO", params=REPO
+                )
             if not root.is_dir():
-                raise UsageError(f"repository folder {str(root)!r} does not exist", hint="check --repo or DPRK_REPO")
+                raise UsageError(
+                    f"repository folder {str(root)!r} does not exist", hint="check {repo} or DPRK_REPO", params=REPO
+                )
             if not cls.is_root(root):
                 raise UsageError(
                     f"{str(root)!r} is not a dprk-records repository (it needs schema/ and records/)",
-                    hint="check --repo or DPRK_REPO",
+                    hint="check {repo} or DPRK_REPO",
+                    params=REPO,
                 )
             return cls(root.resolve())
         here = (start or Path.cwd()).resolve()
@@ -134,7 +139,8 @@ class Repository:
                 return cls(folder)
         raise UsageError(
             f"no dprk-records repository here or above {str(here)!r} (a folder holding schema/ and records/)",
-            hint="cd into one, or pass --repo DIR or set DPRK_REPO",
+            hint="cd into one, or pass {repo=DIR} or set DPRK_REPO",
+            params=REPO,
         )
 
     # --- kinds --------------------------------------------------------------------
@@ -176,17 +182,29 @@ class Repository:
         path = self.path_for(kind, record_id)
         return RecordFile(path, kind, record_id, self.rel(path))
 
-    def find_record(self, record_id: str) -> RecordFile | None:
-        """The record with this id, looked up by file name in each kind's folder."""
-        check_id_text(record_id)
-        for kind in self.schemas.kinds.values():
+    def kinds_holding(self, record_id: Any) -> list[Kind]:
+        """The kinds whose folder holds a file named after this id (from names alone: the
+        one lookup of an id); none for anything that is not an id's text."""
+        if not isinstance(record_id, str):
+            return []
+        try:
+            check_id_text(record_id)
+        except UsageError:  # not an id at all, so no file has that name
+            return []
+        return [kind for kind in self.schemas.kinds.values() if self.path_for(kind, record_id).is_file()]
+
+    def find_record(self, record_id: Any, *, strict: bool = True) -> RecordFile | None:
+        """The record with this id (the first kind holding it), or None. Text that is not
+        an id is a usage error, or, not `strict`, finds nothing (as anything not text does)."""
+        if strict:
+            check_id_text(record_id)
+        for kind in self.kinds_holding(record_id):
             path = self.path_for(kind, record_id)
-            if path.is_file():
-                self.check_inside(path.parent)
-                found = self.classify(path) if path.is_symlink() else RecordFile(path, kind, record_id, self.rel(path))
-                if isinstance(found, Stray):
-                    raise DataError(f"{found.rel}: {found.message}")
-                return found
+            self.check_inside(path.parent)
+            found = self.classify(path) if path.is_symlink() else RecordFile(path, kind, record_id, self.rel(path))
+            if isinstance(found, Stray):
+                raise DataError(f"{found.rel}: {found.message}")
+            return found
         return None
 
     def get_record(self, record_id: str) -> RecordFile:

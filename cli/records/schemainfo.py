@@ -79,8 +79,9 @@ def values_field(repo: Repository, kind: Kind | None, name: str) -> Field:
     close = did_you_mean(nearest(name, names + list(titles)))
     which = f"a {kind.name}" if kind is not None else "any kind"
     raise UsageError(
-        f"--values {name!r}: no field of {which} with a list of allowed values by that name",
+        f"{{values}} {name!r}: no field of {which} with a list of allowed values by that name",
         hint=close or "fields with allowed values: " + ", ".join(dict.fromkeys(names)),
+        params={"values": "field"},
     )
 
 

@@ -36,7 +36,9 @@ class Schemas:
         if texts is None:
             if not directory.is_dir():
                 raise UsageError(
-                    f"no schema folder at {directory}", hint="run dprk inside a dprk-records repository or pass --repo"
+                    f"no schema folder at {directory}",
+                    hint="work inside a dprk-records repository, or pass {repo}",
+                    params={"repo": "its folder"},
                 )
             files = [(file, None) for file in schema_files(directory, root, SCHEMA_SUFFIX)]
         else:
@@ -56,9 +58,6 @@ class Schemas:
         self.by_folder = {kind.folder: kind for kind in self.kinds.values()}
 
     # --- lookup ---------------------------------------------------------------
-
-    def names(self) -> list[str]:
-        return list(self.kinds)
 
     def get(self, name: str) -> Kind:
         """A kind by name, singular or plural (`launch`, `launches`), or a usage error."""

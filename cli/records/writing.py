@@ -110,13 +110,15 @@ def write_file(
     shown: str | None = None,
     exclusive: bool = False,
     hint: str = "remove it; dprk makes the file afresh",
+    sync: bool = True,
 ) -> None:
     """Write a file of the tool's own safely: refused when a link (or anything but a
     regular file) is at `path` (see refuse_link), else written atomically (see
-    atomic_file). With `exclusive`, an existing file is never replaced (DataError)."""
+    atomic_file). With `exclusive`, an existing file is never replaced (DataError).
+    `sync=False` leaves syncing to the caller (many files, synced once: see atomic_file)."""
     refuse_link(path, shown, hint=hint)
     try:
-        with atomic_file(path, replace=not exclusive, binary=isinstance(data, bytes)) as out:
+        with atomic_file(path, replace=not exclusive, binary=isinstance(data, bytes), sync=sync) as out:
             if isinstance(data, bytes):
                 with open(out, "wb") as handle:
                     handle.write(data)
@@ -128,7 +130,13 @@ def write_file(
 
 @contextlib.contextmanager
 def atomic_file(
-    path: Path, *, replace: bool, binary: bool = False, encoding: str = "utf-8", newline: str | None = "\n"
+    path: Path,
+    *,
+    replace: bool,
+    binary: bool = False,
+    encoding: str = "utf-8",
+    newline: str | None = "\n",
+    sync: bool = True,
 ) -> Iterator[Any]:
     """Write a file so that readers see the old one or the new one, never a part.
 
@@ -137,7 +145,9 @@ def atomic_file(
     synced and renamed over `path` (`replace`) or hard-linked to `path`, which fails
     with FileExistsError if `path` exists, so that nothing is ever replaced by
     accident. On any error the temporary file is removed and `path` is untouched;
-    other OS errors become a DataError naming the file.
+    other OS errors become a DataError naming the file. With `sync=False` the file and
+    its folder are not synced: still renamed into place whole, for a caller that writes
+    many files and syncs them once at the end (the site's pages).
     """
     folder = path.parent if str(path.parent) else Path(".")
     temp: Path | None = None
@@ -149,22 +159,25 @@ def atomic_file(
         if binary:
             os.close(fd)
             yield temp
-            sync = os.open(temp, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
-            try:
-                os.fsync(sync)
-            finally:
-                os.close(sync)
+            if sync:
+                handle_fd = os.open(temp, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
+                try:
+                    os.fsync(handle_fd)
+                finally:
+                    os.close(handle_fd)
         else:
             with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
                 yield handle
                 handle.flush()
-                os.fsync(handle.fileno())
+                if sync:
+                    os.fsync(handle.fileno())
         os.chmod(temp, _mode_for(path))
         if replace:
             os.replace(temp, path)
         else:
             os.link(temp, path)
-        sync_folder(folder)
+        if sync:
+            sync_folder(folder)
     except FileExistsError:
         raise
     except OSError as exc:
@@ -202,7 +215,9 @@ def atomic_write(path: Path, text: str, *, exclusive: bool) -> None:
             handle.write(text)
     except FileExistsError:
         raise DataError(
-            f"{path} already exists; records are never overwritten", hint="choose another --id, or use 'dprk update'"
+            f"{path} already exists; records are never overwritten",
+            hint="choose another {id}, or use 'dprk update'",
+            params=("id",),
         ) from None
 
 

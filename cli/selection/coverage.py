@@ -41,11 +41,10 @@ def note(root: str | os.PathLike[str]) -> str | None:
     )
 
 
-def stated_launch_counts(text: str) -> dict[str, int]:
-    """The launch records per year that the coverage statement's table gives.
+def stated_table(text: str) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of the coverage statement's table of launch records per year.
 
-    The table is the first Markdown table after a heading whose text is `LAUNCH_TABLE`;
-    it has a `year` column and a `launch records` column (any order, among others).
+    The table is the first Markdown table after a heading whose text is `LAUNCH_TABLE`.
     """
     lines = text.splitlines()
     start = next(
@@ -66,12 +65,21 @@ def stated_launch_counts(text: str) -> dict[str, int]:
             break
     if len(rows) < 3:
         raise ValueError(f"the table under '{LAUNCH_TABLE}' has no rows")
-    header = [cell.lower() for cell in rows[0]]
+    return rows[0], rows[2:]
+
+
+def stated_launch_counts(text: str) -> dict[str, int]:
+    """The launch records per year that the coverage statement's table gives: it has a
+    `year` column and a `launch records` column (any order, among others)."""
+    header, rows = stated_table(text)
+    header = [cell.lower() for cell in header]
     if YEAR_COLUMN not in header or COUNT_COLUMN not in header:
         raise ValueError(f"the table under '{LAUNCH_TABLE}' needs the columns '{YEAR_COLUMN}' and '{COUNT_COLUMN}'")
     year_at, count_at = header.index(YEAR_COLUMN), header.index(COUNT_COLUMN)
     counts = {}
-    for row in rows[2:]:
+    for row in rows:
+        if len(row) <= max(year_at, count_at):
+            continue
         year, count = row[year_at], re.sub(r"\*", "", row[count_at])
         if re.fullmatch(r"[0-9]{4}", year) and count.isdigit():
             counts[year] = int(count)

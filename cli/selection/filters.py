@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dprk_records.errors import UsageError
-from dprk_records.records.allowed import listing, not_allowed, spelled
+from dprk_records.records.allowed import boolean, listing, not_allowed, spelled
 from dprk_records.records.dates import date_problem, date_span
 from dprk_records.records.kinds import Field, Kind, values_at
 from dprk_records.records.suggest import did_you_mean, nearest
@@ -44,10 +44,10 @@ _WHERE = re.compile(r"^\s*([A-Za-z0-9_][A-Za-z0-9_.\-]*)\s*(!=|<=|>=|=|~|<|>)\s?
 # --- dates ---------------------------------------------------------------------
 
 
-def parse_date_bound(text: str, option: str) -> tuple[str, str]:
+def parse_date_bound(text: str, param: str, where: str = "") -> tuple[str, str]:
     span = date_span(text)
     if span is None:
-        raise UsageError(f"{option}: {date_problem(text)}")
+        raise UsageError("{" + param + "}" + where + ": " + date_problem(text), params=(param,))
     return span
 
 
@@ -73,12 +73,10 @@ def field_names(kinds: list[Kind]) -> list[str]:
     return names
 
 
-def unknown_field(what: str, name: str, kinds: list[Kind], valid: list[str]) -> UsageError:
+def unknown_field(param: str, name: str, kinds: list[Kind], valid: list[str]) -> UsageError:
     which = ", ".join(k.name for k in kinds)
-    close = did_you_mean(nearest(name, valid))
-    return UsageError(
-        f"unknown field {name!r} in {what} for {which}", hint=close or "valid fields: " + ", ".join(valid)
-    )
+    hint = did_you_mean(nearest(name, valid)) or "valid fields: " + ", ".join(valid)
+    return UsageError(f"unknown field {name!r} in {{{param}}} for {which}", hint=hint, params=(param,))
 
 
 # --- conditions ----------------------------------------------------------------
@@ -163,34 +161,34 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
     if not match or match.group(3)[:1] in ("=", "<", ">", "!", "~"):
         name = re.split(r"[\s=<>!~]", text.strip(), maxsplit=1)[0]
         if name and name not in valid:
-            raise unknown_field("--where", name, kinds, valid)
+            raise unknown_field("where", name, kinds, valid)
         raise UsageError(
-            f"--where {text!r}: expected FIELD OP VALUE with OP one of {' '.join(OPERATORS)}",
-            hint="for example --where 'count>=2' or --where 'observations.actor=KCNA'",
+            f"{{where}} {text!r}: expected FIELD OP VALUE with OP one of {' '.join(OPERATORS)}",
+            hint="for example {where='count>=2'} or {where='observations.actor=KCNA'}",
+            params=("where",),
         )
     name, op, value = match.group(1), match.group(2), match.group(3)
     if name == KIND_COLUMN:
         return Condition(text, (), op, value, "kind")
     item = field_for(kinds, name)
     if item is None:
-        raise unknown_field("--where", name, kinds, valid)
+        raise unknown_field("where", name, kinds, valid)
     leaf = item.leaf
     condition = Condition(text, item.path, op, value, field=leaf)
     if op == "~":
         return condition
     if leaf.is_date:
         condition.type = "date"
-        condition.operand = parse_date_bound(value, f"--where {name}{op}")
+        condition.operand = parse_date_bound(value, "where", f" {name}{op}")
     elif leaf.type in ("integer", "number"):
         condition.type = "number"
         condition.operand = parse_number(value)
         if condition.operand is None:  # nan and inf would match nothing, silently
-            raise UsageError(f"--where {text!r}: {name} is a number, and {value!r} is not one")
+            raise UsageError(f"{{where}} {text!r}: {name} is a number, and {value!r} is not one", params=("where",))
     elif leaf.type == "boolean":
-        if value not in ("true", "false"):
-            raise UsageError(f"--where {text!r}: {name} is true or false, not {value!r}")
-        condition.type = "boolean"
-        condition.operand = value == "true"
+        condition.type, condition.operand = "boolean", boolean(value)
+        if condition.operand is None:
+            raise UsageError(f"{{where}} {text!r}: {name} is true or false, not {value!r}", params=("where",))
     elif leaf.enum and op in ("=", "!="):
         found = spelled(leaf, value)  # allowed values match in any case: `category=icbm` finds ICBM
         if found is not None:
@@ -199,8 +197,9 @@ def parse_where(text: str, kinds: list[Kind]) -> Condition:
             condition.unknown_value = True
     elif leaf.type in ("object", "array"):
         raise UsageError(
-            f"--where {text!r}: {name} holds nested fields; name one of them",
+            f"{{where}} {text!r}: {name} holds nested fields; name one of them",
             hint="fields: " + ", ".join(n for n in valid if n.startswith(name + ".")),
+            params=("where",),
         )
     return condition
 
@@ -253,10 +252,10 @@ def parse_sort(text: str, kinds: list[Kind]) -> list[SortKey]:
             continue
         item = field_for(kinds, name)
         if item is None:
-            raise unknown_field("--sort", name, kinds, valid)
+            raise unknown_field("sort", name, kinds, valid)
         keys.append(SortKey(name, item.path, descending, item.leaf.type in ("integer", "number")))
     if not keys:
-        raise UsageError("--sort needs a field name", hint="for example --sort date or --sort -count")
+        raise UsageError("{sort} needs a field name", hint="for example {sort=date} or {sort=-count}", params=("sort",))
     return keys
 
 
@@ -378,20 +377,20 @@ def build_selection(
     limit: int | None = None,
     use_cache: bool = True,
 ) -> Selection:
-    """A Selection from the command-line words, checked against the schema."""
+    """A Selection from these words, checked against the schema; a bad one raises a UsageError naming it (`param`)."""
     chosen = repo.kinds(kinds)
     if limit is not None and limit < 0:
-        raise UsageError(f"--limit {limit} is negative", hint="give 0 or more")
+        raise UsageError(f"{{limit}} {limit} is negative", hint="give 0 or more", params=("limit",))
     if search is not None and not search.strip():
-        raise UsageError("--search needs some text", hint="leave it out to keep every record")
+        raise UsageError("{search} needs some text", hint="leave it out to keep every record", params=("search",))
     if sort is not None and not sort.strip():
-        raise UsageError("--sort needs a field", hint="for example --sort date or --sort -count")
+        raise UsageError("{sort} needs a field", hint="for example {sort=date} or {sort=-count}", params=("sort",))
     if limit is not None and limit > sys.maxsize:
-        raise UsageError(f"--limit {limit} is too large", hint=f"give at most {sys.maxsize}")
+        raise UsageError(f"{{limit}} {limit} is too large", hint=f"give at most {sys.maxsize}", params=("limit",))
     return Selection(
         kinds=chosen,
-        since=parse_date_bound(since, "--since") if since is not None else None,
-        until=parse_date_bound(until, "--until") if until is not None else None,
+        since=parse_date_bound(since, "since") if since is not None else None,
+        until=parse_date_bound(until, "until") if until is not None else None,
         where=[parse_where(text, chosen) for text in where],
         search=search if search else None,
         use_cache=use_cache,

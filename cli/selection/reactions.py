@@ -232,7 +232,7 @@ def rows(found: Iterable[Reaction]) -> Iterator[list[Any]]:
 def summary(found: list[Reaction], by: str) -> list[list[Any]]:
     """Per year or month: events, met on, with an agreed product, with a product not agreed."""
     if by not in ("year", "month"):
-        raise UsageError(f"--by {by!r}: choose year or month")
+        raise UsageError("{by} " + repr(by) + ": choose year or month", params=("by",))
     table: dict[str, list[int]] = {}
     for reaction in found:
         start = _start(reaction.date)

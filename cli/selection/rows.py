@@ -139,14 +139,15 @@ def choose_columns(selection: Selection, fields: Iterable[str] | None = None, *,
     names = [n.strip() for part in (fields or ()) for n in part.split(",") if n.strip()]
     if fields and not names:
         raise UsageError(
-            "--fields was given no field names",
-            hint="for example --fields id,date,title; leave it out for the default columns",
+            "{fields} was given no field names",
+            hint="for example {fields=id,date,title}; leave it out for the default columns",
+            params=("fields",),
         )
     if names:
         chosen = []
         for name in names:
             if name not in available:
-                raise unknown_field("--fields", name, selection.kinds, list(available))
+                raise unknown_field("fields", name, selection.kinds, list(available))
             chosen.append(available[name])
         return chosen
     if selection.timeline:
@@ -183,11 +184,14 @@ def explode_field(selection: Selection, name: str) -> tuple[str, ...]:
             if item.type == "array" and item_name not in lists:
                 lists.append(item_name)
     if not name.strip():
-        raise UsageError("--explode was given no field name", hint="list fields: " + ", ".join(lists))
+        raise UsageError(
+            "{explode} was given no field name", hint="list fields: " + ", ".join(lists), params=("explode",)
+        )
     if name not in lists:
         raise UsageError(
-            f"--explode {name!r} is not a list field of {', '.join(k.name for k in selection.kinds)}",
+            f"{{explode}} {name!r} is not a list field of {', '.join(k.name for k in selection.kinds)}",
             hint="list fields: " + ", ".join(lists),
+            params=("explode",),
         )
     return (name,)
 

@@ -1,4 +1,4 @@
-"""Counts of records per kind per period (year or month), and a bar chart in plain text."""
+"""Counts of records per kind per period (year or month); the table writer draws them as a bar chart too."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from dprk_records.selection.filters import Selection
 
 PERIODS = ("year", "month")
 UNKNOWN_MONTH = "??"
-BAR = "#"
 
 
 def period_of(date: Any, by: str) -> str:
@@ -45,7 +44,7 @@ def periods_between(present: list[str], by: str) -> list[str]:
 def count(repo: Any, selection: Selection, by: str = "year") -> tuple[list[str], list[list[Any]]]:
     """Header and rows: period, one column per kind, total; periods in order, then a total row."""
     if by not in PERIODS:
-        raise UsageError(f"--by {by!r}: choose year or month")
+        raise UsageError("{by} " + repr(by) + ": choose year or month", params=("by",))
     names = [k.name for k in selection.kinds]
     table: dict[str, dict[str, int]] = {}
     for record, data in selection.records(repo):
@@ -60,19 +59,3 @@ def count(repo: Any, selection: Selection, by: str = "year") -> tuple[list[str],
     if rows:
         rows.append(["total"] + [sum(r[i + 1] for r in rows) for i in range(len(names))] + [sum(r[-1] for r in rows)])
     return [by] + names + ["total"], rows
-
-
-def chart(header: list[str], rows: list[list[Any]], width: int = 50) -> str:
-    """A horizontal bar per period, made of plain characters, scaled to `width`."""
-    body = [r for r in rows if r[0] != "total"]
-    if not body:
-        return ""
-    top = max(r[-1] for r in body) or 1
-    label = max(len(str(r[0])) for r in body)
-    digits = len(str(top))
-    lines = []
-    for r in body:
-        n = r[-1]
-        bar = BAR * max(1 if n else 0, round(n * width / top))
-        lines.append(f"{str(r[0]).rjust(label)} | {str(n).rjust(digits)} {bar}")
-    return "\n".join(lines)
