@@ -24,7 +24,7 @@ from typing import Any
 
 from dprk_records.output.site import council, pages
 from dprk_records.output.site.exports import exports
-from dprk_records.output.site.publish import Report, check_folder, publish
+from dprk_records.output.site.publish import Published, check_folder, publish
 from dprk_records.output.site.render import Renderer, href
 from dprk_records.output.site.timeline import timeline
 from dprk_records.selection import coverage
@@ -36,7 +36,7 @@ SITE_NAME = "DPRK records"
 
 def build_site(
     repo: Any, folder: Path, *, force: bool = False, redirects: dict[str, str] | None = None, on_skip: Any = None
-) -> Report:
+) -> Published:
     """Build the site of `repo` into `folder`; returns what was written, kept and removed."""
     old = check_folder(folder, force)  # before any work: a wrong folder is refused at once
     pages_out, kept = site_pages(repo, {**_kept(old), **(redirects or {})}, on_skip)

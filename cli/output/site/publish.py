@@ -26,7 +26,7 @@ MAX_PAGE = 512 * 1024 * 1024  # read back at most this much of a page to compare
 
 
 @dataclass
-class Report:
+class Published:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
@@ -96,14 +96,14 @@ def _make_folders(folder: Path, parts: tuple[str, ...]) -> Path:
     return here / parts[-1]
 
 
-def publish(folder: Path, pages: dict[str, bytes], extra: dict, *, force: bool = False) -> Report:
+def publish(folder: Path, pages: dict[str, bytes], extra: dict, *, force: bool = False) -> Published:
     """Write `pages` (path inside the folder -> bytes) into `folder`; `extra` goes into the manifest."""
     old = check_folder(folder, force)
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as exc:
         raise DataError(f"cannot make {folder}: {exc.strerror or exc}") from None
-    report = Report()
+    report = Published()
     for rel in sorted(pages):
         path = _make_folders(folder, _safe_rel(rel))
         if _same(path, pages[rel]):
