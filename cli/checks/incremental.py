@@ -251,7 +251,8 @@ def _check_changed(
             rel for (rel,) in _query(cache, "SELECT rel FROM facts WHERE what = ? AND value IN ({})", wanted, (what,))
         }
         found &= trusted
-        found.update(rel for rel, pairs in after.items() if any((what, v) in pairs for v in wanted))
+        named = set(wanted)
+        found.update(rel for rel, pairs in after.items() if any(w == what and v in named for w, v in pairs))
         return found
 
     index: dict[str, list[Kind]] = {}
