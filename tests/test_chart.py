@@ -134,7 +134,8 @@ def groups(svg_path) -> dict[str, ET.Element]:
 
 
 def test_every_mark_has_a_hover_title_and_each_event_the_colour_of_its_response(events, run):
-    from dprk_records.output.chart import COLOURS
+    from dprk_records.output.chart import COLOURS, LABELS
+    from dprk_records.selection.reactions import NONE
 
     write_record(events, "launch", sample("launch", id="2022-05-25-second-icbm", date="2022-05-25", category="ICBM"))
     assert run("chart", "-o", "timeline.svg").exit_code == 0
@@ -147,7 +148,7 @@ def test_every_mark_has_a_hover_title_and_each_event_the_colour_of_its_response(
             row = reactions[mark_id[6:]]
             assert title.text.startswith(f"{row['id']} ({row['date']}): ")
             days = row["days_to_response"]
-            assert (f"after {days} day" in title.text) if days is not None else title.text.endswith(": none")
+            assert (f"after {days} day" in title.text) if days is not None else title.text.endswith(f": {LABELS[NONE]}")
             fills = {u.get("style").split("fill: ")[1].split(";")[0] for u in group.iter(f"{SVG}use")}
             assert fills == {COLOURS[row["response"]]}, mark_id
     assert "after 1 day" in found["event:2022-05-25-icbm"].find(f"{SVG}title").text

@@ -33,8 +33,15 @@ from dprk_records.selection.reactions import AGREED_PRODUCT, CLASSES, MET_ON, NO
 FORMATS = ("svg", "png")
 INSTALL = "pip install 'dprk-records[chart]'"
 MEETINGS, AGREED_LANE, REFUSED_LANE = "Council meetings", "agreed Council products", "not agreed or vetoed"
-COLOURS = {AGREED_PRODUCT: "#1a9850", NOT_AGREED: "#d73027", MET_ON: "#4575b4", NONE: "#b0b0b0"}
-LABELS = {AGREED_PRODUCT: "agreed product", NOT_AGREED: "product not agreed", MET_ON: "met on", NONE: "none"}
+# The response classes' colours (each at least 3:1 against white, as a graphic needs) and
+# words, for the charts and the site's timeline alike
+COLOURS = {AGREED_PRODUCT: "#1a7a3f", NOT_AGREED: "#b2182b", MET_ON: "#2c5aa0", NONE: "#8a8a8a"}
+LABELS = {
+    AGREED_PRODUCT: "agreed Council product",
+    NOT_AGREED: "product not agreed or vetoed",
+    MET_ON: "Council met on it",
+    NONE: "no recorded response",
+}
 STYLE = {
     MEETINGS: ("|", "#555555"),
     AGREED_LANE: ("o", COLOURS[AGREED_PRODUCT]),

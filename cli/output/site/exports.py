@@ -19,7 +19,7 @@ from dprk_records.output.export import derived_tables, write_database, write_sel
 from dprk_records.selection.filters import build_selection
 
 DATA = "data"
-DATABASE = f"{DATA}/dprk-records.sqlite"
+SQLITE_FILE = f"{DATA}/dprk-records.sqlite"
 TIMELINE = f"{DATA}/dprk-records.csv"
 PACKAGE = f"{DATA}/package"
 
@@ -50,11 +50,11 @@ def exports(repo: Any) -> tuple[dict[str, bytes], list[dict[str, str]]]:
     temp = Path(tempfile.mkdtemp(prefix="dprk-site-"))
     try:
         database = temp / "dprk-records.sqlite"
-        write_database(repo, everything, database, DATABASE)
-        files[DATABASE] = database.read_bytes()
+        write_database(repo, everything, database, SQLITE_FILE)
+        files[SQLITE_FILE] = database.read_bytes()
         listed.append(
             {
-                "href": DATABASE,
+                "href": SQLITE_FILE,
                 "label": "SQLite database",
                 "about": "a table per kind and list field, with reactions and votes",
             }

@@ -12,15 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dprk_records.output.chart import COLOURS, LABELS
 from dprk_records.selection.reactions import CLASSES, class_counts
 
-COLOURS = {"agreed-product": "#1a7a3f", "product-not-agreed": "#b2182b", "met-on": "#2c5aa0", "none": "#8a8a8a"}
-LABELS = {
-    "agreed-product": "agreed Council product",
-    "product-not-agreed": "product not agreed or vetoed",
-    "met-on": "Council met on it",
-    "none": "no recorded response",
-}
 BAR, GAP, HEIGHT, LEFT, TOP, BOTTOM = 22, 8, 220, 44, 16, 70
 
 
