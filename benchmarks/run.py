@@ -3,6 +3,7 @@
     python benchmarks/run.py                                  # 1k and 10k records, 5 runs each
     python benchmarks/run.py --sizes 1000,10000,100000        # the full run
     python benchmarks/run.py --sizes 100000 --runs 1          # memory and timing at 100k
+    python benchmarks/run.py --sizes 1000,10000,100000 --large-runs 1   # the whole table: 5 runs, 1 at 100k
 
 For each size a git repository is generated with benchmarks/generate.py (or reused
 from an earlier run: repositories are kept under --workdir, keyed by size and seed).
@@ -43,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+LARGE = 100_000  # sizes from this many records on take --large-runs timed runs
 GENERATE = PROJECT / "benchmarks" / "generate.py"
 
 # One process that parses every record file and nothing else.
@@ -104,6 +106,7 @@ class Bench:
         self.env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "PYTHONDONTWRITEBYTECODE")}
         self.out = Path(tempfile.mkdtemp(prefix="dprk-bench-out-"))
         self.last_cpu = 0.0
+        self.large_runs = runs
 
     def once(self, argv: list[str], cwd: Path) -> tuple[float, int, str | None]:
         """Run argv to the end; return wall seconds, peak RSS in KiB and an error (or None).
@@ -141,12 +144,14 @@ class Bench:
         argv_for = command if callable(command) else (lambda _n: command)
         self.pending.append((row, cwd, argv_for, before, after, check))
 
-    def run_pending(self, title: str) -> None:
+    def run_pending(self, title: str, runs: int | None = None) -> None:
         """Run the registered commands in rounds (each command once per round), so that a change in the
-        machine's load falls on all of them alike; the first --warmup rounds are not timed."""
+        machine's load falls on all of them alike; the first --warmup rounds are not timed. `runs`:
+        the timed rounds, when not --runs."""
         cases, self.pending = self.pending, []
-        for n in range(self.warmup + self.runs):
-            label = "untimed" if n < self.warmup else f"run {n - self.warmup + 1}/{self.runs}"
+        runs = runs or self.runs
+        for n in range(self.warmup + runs):
+            label = "untimed" if n < self.warmup else f"run {n - self.warmup + 1}/{runs}"
             print(f"{title}, {label}:", end="", file=sys.stderr, flush=True)
             for row, cwd, argv_for, before, after, check in cases:
                 if row.error:
@@ -215,7 +220,7 @@ def some_records(root: Path, wanted: int) -> list[Path]:
     return chosen
 
 
-def run_size(bench: Bench, size: int, root: Path) -> None:
+def run_size(bench: Bench, size: int, root: Path, runs: int | None = None) -> None:
     dprk, py = bench.dprk, bench.python
     print(f"{size:,} records ({root})", file=sys.stderr)
     # The warm rows come after a cold one in each round, and the first (untimed) round fills the cache.
@@ -308,10 +313,10 @@ def run_size(bench: Bench, size: int, root: Path) -> None:
 
     bench.case("add launch", size, root, add_argv, after=remove)
     try:
-        bench.run_pending(f"{size:,} records")
+        bench.run_pending(f"{size:,} records", runs)
     finally:
         restore_files([*chosen, launch])
-        for n in range(bench.warmup + bench.runs):
+        for n in range(bench.warmup + (runs or bench.runs)):
             remove(n)
 
 
@@ -360,8 +365,12 @@ SCALED_TARGETS = {
 
 def report(bench: Bench, sizes: list[int], machine: dict[str, str]) -> str:
     lines = ["Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()), ""]
+    large = [f"{size:,}" for size in sizes if size >= LARGE]
+    each = f"{bench.runs} run(s)" + (
+        f" ({bench.large_runs} at {', '.join(large)} records)" if large and bench.large_runs != bench.runs else ""
+    )
     lines += [
-        f"Median and fastest of {bench.runs} run(s) after {bench.warmup} untimed run(s), the commands taken "
+        f"Median and fastest of {each} after {bench.warmup} untimed run(s), the commands taken "
         "in turn in each run; peak RSS is the child's maximum resident set (os.wait4), the largest over the runs. "
         "Bytecode caching is on for every command (PYTHONDONTWRITEBYTECODE is not passed on), as in an installed "
         "package.",
@@ -470,6 +479,13 @@ def main() -> None:
         default=1,
         help="untimed runs before the timed ones; at least 1 fills the cache for the warm rows (default: 1)",
     )
+    parser.add_argument(
+        "--large-runs",
+        type=int,
+        default=None,
+        help=f"timed runs for sizes of {LARGE:,} records and more (default: --runs); one is enough for their "
+        "targets, which compare with the smallest size, and each takes minutes",
+    )
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default: 1)")
     parser.add_argument(
         "--workdir",
@@ -499,7 +515,7 @@ def main() -> None:
         sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
         parser.error(f"--sizes must be whole numbers separated by commas, not {args.sizes!r}")
-    if not sizes or min(sizes) < 10 or args.runs < 1 or args.warmup < 0:
+    if not sizes or min(sizes) < 10 or args.runs < 1 or args.warmup < 0 or (args.large_runs or 1) < 1:
         parser.error("--sizes needs sizes of at least 10 records, --runs at least 1, --warmup at least 0")
     sizes = sorted(set(sizes))
     venv = PROJECT / ".venv" / "bin"
@@ -512,6 +528,7 @@ def main() -> None:
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     bench = Bench(dprk, python, args.runs, args.warmup, args.timeout)
+    bench.large_runs = args.large_runs or args.runs
     machine = machine_info(python)
     roots = {}
     for size in sizes:
@@ -528,7 +545,7 @@ def main() -> None:
     bench.case("dprk --help", None, first, [*dprk, "--help"])
     bench.run_pending("start-up")
     for size, root in roots.items():
-        run_size(bench, size, root)
+        run_size(bench, size, root, bench.large_runs if size >= LARGE else None)
 
     table = report(bench, sorted(roots), machine)
     print(table)

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from dprk_records import __version__
-from dprk_records.commands._types import Folder
+from dprk_records.commands._folder import Folder
 from dprk_records.errors import DprkError, GuardedStream, one_line
 
 # click 8.2+ raises this for a group run without arguments (older click prints the help itself)
@@ -88,6 +88,13 @@ class LazyGroup(click.Group):
         module = importlib.import_module(f"dprk_records.commands.{entry[0]}")
         self.flags = {**FLAGS, **getattr(module, "FLAGS", {})}
         return module.command
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> click.Context:
+        # the help's width, as click works it out, without the import of shutil (and the
+        # compression modules it loads) that click's own way costs every `dprk --help`
+        if parent is None and "terminal_width" not in extra:
+            extra["terminal_width"] = _help_width(self.context_settings.get("max_content_width") or 80)
+        return super().make_context(info_name, args, parent, **extra)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
@@ -192,6 +199,24 @@ def _notes(prog: str) -> None:
         for note in journal.COMPLETED:
             click.echo(one_line(f"{prog}: note: {note}"), err=True)
         journal.COMPLETED.clear()
+
+
+def _help_width(max_width: int) -> int:
+    """The width click gives its help: the terminal's (or $COLUMNS), at most `max_width`,
+    less 2, at least 50; click.formatting.FORCED_WIDTH when set (as click's test runner does)."""
+    forced = click.formatting.FORCED_WIDTH
+    if forced is not None:
+        return forced
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return max(min(columns, max_width) - 2, 50)
 
 
 @click.group(

@@ -15,6 +15,7 @@ from dprk_records.checks.crossrecord import (
     unique_id_problems,
     unique_symbol_problems,
 )
+from dprk_records.checks.incremental import REF, SYMBOL, TWIN, Known, known_facts, twin_key
 from dprk_records.checks.problems import Problem, Report
 from dprk_records.checks.runner import FileResult, check_files
 from dprk_records.history import revisions as history
@@ -56,20 +57,27 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
             report.problems.extend(reference_problems(index, result, at))
         lost = sorted({gone.id for gone in changed.gone if gone.kind not in index.get(gone.id, [])})
         seen = {result.record.rel for result in results}
+        # which files hold an id, a symbol or a content: from what the last validate of every record
+        # kept for each unchanged file, else (none kept, or many files changed since) git grep
+        known = known_facts(repo, cache)
         if lost:
             # a value written with YAML escapes ("...\u002d...") holds a backslash: such files are read too
-            referrers = [
-                repo.classify(repo.root / rel) for rel in history.grep_records(repo, lost + [ESCAPE]) if rel not in seen
-            ]
+            found = known.holders(REF, lost) if known else None
+            if found is None:
+                found = history.grep_records(repo, lost + [ESCAPE])
+            referrers = [repo.classify(repo.root / rel) for rel in sorted(found) if rel not in seen]
             for referrer in check_files(repo, [r for r in referrers if isinstance(r, RecordFile)], cache=cache, jobs=1):
                 report.problems.extend(reference_problems(index, referrer, at, set(lost)))
         symbols = sorted({value for result in results for _, value in result.symbols})
         if symbols:
-            holders = [repo.classify(repo.root / rel) for rel in history.grep_records(repo, symbols + [ESCAPE])]
+            found = known.holders(SYMBOL, symbols) if known else None
+            if found is None:
+                found = history.grep_records(repo, symbols + [ESCAPE])
+            holders = [repo.classify(repo.root / rel) for rel in sorted(found)]
             others = [h for h in holders if isinstance(h, RecordFile) and h.rel not in seen]
             pool = results + check_files(repo, others, cache=cache, jobs=1)
             report.problems.extend(unique_symbol_problems(results, pool, at))
-        report.problems.extend(_twins(repo, history, results, seen, cache, at))
+        report.problems.extend(_twins(repo, history, results, seen, cache, at, known))
     finally:
         if cache is not None:
             cache.close()
@@ -78,17 +86,28 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
 
 
 def _twins(
-    repo: Repository, history: Any, results: list[FileResult], seen: set[str], cache: Any, at: Locator
+    repo: Repository,
+    history: Any,
+    results: list[FileResult],
+    seen: set[str],
+    cache: Any,
+    at: Locator,
+    known: Known | None = None,
 ) -> list[Problem]:
     """Changed records that another record repeats (the same content apart from the id).
-    A twin has the same date, so `git grep` for the dates (and for a backslash, an escape
-    could spell one) finds every candidate; a record without a date text is compared
-    with every record of its kind."""
+    The files known to have the same content key are candidates (`known`), else: a twin
+    has the same date, so `git grep` for the dates (and for a backslash, an escape could
+    spell one) finds every candidate; a record without a date text is compared with every
+    record of its kind."""
     dates = sorted({r.twin.date for r in results if r.twin is not None and r.twin.date})
     undated = sorted({r.record.kind.folder for r in results if r.twin is not None and not r.twin.date})
     if not dates and not undated:
         return []
-    rels = set(history.grep_records(repo, dates + [ESCAPE])) if dates else set()
+    rels = known.holders(TWIN, [key for key in map(twin_key, results) if key]) if known is not None else None
+    if rels is not None:
+        undated, dates = [], []
+    else:
+        rels = set(history.grep_records(repo, dates + [ESCAPE])) if dates else set()
     for folder in undated:
         rels.update(r.rel for r in repo.records([repo.schemas.by_folder[folder]]))
     candidates = [repo.classify(repo.root / rel) for rel in sorted(rels - seen)]

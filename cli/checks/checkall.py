@@ -8,11 +8,13 @@ The piece `validate`, `validate --changed-since` (checks.changed) and `fmt`
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from dprk_records.checks.crossrecord import cross_check
+from dprk_records.checks.incremental import check_changed, keep_all
 from dprk_records.checks.problems import Problem, Report
 from dprk_records.checks.runner import check_files
 from dprk_records.errors import UsageError
@@ -97,7 +99,6 @@ def check_all(
     items = resolve_paths(repo, paths) if paths else list(repo.scan())
     report = Report()
     chosen, report.problems = split_strays(items)
-
     cache = open_cache(repo.root, repo.schema_dir, use_cache)
     try:
         if cache is None or not cache.schemas_checked():
@@ -105,17 +106,28 @@ def check_all(
             if cache is not None:
                 cache.mark_schemas_checked()
         # Every record, with the cache: when no file changed since a run that checked them all
-        # (the same paths at the same stat), its report stands (see dprk_records.records.derived).
-        files = _fingerprint(items) if cache is not None and not paths else None
+        # (the same paths at the same stat), its report stands (see dprk_records.records.derived);
+        # when some did, each unchanged file's share of that run stands (dprk_records.checks.incremental).
+        whole = cache is not None and not paths
+        now, stats = time.time_ns(), {}
+        files = _fingerprint(items, stats) if whole else None
         earlier = _stored_report(cache, files, report) if files is not None else None
         if earlier is not None:
             return earlier
-        results = check_files(repo, chosen, cache=cache, jobs=jobs, progress=progress)
-        report.checked = len(results)
-        for result in results:
-            report.problems.extend(result.problems)
-        report.problems.extend(cross_check(repo, results, whole=not paths, cache=cache, jobs=jobs))
-        if cache is not None and not paths:
+        problems = check_changed(repo, chosen, cache, stats, now, jobs=jobs, progress=progress) if whole else None
+        if problems is not None:
+            report.checked = len(chosen)
+            report.problems.extend(problems)
+        else:
+            results = check_files(repo, chosen, cache=cache, jobs=jobs, progress=progress, stats=stats)
+            report.checked = len(results)
+            for result in results:
+                report.problems.extend(result.problems)
+            cross = cross_check(repo, results, whole=not paths, cache=cache, jobs=jobs)
+            report.problems.extend(cross)
+            if whole:
+                keep_all(cache, results, cross, stats, now)
+        if whole:
             cache.forget_missing({r.rel for r in chosen})
         report.problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0))
         if files is not None and cache is not None:
@@ -126,13 +138,15 @@ def check_all(
     return report
 
 
-def _fingerprint(items: list[RecordFile | Stray]) -> str | None:
-    # The stats are not kept for check_files: a Stamp per file is ~20 MB at 100,000 records,
-    # more than a second stat of each file costs when some changed (one stat, ~2 µs a file)
-
+def _fingerprint(items: list[RecordFile | Stray], stats: dict[str, Any]) -> str | None:
+    """The fingerprint of every path (see dprk_records.records.derived); the stat taken of each
+    record file is put in `stats`, for the checks that follow."""
     return fingerprint(
-        Covered(item.rel, item.file, "") if isinstance(item, RecordFile) else Covered(item.rel, None, item.message)
-        for item in items
+        (
+            Covered(item.rel, item.file, "") if isinstance(item, RecordFile) else Covered(item.rel, None, item.message)
+            for item in items
+        ),
+        stats,
     )
 
 

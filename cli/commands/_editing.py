@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from dprk_records.commands import _complete, _prompt, _repo
-from dprk_records.commands._types import Folder
+from dprk_records.commands._folder import Folder
 from dprk_records.editing import NotCommitted, unsaved_error
 from dprk_records.editing.saving import Invalid
 from dprk_records.editing.values import read_document_text

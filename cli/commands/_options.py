@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 from dprk_records.commands import _complete, _repo
-from dprk_records.commands._types import AnyCase, Folder
+from dprk_records.commands._folder import Folder
+from dprk_records.commands._types import AnyCase
 from dprk_records.output import registry
 from dprk_records.output.formats import check_style
 from dprk_records.selection.filters import build_selection

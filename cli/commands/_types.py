@@ -1,6 +1,5 @@
-"""The click parameter types the commands share: a folder, an output file, a choice in any
-case. They import nothing but click, so that `dprk --help` (whose `--repo` is a Folder)
-loads nothing else of the command line.
+"""The click parameter types the commands share besides the folder (commands/_folder.py): an
+output file, a choice in any case. They import nothing but click.
 """
 
 from __future__ import annotations
@@ -8,20 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import click
-
-
-class Folder(click.ParamType):
-    """A folder name, checked by the tool itself (one clear message), completed by the shell as a directory."""
-
-    name = "directory"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        return value
-
-    def shell_complete(self, ctx: Any, param: Any, incomplete: str) -> list:
-        from click.shell_completion import CompletionItem
-
-        return [CompletionItem(incomplete, type="dir")]
 
 
 class OutputFile(click.ParamType):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from dprk_records.commands._options import Folder, repo_option
+from dprk_records.commands._folder import Folder
+from dprk_records.commands._options import repo_option
 from dprk_records.errors import DprkError
 from dprk_records.history.renames import renamed_ids
 from dprk_records.output.export import refuse_repository_files

@@ -38,6 +38,9 @@ from dprk_records.errors import DataError
 from dprk_records.records.cachekey import Stamp, code_key, digest, racy, schema_hash, stat_key
 from dprk_records.records.cachetables import (
     ENTRIES_TABLE,
+    FACTS_INDEX,
+    FACTS_REL_INDEX,
+    FACTS_TABLE,
     META_TABLE,
     UPSERT,
     VIEW_COLUMNS,
@@ -94,10 +97,17 @@ class ParseCache:
                     # filled by other code or other schemas (or empty): nothing in it may be used
                     db.execute("BEGIN IMMEDIATE")
                     try:
-                        for table in ("entries", "views", "view_use"):
+                        for table in ("entries", "views", "view_use", "facts"):
                             db.execute(f"DROP TABLE IF EXISTS {table}")
                         db.execute("DELETE FROM meta")
-                        for table in (ENTRIES_TABLE, VIEWS_TABLE, VIEW_USE_TABLE):
+                        for table in (
+                            ENTRIES_TABLE,
+                            VIEWS_TABLE,
+                            VIEW_USE_TABLE,
+                            FACTS_TABLE,
+                            FACTS_INDEX,
+                            FACTS_REL_INDEX,
+                        ):
                             db.execute(table)
                         db.execute("INSERT INTO meta (key, value) VALUES ('code', ?)", (self.code,))
                         db.execute("COMMIT")

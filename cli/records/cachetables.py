@@ -35,6 +35,11 @@ CREATE TABLE IF NOT EXISTS views (
 )
 """
 VIEW_USE_TABLE = "CREATE TABLE IF NOT EXISTS view_use (view TEXT PRIMARY KEY, used INTEGER NOT NULL)"
+# what each record gave the checks across records in the last `validate` of every record
+# (dprk_records.checks.incremental): the ids it refers to, its symbols, its content key
+FACTS_TABLE = "CREATE TABLE IF NOT EXISTS facts (what TEXT NOT NULL, value TEXT NOT NULL, rel TEXT NOT NULL)"
+FACTS_INDEX = "CREATE INDEX IF NOT EXISTS facts_value ON facts (what, value)"
+FACTS_REL_INDEX = "CREATE INDEX IF NOT EXISTS facts_rel ON facts (rel)"
 
 
 class Entry(NamedTuple):
