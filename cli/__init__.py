@@ -23,35 +23,28 @@ from __future__ import annotations  # no typing import at start-up: `dprk --vers
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
-    "Repository": "dprk_records.records.repository",
-    "RecordFile": "dprk_records.records.repository",
-    "Kind": "dprk_records.records.kinds",
-    "validate": "dprk_records.checks.validate",
-    "Report": "dprk_records.checks.problems",
-    "Problem": "dprk_records.checks.problems",
-    "build_selection": "dprk_records.selection.filters",
-    "Selection": "dprk_records.selection.filters",
-    "export": "dprk_records.output.export",
-    "write_selection": "dprk_records.output.export",
-    "diff_revisions": "dprk_records.history.revisions",
-    "record_log": "dprk_records.history.revisions",
-    "save_new": "dprk_records.editing.saving",
-    "save_update": "dprk_records.editing.saving",
-    "DprkError": "dprk_records.errors",
-    "DataError": "dprk_records.errors",
-    "UsageError": "dprk_records.errors",
-}
+from dprk_records.lazy import exports  # noqa: E402 (after the version, which --version reads alone)
 
-__all__ = ["__version__", *_EXPORTS]
-
-
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'dprk_records' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, _names = exports(
+    __name__,
+    {
+        "Repository": "dprk_records.records.repository",
+        "RecordFile": "dprk_records.records.repository",
+        "Kind": "dprk_records.records.kinds",
+        "validate": "dprk_records.checks.validate",
+        "Report": "dprk_records.checks.problems",
+        "Problem": "dprk_records.checks.problems",
+        "build_selection": "dprk_records.selection.filters",
+        "Selection": "dprk_records.selection.filters",
+        "export": "dprk_records.output.export",
+        "write_selection": "dprk_records.output.export",
+        "diff_revisions": "dprk_records.history.revisions",
+        "record_log": "dprk_records.history.revisions",
+        "save_new": "dprk_records.editing.saving",
+        "save_update": "dprk_records.editing.saving",
+        "DprkError": "dprk_records.errors",
+        "DataError": "dprk_records.errors",
+        "UsageError": "dprk_records.errors",
+    },
+)
+__all__ = ["__version__", *_names]

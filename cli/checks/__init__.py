@@ -26,10 +26,22 @@ its JSON path and a plain message. Checks (the `check` names in JSON output):
   twice, or both halves of a rename interrupted without its journal)
 - journal: a change to several files that an interrupted command left half made, and
   that could not be finished (a file changed since), or a journal not made for this folder
+
+Its main names are importable from here, loaded when first asked for: importing one
+module of the package (`problems`, say) loads that module and what it imports, not
+every check.
 """
 
-from dprk_records.checks.changed import validate_changed
-from dprk_records.checks.problems import Problem, Report
-from dprk_records.checks.validate import validate
+from __future__ import annotations
 
-__all__ = ["Problem", "Report", "validate", "validate_changed"]
+from dprk_records.lazy import exports
+
+__getattr__, __all__ = exports(
+    __name__,
+    {
+        "validate_changed": "dprk_records.checks.changed",
+        "Problem": "dprk_records.checks.problems",
+        "Report": "dprk_records.checks.problems",
+        "validate": "dprk_records.checks.validate",
+    },
+)

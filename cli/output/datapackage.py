@@ -19,9 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -123,6 +121,9 @@ def write_datapackage(
     exists = old is not None
     parent = target if exists else (target.parent if str(target.parent) else Path("."))
     base = os.path.basename(os.path.abspath(target)) or "package"
+    import shutil  # the standard library's, loaded only when a package is written
+    import tempfile
+
     try:
         temp = Path(tempfile.mkdtemp(prefix=".dprk-package-" if exists else f".{base}.", dir=parent))
     except OSError as exc:

@@ -14,25 +14,17 @@ loads that module and what it imports, not the whole package.
 
 from __future__ import annotations
 
-_SOURCES = {
-    "Field": "dprk_records.records.kinds",
-    "Kind": "dprk_records.records.kinds",
-    "RecordFile": "dprk_records.records.recordfile",
-    "Repository": "dprk_records.records.repository",
-    "Schemas": "dprk_records.records.schemas",
-    "Stray": "dprk_records.records.recordfile",
-    "values_at": "dprk_records.records.values",
-}
+from dprk_records.lazy import exports
 
-__all__ = list(_SOURCES)
-
-
-def __getattr__(name: str) -> object:
-    module = _SOURCES.get(name)
-    if module is None:
-        raise AttributeError(f"module 'dprk_records.records' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __all__ = exports(
+    __name__,
+    {
+        "Field": "dprk_records.records.kinds",
+        "Kind": "dprk_records.records.kinds",
+        "RecordFile": "dprk_records.records.recordfile",
+        "Repository": "dprk_records.records.repository",
+        "Schemas": "dprk_records.records.schemas",
+        "Stray": "dprk_records.records.recordfile",
+        "values_at": "dprk_records.records.values",
+    },
+)

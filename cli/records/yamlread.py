@@ -14,11 +14,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-from yaml.cyaml import CParser
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
-from yaml.resolver import BaseResolver
-
 from dprk_records.errors import YamlError
 
 MAX_BYTES = 1024 * 1024
@@ -36,48 +31,74 @@ _INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 _FLOAT_RE = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 
 
-class StrictResolver(BaseResolver):
-    """Only JSON-like scalars are typed; everything else is a string."""
+# PyYAML (and libyaml under it) is loaded when the first text is read or written, not
+# when this module is imported: a command answered from the parse cache never needs it.
+# load_yaml() binds these names, once.
+yaml: Any = None
+CParser: Any = None
+MappingNode: Any = None
+ScalarNode: Any = None
+SequenceNode: Any = None
+BaseResolver: Any = None
+StrictResolver: Any = None
+_Composer: Any = None
+_IMPLICIT: dict[str, list[tuple[str, Any]]] = {}
 
 
-StrictResolver.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|false)$"), list("tf"))
-StrictResolver.add_implicit_resolver(_INT, _INT_RE, list("-+0123456789"))
-StrictResolver.add_implicit_resolver(_FLOAT, _FLOAT_RE, list("-+0123456789."))
-StrictResolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+def load_yaml() -> None:
+    """Import PyYAML and define what reading with it needs (once per process)."""
+    global yaml, CParser, MappingNode, ScalarNode, SequenceNode, BaseResolver, StrictResolver, _Composer
+    if _Composer is not None:
+        return
+    import yaml as _yaml_module
+    from yaml.cyaml import CParser as _CParser
+    from yaml.nodes import MappingNode as _MappingNode
+    from yaml.nodes import ScalarNode as _ScalarNode
+    from yaml.nodes import SequenceNode as _SequenceNode
+    from yaml.resolver import BaseResolver as _BaseResolver
 
+    yaml, CParser, BaseResolver = _yaml_module, _CParser, _BaseResolver
+    MappingNode, ScalarNode, SequenceNode = _MappingNode, _ScalarNode, _SequenceNode
 
-_IMPLICIT: dict[str, list[tuple[str, Any]]] = {
-    first: list(pairs) for first, pairs in StrictResolver.yaml_implicit_resolvers.items()
-}
-assert None not in _IMPLICIT  # no resolver for every first character: resolve() below relies on it
+    class StrictResolver(BaseResolver):
+        """Only JSON-like scalars are typed; everything else is a string."""
 
+    StrictResolver.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|false)$"), list("tf"))
+    StrictResolver.add_implicit_resolver(_INT, _INT_RE, list("-+0123456789"))
+    StrictResolver.add_implicit_resolver(_FLOAT, _FLOAT_RE, list("-+0123456789."))
+    StrictResolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
-class _Composer(CParser, StrictResolver):
-    """libyaml's parser and composer, with our resolver.
+    implicit = {first: list(pairs) for first, pairs in StrictResolver.yaml_implicit_resolvers.items()}
+    assert None not in implicit  # no resolver for every first character: resolve() below relies on it
 
-    `resolve` gives the tags BaseResolver.resolve would give with our implicit resolvers
-    and no path resolvers, without its general machinery: libyaml's composer calls it for
-    every node (and the descend/ascend hooks, which path resolvers alone need), so it is
-    most of what reading a record costs beyond libyaml itself."""
+    class _Composer(CParser, StrictResolver):
+        """libyaml's parser and composer, with our resolver.
 
-    def __init__(self, stream: str):
-        CParser.__init__(self, stream)
-        StrictResolver.__init__(self)
+        `resolve` gives the tags BaseResolver.resolve would give with our implicit resolvers
+        and no path resolvers, without its general machinery: libyaml's composer calls it for
+        every node (and the descend/ascend hooks, which path resolvers alone need), so it is
+        most of what reading a record costs beyond libyaml itself."""
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is ScalarNode:
-            if implicit[0]:
-                for tag, regexp in _IMPLICIT.get(value[:1], ()):
-                    if regexp.match(value):
-                        return tag
-            return STR_TAG
-        return _SEQ if kind is SequenceNode else _MAP
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            StrictResolver.__init__(self)
 
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        return None
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            if kind is ScalarNode:
+                if implicit[0]:
+                    for tag, regexp in _IMPLICIT.get(value[:1], ()):
+                        if regexp.match(value):
+                            return tag
+                return STR_TAG
+            return _SEQ if kind is SequenceNode else _MAP
 
-    def ascend_resolver(self) -> None:
-        return None
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+    _IMPLICIT.update(implicit)
 
 
 # --- reading -------------------------------------------------------------------
@@ -155,6 +176,7 @@ def _event_problem(events: Any, path: str | None) -> YamlError | None:
 def compose(text: str, path: str | None = None) -> Any:
     """The node tree of one YAML document (None for an empty one)."""
     composer = None
+    load_yaml()
     try:
         _prescan(text, path)
         composer = _Composer(text)

@@ -13,13 +13,10 @@ import math
 import re
 from typing import Any
 
-import yaml
-from yaml.nodes import ScalarNode
+from dprk_records.records import yamlread
+from dprk_records.records.yamlread import STR_TAG
 
-from dprk_records.records.yamlread import STR_TAG, StrictResolver
-
-_YAML11 = yaml.resolver.Resolver()
-_STRICT = StrictResolver()
+_RESOLVERS: list[Any] = []  # our strict resolver and PyYAML's YAML 1.1 one, made when first needed
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNSAFE_FIRST = set("-?:,[]{}#&*!|>'\"%@` .")
 _NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
@@ -43,10 +40,11 @@ def _resolves_to_str(text: str) -> bool:
     implicit = (True, False)
     if _OTHER_READERS.match(text):
         return False
-    return (
-        _STRICT.resolve(ScalarNode, text, implicit) == STR_TAG
-        and _YAML11.resolve(ScalarNode, text, implicit) == STR_TAG
-    )
+    if not _RESOLVERS:
+        yamlread.load_yaml()
+        _RESOLVERS.extend((yamlread.StrictResolver(), yamlread.yaml.resolver.Resolver()))
+    node = yamlread.ScalarNode
+    return all(resolver.resolve(node, text, implicit) == STR_TAG for resolver in _RESOLVERS)
 
 
 def _plain_ok(text: str) -> bool:
