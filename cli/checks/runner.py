@@ -241,6 +241,7 @@ def check_files(
     if pool_context is not None:
         for kind in {r.kind for r in todo}:
             kind.fast_check  # noqa: B018 compile once, before the workers are forked
+        yamlread.load_yaml()  # PyYAML imported once, before the fork, not in every worker
         size = max(50, min(500, len(todo) // (jobs * 4) or 1))
         spans = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
         _WORKER["cache"] = cache
