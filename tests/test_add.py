@@ -341,8 +341,15 @@ def _interrupted_at_the_title_prompt(repo, close_input: bool) -> tuple[object, s
     import signal
 
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
+    # Started with Ctrl-C's default action, as a terminal starts a command: a shell runs a
+    # command it puts in the background (`.ci/run &`, say) with Ctrl-C ignored, and its
+    # children inherit that; Python then never raises KeyboardInterrupt at all.
+    default_sigint = (
+        "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+        "os.execv(sys.executable, [sys.executable, '-m', 'dprk_records', 'add', 'launch', '--prompt'])"
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "dprk_records", "add", "launch", "--prompt"],
+        [sys.executable, "-c", default_sigint],
         cwd=repo,
         env=env,
         stdin=subprocess.PIPE,
