@@ -141,6 +141,27 @@ def test_the_bundled_site_has_every_page_and_every_internal_link_resolves(bundle
     assert "vetoes" in member.lower() and "resolutions/" in member
 
 
+def test_a_years_page_is_sortable_without_javascript_one_page_per_order(bundled):
+    def rows(name: str) -> list[list[str]]:
+        html = (bundled / "years" / name).read_text(encoding="utf-8")
+        body = html[html.index("<tbody>") : html.index("</tbody>")]
+        return [
+            [cell.split(">", 1)[1].split("<", 1)[0] for cell in row.split("<td")[1:]] for row in body.split("<tr>")[1:]
+        ]
+
+    oldest, newest = rows("2017.html"), rows("2017-newest-first.html")
+    by_kind, by_title = rows("2017-by-kind.html"), rows("2017-by-title.html")
+    assert len(oldest) > 10 and sorted(map(tuple, oldest)) == sorted(map(tuple, by_kind)) == sorted(map(tuple, newest))
+    assert [r[0] for r in oldest] == sorted(r[0] for r in oldest)
+    assert [r[0] for r in newest] == sorted((r[0] for r in newest), reverse=True)
+    assert [r[1] for r in by_kind] == sorted((r[1] for r in by_kind), key=str.casefold)
+    assert [r[1] for r in by_kind] != [r[1] for r in oldest]
+    # each page links to the other orders and marks its own
+    page = parse(bundled / "years" / "2017-by-kind.html")
+    assert {"2017.html", "2017-newest-first.html", "2017-by-title.html"} <= set(page.links)
+    assert len(by_title) == len(oldest)
+
+
 def test_a_rebuild_of_an_unchanged_dataset_writes_nothing(bundled):
     before = {p: p.read_bytes() for p in bundled.rglob("*") if p.is_file()}
     result, counts = build(PROJECT, bundled)

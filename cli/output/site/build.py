@@ -6,7 +6,7 @@ site works from any folder of any static host (and from the disk):
     index.html                        the dataset, its coverage, the timeline, the downloads
     <folder>/index.html               a kind's records, newest first (oldest-first.html, by-title.html)
     <folder>/<id>.html                one record
-    years/index.html, years/<YYYY>.html
+    years/index.html, years/<YYYY>.html (and years/<YYYY>-newest-first.html, -by-kind, -by-title)
     resolutions/index.html, resolutions/<number>.html
     members/index.html, members/<STATE>.html
     data/...                          CSV, SQLite, the data package
@@ -120,8 +120,17 @@ def site_pages(repo: Any, redirects: dict[str, str], on_skip: Any = None) -> tup
     years = sorted({e.year for e in entries.values() if e.year})
     page("years/index.html", "years.html", years=[(y, sum(1 for e in entries.values() if e.year == y)) for y in years])
     for year in years:
-        mine = pages.ordered([e for e in entries.values() if e.year == year], "oldest-first")
-        page(f"years/{year}.html", "year.html", year=year, entries=mine, kinds=kinds)
+        mine = [e for e in entries.values() if e.year == year]
+        for suffix, _label in pages.YEAR_ORDERS:
+            page(
+                f"years/{year}{suffix}.html",
+                "year.html",
+                year=year,
+                entries=pages.ordered(mine, suffix),
+                kinds=kinds,
+                order=suffix,
+                orders=pages.YEAR_ORDERS,
+            )
     page("resolutions/index.html", "resolutions.html", resolutions=resolutions)
     for resolution in resolutions:
         page(resolution.path, "resolution.html", **council.resolution_page(resolution, entries))

@@ -22,6 +22,8 @@ from dprk_records.selection.rows import cell, kind_columns, table_columns
 
 STANCE, ACTOR, SOURCES = "stance", "actor", "sources"  # the parts that get a section of their own
 ORDERS = (("index", "newest first"), ("oldest-first", "oldest first"), ("by-title", "by title"))
+# A year's page in each order: years/<YYYY><suffix>.html (the plain name is oldest first)
+YEAR_ORDERS = (("", "oldest first"), ("-newest-first", "newest first"), ("-by-kind", "by kind"), ("-by-title", "by title"))
 
 
 @dataclass
@@ -248,10 +250,14 @@ def index_columns(kind: Kind) -> list[Any]:
 
 
 def ordered(entries: list[Entry], order: str) -> list[Entry]:
+    """Entries in one of the orders of ORDERS or YEAR_ORDERS (newest first for any other)."""
+    order = order.lstrip("-")
     if order == "by-title":
         return sorted(entries, key=lambda e: (e.title.casefold(), e.sort_date, e.id))
+    if order == "by-kind":
+        return sorted(entries, key=lambda e: (e.kind.title.casefold(), e.sort_date, e.id))
     oldest = sorted(entries, key=lambda e: (e.sort_date, e.id))
-    return oldest if order == "oldest-first" else oldest[::-1]
+    return oldest if order in ("oldest-first", "") else oldest[::-1]
 
 
 def index_rows(kind: Kind, entries: list[Entry], root: str) -> tuple[list[str], list[dict[str, Any]]]:
