@@ -118,15 +118,15 @@ def keep(
 ) -> None:
     """Store the shares of this run: every path's stat (packed, see _packs) and problems, and
     the facts of the files in `facts`, replacing those of the files in `gone` (all of them when None)."""
-    db = cache._open()
-    if db is None:
+    if cache._open() is None:
         return
     stamps = b"".join(stats.get(rel, UNTRUSTED) for rel in rels)
     text = json.dumps(
         {"rels": rels, "stamps": stamps.hex(), "problems": problems}, separators=(",", ":"), ensure_ascii=False
     )
-    try:
-        db.execute("BEGIN IMMEDIATE")
+    with cache.transaction() as db:
+        if db is None:
+            return
         if gone is None:
             db.execute("DELETE FROM facts")
         else:
@@ -136,13 +136,6 @@ def keep(
             ((what, value, rel) for rel, pairs in facts for what, value in pairs),
         )
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SHARES, text))
-        db.execute("COMMIT")
-    except Exception as exc:
-        try:
-            db.execute("ROLLBACK")
-        except Exception:
-            pass
-        cache._broken(exc)
 
 
 def keep_all(cache: Any, results: list[FileResult], cross: list[Problem], stats: dict[str, Stamp], now: int) -> None:
@@ -187,7 +180,7 @@ def _query(cache: Any, sql: str, values: list[Any], extra: tuple[Any, ...] = ())
             chunk = values[start : start + 500]
             rows += db.execute(sql.format(",".join("?" * len(chunk))), [*extra, *chunk]).fetchall()
     except sqlite3.Error as exc:
-        cache._broken(exc)
+        cache.broken(exc)
         raise Unreadable from exc
     return rows
 
@@ -237,7 +230,7 @@ def _check_changed(
         finally:
             db.execute("COMMIT")
     except (sqlite3.Error, Unreadable) as exc:
-        cache._broken(exc)
+        cache.broken(exc)
         return None
     trusted = {rel for rel in present if rel not in fresh}  # whose facts in the table are theirs
     results = {
@@ -350,7 +343,7 @@ def known_facts(repo: Repository, cache: Any, limit: int = 2000) -> Known | None
         finally:
             db.execute("COMMIT")
     except Exception as exc:
-        cache._broken(exc)
+        cache.broken(exc)
         return None
     if prior is None:
         return None

@@ -29,7 +29,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +161,7 @@ class ParseCache:
                 for row in db.execute(f"SELECT {columns} FROM entries WHERE rel IN ({marks})", chunk):
                     found[row[0]] = make(row)
         except Exception as exc:
-            self._broken(exc)
+            self.broken(exc)
             return {}
         return found
 
@@ -178,7 +178,7 @@ class ParseCache:
                 row[0]: make(row) for row in db.execute(f"SELECT {columns} FROM entries WHERE sort_key IS NOT NULL")
             }
         except Exception as exc:
-            self._broken(exc)
+            self.broken(exc)
             return {}
 
     def schemas_checked(self) -> bool:
@@ -193,7 +193,7 @@ class ParseCache:
         try:
             row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone() if db is not None else None
         except Exception as exc:
-            self._broken(exc)
+            self.broken(exc)
             return None
         return row[0] if row is not None else None
 
@@ -204,7 +204,7 @@ class ParseCache:
         try:
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
         except Exception as exc:
-            self._broken(exc)
+            self.broken(exc)
 
     def valid(self, entry: Entry | None, file: str, stat: os.stat_result | Stamp) -> bool:
         """Whether a stored entry still describes the file at `file`, whose stat (or Stamp) is `stat`."""
@@ -295,22 +295,32 @@ class ParseCache:
         pending, self._pending = self._pending, []
         settled, self._settled = self._settled, []
         views, self._views = self._views, []
+        with self.transaction() as db:
+            if db is not None:
+                db.executemany("UPDATE entries SET digest = NULL WHERE rel = ?", settled)
+                # keep data or verdict already stored for the same file version when only one is new
+                db.executemany(UPSERT, pending)
+                db.executemany(f"INSERT OR REPLACE INTO views ({VIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", views)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """The database, for writes made as one (BEGIN IMMEDIATE ... COMMIT); None when the
+        cache cannot be used. Whatever goes wrong inside rolls the writes back and stops
+        using the cache for this run (see broken); it is not raised."""
         db = self._open()
         if db is None:
+            yield None
             return
         try:
             db.execute("BEGIN IMMEDIATE")
-            db.executemany("UPDATE entries SET digest = NULL WHERE rel = ?", settled)
-            # keep data or verdict already stored for the same file version when only one is new
-            db.executemany(UPSERT, pending)
-            db.executemany(f"INSERT OR REPLACE INTO views ({VIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", views)
+            yield db
             db.execute("COMMIT")
         except Exception as exc:
             try:
                 db.execute("ROLLBACK")
             except Exception:
                 pass
-            self._broken(exc)
+            self.broken(exc)
 
     def forget_missing(self, present: set[str]) -> None:
         """Drop entries for files that no longer exist (keeps the cache from growing)."""
@@ -324,9 +334,9 @@ class ParseCache:
                 db.executemany("DELETE FROM entries WHERE rel = ?", gone)
                 db.executemany("DELETE FROM views WHERE rel = ?", gone)
         except Exception as exc:
-            self._broken(exc)
+            self.broken(exc)
 
-    def _broken(self, exc: Exception) -> None:
+    def broken(self, exc: Exception) -> None:
         """Something went wrong reading or writing: stop using the cache for this run.
 
         A locked database is left alone (another run is writing); a corrupt one is

@@ -55,7 +55,7 @@ def views(cache: ParseCache, key: str, rels: Iterable[str]) -> dict[str, View]:
             ):
                 found[row[1]] = make(row)
     except Exception as exc:
-        cache._broken(exc)
+        cache.broken(exc)
         return {}
     return found
 
@@ -90,7 +90,7 @@ def use_views(cache: ParseCache, key: str) -> None:
             db.execute("DELETE FROM views WHERE view = ?", (name,))
             db.execute("DELETE FROM view_use WHERE view = ?", (name,))
     except Exception as exc:
-        cache._broken(exc)
+        cache.broken(exc)
 
 
 # --- reports ------------------------------------------------------------------------
