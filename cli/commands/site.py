@@ -6,8 +6,6 @@ import click
 
 from dprk_records.commands._folder import Folder
 from dprk_records.commands._options import repo_option
-from dprk_records.errors import DprkError
-from dprk_records.history.renames import renamed_ids
 from dprk_records.output.export import refuse_repository_files
 from dprk_records.output.site.build import build_site
 from dprk_records.output.site.render import load_jinja
@@ -47,16 +45,10 @@ def command(repo, output: str, force: bool) -> None:
         raise click.UsageError("-o was given an empty folder name")
     load_jinja()  # before any work: one line if it is missing
     refuse_repository_files(repo, Path(output), folder=True, what="the site", example="site")
-    try:
-        redirects = renamed_ids(repo)
-    except DprkError:
-        redirects = {}  # not a git work tree (or no git): no new redirect pages; earlier ones stay
-
     report = build_site(
         repo,
         Path(output),
         force=force,
-        redirects=redirects,
         on_skip=lambda text: click.echo(f"dprk: warning: {text}", err=True),
     )
     click.echo(f"{output}: {report.text()}", err=True)

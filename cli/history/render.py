@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from dprk_records.errors import one_line
@@ -43,20 +44,28 @@ def parts(change: FieldChange) -> list[tuple[str, Any]]:
     return [(change.path, value)]
 
 
-def block(value: dict[str, Any], indent: str) -> list[str]:
-    """An object's fields, one a line (an object or a list of objects inside it as a block of its own)."""
-    lines = []
+def walk(value: dict[str, Any], depth: int = 0) -> Iterator[tuple[int, str, Any]]:
+    """An object's fields in order as (depth, key, value): an object, or a list of objects,
+    inside it comes as its key (`key` or `key[i]`) with the value None, then its own
+    fields one level deeper. The text and Markdown blocks are both drawn from this."""
     for key, item in value.items():
         if isinstance(item, dict):
-            lines.append(f"{indent}{key}:")
-            lines.extend(block(item, indent + "  "))
+            yield depth, key, None
+            yield from walk(item, depth + 1)
         elif isinstance(item, list) and item and all(isinstance(v, dict) for v in item):
             for index, element in enumerate(item):
-                lines.append(f"{indent}{key}[{index}]:")
-                lines.extend(block(element, indent + "  "))
+                yield depth, f"{key}[{index}]", None
+                yield from walk(element, depth + 1)
         else:
-            lines.append(f"{indent}{key}: {show(item)}")
-    return lines
+            yield depth, key, (item,)
+
+
+def block(value: dict[str, Any], indent: str) -> list[str]:
+    """An object's fields, one a line (an object or a list of objects inside it as a block of its own)."""
+    return [
+        f"{indent}{'  ' * depth}{key}:" + ("" if item is None else f" {show(item[0])}")
+        for depth, key, item in walk(value)
+    ]
 
 
 def change_lines(change: FieldChange, indent: str = "") -> list[str]:
@@ -208,15 +217,7 @@ def render_markdown(diff: Diff, stat: bool = False) -> str:
 
 def _markdown_block(value: dict[str, Any], indent: str) -> list[str]:
     """An object's fields as a nested list, one field an item, every key and value in a code span."""
-    lines = []
-    for key, item in value.items():
-        if isinstance(item, dict):
-            lines.append(f"{indent}- {_code(key)}:")
-            lines.extend(_markdown_block(item, indent + "  "))
-        elif isinstance(item, list) and item and all(isinstance(v, dict) for v in item):
-            for index, element in enumerate(item):
-                lines.append(f"{indent}- {_code(f'{key}[{index}]')}:")
-                lines.extend(_markdown_block(element, indent + "  "))
-        else:
-            lines.append(f"{indent}- {_code(key)}: {_code(show(item))}")
-    return lines
+    return [
+        f"{indent}{'  ' * depth}- {_code(key)}:" + ("" if item is None else f" {_code(show(item[0]))}")
+        for depth, key, item in walk(value)
+    ]

@@ -22,6 +22,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from dprk_records.errors import DprkError
+from dprk_records.history.renames import renamed_ids
 from dprk_records.output.site import council, pages
 from dprk_records.output.site.exports import exports
 from dprk_records.output.site.publish import Published, check_folder, publish
@@ -37,8 +39,14 @@ SITE_NAME = "DPRK records"
 def build_site(
     repo: Any, folder: Path, *, force: bool = False, redirects: dict[str, str] | None = None, on_skip: Any = None
 ) -> Published:
-    """Build the site of `repo` into `folder`; returns what was written, kept and removed."""
+    """Build the site of `repo` into `folder`; returns what was written, kept and removed.
+    `redirects` (old id -> new id) are read from git's history of renames when not given."""
     old = check_folder(folder, force)  # before any work: a wrong folder is refused at once
+    if redirects is None:
+        try:
+            redirects = renamed_ids(repo)
+        except DprkError:
+            redirects = {}  # not a git work tree (or no git): no new redirect pages; earlier ones stay
     pages_out, kept = site_pages(repo, {**_kept(old), **(redirects or {})}, on_skip)
     return publish(folder, pages_out, {"redirects": kept}, force=force)
 
