@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dprk_records.errors import DataError, DprkError, UsageError, YamlError
+from dprk_records.history import status
 from dprk_records.history.commit import import_git, open_git_repo
 from dprk_records.history.rawdiff import PathChange, parse_raw
 from dprk_records.records import yamlread
@@ -75,6 +76,8 @@ class Git:
         # Commands run from the dprk repository's root with --relative paths.
         self.cmd = self._git.Git(str(repo.root))
         self._schemas: dict[str, Any] = {}
+        self._head: str | None = ""  # not asked yet
+        self._prefix: str | None = None
 
     def close(self) -> None:
         self.gitrepo.close()
@@ -110,18 +113,37 @@ class Git:
             )
         return sha
 
+    def head(self) -> str | None:
+        """HEAD's commit id (None in a repository without a commit), asked of git once."""
+        if self._head == "":
+            out = self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", ok_codes=(0, 1, 128)).strip()
+            self._head = out if len(out) in (40, 64) else None
+        return self._head
+
+    def prefix(self) -> str:
+        """Where the dprk repository is in git's work tree ("" at its top, else "data/"), as
+        git's paths that are not --relative begin."""
+        if self._prefix is None:
+            top = os.path.realpath(str(self.gitrepo.working_tree_dir))
+            inner = os.path.relpath(os.path.realpath(str(self.repo.root)), top)
+            if inner == ".":
+                self._prefix = ""
+            elif inner.startswith(".."):  # not under it as the file system sees it: git knows
+                self._prefix = self.run("rev-parse", "--show-prefix").strip("\n")
+            else:
+                self._prefix = inner.replace(os.sep, "/") + "/"
+        return self._prefix
+
     def has_head(self) -> bool:
-        return len(self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", ok_codes=(0, 1, 128)).strip()) in (
-            40,
-            64,
-        )
+        return self.head() is not None
 
     def sides(self, spec: str | None) -> tuple[Side, Side]:
         """The two sides named by a revision spec: none, REV, A..B or A...B."""
         if spec is None or spec == "":
-            if not self.has_head():
+            head = self.head()
+            if head is None:
                 return Side(EMPTY_TREE, "empty repository"), Side(WORKTREE, "working tree")
-            return Side(self.commit("HEAD"), "HEAD"), Side(WORKTREE, "working tree")
+            return Side(head, "HEAD"), Side(WORKTREE, "working tree")
         if "..." in spec:
             left, _, right = spec.partition("...")
             left, right = left or "HEAD", right or "HEAD"
@@ -170,6 +192,15 @@ class Git:
 
     def changes(self, old: Side, new: Side, pathspec: tuple[str, ...] = ()) -> list[PathChange]:
         """Paths that differ between two sides, renames detected, relative to the dprk root."""
+        if new.rev is None and old.rev == self.head():
+            # HEAD against the work tree: one `git status` where it tells the same as `git diff`
+            found = status.worktree(self, pathspec, pathspec or (RECORDS,))
+            if found is not None:
+                return found.changes
+        return self.diff_changes(old, new, pathspec)
+
+    def diff_changes(self, old: Side, new: Side, pathspec: tuple[str, ...] = ()) -> list[PathChange]:
+        """`changes` as `git diff --raw` gives them (the work tree's with its untracked files)."""
         args = [
             "diff",
             "--raw",
