@@ -15,9 +15,10 @@ from dprk_records.checks.crossrecord import (
     unique_id_problems,
     unique_symbol_problems,
 )
-from dprk_records.checks.incremental import REF, SYMBOL, TWIN, Known, known_facts, twin_key
+from dprk_records.checks.incremental import REF, SYMBOL, TWIN, twin_key
 from dprk_records.checks.problems import Problem, Report
 from dprk_records.checks.runner import FileResult, check_files
+from dprk_records.checks.trust import Known, known
 from dprk_records.history import revisions as history
 from dprk_records.records.cache import open_cache
 from dprk_records.records.repository import RecordFile, Repository
@@ -58,11 +59,12 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
         lost = sorted({gone.id for gone in changed.gone if gone.kind not in index.get(gone.id, [])})
         seen = {result.record.rel for result in results}
         # which files hold an id, a symbol or a content: from what the last validate of every record
-        # kept for each unchanged file, else (none kept, or many files changed since) git grep
-        known = known_facts(repo, cache)
+        # kept for each unchanged file (dprk_records.checks.trust), else (none kept, or many files
+        # changed since) git grep
+        facts = known(repo, cache, changed)
         if lost:
             # a value written with YAML escapes ("...\u002d...") holds a backslash: such files are read too
-            found = known.holders(REF, lost) if known else None
+            found = facts.holders(REF, lost) if facts else None
             if found is None:
                 found = history.grep_records(repo, lost + [ESCAPE])
             referrers = [repo.classify(repo.root / rel) for rel in sorted(found) if rel not in seen]
@@ -70,14 +72,14 @@ def validate_changed(repo: Repository, since: str, *, use_cache: bool = True, jo
                 report.problems.extend(reference_problems(index, referrer, at, set(lost)))
         symbols = sorted({value for result in results for _, value in result.symbols})
         if symbols:
-            found = known.holders(SYMBOL, symbols) if known else None
+            found = facts.holders(SYMBOL, symbols) if facts else None
             if found is None:
                 found = history.grep_records(repo, symbols + [ESCAPE])
             holders = [repo.classify(repo.root / rel) for rel in sorted(found)]
             others = [h for h in holders if isinstance(h, RecordFile) and h.rel not in seen]
             pool = results + check_files(repo, others, cache=cache, jobs=1)
             report.problems.extend(unique_symbol_problems(results, pool, at))
-        report.problems.extend(_twins(repo, history, results, seen, cache, at, known))
+        report.problems.extend(_twins(repo, history, results, seen, cache, at, facts))
     finally:
         if cache is not None:
             cache.close()

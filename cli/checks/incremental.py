@@ -44,6 +44,9 @@ from dprk_records.records.repository import RecordFile, Repository
 SHARES = "report:validate:files"  # the cache's meta key: paths, stats and problems of the last run
 UNTRUSTED = b"\xff" * 32  # the stat kept for a file changed within the racy window: never matches
 REF, SYMBOL, TWIN = "ref", "symbol", "twin"
+# Each version of the shares has a generation; git's word on it (dprk_records.checks.trust) is
+# kept apart: HEAD's commit and the files whose facts it does not vouch for, at most LIMIT of them.
+GENERATION, LINK, LIMIT = "report:validate:generation", "report:validate:git", 2000
 
 
 class Prior:
@@ -120,6 +123,7 @@ def keep(
     the facts of the files in `facts`, replacing those of the files in `gone` (all of them when None)."""
     if cache._open() is None:
         return
+    gone = None if gone is None else list(gone)
     stamps = b"".join(stats.get(rel, UNTRUSTED) for rel in rels)
     text = json.dumps(
         {"rels": rels, "stamps": stamps.hex(), "problems": problems}, separators=(",", ":"), ensure_ascii=False
@@ -136,6 +140,14 @@ def keep(
             ((what, value, rel) for rel, pairs in facts for what, value in pairs),
         )
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SHARES, text))
+        # a new version of the shares; what git vouched for the last one holds for this one
+        # but for the files whose share was made again (or that are gone)
+        link = _carry(db, None if gone is None else set(gone))
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (GENERATION, link["generation"]))
+        if link.get("untrusted") is None:
+            db.execute("DELETE FROM meta WHERE key = ?", (LINK,))
+        else:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (LINK, json.dumps(link)))
 
 
 def keep_all(cache: Any, results: list[FileResult], cross: list[Problem], stats: dict[str, Stamp], now: int) -> None:
@@ -309,73 +321,22 @@ def _id_of(rel: str) -> str:
     return name[: -len(".yaml")] if name.endswith(".yaml") else name
 
 
-class Known:
-    """Which record files give a symbol, have a content key or refer to an id, from the facts
-    of the last `validate` of every record: trusted for the files whose stat is the one kept
-    then; the others (`unknown`: changed since, or new) must be read to tell."""
-
-    def __init__(self, cache: Any, trusted: set[str], unknown: list[str]):
-        self.cache, self.trusted, self.unknown = cache, trusted, unknown
-
-    def holders(self, what: str, values: Iterable[str]) -> set[str] | None:
-        """The trusted files known to hold any of `values`, and every unknown file; None when
-        the cache stopped answering (git grep must tell)."""
-        wanted = sorted(set(values))
-        try:
-            rows = _query(self.cache, "SELECT rel FROM facts WHERE what = ? AND value IN ({})", wanted, (what,))
-        except Unreadable:
-            return None
-        return ({rel for (rel,) in rows} & self.trusted) | set(self.unknown)
-
-
-def known_facts(repo: Repository, cache: Any, limit: int = 2000) -> Known | None:
-    """What the facts of the last `validate` of every record can tell about the files as they
-    are now (a stat of each); None when there are none, or more than `limit` files changed since."""
+def _carry(db: Any, gone: set[str] | None) -> dict[str, Any]:
+    """Git's word for a new version of the shares (inside the transaction that writes it): a
+    new generation, and what git vouched for the version it replaces, but for the files `gone`
+    (whose facts were made again, or that are gone); nothing after a run of every record."""
     import os
 
-    db = cache._open() if cache is not None else None
-    if db is None:
-        return None
+    link: dict[str, Any] = {"generation": os.urandom(8).hex()}
+    if gone is None:
+        return link
+    rows = dict(db.execute("SELECT key, value FROM meta WHERE key IN (?, ?)", (GENERATION, LINK)).fetchall())
     try:
-        db.execute("BEGIN")
-        try:
-            prior = load(cache)
-        finally:
-            db.execute("COMMIT")
-    except Exception as exc:
-        cache.broken(exc)
-        return None
-    if prior is None:
-        return None
-    trusted: set[str] = set()
-    unknown: list[str] = []
-    pack = struct.Struct("<QqqQ").pack
-    where, stamps = prior.where, prior.stamps
-    for kind in repo.schemas.kinds.values():  # the files `scan` gives as records, listed without its objects
-        folder = repo.records_dir / kind.folder
-        if os.path.islink(folder) and not repo.inside(folder):
-            return None
-        prefix = f"records/{kind.folder}/"
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith(".") or not name.endswith(".yaml"):
-                continue
-            rel = prefix + name
-            n = where.get(rel)
-            try:
-                st = os.stat(entry.path)
-            except OSError:
-                n = None
-            if n is not None and stamps[n * 32 : n * 32 + 32] == pack(
-                st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
-            ):
-                trusted.add(rel)
-            else:
-                unknown.append(rel)
-                if len(unknown) > limit:
-                    return None
-    return Known(cache, trusted, unknown)
+        last = json.loads(rows[LINK])
+        untrusted = set(last["untrusted"]) | gone
+        if last["generation"] != rows[GENERATION] or len(untrusted) > LIMIT:
+            return link
+        link.update(head=str(last["head"]), untrusted=sorted(untrusted))
+    except (KeyError, ValueError, TypeError):
+        pass
+    return link

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dprk_records.errors import UsageError
+from dprk_records.errors import DprkError, UsageError
+from dprk_records.history import status
 from dprk_records.history.git import WORKTREE, Commit, Git, PathChange, Side, open_git
 from dprk_records.history.recorddiff import Diff, OtherFile, RecordChange, compare
 from dprk_records.records.repository import RECORD_SUFFIX, RECORDS, SCHEMA, RecordFile, Repository, Stray, check_id_text
@@ -147,6 +148,10 @@ class ChangedSince:
     present: list[RecordFile | Stray] = field(default_factory=list)  # added, modified or renamed-to, still on disk
     gone: list[RecordFile] = field(default_factory=list)  # removed, or renamed away (the old path)
     schema_changed: bool = False
+    # git's word on the rest: HEAD's commit, and the paths under records/ that are not a tracked
+    # file as HEAD holds it (changed, untracked, ignored); None when git's walk cannot vouch for that
+    head: str | None = None
+    moved: set[str] | None = None
 
 
 def changed_since(repo: Repository, since: str) -> ChangedSince:
@@ -161,7 +166,13 @@ def changed_since(repo: Repository, since: str) -> ChangedSince:
         else:
             old = Side(handle.commit(since), since)
         result = ChangedSince(old.label)
-        for change in handle.changes(old, Side(WORKTREE, "working tree"), (RECORDS, SCHEMA)):
+        found = (
+            status.worktree(handle, (RECORDS, SCHEMA), (RECORDS, SCHEMA), True) if old.rev == handle.head() else None
+        )
+        if found is not None and not found.ignored_folders and not status.hidden(handle, RECORDS):
+            result.head, result.moved = old.rev, found.moved
+        work = Side(WORKTREE, "working tree")
+        for change in found.changes if found is not None else handle.diff_changes(old, work, (RECORDS, SCHEMA)):
             for rel in (change.old_path, change.new_path):
                 if rel is not None and rel.startswith("schema/"):
                     result.schema_changed = True
@@ -174,6 +185,20 @@ def changed_since(repo: Repository, since: str) -> ChangedSince:
                 if path.exists() or path.is_symlink():
                     result.present.append(repo.classify(path))
     return result
+
+
+def paths_between(repo: Repository, old: str, new: str) -> set[str] | None:
+    """The paths under records/ that differ between two commits; None when git cannot tell
+    (a commit no longer there)."""
+    if not all(len(rev) in (40, 64) and all(c in "0123456789abcdef" for c in rev) for rev in (old, new)):
+        return None
+    args = ("--name-only", "-z", "--no-renames", "--relative", "--no-ext-diff", "--no-textconv", "--ignore-submodules")
+    with open_git(repo) as handle:
+        try:
+            out = handle.run("diff", *args, old, new, "--", RECORDS)
+        except DprkError:
+            return None
+    return {path for path in out.split("\0") if path}
 
 
 def grep_records(repo: Repository, needles: list[str]) -> list[str]:
