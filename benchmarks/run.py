@@ -35,6 +35,7 @@ import os
 import platform
 import resource
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -540,12 +541,15 @@ def main() -> None:
         sys.exit("no repository could be generated")
 
     first = roots[min(roots)]
-    bench.case("start-up floor", None, first, [python, "-c", "import click"])
-    bench.case("dprk --version", None, first, [*dprk, "--version"])
-    bench.case("dprk --help", None, first, [*dprk, "--help"])
-    bench.run_pending("start-up")
-    for size, root in roots.items():
-        run_size(bench, size, root, bench.large_runs if size >= LARGE else None)
+    try:
+        bench.case("start-up floor", None, first, [python, "-c", "import click"])
+        bench.case("dprk --version", None, first, [*dprk, "--version"])
+        bench.case("dprk --help", None, first, [*dprk, "--help"])
+        bench.run_pending("start-up")
+        for size, root in roots.items():
+            run_size(bench, size, root, bench.large_runs if size >= LARGE else None)
+    finally:
+        shutil.rmtree(bench.out, ignore_errors=True)  # the children's output, kept only while they run
 
     table = report(bench, sorted(roots), machine)
     print(table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,12 +14,17 @@ RUN = PROJECT / "benchmarks" / "run.py"
 
 
 def bench(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
+    scratch = tmp_path / "scratch"  # the harness's own temporary folder goes here
+    scratch.mkdir(exist_ok=True)
+    done = subprocess.run(
         [sys.executable, str(RUN), "--sizes", "20", "--runs", "1", "--workdir", str(tmp_path), *extra],
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
+    assert list(scratch.iterdir()) == []  # nothing left behind
+    return done
 
 
 def table_rows(stdout: str) -> dict[str, str]:
