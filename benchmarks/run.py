@@ -108,6 +108,7 @@ class Bench:
         self.out = Path(tempfile.mkdtemp(prefix="dprk-bench-out-"))
         self.last_cpu = 0.0
         self.large_runs = runs
+        self.only: tuple[str, ...] = ()  # --only: the rows whose names hold one of these
 
     def once(self, argv: list[str], cwd: Path) -> tuple[float, int, str | None]:
         """Run argv to the end; return wall seconds, peak RSS in KiB and an error (or None).
@@ -140,6 +141,8 @@ class Bench:
     def case(self, name: str, size: int | None, cwd: Path, command, before=None, after=None, check=None) -> None:
         """Register a command: argv, or a function of the run number giving argv; before/after set up and
         clean up around each run; check(stdout) may return an error for output that is wrong."""
+        if self.only and not any(part in name for part in self.only):
+            return  # left out by --only
         row = Row(name, size)
         self.rows.append(row)
         argv_for = command if callable(command) else (lambda _n: command)
@@ -510,6 +513,13 @@ def main() -> None:
         "--timeout", type=float, default=600, help="seconds before one run counts as failed (default: 600)"
     )
     parser.add_argument("--output", type=Path, help="also write the Markdown table to this file")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="time only the rows whose names hold one of these comma-separated words, e.g. "
+        "'validate warm,diff,changed-since' (a warm row needs the cache an earlier row fills: keep "
+        "'validate warm' with --changed-since); a ratio whose base row is left out shows as —",
+    )
     args = parser.parse_args()
 
     try:
@@ -530,6 +540,7 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     bench = Bench(dprk, python, args.runs, args.warmup, args.timeout)
     bench.large_runs = args.large_runs or args.runs
+    bench.only = tuple(part.strip() for part in args.only.split(",") if part.strip())
     machine = machine_info(python)
     roots = {}
     for size in sizes:

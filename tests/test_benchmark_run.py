@@ -88,3 +88,14 @@ def test_a_failing_command_is_a_row_that_says_so(tmp_path):
 def test_bad_sizes_are_a_usage_error(tmp_path):
     done = bench(tmp_path, "--sizes", "ten")
     assert done.returncode == 2 and "--sizes" in done.stderr
+
+
+@pytest.mark.slow  # generates a repository and runs dprk
+def test_only_times_the_rows_named(tmp_path):
+    done = bench(
+        tmp_path, "--dprk", f"{sys.executable} -m dprk_records", "--python", sys.executable, "--only", "add,diff"
+    )
+    assert done.returncode == 0, done.stderr
+    rows = table_rows(done.stdout)
+    assert set(rows) == {"diff (10 records changed)", "add launch"}, rows
+    assert all("failed" not in row for row in rows.values())
