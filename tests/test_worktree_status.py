@@ -204,3 +204,30 @@ def test_in_a_subfolder_of_the_git_work_tree(tmp_path: Path) -> None:
                 f"records/launches/{LAUNCH}.yaml",
                 "records/statements/2023-10-01-new.yaml",
             }
+
+
+def test_a_status_started_early_gives_what_one_run_then_gives(repo: Path) -> None:
+    seed(repo)
+    untracked(repo)
+    pathspec = ("records", "schema")
+    early = status.Early(repo, *status.status_args(pathspec, True))
+    other = status.Early(repo, *status.status_args((), False))
+    try:
+        with open_git(Repository(repo)) as handle:
+            assert other.output(*status.status_args(pathspec, True)) is None  # another command's output is not used
+            later = status.worktree(handle, pathspec, pathspec, True)
+            found = status.worktree(handle, pathspec, pathspec, True, early)
+            assert early.process is None  # it was read
+    finally:
+        early.close()
+        other.close()
+    assert found is not None and later is not None
+    assert (found.changes, found.moved) == (later.changes, later.moved)
+
+
+def test_a_status_that_could_not_run_early_is_run_again(tmp_path: Path) -> None:
+    plain = make_repo(tmp_path / "plain", git_init=False)  # no git repository: git status fails
+    early = status.Early(plain, *status.status_args((), False))
+    assert early.output(*status.status_args((), False)) is None
+    result = Runner(plain)("diff")
+    assert result.exit_code == 2 and "not in a git repository" in result.output

@@ -190,11 +190,14 @@ class Git:
 
     # --- changed paths -----------------------------------------------------------------
 
-    def changes(self, old: Side, new: Side, pathspec: tuple[str, ...] = ()) -> list[PathChange]:
-        """Paths that differ between two sides, renames detected, relative to the dprk root."""
+    def changes(
+        self, old: Side, new: Side, pathspec: tuple[str, ...] = (), early: status.Early | None = None
+    ) -> list[PathChange]:
+        """Paths that differ between two sides, renames detected, relative to the dprk root
+        (`early`: the `git status` of the work tree, started before)."""
         if new.rev is None and old.rev == self.head():
             # HEAD against the work tree: one `git status` where it tells the same as `git diff`
-            found = status.worktree(self, pathspec, pathspec or (RECORDS,))
+            found = status.worktree(self, pathspec, pathspec or (RECORDS,), early=early)
             if found is not None:
                 return found.changes
         return self.diff_changes(old, new, pathspec)

@@ -38,21 +38,27 @@ def diff_revisions(repo: Repository, spec: str | None = None) -> Diff:
     `A..B`, or `A...B` (B against the merge base of A and B). Only changed blobs are read.
     """
 
-    with open_git(repo) as handle:
-        old, new = handle.sides(spec)
-        diff = Diff(old.label, new.label)
-        for change in handle.changes(old, new):
-            entry = _record_change(repo, handle, old, new, change)
-            if entry is None:
-                diff.others.append(
-                    OtherFile(
-                        _STATUS_WORD.get(change.status, change.status),
-                        change.new_path or change.old_path or "",
-                        change.old_path if change.status == "R" else None,
+    # the work tree against HEAD: git's walk of it starts now, while GitPython loads
+    early = status.Early(repo.root, *status.status_args((), False)) if not spec else None
+    try:
+        with open_git(repo) as handle:
+            old, new = handle.sides(spec)
+            diff = Diff(old.label, new.label)
+            for change in handle.changes(old, new, early=early):
+                entry = _record_change(repo, handle, old, new, change)
+                if entry is None:
+                    diff.others.append(
+                        OtherFile(
+                            _STATUS_WORD.get(change.status, change.status),
+                            change.new_path or change.old_path or "",
+                            change.old_path if change.status == "R" else None,
+                        )
                     )
-                )
-            else:
-                diff.records.append(entry)
+                else:
+                    diff.records.append(entry)
+    finally:
+        if early is not None:
+            early.close()
     diff.sort()
     return diff
 
@@ -160,30 +166,43 @@ def changed_since(repo: Repository, since: str) -> ChangedSince:
     `since` is a revision; `REV...` means the merge base of REV and HEAD (what a pull
     request changed, even after REV moved on).
     """
-    with open_git(repo) as handle:
-        if since.endswith("...") and len(since) > 3:
-            old, _ = handle.sides(since + "HEAD")
-        else:
-            old = Side(handle.commit(since), since)
-        result = ChangedSince(old.label)
-        found = (
-            status.worktree(handle, (RECORDS, SCHEMA), (RECORDS, SCHEMA), True) if old.rev == handle.head() else None
-        )
-        if found is not None and not found.ignored_folders and not status.hidden(handle, RECORDS):
-            result.head, result.moved = old.rev, found.moved
-        work = Side(WORKTREE, "working tree")
-        for change in found.changes if found is not None else handle.diff_changes(old, work, (RECORDS, SCHEMA)):
-            for rel in (change.old_path, change.new_path):
-                if rel is not None and rel.startswith("schema/"):
-                    result.schema_changed = True
-            if change.status in ("D", "R") and change.old_path:
-                before = record_at(repo, change.old_path)
-                if before is not None:
-                    result.gone.append(before)
-            if change.new_path and change.new_path.startswith("records/"):
-                path = repo.root / change.new_path
-                if path.exists() or path.is_symlink():
-                    result.present.append(repo.classify(path))
+    # against HEAD, git's walk of the work tree starts now, while GitPython loads
+    early = [status.Early(repo.root, *status.status_args((RECORDS, SCHEMA), True))] if since == "HEAD" else []
+    early += [status.Early(repo.root, *status.hidden_args(RECORDS))] if early else []
+    try:
+        with open_git(repo) as handle:
+            return _changed_since(repo, handle, since, *early)
+    finally:
+        for process in early:
+            process.close()
+
+
+def _changed_since(repo: Repository, handle: Git, since: str, *early: status.Early) -> ChangedSince:
+    """changed_since with git open (`early`: its status and ls-files -v, started before)."""
+    if since.endswith("...") and len(since) > 3:
+        old, _ = handle.sides(since + "HEAD")
+    else:
+        old = Side(handle.commit(since), since)
+    result = ChangedSince(old.label)
+    walk, told = early or (None, None)
+    found = (
+        status.worktree(handle, (RECORDS, SCHEMA), (RECORDS, SCHEMA), True, walk) if old.rev == handle.head() else None
+    )
+    if found is not None and not found.ignored_folders and not status.hidden(handle, RECORDS, told):
+        result.head, result.moved = old.rev, found.moved
+    work = Side(WORKTREE, "working tree")
+    for change in found.changes if found is not None else handle.diff_changes(old, work, (RECORDS, SCHEMA)):
+        for rel in (change.old_path, change.new_path):
+            if rel is not None and rel.startswith("schema/"):
+                result.schema_changed = True
+        if change.status in ("D", "R") and change.old_path:
+            before = record_at(repo, change.old_path)
+            if before is not None:
+                result.gone.append(before)
+        if change.new_path and change.new_path.startswith("records/"):
+            path = repo.root / change.new_path
+            if path.exists() or path.is_symlink():
+                result.present.append(repo.classify(path))
     return result
 
 

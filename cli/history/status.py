@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 from dataclasses import dataclass, field
+from subprocess import DEVNULL, PIPE
 from typing import Any
 
 from dprk_records.history.rawdiff import PathChange
@@ -49,16 +51,66 @@ def _mode(full: str) -> str:
     return "100755" if info.st_mode & stat.S_IXUSR else "100644"
 
 
-def worktree(
-    handle: Any, pathspec: tuple[str, ...], untracked: tuple[str, ...], ignored: bool = False
-) -> WorkTree | None:
-    """The work tree's changes against HEAD under `pathspec` (the whole dprk repository when
-    empty), with the untracked files under `untracked` as added; None where `git diff` must
-    tell (see the module's docstring). `ignored`: list the ignored files too (in `moved`)."""
+class Early:
+    """A git command started at once, before GitPython is loaded and the revisions are asked
+    for, so that git's walk of the work tree and that work run at the same time. Its output
+    is used when it ran to the end; else (no git, not a repository) the command is run again
+    through GitPython, which says what went wrong."""
+
+    def __init__(self, root: Any, *args: str) -> None:
+        self.args = args
+        env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LANGUAGE": "C", "LC_ALL": "C"}
+        try:
+            self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                ["git", *args], cwd=str(root), env=env, stdin=DEVNULL, stdout=PIPE, stderr=DEVNULL
+            )
+        except OSError:
+            self.process = None
+
+    def output(self, *args: str) -> bytes | None:
+        """What the command printed, if it is the one started (`args`) and ran to the end."""
+        if self.process is None or args != self.args:
+            return None
+        out, _ = self.process.communicate()
+        code, self.process = self.process.returncode, None
+        return out if code == 0 else None
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+def status_args(pathspec: tuple[str, ...], ignored: bool) -> tuple[str, ...]:
+    """The `git status` that worktree reads."""
     args = ["status", "--porcelain=v2", "-z", "--untracked-files=normal", "--ignore-submodules=all"]
     if ignored:
         args.append("--ignored=traditional")
-    out = handle.run(*args, "--", *(pathspec or (".",)), env={"GIT_OPTIONAL_LOCKS": "0"})
+    return (*args, "--", *(pathspec or (".",)))
+
+
+def hidden_args(folder: str) -> tuple[str, ...]:
+    return ("ls-files", "-v", "-z", "--", folder)
+
+
+def worktree(
+    handle: Any,
+    pathspec: tuple[str, ...],
+    untracked: tuple[str, ...],
+    ignored: bool = False,
+    early: Early | None = None,
+) -> WorkTree | None:
+    """The work tree's changes against HEAD under `pathspec` (the whole dprk repository when
+    empty), with the untracked files under `untracked` as added; None where `git diff` must
+    tell (see the module's docstring). `ignored`: list the ignored files too (in `moved`).
+    `early`: the same `git status`, started before."""
+    args = status_args(pathspec, ignored)
+    raw = early.output(*args) if early is not None else None
+    if raw is not None:
+        out = raw.decode("utf-8", "surrogateescape")
+    else:
+        out = handle.run(*args, env={"GIT_OPTIONAL_LOCKS": "0"})
     prefix = handle.prefix()
     result = WorkTree()
     added = gone = False
@@ -113,8 +165,10 @@ def worktree(
     return result
 
 
-def hidden(handle: Any, folder: str) -> bool:
+def hidden(handle: Any, folder: str, early: Early | None = None) -> bool:
     """Whether git was told not to look at some tracked file under `folder` (`git update-index
     --assume-unchanged` or `--skip-worktree`): its status then says nothing of that file."""
-    out = handle.run_bytes("ls-files", "-v", "-z", "--", folder)
+    out = early.output(*hidden_args(folder)) if early is not None else None
+    if out is None:
+        out = handle.run_bytes(*hidden_args(folder))
     return out.count(b"\0H ") + out.startswith(b"H ") != out.count(b"\0")  # each entry ends in NUL
