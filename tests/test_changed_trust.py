@@ -231,3 +231,23 @@ def test_a_kind_folder_git_does_not_walk(repo, run, tmp_path):
     assert run("validate").exit_code == 0
     checked(run)
     assert how(repo) == "stat"
+
+
+def test_a_file_changed_while_git_walks_is_not_vouched_for(repo, run):
+    """git's walk began before A changed and a validate kept A's new facts: the stat then
+    matches, but git never saw that version; A must not be taken as HEAD's version later."""
+    seed(repo)
+    assert run("validate").exit_code == 0
+    root = Repository(repo)
+    changed = changed_since(root, "HEAD")  # git's walk: A is HEAD's version
+    edit(repo, A, "S/PV.9001", "S/PV.7777")
+    assert run("validate").exit_code == 0  # A's facts now say S/PV.7777
+    cache = open_cache(root.root, root.schema_dir)
+    try:
+        assert trust.known(root, cache, changed).trusted is not None  # the stat told, and git's word was kept
+    finally:
+        cache.close()
+    git(repo, "checkout", "--", A)  # back at HEAD's version, S/PV.9001
+    edit(repo, B, "S/PV.9002", "S/PV.9001")
+    assert how(repo) == "git"
+    assert checked(run) == {(B, "unique-symbol")}

@@ -7,7 +7,8 @@ each file's share, as `validate` itself does). It also has git's walk of the wor
 (`git status`, which the command runs anyway for what changed): the paths under records/
 that are not a tracked file as HEAD holds it (changed, untracked, ignored). A file whose
 stat is the one kept and that git does not name has facts that describe HEAD's version of
-it. What is kept of that, beside the shares and for their generation, is HEAD's commit and
+it, unless it changed after git's walk began (a `validate` at the same time may have kept
+facts of a version git never saw): such a file is not vouched for. What is kept of that, beside the shares and for their generation, is HEAD's commit and
 every other file: the files git did not vouch for ("untrusted").
 
 The next runs need no stat: a file is described by its facts when it is not untrusted, not
@@ -31,6 +32,7 @@ from typing import Any
 
 from dprk_records.checks.incremental import GENERATION, LIMIT, LINK, Unreadable, _query, load
 from dprk_records.history.revisions import ChangedSince, paths_between
+from dprk_records.records import cachekey
 from dprk_records.records.repository import RECORD_SUFFIX, RECORDS, Repository
 
 
@@ -45,6 +47,7 @@ class Known:
         self.cache, self.trusted, self.unknown, self.untrusted = cache, trusted, unknown, untrusted
         self.rels: Iterable[str] = ()  # the paths of the shares, when a stat of each told
         self.generation: str | None = None
+        self.recent: set[str] = set()  # trusted files changed since git's walk began
 
     def holders(self, what: str, values: Iterable[str]) -> set[str] | None:
         """The trusted files known to hold any of `values`, and every unknown file; None when
@@ -82,10 +85,12 @@ def known(repo: Repository, cache: Any, changed: ChangedSince) -> Known | None:
             if not isinstance(exc, (KeyError, ValueError, TypeError)):
                 cache.broken(exc)
                 return None
-    found = known_facts(repo, cache)
+    found = known_facts(repo, cache, since=changed.walked_at - cachekey.RACY_NS)
     if found is not None and walked and found.trusted is not None:
         assert changed.moved is not None
-        untrusted = (set(found.rels) - (found.trusted - changed.moved)) | set(found.unknown)
+        # vouched for: as the stat kept, not named by git, and not changed since git's walk began
+        vouched = found.trusted - changed.moved - found.recent
+        untrusted = (set(found.rels) - vouched) | set(found.unknown)
         if len(untrusted) <= LIMIT:
             link = {"generation": found.generation, "head": changed.head, "untrusted": sorted(untrusted)}
             with cache.transaction() as db:
@@ -114,9 +119,10 @@ def _listed(repo: Repository, rel: str) -> bool:
     )
 
 
-def known_facts(repo: Repository, cache: Any, limit: int = 2000) -> Known | None:
+def known_facts(repo: Repository, cache: Any, limit: int = 2000, since: int | None = None) -> Known | None:
     """What the facts of the last `validate` of every record can tell about the files as they
-    are now (a stat of each); None when there are none, or more than `limit` files changed since."""
+    are now (a stat of each); None when there are none, or more than `limit` files changed since.
+    `since`: the trusted files changed at or after this time (ns) are named in `recent`."""
     db = cache._open() if cache is not None else None
     if db is None:
         return None
@@ -133,6 +139,7 @@ def known_facts(repo: Repository, cache: Any, limit: int = 2000) -> Known | None
     if prior is None:
         return None
     trusted: set[str] = set()
+    recent: set[str] = set()
     unknown: list[str] = []
     pack = struct.Struct("<QqqQ").pack
     where, stamps = prior.where, prior.stamps
@@ -159,10 +166,12 @@ def known_facts(repo: Repository, cache: Any, limit: int = 2000) -> Known | None
                 st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
             ):
                 trusted.add(rel)
+                if since is not None and max(st.st_mtime_ns, st.st_ctime_ns) >= since:
+                    recent.add(rel)
             else:
                 unknown.append(rel)
                 if len(unknown) > limit:
                     return None
     found = Known(cache, trusted, unknown)
-    found.rels, found.generation = where, row[0] if row is not None else None
+    found.rels, found.generation, found.recent = where, row[0] if row is not None else None, recent
     return found

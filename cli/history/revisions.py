@@ -5,6 +5,7 @@ revision for `validate --changed-since`.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,6 +159,7 @@ class ChangedSince:
     # file as HEAD holds it (changed, untracked, ignored); None when git's walk cannot vouch for that
     head: str | None = None
     moved: set[str] | None = None
+    walked_at: int = 0  # the clock (ns) before git's walk began: a file changed since may be one it missed
 
 
 def changed_since(repo: Repository, since: str) -> ChangedSince:
@@ -167,11 +169,14 @@ def changed_since(repo: Repository, since: str) -> ChangedSince:
     request changed, even after REV moved on).
     """
     # against HEAD, git's walk of the work tree starts now, while GitPython loads
+    walked_at = time.time_ns()
     early = [status.Early(repo.root, *status.status_args((RECORDS, SCHEMA), True))] if since == "HEAD" else []
     early += [status.Early(repo.root, *status.hidden_args(RECORDS))] if early else []
     try:
         with open_git(repo) as handle:
-            return _changed_since(repo, handle, since, *early)
+            result = _changed_since(repo, handle, since, *early)
+            result.walked_at = walked_at
+            return result
     finally:
         for process in early:
             process.close()
