@@ -3,7 +3,7 @@
 writers nor the diff renderers nor the writers of validation problems; and `validate` of
 the records on disk loads no git (dprk_records.checks.validate). Names of the tool's own
 modules, read from sys.modules after real runs, in one process: `query` first, then what
-`validate` added."""
+`validate` added; then the formats loaded for a program that asks for them."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ for name, args in (("query", ["query", "launches", "--csv", "--fields", "id"]), 
     done = CliRunner().invoke(cli, args)
     result[name] = {"code": done.exit_code, "output": done.output}
     result[name]["loaded"] = sorted(m for m in sys.modules if m.startswith("dprk_records."))
+# a program that asks for a format no command loaded yet gets it all the same
+from dprk_records.output import registry
+result["asked"] = [registry.describe("datapackage"), registry.writer("sqlite", "export").name, registry.formats("diff")]
 print(json.dumps(result))
 """
 
@@ -60,3 +63,8 @@ def test_query_loads_the_writers_of_rows_alone_and_validate_no_git(repo):
     assert validate["code"] == 0, validate["output"]
     assert "dprk_records.output.problemwriters" in validate["loaded"]
     assert sorted(NOT_FOR_VALIDATE & set(validate["loaded"])) == []
+    assert result["asked"] == [
+        "a Frictionless Data Package, written to a folder",
+        "sqlite",
+        ["text", "json", "markdown"],
+    ]

@@ -57,14 +57,26 @@ def formats(subject: str) -> list[str]:
     return list(_offered(subject))
 
 
+def _named(name: str) -> type[Writer]:
+    """The first writer class of format `name`; KeyError for a format nobody defined."""
+    found = next((cls for cls in WRITERS if cls.name == name), None)
+    if found is None:  # perhaps a built-in one whose module nothing has asked for yet
+        for module in ORDER:
+            importlib.import_module(module)
+        found = next((cls for cls in WRITERS if cls.name == name), None)
+    if found is None:
+        raise KeyError(name)
+    return found
+
+
 def describe(name: str) -> str:
     """A format's help, in a few words."""
-    return next(cls for cls in WRITERS if cls.name == name).help
+    return _named(name).help
 
 
 def styled(name: str) -> bool:
     """Whether a format draws a table in a style of tabulate's (the `style` a writer is made with)."""
-    return next(cls for cls in WRITERS if cls.name == name).styled
+    return _named(name).styled
 
 
 def writer(name: str, subject: str, **options: Any) -> Writer:
