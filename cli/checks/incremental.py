@@ -75,7 +75,7 @@ class Prior:
 
 def load(cache: Any) -> Prior | None:
     """The shares the last run kept (None when there are none, or they are not readable)."""
-    text = cache._meta(SHARES)
+    text = cache.meta(SHARES)
     if text is None:
         return None
     try:
@@ -121,7 +121,7 @@ def keep(
 ) -> None:
     """Store the shares of this run: every path's stat (packed, see _packs) and problems, and
     the facts of the files in `facts`, replacing those of the files in `gone` (all of them when None)."""
-    if cache._open() is None:
+    if cache.connection() is None:
         return
     gone = None if gone is None else list(gone)
     stamps = b"".join(stats.get(rel, UNTRUSTED) for rel in rels)
@@ -180,10 +180,10 @@ class Unreadable(Exception):
     """The cache stopped answering during the run (locked, damaged): what it kept cannot be used."""
 
 
-def _query(cache: Any, sql: str, values: list[Any], extra: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+def query(cache: Any, sql: str, values: list[Any], extra: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     import sqlite3
 
-    db = cache._open()
+    db = cache.connection()
     if db is None:
         raise Unreadable
     rows: list[tuple[Any, ...]] = []
@@ -224,7 +224,7 @@ def _check_changed(
     file taken at the start of this run (`now`)."""
     import sqlite3
 
-    db = cache._open()
+    db = cache.connection()
     if db is None:
         return None
     present = {r.rel: r for r in chosen}
@@ -238,7 +238,7 @@ def _check_changed(
             changed = [r for r in chosen if not prior.same(r.rel, packs.get(r.rel))]
             fresh = {r.rel for r in changed}  # checked on their own: their share is made anew
             gone = [*fresh, *(rel for rel in prior.where if rel not in present)]
-            before = _query(cache, "SELECT what, value FROM facts WHERE rel IN ({})", gone)
+            before = query(cache, "SELECT what, value FROM facts WHERE rel IN ({})", gone)
         finally:
             db.execute("COMMIT")
     except (sqlite3.Error, Unreadable) as exc:
@@ -253,7 +253,7 @@ def _check_changed(
     def holders(what: str, values: Iterable[str]) -> set[str]:
         wanted = sorted(set(values))
         found = {
-            rel for (rel,) in _query(cache, "SELECT rel FROM facts WHERE what = ? AND value IN ({})", wanted, (what,))
+            rel for (rel,) in query(cache, "SELECT rel FROM facts WHERE what = ? AND value IN ({})", wanted, (what,))
         }
         found &= trusted
         named = set(wanted)
@@ -277,7 +277,7 @@ def _check_changed(
     again.update(holders(TWIN, [v for what, v in hit if what == TWIN]))
 
     # the files the symbol and content checks of those compare with: whoever shares one with them
-    theirs = _query(cache, "SELECT what, value FROM facts WHERE what != 'ref' AND rel IN ({})", sorted(again & trusted))
+    theirs = query(cache, "SELECT what, value FROM facts WHERE what != 'ref' AND rel IN ({})", sorted(again & trusted))
     mine = theirs + [pair for rel in again & fresh for pair in after[rel] if pair[0] != REF]
     pool_rels = (
         again | holders(SYMBOL, [v for w, v in mine if w == SYMBOL]) | holders(TWIN, [v for w, v in mine if w == TWIN])

@@ -30,7 +30,7 @@ import struct
 from collections.abc import Iterable
 from typing import Any
 
-from dprk_records.checks.incremental import GENERATION, LIMIT, LINK, Unreadable, _query, load
+from dprk_records.checks.incremental import GENERATION, LIMIT, LINK, Unreadable, load, query
 from dprk_records.history.revisions import ChangedSince, paths_between
 from dprk_records.records import cachekey
 from dprk_records.records.repository import RECORD_SUFFIX, RECORDS, Repository
@@ -54,7 +54,7 @@ class Known:
         the cache stopped answering (git grep must tell)."""
         wanted = sorted(set(values))
         try:
-            rows = _query(self.cache, "SELECT rel FROM facts WHERE what = ? AND value IN ({})", wanted, (what,))
+            rows = query(self.cache, "SELECT rel FROM facts WHERE what = ? AND value IN ({})", wanted, (what,))
         except Unreadable:
             return None
         found = {rel for (rel,) in rows}
@@ -66,7 +66,7 @@ def known(repo: Repository, cache: Any, changed: ChangedSince) -> Known | None:
     """What the facts kept can tell about the files as they are now, from git's word when it
     can be had (see the module's docstring), else from a stat of every file; None when there
     are no facts, or too many files changed since."""
-    db = cache._open() if cache is not None else None
+    db = cache.connection() if cache is not None else None
     if db is None:
         return None
     walked = changed.moved is not None and changed.head is not None and _walked(repo)
@@ -123,7 +123,7 @@ def known_facts(repo: Repository, cache: Any, limit: int = 2000, since: int | No
     """What the facts of the last `validate` of every record can tell about the files as they
     are now (a stat of each); None when there are none, or more than `limit` files changed since.
     `since`: the trusted files changed at or after this time (ns) are named in `recent`."""
-    db = cache._open() if cache is not None else None
+    db = cache.connection() if cache is not None else None
     if db is None:
         return None
     try:
