@@ -70,25 +70,57 @@ class FileResult(NamedTuple):
 def content_key(kind: Kind, data: dict[str, Any]) -> Twin:
     """What two records that are one share: a hash of the record apart from its id (a
     value equal to its own id, a reference to itself, counts as the same), and its date
-    (text that any file spelling the record holds, for `git grep`)."""
+    (text that any file spelling the record holds, for `git grep`).
+
+    The hash is of `[kind, rest]` as compact JSON with sorted keys, where `rest` is the
+    record without its id field and with each string value equal to the id written as
+    `{"self": true}`. That text is made from the JSON of the record as it is, with each
+    such value put in afterwards (see _self_values): the same text as walking the record
+    to replace them first, at a fraction of the cost."""
     import hashlib
     import json
 
-    own = data.get(kind.id_field)
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        return {"self": True} if isinstance(own, str) and value == own else value
-
-    rest = plain({k: v for k, v in data.items() if k != kind.id_field})
-    text = json.dumps([kind.name, rest], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    id_field = kind.id_field
+    own = data.get(id_field)
+    rest = {k: v for k, v in data.items() if k != id_field}
+    if isinstance(own, str) and own[:1] in _STRUCTURAL:
+        body = json.dumps(_plain(rest, own), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    else:
+        body = json.dumps(rest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        if isinstance(own, str):
+            body = _self_values(body, json.dumps(own, ensure_ascii=False))
+    text = f"[{json.dumps(kind.name, ensure_ascii=False)},{body}]"
     date = data.get("date")
     return Twin(
         hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), date if isinstance(date, str) else None
     )
+
+
+_STRUCTURAL = tuple(",:]}")  # an id starting with one of these is replaced by walking the record (see _self_values)
+_SELF = '{"self":true}'
+
+
+def _self_values(body: str, token: str) -> str:
+    """Compact JSON `body` with each string value that is `token` (a JSON string) written as
+    {"self":true}. A JSON string value begins with a quote right after `[`, `,` or `:` and
+    is followed by `,`, `]` or `}` (a key is followed by `:`). Inside a string a quote is
+    always escaped, so such a match can only be a whole string token, unless the token's
+    text starts with `,`, `:`, `]` or `}` (a match could then begin at a closing quote):
+    content_key walks the record for those ids instead."""
+    if token not in body:
+        return body
+    import re
+
+    return re.sub(r"(?<=[\[,:])" + re.escape(token) + r"(?=[,\]}])", _SELF, body)
+
+
+def _plain(value: Any, own: str) -> Any:
+    """`value` with each string equal to `own` replaced by {"self": True}, nested values included."""
+    if isinstance(value, dict):
+        return {k: _plain(v, own) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v, own) for v in value]
+    return {"self": True} if value == own else value
 
 
 def _verdict(problems: list[Problem], data: dict[str, Any] | None, kind: Kind) -> Verdict:
