@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from dprk_records.checks import shares
 from dprk_records.checks.problems import Problem
 from dprk_records.checks.record import check_record_text
 from dprk_records.errors import YamlError
@@ -210,15 +211,6 @@ def check_bytes(record: RecordFile, raw: bytes) -> tuple[FileResult, str | None]
     return FileResult.of(record, _verdict(problems, data, record.kind)), text
 
 
-_WORKER: dict[str, Any] = {}
-
-
-def _work(span: tuple[int, int]) -> list[tuple[Verdict, Entry | None]]:
-    """Check a span of the records list that the parent set up before forking."""
-    records = _WORKER["records"]
-    return [_check_one(records[i], _WORKER.get("cache")) for i in range(*span)]
-
-
 def check_files(
     repo: Repository,
     records: list[RecordFile],
@@ -227,9 +219,12 @@ def check_files(
     jobs: int | None = None,
     progress: Callable[..., None] | None = None,
     stats: dict[str, Any] | None = None,
+    first: Callable[[], None] | None = None,
 ) -> list[FileResult]:
-    """Each file's own checks, from the cache where it is fresh, else in one or more processes.
-    `stats`: a stat already taken of some files (by rel), used instead of another."""
+    """Each file's own checks, from the cache where it is fresh, else in one or more processes
+    (this one and forked workers, see dprk_records.checks.shares). `stats`: a stat already
+    taken of some files (by rel), used instead of another. `first`: run before any file is
+    checked, or, with workers, while they work (an error from it stops them)."""
     import os
 
     results: dict[str, FileResult] = {}
@@ -261,43 +256,46 @@ def check_files(
         else:
             todo.append(record)
 
-    def take(record: RecordFile, verdict: Verdict, entry: Entry | None) -> None:
+    def take(record: RecordFile, verdict: Verdict, entry: Entry | None, tick: bool = True) -> None:
         results[record.rel] = FileResult.of(record, verdict)
         if cache is not None and entry is not None:
             cache.add(entry)
-        if progress:
+        if progress and tick:
             progress(1)
 
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    pool_context = _fork_context() if jobs > 1 and len(todo) >= PARALLEL_MIN else None
-    if pool_context is not None:
-        for kind in {r.kind for r in todo}:
-            kind.fast_check  # noqa: B018 compile once, before the workers are forked
-        yamlread.load_yaml()  # PyYAML imported once, before the fork, not in every worker
-        size = max(50, min(500, len(todo) // (jobs * 4) or 1))
-        spans = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
-        _WORKER["cache"] = cache
-        _WORKER["records"] = todo
+    if jobs > 1 and len(todo) >= PARALLEL_MIN and shares.can_fork():
         try:
-            with pool_context.Pool(min(jobs, len(spans))) as pool:
-                for span, answers in zip(spans, pool.imap(_work, spans)):
-                    for record, (verdict, entry) in zip(todo[span[0] : span[1]], answers):
-                        take(record, verdict, entry)
-        finally:
-            _WORKER.clear()
+            for kind in {r.kind for r in todo}:
+                kind.fast_check  # noqa: B018 compile once, before the workers are forked
+        except Exception:
+            if first is not None:
+                first()  # a schema that is not one: said in words
+            raise
+        yamlread.load_yaml()  # PyYAML imported once, before the fork, not in every worker
+        answered: dict[int, tuple[int, list[tuple[Verdict, Entry | None]]]] = {}
+
+        def work(start: int, stop: int) -> list[tuple[Verdict, Entry | None]]:
+            return [_check_one(todo[i], cache) for i in range(start, stop)]
+
+        def arrived(start: int, stop: int, answers: list[tuple[Verdict, Entry | None]]) -> None:
+            answered[start] = stop, answers
+            if progress:
+                progress(stop - start)
+
+        shares.run(len(todo), work, arrived, processes=jobs, first=first)
+        first = None
+        for start in sorted(answered):  # in the order of the list, as one process would
+            stop, answers = answered.pop(start)
+            for record, (verdict, entry) in zip(todo[start:stop], answers):
+                take(record, verdict, entry, tick=False)
     else:
+        if first is not None:
+            first()
+            first = None
         for record in todo:
             verdict, entry = _check_one(record, cache)
             take(record, verdict, entry)
     if cache is not None:
         cache.flush()
     return [results[r.rel] for r in records]
-
-
-def _fork_context() -> Any:
-    import multiprocessing
-
-    try:
-        return multiprocessing.get_context("fork")
-    except ValueError:
-        return None
