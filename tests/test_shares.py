@@ -180,3 +180,19 @@ def test_validate_of_many_files_with_a_broken_schema_says_so_and_leaves_no_worke
     assert parallel.output == serial.output
     assert "launch.schema.json" in parallel.output
     assert no_children_left()
+
+
+def test_a_file_gone_before_it_is_read_is_the_same_problem_with_the_cache_or_without(repo):
+    """Without the cache no stat is taken before a file is read; a file that cannot be
+    found is still a `file` problem, as it is with the cache (which takes one)."""
+    from dprk_records.records.cache import open_cache
+    from dprk_records.records.repository import Repository
+
+    repository = Repository(repo)
+    record = repository.record_file(repository.kind("launch"), "2023-08-30-gone")
+    cache = open_cache(repository.root, repository.schema_dir)
+    without, _ = runner._check_one(record, None)
+    with_cache, entry = runner._check_one(record, cache)
+    cache.close()
+    assert without == with_cache and entry is None
+    assert [p.check for p in without.problems] == ["file"]

@@ -79,22 +79,35 @@ def content_key(kind: Kind, data: dict[str, Any]) -> Twin:
     such value put in afterwards (see _self_values): the same text as walking the record
     to replace them first, at a fraction of the cost."""
     import hashlib
-    import json
+    from json.encoder import encode_basestring  # a string as json.dumps(..., ensure_ascii=False) writes it
 
     id_field = kind.id_field
     own = data.get(id_field)
     rest = {k: v for k, v in data.items() if k != id_field}
+    encoder = _key_encoder()
     if isinstance(own, str) and own[:1] in _STRUCTURAL:
-        body = json.dumps(_plain(rest, own), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        body = encoder.encode(_plain(rest, own))
     else:
-        body = json.dumps(rest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        body = encoder.encode(rest)
         if isinstance(own, str):
-            body = _self_values(body, json.dumps(own, ensure_ascii=False))
-    text = f"[{json.dumps(kind.name, ensure_ascii=False)},{body}]"
+            body = _self_values(body, encode_basestring(own))
+    text = f"[{encode_basestring(kind.name)},{body}]"
     date = data.get("date")
     return Twin(
         hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), date if isinstance(date, str) else None
     )
+
+
+_ENCODER: list[Any] = []
+
+
+def _key_encoder() -> Any:
+    """json.dumps(..., sort_keys=True, ensure_ascii=False, separators=(",", ":")), made once."""
+    if not _ENCODER:
+        import json
+
+        _ENCODER.append(json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+    return _ENCODER[0]
 
 
 _STRUCTURAL = tuple(",:]}")  # an id starting with one of these is replaced by walking the record (see _self_values)
@@ -167,21 +180,32 @@ def decode(rel: str, stored: Any) -> Verdict | None:
         return None
 
 
+def _unreadable(record: RecordFile, exc: OSError) -> Verdict:
+    return _verdict(
+        [Problem(record.rel, None, None, (), f"cannot read file: {exc.strerror or exc}", "file")], None, record.kind
+    )
+
+
 def _check_one(record: RecordFile, cache: ParseCache | None) -> tuple[Verdict, Entry | None]:
     """Check one file on its own; return its verdict and the cache entry to store (if any)."""
     import json
     import os
 
+    stat = None
     try:
-        stat = os.stat(record.file)
+        if cache is not None:  # the stat the entry is stored with, taken before the bytes are read
+            stat = os.stat(record.file)
         raw = yamlread.read_bytes(record.file, record.rel)
         text = yamlread.decode(raw, record.rel)
     except YamlError as exc:
+        if stat is None:  # a file that cannot be stat'ed is a `file` problem, with the cache or without
+            try:
+                os.stat(record.file)
+            except OSError as error:
+                return _unreadable(record, error), None
         return _verdict([Problem(record.rel, exc.line, exc.column, (), exc.message, "yaml")], None, record.kind), None
     except OSError as exc:
-        return _verdict(
-            [Problem(record.rel, None, None, (), f"cannot read file: {exc.strerror or exc}", "file")], None, record.kind
-        ), None
+        return _unreadable(record, exc), None
     data, problems = check_record_text(record.kind, record.rel, text, record.id)
     verdict = _verdict(problems, data, record.kind)
     entry = None

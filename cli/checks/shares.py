@@ -69,7 +69,7 @@ def run(count: int, work: Work, take: Take, *, processes: int, first: Callable[[
                 take(*spans[number], answers)
         return True
 
-    gc.freeze()  # the workers neither scan nor copy this process's objects when they collect
+    gc.freeze()  # no process scans (nor a worker copies) the objects made before, when it collects
     try:
         for _ in range(processes - 1):
             reader, writer = Pipe(duplex=False)
@@ -78,7 +78,6 @@ def run(count: int, work: Work, take: Take, *, processes: int, first: Callable[[
                 _serve(read_numbers, writer, spans, work)
             writer.close()
             workers[pid] = reader
-        gc.unfreeze()
         if first is not None:
             first()
         while True:
