@@ -28,6 +28,7 @@ from typing import Any
 Work = Callable[[int, int], list[Any]]  # the answers for the items start..stop-1
 Take = Callable[[int, int, list[Any]], None]  # called here with each span's answers, once per span
 
+YOUNG = 20_000  # objects made between two collections of the youngest generation (Python's default: 700)
 MAX_SPANS = 2048  # span numbers written at once (2 bytes each): well within a pipe's buffer
 
 
@@ -69,7 +70,9 @@ def run(count: int, work: Work, take: Take, *, processes: int, first: Callable[[
                 take(*spans[number], answers)
         return True
 
+    threshold = gc.get_threshold()
     gc.freeze()  # no process scans (nor a worker copies) the objects made before, when it collects
+    gc.set_threshold(max(threshold[0], YOUNG), *threshold[1:])  # most of what a file makes is gone before
     try:
         for _ in range(processes - 1):
             reader, writer = Pipe(duplex=False)
@@ -98,6 +101,7 @@ def run(count: int, work: Work, take: Take, *, processes: int, first: Callable[[
                 done.add(number)
                 take(*span, work(*span))
     finally:
+        gc.set_threshold(*threshold)
         gc.unfreeze()
         os.close(read_numbers)
         for pid in list(workers):
