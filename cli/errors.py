@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+from collections.abc import Callable
 from typing import Any
 
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # what one_line escapes
@@ -182,8 +184,8 @@ class _GuardedBytes:
 _PARAM = re.compile(r"\{([a-z_]+)(?:=([^{}]*))?\}")
 
 
-class DprkError(Exception):
-    """An error the user can act on. `exit_code` is 1 for invalid data, 2 for usage.
+class Worded:
+    """A message about the library's parameters, worded for whoever called the library.
 
     `params` names the parameters the message is about (the first is the one that was
     wrong: `param`). Message and hint name them as `{limit}`, or with a value as
@@ -193,10 +195,7 @@ class DprkError(Exception):
     its flags: `--limit`, `-o FILE`).
     """
 
-    exit_code = 1
-
     def __init__(self, message: str, *, hint: str | None = None, params: tuple[str, ...] | dict[str, str] = ()):
-        super().__init__(message)
         self.message = message
         self.hint = hint
         self.params = tuple(params)
@@ -231,6 +230,41 @@ class DprkError(Exception):
 
     def __str__(self) -> str:
         return self.worded()
+
+
+class DprkError(Worded, Exception):
+    """An error the user can act on, worded as Worded says. `exit_code` is 1 for invalid
+    data, 2 for usage."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None, params: tuple[str, ...] | dict[str, str] = ()):
+        Exception.__init__(self, message)
+        Worded.__init__(self, message, hint=hint, params=params)
+
+
+class Note(Worded):
+    """Something the user should know beside the output, that is no error (a column left
+    out of a terminal table). Given to `tell`."""
+
+
+_listener: Callable[[Note], None] | None = None
+
+
+def tell(note: Note) -> None:
+    """Pass a note to whoever listens (the command line words it with its flags); with no
+    one listening, write it to stderr in the library's own words."""
+    if _listener is not None:
+        _listener(note)
+    else:
+        sys.stderr.write(f"dprk: {one_line(str(note))}\n")
+
+
+def listen(listener: Callable[[Note], None] | None) -> Callable[[Note], None] | None:
+    """Send every note to `listener` (None: to stderr again); returns the one before."""
+    global _listener
+    previous, _listener = _listener, listener
+    return previous
 
 
 class DataError(DprkError):

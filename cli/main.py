@@ -16,7 +16,7 @@ import click
 
 from dprk_records import __version__
 from dprk_records.commands._folder import Folder
-from dprk_records.errors import CommandFence, DprkError, GuardedStream, one_line
+from dprk_records.errors import CommandFence, DprkError, GuardedStream, listen, one_line
 
 # click 8.2+ raises this for a group run without arguments (older click prints the help itself)
 _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -127,9 +127,12 @@ class LazyGroup(click.Group):
         ci = os.environ.get("GITHUB_ACTIONS") == "true"
         guarded = GuardedStream(out, CommandFence() if ci else None), GuardedStream(err, CommandFence() if ci else None)
         sys.stdout, sys.stderr = guarded
+        # the library's notes, worded with the running command's flags
+        heard = listen(lambda note: click.echo(f"{prog}: {one_line(note.worded(self.flags))}", err=True))
         try:
             code = self._run(args, prog, prog_name, complete_var, **extra)
         finally:
+            listen(heard)
             for stream in guarded:
                 try:
                     stream.finish()
