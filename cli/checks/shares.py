@@ -29,6 +29,7 @@ Work = Callable[[int, int], list[Any]]  # the answers for the items start..stop-
 Take = Callable[[int, int, list[Any]], None]  # called here with each span's answers, once per span
 
 YOUNG = 20_000  # objects made between two collections of the youngest generation (Python's default: 700)
+STEP = 8  # items this process works between two looks at what the workers sent (a big answer fills a pipe)
 MAX_SPANS = 2048  # span numbers written at once (2 bytes each): well within a pipe's buffer
 
 
@@ -83,16 +84,23 @@ def run(count: int, work: Work, take: Take, *, processes: int, first: Callable[[
             workers[pid] = reader
         if first is not None:
             first()
+
+        def listen() -> None:
+            for pid, connection in list(workers.items()):
+                if not receive(connection, block=False):
+                    _reap(workers, pid)
+
         while True:
             number = _next(read_numbers)
             if number is None:
                 break
-            answers = work(*spans[number])
+            start, stop = spans[number]
+            answers = []
+            for step in range(start, stop, STEP):  # a worker's answers read every few items: it never waits long
+                answers.extend(work(step, min(step + STEP, stop)))
+                listen()
             done.add(number)
-            take(*spans[number], answers)
-            for pid, connection in list(workers.items()):
-                if not receive(connection, block=False):
-                    _reap(workers, pid)
+            take(start, stop, answers)
         for pid, connection in list(workers.items()):
             receive(connection, block=True)
             _reap(workers, pid)
