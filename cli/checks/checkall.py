@@ -100,15 +100,21 @@ def check_all(
     report = Report()
     chosen, report.problems = split_strays(items)
     cache = open_cache(repo.root, repo.schema_dir, use_cache)
+
+    def check_schemas() -> None:
+        repo.schemas.check_all()  # the meta-schema check, once per version of the schema files
+        if cache is not None:
+            cache.mark_schemas_checked()
+
     try:
-        if cache is None or not cache.schemas_checked():
-            repo.schemas.check_all()  # the meta-schema check, once per version of the schema files
-            if cache is not None:
-                cache.mark_schemas_checked()
         # Every record, with the cache: when no file changed since a run that checked them all
         # (the same paths at the same stat), its report stands (see dprk_records.records.derived);
         # when some did, each unchanged file's share of that run stands (dprk_records.checks.incremental).
         whole = cache is not None and not paths
+        schemas = cache is None or not cache.schemas_checked()
+        if schemas and whole:
+            check_schemas()  # before anything kept is used
+            schemas = False
         now, stats = time.time_ns(), {}
         files = _fingerprint(items, stats) if whole else None
         earlier = _stored_report(cache, files, report) if files is not None else None
@@ -119,7 +125,9 @@ def check_all(
             report.checked = len(chosen)
             report.problems.extend(problems)
         else:
-            results = check_files(repo, chosen, cache=cache, jobs=jobs, progress=progress, stats=stats)
+            # the schemas checked while the first files are: by this process while workers start on them
+            first = check_schemas if schemas else None
+            results = check_files(repo, chosen, cache=cache, jobs=jobs, progress=progress, stats=stats, first=first)
             report.checked = len(results)
             for result in results:
                 report.problems.extend(result.problems)

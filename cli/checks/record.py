@@ -86,6 +86,9 @@ def header_problems(kind: Kind, rel: str, text: str) -> list[Problem]:
     problems: list[Problem] = []
     if "yaml-language-server" not in text:
         return problems
+    end = text.find("\n")
+    if end >= 0 and text.find("yaml-language-server", end) < 0 and text[:end].rstrip() == kind.header:
+        return problems  # the one header, on the first line (what the loop below finds most files to have)
     for match in _MODELINE.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         found = match.group(0).rstrip()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from dprk_records.checks import shares
 from dprk_records.checks.problems import Problem
 from dprk_records.checks.record import check_record_text
 from dprk_records.errors import YamlError
@@ -70,25 +71,70 @@ class FileResult(NamedTuple):
 def content_key(kind: Kind, data: dict[str, Any]) -> Twin:
     """What two records that are one share: a hash of the record apart from its id (a
     value equal to its own id, a reference to itself, counts as the same), and its date
-    (text that any file spelling the record holds, for `git grep`)."""
+    (text that any file spelling the record holds, for `git grep`).
+
+    The hash is of `[kind, rest]` as compact JSON with sorted keys, where `rest` is the
+    record without its id field and with each string value equal to the id written as
+    `{"self": true}`. That text is made from the JSON of the record as it is, with each
+    such value put in afterwards (see _self_values): the same text as walking the record
+    to replace them first, at a fraction of the cost."""
     import hashlib
-    import json
+    from json.encoder import encode_basestring  # a string as json.dumps(..., ensure_ascii=False) writes it
 
-    own = data.get(kind.id_field)
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        return {"self": True} if isinstance(own, str) and value == own else value
-
-    rest = plain({k: v for k, v in data.items() if k != kind.id_field})
-    text = json.dumps([kind.name, rest], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    id_field = kind.id_field
+    own = data.get(id_field)
+    rest = {k: v for k, v in data.items() if k != id_field}
+    encoder = _key_encoder()
+    if isinstance(own, str) and own[:1] in _STRUCTURAL:
+        body = encoder.encode(_plain(rest, own))
+    else:
+        body = encoder.encode(rest)
+        if isinstance(own, str):
+            body = _self_values(body, encode_basestring(own))
+    text = f"[{encode_basestring(kind.name)},{body}]"
     date = data.get("date")
     return Twin(
         hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), date if isinstance(date, str) else None
     )
+
+
+_ENCODER: list[Any] = []
+
+
+def _key_encoder() -> Any:
+    """json.dumps(..., sort_keys=True, ensure_ascii=False, separators=(",", ":")), made once."""
+    if not _ENCODER:
+        import json
+
+        _ENCODER.append(json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+    return _ENCODER[0]
+
+
+_STRUCTURAL = tuple(",:]}")  # an id starting with one of these is replaced by walking the record (see _self_values)
+_SELF = '{"self":true}'
+
+
+def _self_values(body: str, token: str) -> str:
+    """Compact JSON `body` with each string value that is `token` (a JSON string) written as
+    {"self":true}. A JSON string value begins with a quote right after `[`, `,` or `:` and
+    is followed by `,`, `]` or `}` (a key is followed by `:`). Inside a string a quote is
+    always escaped, so such a match can only be a whole string token, unless the token's
+    text starts with `,`, `:`, `]` or `}` (a match could then begin at a closing quote):
+    content_key walks the record for those ids instead."""
+    if token not in body:
+        return body
+    import re
+
+    return re.sub(r"(?<=[\[,:])" + re.escape(token) + r"(?=[,\]}])", _SELF, body)
+
+
+def _plain(value: Any, own: str) -> Any:
+    """`value` with each string equal to `own` replaced by {"self": True}, nested values included."""
+    if isinstance(value, dict):
+        return {k: _plain(v, own) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v, own) for v in value]
+    return {"self": True} if value == own else value
 
 
 def _verdict(problems: list[Problem], data: dict[str, Any] | None, kind: Kind) -> Verdict:
@@ -134,21 +180,32 @@ def decode(rel: str, stored: Any) -> Verdict | None:
         return None
 
 
+def _unreadable(record: RecordFile, exc: OSError) -> Verdict:
+    return _verdict(
+        [Problem(record.rel, None, None, (), f"cannot read file: {exc.strerror or exc}", "file")], None, record.kind
+    )
+
+
 def _check_one(record: RecordFile, cache: ParseCache | None) -> tuple[Verdict, Entry | None]:
     """Check one file on its own; return its verdict and the cache entry to store (if any)."""
     import json
     import os
 
+    stat = None
     try:
-        stat = os.stat(record.file)
+        if cache is not None:  # the stat the entry is stored with, taken before the bytes are read
+            stat = os.stat(record.file)
         raw = yamlread.read_bytes(record.file, record.rel)
         text = yamlread.decode(raw, record.rel)
     except YamlError as exc:
+        if stat is None:  # a file that cannot be stat'ed is a `file` problem, with the cache or without
+            try:
+                os.stat(record.file)
+            except OSError as error:
+                return _unreadable(record, error), None
         return _verdict([Problem(record.rel, exc.line, exc.column, (), exc.message, "yaml")], None, record.kind), None
     except OSError as exc:
-        return _verdict(
-            [Problem(record.rel, None, None, (), f"cannot read file: {exc.strerror or exc}", "file")], None, record.kind
-        ), None
+        return _unreadable(record, exc), None
     data, problems = check_record_text(record.kind, record.rel, text, record.id)
     verdict = _verdict(problems, data, record.kind)
     entry = None
@@ -178,15 +235,6 @@ def check_bytes(record: RecordFile, raw: bytes) -> tuple[FileResult, str | None]
     return FileResult.of(record, _verdict(problems, data, record.kind)), text
 
 
-_WORKER: dict[str, Any] = {}
-
-
-def _work(span: tuple[int, int]) -> list[tuple[Verdict, Entry | None]]:
-    """Check a span of the records list that the parent set up before forking."""
-    records = _WORKER["records"]
-    return [_check_one(records[i], _WORKER.get("cache")) for i in range(*span)]
-
-
 def check_files(
     repo: Repository,
     records: list[RecordFile],
@@ -195,9 +243,12 @@ def check_files(
     jobs: int | None = None,
     progress: Callable[..., None] | None = None,
     stats: dict[str, Any] | None = None,
+    first: Callable[[], None] | None = None,
 ) -> list[FileResult]:
-    """Each file's own checks, from the cache where it is fresh, else in one or more processes.
-    `stats`: a stat already taken of some files (by rel), used instead of another."""
+    """Each file's own checks, from the cache where it is fresh, else in one or more processes
+    (this one and forked workers, see dprk_records.checks.shares). `stats`: a stat already
+    taken of some files (by rel), used instead of another. `first`: run before any file is
+    checked, or, with workers, while they work (an error from it stops them)."""
     import os
 
     results: dict[str, FileResult] = {}
@@ -229,43 +280,46 @@ def check_files(
         else:
             todo.append(record)
 
-    def take(record: RecordFile, verdict: Verdict, entry: Entry | None) -> None:
+    def take(record: RecordFile, verdict: Verdict, entry: Entry | None, tick: bool = True) -> None:
         results[record.rel] = FileResult.of(record, verdict)
         if cache is not None and entry is not None:
             cache.add(entry)
-        if progress:
+        if progress and tick:
             progress(1)
 
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    pool_context = _fork_context() if jobs > 1 and len(todo) >= PARALLEL_MIN else None
-    if pool_context is not None:
-        for kind in {r.kind for r in todo}:
-            kind.fast_check  # noqa: B018 compile once, before the workers are forked
-        yamlread.load_yaml()  # PyYAML imported once, before the fork, not in every worker
-        size = max(50, min(500, len(todo) // (jobs * 4) or 1))
-        spans = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
-        _WORKER["cache"] = cache
-        _WORKER["records"] = todo
+    if jobs > 1 and len(todo) >= PARALLEL_MIN and shares.can_fork():
         try:
-            with pool_context.Pool(min(jobs, len(spans))) as pool:
-                for span, answers in zip(spans, pool.imap(_work, spans)):
-                    for record, (verdict, entry) in zip(todo[span[0] : span[1]], answers):
-                        take(record, verdict, entry)
-        finally:
-            _WORKER.clear()
+            for kind in {r.kind for r in todo}:
+                kind.fast_check  # noqa: B018 compile once, before the workers are forked
+        except Exception:
+            if first is not None:
+                first()  # a schema that is not one: said in words
+            raise
+        yamlread.load_yaml()  # PyYAML imported once, before the fork, not in every worker
+        answered: dict[int, tuple[int, list[tuple[Verdict, Entry | None]]]] = {}
+
+        def work(start: int, stop: int) -> list[tuple[Verdict, Entry | None]]:
+            return [_check_one(todo[i], cache) for i in range(start, stop)]
+
+        def arrived(start: int, stop: int, answers: list[tuple[Verdict, Entry | None]]) -> None:
+            answered[start] = stop, answers
+            if progress:
+                progress(stop - start)
+
+        shares.run(len(todo), work, arrived, processes=jobs, first=first)
+        first = None
+        for start in sorted(answered):  # in the order of the list, as one process would
+            stop, answers = answered.pop(start)
+            for record, (verdict, entry) in zip(todo[start:stop], answers):
+                take(record, verdict, entry, tick=False)
     else:
+        if first is not None:
+            first()
+            first = None
         for record in todo:
             verdict, entry = _check_one(record, cache)
             take(record, verdict, entry)
     if cache is not None:
         cache.flush()
     return [results[r.rel] for r in records]
-
-
-def _fork_context() -> Any:
-    import multiprocessing
-
-    try:
-        return multiprocessing.get_context("fork")
-    except ValueError:
-        return None

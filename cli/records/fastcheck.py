@@ -115,6 +115,9 @@ def _compile(schema: Any, resolve: Callable[[dict[str, Any]], dict[str, Any]], d
     unknown = [k for k in schema if k not in _SUPPORTED and not k.startswith("x-")]
     if unknown:
         raise Unsupported(", ".join(unknown))
+    fused = _fused(schema, resolve, depth)
+    if fused is not None:
+        return fused
     checks: list[Check] = []
 
     if "type" in schema:
@@ -230,6 +233,88 @@ def _compile(schema: Any, resolve: Callable[[dict[str, Any]], dict[str, Any]], d
         return True
 
     return check_all
+
+
+_OBJECT_KEYS = frozenset({"type", "required", "properties", "additionalProperties"})
+_STRING_KEYS = frozenset({"type", "pattern", "minLength", "maxLength", "enum"})
+_ARRAY_KEYS = frozenset({"type", "items", "minItems", "maxItems", "uniqueItems"})
+
+
+def _fused(schema: dict[str, Any], resolve: Callable[[dict[str, Any]], dict[str, Any]], depth: int) -> Check | None:
+    """One function for the common shapes of node: an object of known properties, a string
+    with a pattern, an enum or lengths, an array of items; None for any other. The same
+    answer as the checks _compile chains (each of them one call per node), in one call."""
+    kind = schema.get("type")
+    keys = {k for k in schema if k not in _ANNOTATIONS and k != "$ref" and not k.startswith("x-")}
+    extra = schema.get("additionalProperties", True)
+    if kind == "object" and keys <= _OBJECT_KEYS and (extra is True or extra is False):
+        if not isinstance(schema.get("required", []), list):
+            return None
+        required = tuple(schema.get("required", ()))
+        properties = schema.get("properties") or {}
+        compiled = {name: _compile(sub, resolve, depth + 1) for name, sub in properties.items()}
+        known = frozenset(properties) if extra is False else None
+
+        def check_object(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return False
+            for key in required:
+                if key not in v:
+                    return False
+            if known is not None and not known.issuperset(v):
+                return False
+            for key, value in v.items():
+                test = compiled.get(key)
+                if test is not None and not test(value):
+                    return False
+            return True
+
+        return check_object
+    if kind == "string" and keys <= _STRING_KEYS:
+        values = schema.get("enum")
+        if values is not None and not (isinstance(values, list) and all(isinstance(x, str) for x in values)):
+            return None
+        allowed = frozenset(values) if values is not None else None
+        try:
+            pattern = compile_pattern(schema["pattern"]) if "pattern" in schema else None
+        except (re.error, TypeError):
+            raise Unsupported("pattern") from None
+        low, high = schema.get("minLength"), schema.get("maxLength")
+
+        def check_string(v: Any) -> bool:
+            if not isinstance(v, str):
+                return False
+            if allowed is not None and v not in allowed:
+                return False
+            if pattern is not None and pattern.search(v) is None:
+                return False
+            if low is not None and len(v) < low:
+                return False
+            return high is None or len(v) <= high
+
+        return check_string
+    if kind == "array" and keys <= _ARRAY_KEYS and isinstance(schema.get("items", True), (dict, bool)):
+        item_check = _compile(schema["items"], resolve, depth + 1) if "items" in schema else None
+        low_items, high_items = schema.get("minItems"), schema.get("maxItems")
+        unique = schema.get("uniqueItems") is True
+
+        def check_array(v: Any) -> bool:
+            if not isinstance(v, list):
+                return False
+            if low_items is not None and len(v) < low_items:
+                return False
+            if high_items is not None and len(v) > high_items:
+                return False
+            if unique and not _unique(v):
+                return False
+            if item_check is not None:
+                for x in v:
+                    if not item_check(x):
+                        return False
+            return True
+
+        return check_array
+    return None
 
 
 def _unique(value: Any) -> bool:

@@ -191,7 +191,7 @@ class Kind:
                 return name
         return None
 
-    @property
+    @cached_property
     def id_field(self) -> str:
         return self.role_field("id") or "id"
 
