@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -15,7 +16,12 @@ import pytest
 
 from conftest import PROJECT, Runner, sample, write_record
 
-pytest.importorskip("matplotlib")
+# matplotlib is imported when a chart is drawn, not when the module is collected; the module's
+# tests run in one pytest-xdist worker, so only that worker imports it
+pytestmark = [
+    pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None, reason="matplotlib is not installed"),
+    pytest.mark.xdist_group("chart"),
+]
 
 SVG = "{http://www.w3.org/2000/svg}"
 
