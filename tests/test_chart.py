@@ -16,12 +16,9 @@ import pytest
 
 from conftest import PROJECT, Runner, sample, write_record
 
-# matplotlib is imported when a chart is drawn, not when the module is collected; the module's
-# tests run in one pytest-xdist worker, so only that worker imports it
-pytestmark = [
-    pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None, reason="matplotlib is not installed"),
-    pytest.mark.xdist_group("chart"),
-]
+# matplotlib is imported when a chart is drawn, not when the module is collected: the module's
+# tests run in one pytest-xdist worker (--dist loadfile), the only one to import it
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None, reason="matplotlib is not installed")
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -12,11 +12,10 @@ import pytest
 from conftest import PROJECT, Runner, sample, write_record
 
 # frictionless (about a second to import) is imported by the tests that use it, not when the module
-# is collected; the module's tests run in one pytest-xdist worker, so only that worker imports it
-pytestmark = [
-    pytest.mark.skipif(importlib.util.find_spec("frictionless") is None, reason="frictionless is not installed"),
-    pytest.mark.xdist_group("datapackage"),
-]
+# is collected: the module's tests run in one pytest-xdist worker (--dist loadfile), the only one to import it
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("frictionless") is None, reason="frictionless is not installed"
+)
 
 LAUNCH = sample(
     "launch",

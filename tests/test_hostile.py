@@ -12,8 +12,6 @@ import pytest
 
 from conftest import make_repo, sample, write_record
 
-pytestmark = pytest.mark.xdist_group("hostile")  # one worker runs the process that gives every verdict (`verdicts`)
-
 NAME = "2023-01-01-hostile"
 REL = f"records/launches/{NAME}.yaml"
 

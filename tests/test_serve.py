@@ -17,7 +17,6 @@ import pytest
 from conftest import Runner, make_repo, sample, write_record
 
 pytest.importorskip("datasette")
-pytestmark = pytest.mark.xdist_group("serve")  # one worker starts the server the reading tests share (`served`)
 
 LAUNCH = "2022-05-25-icbm"
 

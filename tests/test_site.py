@@ -23,7 +23,6 @@ from test_cli import loaded_modules
 from conftest import COMMON, PROJECT, Runner, add_kind, commit_all, ref, sample, write_record
 
 pytest.importorskip("jinja2")
-pytestmark = pytest.mark.xdist_group("site")  # one worker builds the bundled site (`bundled`), once
 
 REPORT = re.compile(r"(\d+) pages written, (\d+) unchanged, (\d+) removed")
 
