@@ -35,6 +35,7 @@ import os
 import platform
 import resource
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -107,6 +108,7 @@ class Bench:
         self.out = Path(tempfile.mkdtemp(prefix="dprk-bench-out-"))
         self.last_cpu = 0.0
         self.large_runs = runs
+        self.only: tuple[str, ...] = ()  # --only: the rows whose names hold one of these
 
     def once(self, argv: list[str], cwd: Path) -> tuple[float, int, str | None]:
         """Run argv to the end; return wall seconds, peak RSS in KiB and an error (or None).
@@ -139,6 +141,8 @@ class Bench:
     def case(self, name: str, size: int | None, cwd: Path, command, before=None, after=None, check=None) -> None:
         """Register a command: argv, or a function of the run number giving argv; before/after set up and
         clean up around each run; check(stdout) may return an error for output that is wrong."""
+        if self.only and not any(part in name for part in self.only):
+            return  # left out by --only
         row = Row(name, size)
         self.rows.append(row)
         argv_for = command if callable(command) else (lambda _n: command)
@@ -509,6 +513,13 @@ def main() -> None:
         "--timeout", type=float, default=600, help="seconds before one run counts as failed (default: 600)"
     )
     parser.add_argument("--output", type=Path, help="also write the Markdown table to this file")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="time only the rows whose names hold one of these comma-separated words, e.g. "
+        "'validate warm,diff,changed-since' (a warm row needs the cache an earlier row fills: keep "
+        "'validate warm' with --changed-since); a ratio whose base row is left out shows as —",
+    )
     args = parser.parse_args()
 
     try:
@@ -529,6 +540,7 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     bench = Bench(dprk, python, args.runs, args.warmup, args.timeout)
     bench.large_runs = args.large_runs or args.runs
+    bench.only = tuple(part.strip() for part in args.only.split(",") if part.strip())
     machine = machine_info(python)
     roots = {}
     for size in sizes:
@@ -540,12 +552,15 @@ def main() -> None:
         sys.exit("no repository could be generated")
 
     first = roots[min(roots)]
-    bench.case("start-up floor", None, first, [python, "-c", "import click"])
-    bench.case("dprk --version", None, first, [*dprk, "--version"])
-    bench.case("dprk --help", None, first, [*dprk, "--help"])
-    bench.run_pending("start-up")
-    for size, root in roots.items():
-        run_size(bench, size, root, bench.large_runs if size >= LARGE else None)
+    try:
+        bench.case("start-up floor", None, first, [python, "-c", "import click"])
+        bench.case("dprk --version", None, first, [*dprk, "--version"])
+        bench.case("dprk --help", None, first, [*dprk, "--help"])
+        bench.run_pending("start-up")
+        for size, root in roots.items():
+            run_size(bench, size, root, bench.large_runs if size >= LARGE else None)
+    finally:
+        shutil.rmtree(bench.out, ignore_errors=True)  # the children's output, kept only while they run
 
     table = report(bench, sorted(roots), machine)
     print(table)

@@ -7,7 +7,10 @@ stderr.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+from collections.abc import Callable
 from typing import Any
 
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # what one_line escapes
@@ -40,6 +43,71 @@ def escape_controls(text: str, *, data: bool = False) -> str:
     return (_UNSAFE_IN_DATA if data else _UNSAFE).sub(_escape, text)
 
 
+class CommandFence:
+    """Keeps record text from being read as a GitHub Actions workflow command.
+
+    The runner reads a line as a command when it starts with `::` once its leading
+    whitespace is trimmed, so a value's own line (a block scalar's line in the context of a
+    `fmt --check` diff, a cell's line in CSV) could otherwise forge an annotation or mask a
+    secret. Each such line that the tool did not mean as a command is written between
+    `::stop-commands::TOKEN` and `::TOKEN::`, with a token no record can know; the line
+    itself is shown unchanged. A line is held back only while it could still turn out to be
+    one (nothing but whitespace and colons so far).
+    """
+
+    def __init__(self) -> None:
+        self.token = os.urandom(16).hex()  # (the secrets module would load OpenSSL at start-up)
+        self.pending = ""  # the start of a line that may yet be a command
+        self.inside = False  # the line begun is written out already (it cannot be one)
+
+    def fence(self, text: str) -> str:
+        """What to write for `text`, continuing the output written so far."""
+        lines = (self.pending + text).split("\n")
+        self.pending = ""
+        out = []
+        for i, line in enumerate(lines):
+            complete = i < len(lines) - 1
+            if self.inside:
+                out.append(line)  # the rest of a line already begun
+            elif not complete and _undecided(line):
+                self.pending = line
+            else:
+                out.append(self._line(line))
+            if complete:
+                out.append("\n")
+                self.inside = False
+            else:
+                self.inside = self.inside or bool(line and not self.pending)
+        return "".join(out)
+
+    def command(self, line: str) -> str:
+        """A line meant as a workflow command, written as it is (after what is held back)."""
+        text = self.finish() + line
+        self.inside = not text.endswith("\n")
+        return text
+
+    def finish(self) -> str:
+        """What is held back, written out: at the end of the output, or before a command."""
+        if not self.pending:
+            return ""
+        last, self.pending = self.pending, ""
+        return self._line(last) + "\n" if _is_command(last) else last
+
+    def _line(self, line: str) -> str:
+        if not _is_command(line):
+            return line
+        return f"::stop-commands::{self.token}\n{line}\n::{self.token}::"
+
+
+def _is_command(line: str) -> bool:
+    return line.lstrip().startswith("::")
+
+
+def _undecided(start: str) -> bool:
+    rest = start.lstrip()
+    return rest in ("", ":") or rest.startswith("::")
+
+
 class GuardedStream:
     """A text stream that passes what is written to `stream` through escape_controls.
 
@@ -47,17 +115,34 @@ class GuardedStream:
     that no command can print a raw control character, whatever it prints. Its binary
     `buffer` is guarded too (bytes are read as UTF-8; shell completion writes bytes), so
     nothing writes around it; `unguarded` is the stream itself (for the progress bar,
-    which redraws its line with a carriage return).
+    which redraws its line with a carriage return). With `fence` (a CommandFence: the
+    command line gives one when GitHub Actions runs it), no line is read as a workflow
+    command but those written with write_command.
     """
 
-    def __init__(self, stream: Any):
+    def __init__(self, stream: Any, fence: CommandFence | None = None):
         self.unguarded = stream
+        self.fence = fence
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        self.unguarded.write(escape_controls(text))
+        self._out(escape_controls(text))
         return len(text)
+
+    def write_command(self, line: str) -> int:
+        """Write a line meant as a workflow command (`validate --format github`)."""
+        text = escape_controls(line)
+        self.unguarded.write(self.fence.command(text) if self.fence else text)
+        return len(line)
+
+    def finish(self) -> None:
+        """Write what the fence held back (the command line calls it when a command ends)."""
+        if self.fence and self.fence.pending:
+            self.unguarded.write(self.fence.finish())
+
+    def _out(self, text: str) -> None:
+        self.unguarded.write(self.fence.fence(text) if self.fence else text)
 
     def writelines(self, lines: Any) -> None:
         for line in lines:
@@ -66,12 +151,12 @@ class GuardedStream:
     def write_data(self, text: str) -> int:
         """Write CSV or TSV text: as write(), but a carriage return inside a quoted cell
         stays the data it is (a CSV reader gets the cell back); see escape_controls."""
-        self.unguarded.write(escape_controls(text, data=True))
+        self._out(escape_controls(text, data=True))
         return len(text)
 
     @property
     def buffer(self) -> Any:
-        return _GuardedBytes(self.unguarded.buffer)  # AttributeError when the stream has none
+        return _GuardedBytes(self.unguarded.buffer, self.fence)  # AttributeError when the stream has none
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.unguarded, name)
@@ -81,12 +166,15 @@ class _GuardedBytes:
     """The binary side of a GuardedStream: bytes, read as UTF-8 (any other byte kept as it
     is), pass through escape_controls."""
 
-    def __init__(self, stream: Any):
+    def __init__(self, stream: Any, fence: CommandFence | None = None):
         self.unguarded = stream
+        self.fence = fence
 
     def write(self, data: Any) -> int:
-        text = bytes(data).decode("utf-8", "surrogateescape")
-        self.unguarded.write(escape_controls(text).encode("utf-8", "surrogateescape"))
+        text = escape_controls(bytes(data).decode("utf-8", "surrogateescape"))
+        if self.fence:
+            text = self.fence.fence(text)
+        self.unguarded.write(text.encode("utf-8", "surrogateescape"))
         return len(data)
 
     def __getattr__(self, name: str) -> Any:
@@ -96,8 +184,8 @@ class _GuardedBytes:
 _PARAM = re.compile(r"\{([a-z_]+)(?:=([^{}]*))?\}")
 
 
-class DprkError(Exception):
-    """An error the user can act on. `exit_code` is 1 for invalid data, 2 for usage.
+class Worded:
+    """A message about the library's parameters, worded for whoever called the library.
 
     `params` names the parameters the message is about (the first is the one that was
     wrong: `param`). Message and hint name them as `{limit}`, or with a value as
@@ -107,10 +195,7 @@ class DprkError(Exception):
     its flags: `--limit`, `-o FILE`).
     """
 
-    exit_code = 1
-
     def __init__(self, message: str, *, hint: str | None = None, params: tuple[str, ...] | dict[str, str] = ()):
-        super().__init__(message)
         self.message = message
         self.hint = hint
         self.params = tuple(params)
@@ -145,6 +230,41 @@ class DprkError(Exception):
 
     def __str__(self) -> str:
         return self.worded()
+
+
+class DprkError(Worded, Exception):
+    """An error the user can act on, worded as Worded says. `exit_code` is 1 for invalid
+    data, 2 for usage."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None, params: tuple[str, ...] | dict[str, str] = ()):
+        Exception.__init__(self, message)
+        Worded.__init__(self, message, hint=hint, params=params)
+
+
+class Note(Worded):
+    """Something the user should know beside the output, that is no error (a column left
+    out of a terminal table). Given to `tell`."""
+
+
+_listener: Callable[[Note], None] | None = None
+
+
+def tell(note: Note) -> None:
+    """Pass a note to whoever listens (the command line words it with its flags); with no
+    one listening, write it to stderr in the library's own words."""
+    if _listener is not None:
+        _listener(note)
+    else:
+        sys.stderr.write(f"dprk: {one_line(str(note))}\n")
+
+
+def listen(listener: Callable[[Note], None] | None) -> Callable[[Note], None] | None:
+    """Send every note to `listener` (None: to stderr again); returns the one before."""
+    global _listener
+    previous, _listener = _listener, listener
+    return previous
 
 
 class DataError(DprkError):

@@ -16,7 +16,7 @@ import click
 
 from dprk_records import __version__
 from dprk_records.commands._folder import Folder
-from dprk_records.errors import DprkError, GuardedStream, one_line
+from dprk_records.errors import CommandFence, DprkError, GuardedStream, listen, one_line
 
 # click 8.2+ raises this for a group run without arguments (older click prints the help itself)
 _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -123,10 +123,21 @@ class LazyGroup(click.Group):
         prog = prog_name or "dprk"
         # every character printed passes through a guard: no control character reaches the terminal or a CI log
         out, err = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = guarded = GuardedStream(out), GuardedStream(err)
+        # under GitHub Actions, no line of record text can be read as a workflow command either
+        ci = os.environ.get("GITHUB_ACTIONS") == "true"
+        guarded = GuardedStream(out, CommandFence() if ci else None), GuardedStream(err, CommandFence() if ci else None)
+        sys.stdout, sys.stderr = guarded
+        # the library's notes, worded with the running command's flags
+        heard = listen(lambda note: click.echo(f"{prog}: {one_line(note.worded(self.flags))}", err=True))
         try:
             code = self._run(args, prog, prog_name, complete_var, **extra)
         finally:
+            listen(heard)
+            for stream in guarded:
+                try:
+                    stream.finish()
+                except (OSError, ValueError):  # a closed pipe or stream: nothing more can be shown
+                    pass
             if sys.stdout is guarded[0]:  # not when click swapped in its quiet wrapper after a closed pipe
                 sys.stdout = out
             if sys.stderr is guarded[1]:

@@ -256,7 +256,16 @@ class Runner:
 # Variables of the caller's environment that change what dprk prints or where it works:
 # a terminal's size (pytest-xdist sets COLUMNS=80 in its workers), dprk's own settings, and
 # git's (a git hook sets GIT_INDEX_FILE and GIT_DIR for the repository it runs in).
-CALLER_ENVIRONMENT = ("COLUMNS", "LINES", "DPRK_REPO", "DPRK_DEBUG", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
+CALLER_ENVIRONMENT = (
+    "COLUMNS",
+    "LINES",
+    "DPRK_REPO",
+    "DPRK_DEBUG",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GITHUB_ACTIONS",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,12 +14,17 @@ RUN = PROJECT / "benchmarks" / "run.py"
 
 
 def bench(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
+    scratch = tmp_path / "scratch"  # the harness's own temporary folder goes here
+    scratch.mkdir(exist_ok=True)
+    done = subprocess.run(
         [sys.executable, str(RUN), "--sizes", "20", "--runs", "1", "--workdir", str(tmp_path), *extra],
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
+    assert list(scratch.iterdir()) == []  # nothing left behind
+    return done
 
 
 def table_rows(stdout: str) -> dict[str, str]:
@@ -82,3 +88,14 @@ def test_a_failing_command_is_a_row_that_says_so(tmp_path):
 def test_bad_sizes_are_a_usage_error(tmp_path):
     done = bench(tmp_path, "--sizes", "ten")
     assert done.returncode == 2 and "--sizes" in done.stderr
+
+
+@pytest.mark.slow  # generates a repository and runs dprk
+def test_only_times_the_rows_named(tmp_path):
+    done = bench(
+        tmp_path, "--dprk", f"{sys.executable} -m dprk_records", "--python", sys.executable, "--only", "add,diff"
+    )
+    assert done.returncode == 0, done.stderr
+    rows = table_rows(done.stdout)
+    assert set(rows) == {"diff (10 records changed)", "add launch"}, rows
+    assert all("failed" not in row for row in rows.values())

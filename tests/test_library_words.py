@@ -94,3 +94,26 @@ def test_the_command_line_names_the_flags(run, repo, args, words):
     assert result.exit_code == 2, result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("dprk: error:")]
     assert len(errors) == 1 and words in errors[0], result.stderr
+
+
+def test_a_note_beside_the_output_names_the_parameter_and_the_command_line_its_flag(capsys):
+    import io
+
+    from dprk_records.errors import listen
+    from dprk_records.output.formats import write_table
+
+    columns = ["id", "title", "summary"]
+    rows = [["2023-08-30-srbm", "A launch with a long title", "A summary far too long to fit the narrow width"]]
+    write_table(io.StringIO(), columns, rows, width=30)
+    said = capsys.readouterr().err
+    assert said.startswith("dprk: left out to fit 30 columns: ") and said.endswith("(name the columns with fields)\n")
+    assert not FLAG.search(said), said
+    heard = []
+    before = listen(heard.append)
+    try:
+        write_table(io.StringIO(), columns, rows, width=30)
+    finally:
+        listen(before)
+    assert capsys.readouterr().err == ""
+    assert len(heard) == 1 and heard[0].param == "fields"
+    assert heard[0].worded({"fields": "--fields"}).endswith("(name the columns with --fields)")

@@ -336,6 +336,54 @@ def test_a_new_kind_gets_its_pages_from_its_schema_alone(repo, tmp_path):
     assert broken_links(out) == []
 
 
+def test_claims_assessments_and_sources_are_found_by_their_schema_roles(repo, tmp_path):
+    """A kind whose fields have other names than the launch's: the site finds the stance
+    by `x-role: stance`, who spoke by the list's `x-key`, and the sources by `x-role: sources`."""
+    small_repo(repo)
+    voice = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["voice", "view"],
+        "properties": {
+            "voice": {"title": "Voice", "type": "string"},
+            "view": ref("stance"),
+            "said": {"title": "What was said", "type": "string"},
+        },
+    }
+    add_kind(
+        repo,
+        "press-conference",
+        "press-conferences",
+        {
+            **COMMON,
+            "heard": {"title": "What was heard", "type": "array", "items": voice, "x-key": "voice"},
+            "evidence": ref("sources"),
+        },
+        ["id", "date", "title", "summary", "evidence"],
+    )
+    quote = sample("launch")["sources"][0]["quote"]
+    record = {
+        "id": "2023-09-18-briefing",
+        "date": "2023-09-18",
+        "title": "A briefing",
+        "summary": "s",
+        "heard": [
+            {"voice": "KCNA", "view": "claim", "said": "a new engine"},
+            {"voice": "Japan's Ministry of Defense", "view": "assessment", "said": "about 1,000 km"},
+        ],
+        "evidence": sample("launch")["sources"],
+    }
+    write_record(repo, "press-conference", record)
+    out = tmp_path / "site"
+    result, _ = build(repo, out)
+    assert result.exit_code == 0, result.stderr
+    page = (out / "press-conferences" / "2023-09-18-briefing.html").read_text(encoding="utf-8")
+    claims, assessments = page.index("<h3>Claims</h3>"), page.index("<h3>Assessments</h3>")
+    assert claims < page.index("KCNA said:") < assessments < page.index("Japan&#39;s Ministry of Defense said:")
+    assert "What was heard: claims and assessments" in page
+    assert page.index('<h2 id="sources">') < page.index(quote)
+
+
 def test_a_renamed_record_leaves_a_redirect_at_its_old_address(repo, tmp_path):
     small_repo(repo)
     commit_all(repo, "records")

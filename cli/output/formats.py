@@ -25,7 +25,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import IO, Any
 
-from dprk_records.errors import UsageError
+from dprk_records.errors import Note, UsageError, tell
 from dprk_records.output.fitting import fitted, numeric
 from dprk_records.records.writing import atomic_file
 
@@ -220,8 +220,11 @@ def write_table(
     )  # tabulate 0.9 fails on colalign without rows
     out.write(text + "\n")
     if left_out:
-        sys.stderr.write(
-            f"dprk: left out to fit {width} columns: {', '.join(left_out)} (name the columns with --fields)\n"
+        tell(
+            Note(
+                f"left out to fit {width} columns: {', '.join(left_out)} (name the columns with {{fields}})",
+                params=("fields",),
+            )
         )
     return len(body)
 

@@ -19,7 +19,9 @@ Annotations of our own (JSON Schema ignores keywords it does not know):
   http:// or https:// and no spaces`), for the message when a value does not have it.
 - `x-role`: what a field is to the tool: `id` (the record's id, also its file name),
   `date` (an ISO date prefix: spans, calendar checks), `title` (the words an id's
-  slug is made from). Set once on the shared definitions.
+  slug is made from), `stance` (in an observation, whether it is a claim or an
+  assessment: the site shows each apart), `sources` (the documents the record rests on:
+  a section of their own on the site). Set once on the shared definitions.
 - `x-table-columns`: on a kind schema, the terminal table's default columns, chosen
   for an 80-column terminal (dprk_records.selection.rows).
 - `x-answered`, `x-response`, `x-held`, `x-agreed`, `x-refused`, `x-vetoed`,

@@ -5,9 +5,9 @@ kind gets its index and record pages with no change here. A record page lists ev
 field under its schema title, nested objects and lists included; a reference to another
 record (`x-references`) is a link to its page; a text that is an http(s) address is a
 link, any other text is text. Two parts get a section of their own when a kind has
-them: the observations (a list whose elements have a `stance`), claims and assessments
-apart, each with who said it (`actor`), and the `sources`, each with its quote and a
-link. Backlinks are found once for all records (`backlink_index`).
+them: the observations (a list whose elements have a field of `x-role: stance`), claims
+and assessments apart, each with who said it (the list's `x-key`), and the sources (the
+field of `x-role: sources`), each with its quote and a link. Backlinks are found once for all records (`backlink_index`).
 """
 
 from __future__ import annotations
@@ -20,10 +20,14 @@ from dprk_records.records.kinds import Field, Kind
 from dprk_records.records.values import values_at
 from dprk_records.selection.rows import cell, kind_columns, table_columns
 
-STANCE, ACTOR, SOURCES = "stance", "actor", "sources"  # the parts that get a section of their own
 ORDERS = (("index", "newest first"), ("oldest-first", "oldest first"), ("by-title", "by title"))
 # A year's page in each order: years/<YYYY><suffix>.html (the plain name is oldest first)
-YEAR_ORDERS = (("", "oldest first"), ("-newest-first", "newest first"), ("-by-kind", "by kind"), ("-by-title", "by title"))
+YEAR_ORDERS = (
+    ("", "oldest first"),
+    ("-newest-first", "newest first"),
+    ("-by-kind", "by kind"),
+    ("-by-title", "by title"),
+)
 
 
 @dataclass
@@ -147,19 +151,30 @@ def fields(
 
 
 def observation_field(kind: Kind) -> Field | None:
-    """The top-level list whose elements say who claims or assesses what (`stance`)."""
+    """The top-level list whose elements say who claims or assesses what (the schema's
+    `x-role: stance` on a field of its elements)."""
     for item in kind.fields.values():
         element = item.items
-        if item.type == "array" and element is not None and STANCE in element.keys and element.keys[STANCE].enum:
+        if item.type == "array" and element is not None and _stance(element) is not None:
             return item
     return None
+
+
+def _stance(element: Field) -> str | None:
+    """The name of the element's field with `x-role: stance` and allowed values, if any."""
+    return next((name for name, item in element.keys.items() if item.role == "stance" and item.enum), None)
+
+
+def _sources_field(kind: Kind) -> str | None:
+    return kind.role_field("sources")
 
 
 def record_page(entry: Entry, entries: dict[str, Entry], reaction: Any, root: str = "../") -> dict[str, Any]:
     """What a record's page shows."""
     kind, data = entry.kind, entry.data
     observed = observation_field(kind)
-    sources = kind.fields.get(SOURCES)
+    sources_name = _sources_field(kind)
+    sources = kind.fields.get(sources_name) if sources_name else None
     title_field = kind.role_field("title") or "title"
     summary_field = "summary" if isinstance(data.get("summary"), str) else None
     skip = tuple(
@@ -168,21 +183,22 @@ def record_page(entry: Entry, entries: dict[str, Entry], reaction: Any, root: st
             title_field,
             summary_field,
             observed.name if observed else None,
-            SOURCES if sources is not None else None,
+            sources_name,
         )
         if n
     )
     stances = []
     if observed is not None and isinstance(data.get(observed.name), list):
         element = observed.items
+        field = _stance(element)
+        allowed = element.keys[field].enum
+        actor = observed.key if observed.key in element.keys else None
         listed = [o for o in data[observed.name] if isinstance(o, dict)]
-        for stance in element.keys[STANCE].enum:
-            said = [_observation(element, o, entries, root) for o in listed if o.get(STANCE) == stance]
+        for stance in allowed:
+            said = [_observation(element, actor, o, entries, root) for o in listed if o.get(field) == stance]
             if said:
                 stances.append({"stance": stance, "label": _plural(stance), "items": said})
-        other = [
-            _observation(element, o, entries, root) for o in listed if o.get(STANCE) not in element.keys[STANCE].enum
-        ]
+        other = [_observation(element, actor, o, entries, root) for o in listed if o.get(field) not in allowed]
         if other:
             stances.append({"stance": "other", "label": "Other observations", "items": other})
     return {
@@ -192,7 +208,7 @@ def record_page(entry: Entry, entries: dict[str, Entry], reaction: Any, root: st
         "observations": {"label": observed.title, "help": observed.description, "stances": stances}
         if observed
         else None,
-        "sources": _sources(sources, data.get(SOURCES), entries, root) if sources is not None else [],
+        "sources": _sources(sources, data.get(sources_name), entries, root) if sources is not None else [],
         "sources_label": sources.title if sources is not None else "",
         "backlinks": entry.backlinks,
         "reaction": _reaction(reaction, entries) if reaction is not None else None,
@@ -214,9 +230,12 @@ def _plural(word: str) -> str:
     return word[:1].upper() + word[1:].replace("-", " ") + "s"
 
 
-def _observation(element: Field, data: dict[str, Any], entries: dict[str, Entry], root: str) -> dict[str, Any]:
-    who = data.get(ACTOR)
-    return {"who": who, "fields": fields(element.keys, data, entries, root, skip=(STANCE, ACTOR))}
+def _observation(
+    element: Field, actor: str | None, data: dict[str, Any], entries: dict[str, Entry], root: str
+) -> dict[str, Any]:
+    """One observation; `actor` is the field that says who (the list's `x-key`)."""
+    who = data.get(actor) if actor else None
+    return {"who": who, "fields": fields(element.keys, data, entries, root, skip=(_stance(element), actor))}
 
 
 def _sources(item: Field, value: Any, entries: dict[str, Entry], root: str) -> list[dict[str, Any]]:
