@@ -122,9 +122,28 @@ def imported(node: ast.AST) -> set[str]:
     return found
 
 
+def named_modules(path: Path) -> set[str]:
+    """The project's modules a file names in text outside its functions, to import them on demand:
+    the registry's built-in writers, a package's lazy exports, completion's own columns.
+    Read as imports, so that the layers and circles below take them in. The top package's
+    exports are left out: they name the parts for a program, and nothing imports them at
+    start-up (the parts import the package itself for its version)."""
+    if path == PACKAGE / "__init__.py":
+        return set()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        node.value
+        for statement in tree.body
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in modules()
+    }
+
+
 def imports(path: Path, *, top_level_only: bool = False) -> set[str]:
-    """The project's modules a file imports (anywhere in it, or only at module level)."""
-    found: set[str] = set()
+    """The project's modules a file imports (anywhere in it, or only at module level), and
+    those it names to import on demand (named_modules)."""
+    found: set[str] = set(named_modules(path))
     for node, at_top in import_nodes(path):
         if at_top or not top_level_only:
             found |= imported(node)
@@ -208,13 +227,24 @@ def test_the_readings_see_imports_inside_functions(tmp_path):
     one.write_text("from dprk_records.records import two\n")
     two.write_text("def later():\n    from dprk_records.records.one import x\n")
     three.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from dprk_records.records import one\n")
-    sources = {"dprk_records.records.one": one, "dprk_records.records.two": two, "dprk_records.records.three": three}
+    # a module named to be imported on demand (as the registry names its writers) is an import too
+    four, five = tmp_path / "four.py", tmp_path / "five.py"
+    four.write_text('ON_DEMAND = {"x": ("dprk_records.records.five",)}\n')
+    five.write_text("from dprk_records.records import four\n")
+    sources = {
+        "dprk_records.records.one": one,
+        "dprk_records.records.two": two,
+        "dprk_records.records.three": three,
+        "dprk_records.records.four": four,
+        "dprk_records.records.five": five,
+    }
     modules.cache_clear()
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(sys.modules[__name__], "modules", lambda: sources)
             assert import_cycles(sources) == [
-                "dprk_records.records.one -> dprk_records.records.two -> dprk_records.records.one"
+                "dprk_records.records.five -> dprk_records.records.four -> dprk_records.records.five",
+                "dprk_records.records.one -> dprk_records.records.two -> dprk_records.records.one",
             ]
             assert late_imports(sources) == ["dprk_records.records.two:2 imports dprk_records.records.one"]
     finally:

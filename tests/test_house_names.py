@@ -11,6 +11,8 @@ from conftest import PROJECT
 PACKAGE = PROJECT / "cli"
 # methods that other code calls by protocol, not by name: a stream's, and PyYAML's resolver hooks
 PROTOCOL = {"writelines", "descend_resolver", "ascend_resolver"}
+# a named tuple's public names, which begin with "_" so as not to clash with its fields
+NAMED_TUPLE = {"_fields", "_make", "_replace", "_asdict", "_field_defaults"}
 
 
 def trees():
@@ -79,3 +81,31 @@ def test_the_tools_own_folder_is_spelled_once_in_code():
                 if id(node) not in skip and id(node) not in helps:
                     found.append(f"{path.relative_to(PROJECT)}:{node.lineno}")
     assert found == ["cli/records/writing.py:27"]
+
+
+def test_a_classs_private_names_are_used_in_its_own_module_alone():
+    """What a class keeps to itself (`_name`: its private methods and attributes) is used by
+    its own module; another module asks through a public method (the parse cache's
+    `connection()`, `meta()`, `add_view()`...)."""
+    private: dict[str, str] = {}  # private name -> the module of the class that defines it
+    for path, tree in trees():
+        for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+            for node in ast.walk(cls):
+                name = None
+                if isinstance(node, ast.FunctionDef):
+                    name = node.name
+                elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                    name = node.attr if getattr(node.value, "id", "") == "self" else None
+                if name and name.startswith("_") and not name.startswith("__") and name not in NAMED_TUPLE:
+                    private.setdefault(name, path.name)
+    reached = []
+    for path, tree in trees():
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in private
+                and private[node.attr] != path.name
+                and getattr(node.value, "id", "") not in ("self", "cls")
+            ):
+                reached.append(f"{path.relative_to(PROJECT)}:{node.lineno} .{node.attr}")
+    assert reached == []

@@ -72,7 +72,7 @@ class Prior:
 
 def load(cache: Any) -> Prior | None:
     """The shares the last run kept (None when there are none, or they are not readable)."""
-    text = cache._meta(SHARES)
+    text = cache.meta(SHARES)
     if text is None:
         return None
     try:
@@ -118,7 +118,7 @@ def keep(
 ) -> None:
     """Store the shares of this run: every path's stat (packed, see _packs) and problems, and
     the facts of the files in `facts`, replacing those of the files in `gone` (all of them when None)."""
-    if cache._open() is None:
+    if cache.connection() is None:
         return
     stamps = b"".join(stats.get(rel, UNTRUSTED) for rel in rels)
     text = json.dumps(
@@ -171,7 +171,7 @@ class Unreadable(Exception):
 def _query(cache: Any, sql: str, values: list[Any], extra: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     import sqlite3
 
-    db = cache._open()
+    db = cache.connection()
     if db is None:
         raise Unreadable
     rows: list[tuple[Any, ...]] = []
@@ -212,7 +212,7 @@ def _check_changed(
     file taken at the start of this run (`now`)."""
     import sqlite3
 
-    db = cache._open()
+    db = cache.connection()
     if db is None:
         return None
     present = {r.rel: r for r in chosen}
@@ -333,7 +333,7 @@ def known_facts(repo: Repository, cache: Any, limit: int = 2000) -> Known | None
     are now (a stat of each); None when there are none, or more than `limit` files changed since."""
     import os
 
-    db = cache._open() if cache is not None else None
+    db = cache.connection() if cache is not None else None
     if db is None:
         return None
     try:

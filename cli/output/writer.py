@@ -1,7 +1,7 @@
-"""The base of every writer of an output format, and the formats defined so far: defining a
+"""The base of every writer of an output format, and the writers defined so far: defining a
 subclass of `Writer` with a `name` registers it in WRITERS. Below the registry
-(dprk_records.output.registry), which imports the built-in writers (dprk_records.output.writers)
-that stand on this module.
+(dprk_records.output.registry), which imports the modules of the built-in writers that stand
+on this module, each when a command first asks for what its writers write.
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO, Any, ClassVar
 
-WRITERS: dict[str, type[Writer]] = {}
+# every writer class with a name, in the order defined; a format's writers share its name, the
+# built-in formats one class per module of writers (a subclass adds what its module writes)
+WRITERS: list[type[Writer]] = []
 
 # what a command writes -> the method a writer defines to write it
 SUBJECTS = {
@@ -36,7 +38,7 @@ class Writer:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.name:
-            WRITERS[cls.name] = cls
+            WRITERS.append(cls)
 
     def __init__(self, *, style: str = "simple", escape: bool = True) -> None:
         self.style = style  # the table style (tabulate's), for writers that draw a table

@@ -1,7 +1,12 @@
-"""The built-in formats, one writer class each (see dprk_records.output.registry; their base is dprk_records.output.writer).
+"""The built-in formats of rows and records, one writer class each (see
+dprk_records.output.registry; their base is dprk_records.output.writer): text, table and its
+bar chart, CSV, TSV, JSON, JSON Lines, Markdown.
 
-Each class says which things it writes by the methods it defines; what it needs to write
-them (tabulate, the diff renderers, SQLite) is imported only when it writes.
+What `query`, `export`, `schema`, `stats`, `reactions`, `votes` and `show` write. The
+formats' writers of validation problems (dprk_records.output.problemwriters), of diffs and
+logs (dprk_records.output.diffwriters) and of files of their own
+(dprk_records.output.filewriters) are subclasses of these, in modules loaded only by the
+commands that write those. Tabulate is imported only when a table is drawn.
 """
 
 from __future__ import annotations
@@ -12,12 +17,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from dprk_records.errors import one_line
-from dprk_records.history.render import render_change_block, render_markdown, render_text
-from dprk_records.output.database import derived_tables, sqlite_companions, write_database
-from dprk_records.output.datapackage import write_datapackage
 from dprk_records.output.formats import (
-    atomic_output,
-    check_output,
     row_objects,
     write_delimited,
     write_json,
@@ -25,10 +25,8 @@ from dprk_records.output.formats import (
     write_markdown,
     write_table,
 )
-from dprk_records.output.problems import annotation
 from dprk_records.output.writer import Writer
 
-PROBLEM_COLUMNS = ["path", "line", "column", "json_path", "check", "message"]
 BAR = "#"
 
 
@@ -46,50 +44,19 @@ class Shown:
     paths: list[tuple[str, Any]] | None = None
 
 
-def _dumps(value: Any, indent: int | None = None) -> str:
+def dumps(value: Any, indent: int | None = None) -> str:
+    """JSON as the writers print it: any character as itself."""
     return json.dumps(value, ensure_ascii=False, indent=indent)
-
-
-def _problem_rows(report: Any) -> Iterable[list[Any]]:
-    # a path or message is no cell of data: each stays on one line, escaped as in the text format
-    return (
-        [one_line(p.path), p.line, p.column, one_line(p.json_path), p.check, one_line(p.message)]
-        for p in report.problems
-    )
-
-
-class ProblemRows:
-    """Problems written as rows (PROBLEM_COLUMNS), by a writer of rows."""
-
-    def write_problems(self, out: IO[str], report: Any) -> None:
-        self.write_rows(out, PROBLEM_COLUMNS, _problem_rows(report))  # type: ignore[attr-defined]
 
 
 class TextWriter(Writer):
     name = "text"
     help = "plain lines for the terminal"
 
-    def write_problems(self, out: IO[str], report: Any) -> None:
-        for problem in report.problems:
-            out.write(str(problem) + "\n")
-        out.write(report.summary() + "\n")
-
-    def write_diff(self, out: IO[str], diff: Any, *, stat: bool = False) -> None:
-
-        out.write(render_text(diff, stat))
-
-    def write_log(self, out: IO[str], entries: list[Any]) -> None:
-
-        for entry in entries:
-            commit = entry.commit
-            out.write(one_line(f"{commit.short} {commit.date} {commit.author}: {commit.subject}") + "\n")
-            if entry.change is not None:
-                out.write(render_change_block(entry.change, indent="  "))
-
     def write_record(self, out: IO[str], shown: Shown) -> None:
         if shown.paths is not None:
             for path, value in shown.paths:
-                out.write(one_line(f"{path}: {_dumps(value)}") + "\n")
+                out.write(one_line(f"{path}: {dumps(value)}") + "\n")
             return
         out.write(shown.text)
         if shown.links is None:
@@ -113,7 +80,6 @@ class TableWriter(Writer):
     def write_rows(
         self, out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, drop_empty: bool = False
     ) -> int:
-
         return write_table(out, columns, rows, style=self.style, drop_empty=drop_empty)
 
     def write_counts(self, out: IO[str], columns: list[str], rows: list[list[Any]], *, chart: bool = True) -> int:
@@ -144,7 +110,7 @@ class BarChart(Writer):
         return len(body)
 
 
-class CsvWriter(ProblemRows, Writer):
+class CsvWriter(Writer):
     name = "csv"
     help = "CSV (RFC 4180, with a header)"
     delimiter = ","
@@ -152,7 +118,6 @@ class CsvWriter(ProblemRows, Writer):
     def write_rows(
         self, out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, drop_empty: bool = False
     ) -> int:
-
         return write_delimited(out, columns, rows, delimiter=self.delimiter, escape=self.escape)
 
 
@@ -169,28 +134,17 @@ class JsonWriter(Writer):
     def write_rows(
         self, out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, drop_empty: bool = False
     ) -> int:
-
         return self.write_records(out, row_objects(columns, rows))
 
     def write_records(self, out: IO[str], records: Iterable[dict[str, Any]]) -> int:
-
         return write_json(out, records)
-
-    def write_problems(self, out: IO[str], report: Any) -> None:
-        out.write(_dumps([p.to_dict() for p in report.problems], indent=2) + "\n")
-
-    def write_diff(self, out: IO[str], diff: Any, *, stat: bool = False) -> None:
-        out.write(_dumps(diff.to_dict(stat), indent=2) + "\n")
-
-    def write_log(self, out: IO[str], entries: list[Any]) -> None:
-        out.write(_dumps([entry.to_dict() for entry in entries], indent=2) + "\n")
 
     def write_record(self, out: IO[str], shown: Shown) -> None:
         if shown.paths is not None:
-            out.write(_dumps([{"path": path, "value": value} for path, value in shown.paths], indent=2) + "\n")
+            out.write(dumps([{"path": path, "value": value} for path, value in shown.paths], indent=2) + "\n")
             return
         document = {"kind": shown.kind, "id": shown.id, "record": shown.data, "backlinks": shown.links or []}
-        out.write(_dumps(document, indent=2) + "\n")
+        out.write(dumps(document, indent=2) + "\n")
 
 
 class JsonLinesWriter(Writer):
@@ -200,76 +154,17 @@ class JsonLinesWriter(Writer):
     def write_rows(
         self, out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, drop_empty: bool = False
     ) -> int:
-
         return self.write_records(out, row_objects(columns, rows))
 
     def write_records(self, out: IO[str], records: Iterable[dict[str, Any]]) -> int:
-
         return write_jsonl(out, records)
 
-    def write_problems(self, out: IO[str], report: Any) -> None:
-        self.write_records(out, (p.to_dict() for p in report.problems))
 
-    def write_log(self, out: IO[str], entries: list[Any]) -> None:
-        self.write_records(out, (entry.to_dict() for entry in entries))
-
-
-class MarkdownWriter(ProblemRows, Writer):
+class MarkdownWriter(Writer):
     name = "markdown"
     help = "a Markdown table or text"
 
     def write_rows(
         self, out: IO[str], columns: list[str], rows: Iterable[list[Any]], *, drop_empty: bool = False
     ) -> int:
-
         return write_markdown(out, columns, rows)
-
-    def write_diff(self, out: IO[str], diff: Any, *, stat: bool = False) -> None:
-
-        out.write(render_markdown(diff, stat))
-
-
-class GithubWriter(Writer):
-    name = "github"
-    help = "GitHub Actions workflow annotations"
-
-    def write_problems(self, out: IO[str], report: Any) -> None:
-
-        # dprk's guarded stdout fences off lines that only look like commands; these are meant as ones
-        write = getattr(out, "write_command", out.write)
-        for problem in report.problems:
-            write(annotation(problem) + "\n")
-        out.write(report.summary() + "\n")
-
-
-class SqliteWriter(Writer):
-    name = "sqlite"
-    help = "an SQLite database, written to a file"
-    example = "dprk.sqlite"
-
-    def write_file(self, repo: Any, selection: Any, output: str, *, force: bool) -> int:
-        from pathlib import Path
-
-        path = Path(output)
-        check_output(path, force)
-        companions = sqlite_companions(path, force)
-        with atomic_output(path, force=force, binary=True) as temp:
-            count = write_database(repo, selection, temp, output)
-            for companion in companions:  # before the new file takes the name: SQLite would read them into it
-                companion.unlink(missing_ok=True)
-            return count
-
-
-class DataPackageWriter(Writer):
-    name = "datapackage"
-    help = "a Frictionless Data Package, written to a folder"
-    target = "folder"
-    example = "dprk-package"
-
-    def write_file(self, repo: Any, selection: Any, output: str, *, force: bool) -> int:
-        from pathlib import Path
-
-        extra, watch = derived_tables(repo, selection)
-        return write_datapackage(
-            Path(output), selection.kinds, watch(selection.records(repo)), force=force, derived=extra
-        )

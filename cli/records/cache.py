@@ -75,7 +75,9 @@ class ParseCache:
 
     # --- opening ------------------------------------------------------------------
 
-    def _open(self) -> Any:
+    def connection(self) -> Any:
+        """The cache's SQLite connection, opened on first use; None where there is no cache
+        to use (no private folder, a link in its place, a file SQLite cannot read)."""
         if self._opened:
             return self._db
         self._opened = True
@@ -147,7 +149,7 @@ class ParseCache:
     def lookup(self, rels: Iterable[str], *, with_data: bool) -> dict[str, Entry]:
         """Stored entries for these paths (`data` left out unless `with_data`), asked for in
         batches of a few hundred paths, so memory follows the batch, not the cache."""
-        db = self._open()
+        db = self.connection()
         if db is None:
             return {}
         wanted = list(dict.fromkeys(rels))
@@ -168,7 +170,7 @@ class ParseCache:
     def sort_keys(self) -> dict[str, Entry]:
         """Every stored path with what it takes to trust its sort key, in one query
         (small rows: no data, no verdict)."""
-        db = self._open()
+        db = self.connection()
         if db is None:
             return {}
         make = Entry._make
@@ -183,13 +185,13 @@ class ParseCache:
 
     def schemas_checked(self) -> bool:
         """Whether the schema files, as they are now, were found valid by an earlier run."""
-        return self._meta("schemas-checked") == self.verdict_key
+        return self.meta("schemas-checked") == self.verdict_key
 
     def mark_schemas_checked(self) -> None:
-        self._set_meta("schemas-checked", self.verdict_key)
+        self.set_meta("schemas-checked", self.verdict_key)
 
-    def _meta(self, key: str) -> str | None:
-        db = self._open()
+    def meta(self, key: str) -> str | None:
+        db = self.connection()
         try:
             row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone() if db is not None else None
         except Exception as exc:
@@ -197,8 +199,8 @@ class ParseCache:
             return None
         return row[0] if row is not None else None
 
-    def _set_meta(self, key: str, value: str) -> None:
-        db = self._open()
+    def set_meta(self, key: str, value: str) -> None:
+        db = self.connection()
         if db is None:
             return
         try:
@@ -289,6 +291,10 @@ class ParseCache:
         if len(self._pending) >= 5000:
             self.flush()
 
+    def add_view(self, view: View) -> None:
+        """A view to store on the next flush (dprk_records.records.derived)."""
+        self._views.append(view)
+
     def flush(self) -> None:
         if not self._pending and not self._settled and not self._views:
             return
@@ -307,7 +313,7 @@ class ParseCache:
         """The database, for writes made as one (BEGIN IMMEDIATE ... COMMIT); None when the
         cache cannot be used. Whatever goes wrong inside rolls the writes back and stops
         using the cache for this run (see broken); it is not raised."""
-        db = self._open()
+        db = self.connection()
         if db is None:
             yield None
             return
@@ -324,7 +330,7 @@ class ParseCache:
 
     def forget_missing(self, present: set[str]) -> None:
         """Drop entries for files that no longer exist (keeps the cache from growing)."""
-        db = self._open()
+        db = self.connection()
         if db is None:
             return
         try:

@@ -39,7 +39,7 @@ class Covered(NamedTuple):
 
 def views(cache: ParseCache, key: str, rels: Iterable[str]) -> dict[str, View]:
     """Stored views under `key` for these paths (not yet checked against the files)."""
-    db = cache._open()
+    db = cache.connection()
     if db is None:
         return {}
     wanted = list(dict.fromkeys(rels))
@@ -73,12 +73,12 @@ def keep_view(cache: ParseCache, key: str, rel: str, stat: os.stat_result | Stam
     """Store a view (written on the cache's flush); not for a racy file."""
     if not racy(stat, now):
         size, mtime_ns, ctime_ns, ino = stat_key(stat)
-        cache._views.append(View(key, rel, size, mtime_ns, ctime_ns, ino, value))
+        cache.add_view(View(key, rel, size, mtime_ns, ctime_ns, ino, value))
 
 
 def use_views(cache: ParseCache, key: str) -> None:
     """Mark `key` as used now, and drop the views of keys beyond the VIEW_KEYS most recently used."""
-    db = cache._open()
+    db = cache.connection()
     if db is None:
         return
     try:
@@ -122,7 +122,7 @@ def fingerprint(files: Iterable[Covered], stats: dict[str, Stamp] | None = None)
 
 def report(cache: ParseCache, name: str, print_: str) -> Any:
     """The stored outcome of run `name` (decoded JSON) when it was made over files with this fingerprint."""
-    text = cache._meta(f"report:{name}")
+    text = cache.meta(f"report:{name}")
     if text is None:
         return None
     try:
@@ -135,6 +135,6 @@ def report(cache: ParseCache, name: str, print_: str) -> Any:
 
 
 def keep_report(cache: ParseCache, name: str, print_: str, outcome: Any) -> None:
-    cache._set_meta(
+    cache.set_meta(
         f"report:{name}", json.dumps({"files": print_, "outcome": outcome}, separators=(",", ":"), ensure_ascii=False)
     )
