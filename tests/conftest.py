@@ -274,6 +274,38 @@ class Runner:
             os.chdir(old)
 
 
+# Commands given as JSON, each run through CliRunner, in turn, in one fresh Python process;
+# printed back as JSON: the exit status, stdout and stderr of each.
+_IN_ONE_PROCESS = r"""
+import json, sys
+from click.testing import CliRunner
+from dprk_records.main import cli
+
+answers = []
+for args in json.loads(sys.argv[1]):
+    result = CliRunner().invoke(cli, args, prog_name="dprk", catch_exceptions=False)
+    answers.append([result.exit_code, result.stdout, result.stderr])
+print(json.dumps(answers))
+"""
+
+
+def in_one_process(cwd: Path, commands: list[list[str]], **options: Any) -> list[tuple[int, str, str]]:
+    """Several dprk commands that need a process apart from the test's (under a limit, or one
+    whose timeout turns a hang into a failure) run in one fresh process, through CliRunner in
+    it: the exit status, stdout and stderr of each. `options` go to subprocess.run."""
+    env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
+    done = subprocess.run(
+        [sys.executable, "-c", _IN_ONE_PROCESS, json.dumps(commands)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        **options,
+    )
+    assert done.returncode == 0, done.stderr
+    return [tuple(answer) for answer in json.loads(done.stdout)]
+
+
 # Variables of the caller's environment that change what dprk prints or where it works:
 # a terminal's size (pytest-xdist sets COLUMNS=80 in its workers), dprk's own settings, and
 # git's (a git hook sets GIT_INDEX_FILE and GIT_DIR for the repository it runs in).
