@@ -139,14 +139,16 @@ def git(repo: Path, *args: str) -> str:
 
 
 _TEMPLATES: dict[bool, Path] = {}
+_CONTENTS: dict[bool, tuple[list[str], list[tuple[str, bytes, int]]]] = {}
 
 
 def make_repo(path: Path, *, git_init: bool = True) -> Path:
     """A fresh repository at `path`: the project's schemas, empty kind folders, optionally git.
 
     Made once per test session by real `git init` and `git config` in a template folder,
-    and copied from there (the .git folder with it) for each test: a copy costs a
-    fraction of four git processes."""
+    whose folders and files (the .git folder with them) are read once and written out again
+    for each test: a fraction of four git processes, and of shutil.copytree's stat and
+    copystat of every file."""
     template = _TEMPLATES.get(git_init)
     if template is None or not template.is_dir():
         import tempfile
@@ -154,12 +156,31 @@ def make_repo(path: Path, *, git_init: bool = True) -> Path:
         template = Path(tempfile.mkdtemp(prefix="dprk-test-template-")) / "repo"
         _build_repo(template, git_init=git_init)
         _TEMPLATES[git_init] = template
-    if path.exists():  # into an existing folder, as before
-        shutil.copytree(template, path, dirs_exist_ok=True, symlinks=True)
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(template, path, symlinks=True)
+        _CONTENTS[git_init] = _contents(template)
+    folders, files = _CONTENTS[git_init]
+    for folder in folders:  # into an existing folder too, as before
+        os.makedirs(path / folder, exist_ok=True)
+    for rel, data, mode in files:
+        with os.fdopen(os.open(path / rel, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode), "wb") as out:
+            out.write(data)
+        if mode & 0o111:  # as written whatever the umask: an executable stays one
+            os.chmod(path / rel, mode)
     return path
+
+
+def _contents(template: Path) -> tuple[list[str], list[tuple[str, bytes, int]]]:
+    """The template's folders (parents first) and its files with their bytes and permissions."""
+    import stat
+
+    folders, files = [], []
+    for root, _, names in os.walk(template):
+        folders.append(os.path.relpath(root, template))
+        for name in names:
+            full = os.path.join(root, name)
+            assert not os.path.islink(full), full  # the template holds no links
+            mode = stat.S_IMODE(os.lstat(full).st_mode)
+            files.append((os.path.relpath(full, template), Path(full).read_bytes(), mode))
+    return folders, files
 
 
 def _build_repo(path: Path, *, git_init: bool) -> None:
@@ -251,6 +272,38 @@ class Runner:
             return runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
         finally:
             os.chdir(old)
+
+
+# Commands given as JSON, each run through CliRunner, in turn, in one fresh Python process;
+# printed back as JSON: the exit status, stdout and stderr of each.
+_IN_ONE_PROCESS = r"""
+import json, sys
+from click.testing import CliRunner
+from dprk_records.main import cli
+
+answers = []
+for args in json.loads(sys.argv[1]):
+    result = CliRunner().invoke(cli, args, prog_name="dprk", catch_exceptions=False)
+    answers.append([result.exit_code, result.stdout, result.stderr])
+print(json.dumps(answers))
+"""
+
+
+def in_one_process(cwd: Path, commands: list[list[str]], **options: Any) -> list[tuple[int, str, str]]:
+    """Several dprk commands that need a process apart from the test's (under a limit, or one
+    whose timeout turns a hang into a failure) run in one fresh process, through CliRunner in
+    it: the exit status, stdout and stderr of each. `options` go to subprocess.run."""
+    env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
+    done = subprocess.run(
+        [sys.executable, "-c", _IN_ONE_PROCESS, json.dumps(commands)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        **options,
+    )
+    assert done.returncode == 0, done.stderr
+    return [tuple(answer) for answer in json.loads(done.stdout)]
 
 
 # Variables of the caller's environment that change what dprk prints or where it works:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -13,9 +14,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import PROJECT, Runner, sample, write_record
+from conftest import PROJECT, Runner, in_one_process, sample, write_record
 
-pytest.importorskip("matplotlib")
+# matplotlib is imported when a chart is drawn, not when the module is collected: the module's
+# tests run in one pytest-xdist worker (--dist loadfile), the only one to import it
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None, reason="matplotlib is not installed")
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -248,18 +251,11 @@ def test_a_chart_spanning_millennia_is_drawn_at_a_bounded_size(repo):
             outcomes=[{"type": "press-statement", "status": "issued"}],
         ),
     )
-    env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
-    for name in ("span.png", "span.svg"):
-        done = subprocess.run(
-            [sys.executable, "-m", "dprk_records", "chart", "-o", name],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=600,
-            preexec_fn=_limited,
-        )
-        assert done.returncode == 0, done.stderr
+    # both drawn in one process under the memory limit
+    for code, _, stderr in in_one_process(
+        repo, [["chart", "-o", "span.png"], ["chart", "-o", "span.svg"]], timeout=600, preexec_fn=_limited
+    ):
+        assert code == 0, stderr
     width, height = struct.unpack(">II", (repo / "span.png").read_bytes()[16:24])  # the PNG header's size in pixels
     assert width <= 4800 and height <= 4800, (width, height)
     root = ET.parse(repo / "span.svg").getroot()

@@ -1,4 +1,8 @@
-"""Shell completion through click's own protocol, in real processes: kinds, ids, fields, state codes, paths."""
+"""Shell completion through click's own protocol: kinds, ids, fields, state codes, paths.
+
+The shell asks through environment variables (_DPRK_COMPLETE, COMP_WORDS, COMP_CWORD) and
+reads the answer on stdout. Most cases ask in-process through CliRunner; each answer
+format (bash's and zsh's) is also asked of a real process started the way the shell starts it."""
 
 from __future__ import annotations
 
@@ -8,13 +12,24 @@ import sys
 
 import pytest
 
-from conftest import sample, write_record
+from conftest import Runner, sample, write_record
 
 
-def complete(cwd, *words: str) -> list[str]:
-    """What `dprk WORDS<TAB>` offers (the last word is the one being completed)."""
+def ask(cwd, shell: str, *words: str) -> tuple[int, str, str]:
+    """What `dprk WORDS<TAB>` answers, in-process: the exit status, stdout and stderr."""
+    env = {
+        "_DPRK_COMPLETE": f"{shell}_complete",
+        "COMP_WORDS": " ".join(("dprk",) + words),
+        "COMP_CWORD": str(len(words)),
+    }
+    result = Runner(cwd)(env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def ask_a_process(cwd, shell: str, *words: str) -> tuple[int, str, str]:
+    """The same, asked of a fresh `python` process as the shell's completion script does."""
     env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
-    env.update(_DPRK_COMPLETE="bash_complete", COMP_WORDS=" ".join(("dprk",) + words), COMP_CWORD=str(len(words)))
+    env.update(_DPRK_COMPLETE=f"{shell}_complete", COMP_WORDS=" ".join(("dprk",) + words), COMP_CWORD=str(len(words)))
     done = subprocess.run(
         [sys.executable, "-c", "from dprk_records.main import main; main()"],
         cwd=cwd,
@@ -23,8 +38,14 @@ def complete(cwd, *words: str) -> list[str]:
         text=True,
         timeout=60,
     )
-    assert done.returncode == 0 and done.stderr == "", done.stderr
-    return [line.split(",", 1)[1] for line in done.stdout.splitlines() if line.startswith(("plain,", "file,", "dir,"))]
+    return done.returncode, done.stdout, done.stderr
+
+
+def complete(cwd, *words: str, asked=ask) -> list[str]:
+    """What `dprk WORDS<TAB>` offers (the last word is the one being completed)."""
+    code, stdout, stderr = asked(cwd, "bash", *words)
+    assert code == 0 and stderr == "", stderr
+    return [line.split(",", 1)[1] for line in stdout.splitlines() if line.startswith(("plain,", "file,", "dir,"))]
 
 
 @pytest.fixture
@@ -36,6 +57,7 @@ def records(repo):
 
 
 def test_kinds(records):
+    assert complete(records, "query", "laun", asked=ask_a_process) == ["launch", "launches"]
     assert complete(records, "query", "laun") == ["launch", "launches"]
     assert "nuclear-test" in complete(records, "schema", "")
     assert complete(records, "add", "meet") == ["meeting"]
@@ -70,27 +92,18 @@ def test_outside_a_repository_nothing_is_offered_or_printed(tmp_path):
 
 def test_output_files_complete_as_paths_in_bash_and_zsh(records):
     for shell in ("bash", "zsh"):
-        for words in (
-            ("export", "-o", "lau"),
-            ("export", "--output", "lau"),
-            ("chart", "-o", "lau"),
-            ("votes", "--chart", "lau"),
+        for n, words in enumerate(
+            (
+                ("export", "-o", "lau"),
+                ("export", "--output", "lau"),
+                ("chart", "-o", "lau"),
+                ("votes", "--chart", "lau"),
+            )
         ):
-            env = {k: v for k, v in os.environ.items() if k not in ("DPRK_REPO", "DPRK_DEBUG")}
-            env.update(
-                _DPRK_COMPLETE=f"{shell}_complete", COMP_WORDS=" ".join(("dprk",) + words), COMP_CWORD=str(len(words))
-            )
-            done = subprocess.run(
-                [sys.executable, "-c", "from dprk_records.main import main; main()"],
-                cwd=records,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
-            assert done.returncode == 0 and done.stderr == ""
+            code, stdout, stderr = (ask_a_process if n == 0 else ask)(records, shell, *words)
+            assert code == 0 and stderr == ""
             # bash: "file,lau"; zsh: "file", "lau", "_": handed to the shell's own file completion
-            assert done.stdout.splitlines()[:2] in (["file,lau"], ["file", "lau"]), (shell, words, done.stdout)
+            assert stdout.splitlines()[:2] in (["file,lau"], ["file", "lau"]), (shell, words, stdout)
 
 
 def test_field_names_are_those_of_the_kinds_named_before_the_option(records):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 from pathlib import Path
 
@@ -10,7 +11,11 @@ import pytest
 
 from conftest import PROJECT, Runner, sample, write_record
 
-frictionless = pytest.importorskip("frictionless")
+# frictionless (about a second to import) is imported by the tests that use it, not when the module
+# is collected: the module's tests run in one pytest-xdist worker (--dist loadfile), the only one to import it
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("frictionless") is None, reason="frictionless is not installed"
+)
 
 LAUNCH = sample(
     "launch",
@@ -62,6 +67,8 @@ def package(repo: Path) -> Path:
 
 
 def validate(folder: Path) -> dict:
+    import frictionless
+
     report = frictionless.validate(str(folder / "datapackage.json"))
     return report.to_dict()
 
@@ -92,6 +99,8 @@ def test_the_descriptor_gives_types_keys_patterns_and_descriptions(package):
 
 
 def test_partial_dates_keep_their_span(package):
+    import frictionless
+
     package_ = frictionless.Package(str(package / "datapackage.json"))
     rows = {row["id"]: row for row in package_.get_resource("launch").read_rows()}
     partial = rows["2023-11-month-only"]

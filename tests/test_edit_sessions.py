@@ -310,7 +310,7 @@ def test_a_record_file_with_a_control_character_is_named_with_its_line_and_colum
 # --- the record is renamed, deleted or taken while the editor is open --------------------------
 
 
-def test_update_edit_racing_rename_keeps_the_edited_text(repo, launch, editors):
+def test_update_edit_racing_rename_keeps_the_edited_text(run, repo, launch, editors):
     editing = start(
         repo,
         editors.env("slow", replace=[(TITLE, "title: Edited while renamed")], wait=True),
@@ -319,14 +319,8 @@ def test_update_edit_racing_rename_keeps_the_edited_text(repo, launch, editors):
         "--edit",
     )
     editors.opened("slow")
-    renamed = subprocess.run(
-        [sys.executable, "-m", "dprk_records", "rename", LAUNCH, "2023-08-30-renamed"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
-    assert renamed.returncode == 0, renamed.stderr
+    renamed = run("rename", LAUNCH, "2023-08-30-renamed")  # here, while the other process waits for its editor
+    assert renamed.exit_code == 0, renamed.stderr
     editors.release("slow")
     result = finish(editing)
     assert result.returncode == 1
@@ -395,19 +389,14 @@ def test_a_save_refused_after_the_editor_closed_keeps_the_edited_text(repo, laun
     assert sorted(p.name for p in (repo / "records/launches").iterdir()) == [f"{LAUNCH}.yaml"]
 
 
-def test_the_kept_text_reads_back_as_the_edited_record(repo, launch, editors):
+def test_the_kept_text_reads_back_as_the_edited_record(run, repo, launch, editors):
     """What is kept in .dprk-cache/unsaved/ can be given back with --from-file as it is."""
     editing = start(repo, editors.env("slow", replace=[(TITLE, "title: Again")], wait=True), "update", LAUNCH, "--edit")
     editors.opened("slow")
     launch.write_text(launch.read_text().replace("count: 2", "count: 3"))
     editors.release("slow")
     kept = one_line(finish(editing).stderr).split("kept in ", 1)[1].split(" ", 1)[0]
-    again = subprocess.run(
-        [sys.executable, "-m", "dprk_records", "update", LAUNCH, "--from-file", kept],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-    )
-    assert again.returncode == 0, again.stderr
+    again = run("update", LAUNCH, "--from-file", kept)
+    assert again.exit_code == 0, again.stderr
     data = yamlread.load_file(launch)
     assert data["title"] == "Again" and data["count"] == 2  # the kept text is the whole record as edited

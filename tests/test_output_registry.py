@@ -4,6 +4,7 @@ that writes what it can write, and no command lists format names of its own."""
 from __future__ import annotations
 
 import ast
+import json
 import re
 import subprocess
 import sys
@@ -27,39 +28,64 @@ class PipeWriter(Writer):
             count += 1
         return count
 
+# each command line given is run in turn, in this one process, through click's CliRunner
+import json
+from click.testing import CliRunner
 from dprk_records.main import cli
-cli(prog_name="dprk")
+
+answers = []
+for args in json.loads(sys.argv[1]):
+    result = CliRunner().invoke(cli, args, prog_name="dprk", catch_exceptions=False)
+    answers.append([result.exit_code, result.stdout, result.stderr])
+print(json.dumps(answers))
 """
 
 
-def dprk_with_pipe_format(repo, tmp_path, *args):
+def dprk_with_pipe_format(repo, tmp_path, *commands: list[str]) -> list[subprocess.CompletedProcess]:
+    """Each command run by dprk with the pipe format defined: one process (the class stays
+    out of the test's own), each command through CliRunner in it, in turn."""
     script = tmp_path / "dprk_psv.py"
     script.write_text(PIPE_FORMAT, encoding="utf-8")
-    return subprocess.run([sys.executable, str(script), *args], cwd=repo, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(script), json.dumps(commands)], cwd=repo, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return [
+        subprocess.CompletedProcess(args, code, out, err)
+        for args, (code, out, err) in zip(commands, json.loads(done.stdout))
+    ]
 
 
 def test_a_writer_class_is_offered_and_used_by_every_command_that_writes_rows(repo, tmp_path):
     write_record(repo, "launch", sample("launch"))
-    for command in ("query", "schema", "stats", "export"):
-        shown = dprk_with_pipe_format(repo, tmp_path, command, "--help")
+    helps = [[command, "--help"] for command in ("query", "schema", "stats", "export")]
+    *shown_all, queried, schema, exported = dprk_with_pipe_format(
+        repo,
+        tmp_path,
+        *helps,
+        ["query", "launches", "--format", "psv", "--fields", "id,date"],
+        ["schema", "--psv"],
+        ["export", "launches", "--psv", "--fields", "id", "-o", "ids.psv"],
+    )
+    for (command, _), shown in zip(helps, shown_all):
         assert shown.returncode == 0, shown.stderr
         text = re.sub(r"-\s+", "-", " ".join(shown.stdout.split()))  # a line may break after a hyphen
         assert "psv: pipe-separated values, one row a line" in text, command
         assert "--psv" in shown.stdout, command
-    queried = dprk_with_pipe_format(repo, tmp_path, "query", "launches", "--format", "psv", "--fields", "id,date")
     assert queried.returncode == 0, queried.stderr
     assert queried.stdout.splitlines() == ["id|date", f"{sample('launch')['id']}|{sample('launch')['date']}"]
-    assert dprk_with_pipe_format(repo, tmp_path, "schema", "--psv").stdout.splitlines()[0].count("|") >= 1
-    exported = dprk_with_pipe_format(repo, tmp_path, "export", "launches", "--psv", "--fields", "id", "-o", "ids.psv")
+    assert schema.stdout.splitlines()[0].count("|") >= 1
     assert exported.returncode == 0, exported.stderr
     assert (repo / "ids.psv").read_text(encoding="utf-8").splitlines() == ["id", sample("launch")["id"]]
 
 
 def test_a_writer_of_rows_alone_is_not_offered_for_what_it_cannot_write(repo, tmp_path):
-    for command in ("validate", "diff", "log", "show"):
-        shown = dprk_with_pipe_format(repo, tmp_path, command, "--help")
+    commands = ("validate", "diff", "log", "show")
+    *shown_all, refused = dprk_with_pipe_format(
+        repo, tmp_path, *([command, "--help"] for command in commands), ["validate", "--format", "psv"]
+    )
+    for command, shown in zip(commands, shown_all):
         assert shown.returncode == 0 and "--psv" not in shown.stdout, command
-    refused = dprk_with_pipe_format(repo, tmp_path, "validate", "--format", "psv")
     assert refused.returncode == 2 and "psv" in refused.stderr and "Traceback" not in refused.stderr
 
 

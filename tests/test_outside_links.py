@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Runner, commit_all, git, sample, write_record
+from conftest import Runner, commit_all, git, in_one_process, sample, write_record
 
 SECRET = "top-secret-value-of-the-runner"
 
@@ -151,27 +151,21 @@ def test_an_absolute_path_through_a_link_to_the_repository_works(repo, tmp_path)
 def test_a_fifo_named_like_a_record_does_not_hang(repo):
     write_record(repo, "launch", sample("launch"))
     os.mkfifo(repo / "records/launches/2023-01-01-pipe.yaml")
-    env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
-    for args, code in (
+    commands = (
         (["validate"], 1),
         (["validate", "records/launches/2023-01-01-pipe.yaml"], 1),
         (["query"], 0),
         (["fmt"], 1),
         (["show", "2023-01-01-pipe"], 2),
         (["update", "2023-01-01-pipe", "--title", "x"], 2),
-    ):
-        done = subprocess.run(
-            [sys.executable, "-m", "dprk_records", *args],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            env=env,
-            stdin=subprocess.DEVNULL,
-        )
-        assert done.returncode == code, (args, done.stdout, done.stderr)
+    )
+    # through CliRunner in one process apart: its timeout turns a hang into a failure, where a
+    # hang in the test's own process would stop the test run
+    answers = in_one_process(repo, [args for args, _ in commands], timeout=60, stdin=subprocess.DEVNULL)
+    for (args, code), (status, stdout, stderr) in zip(commands, answers):
+        assert status == code, (args, stdout, stderr)
         if args[0] == "validate":
-            assert "2023-01-01-pipe.yaml: not a regular file" in done.stdout
+            assert "2023-01-01-pipe.yaml: not a regular file" in stdout
 
 
 # --- schemas ------------------------------------------------------------------------------------------
@@ -219,7 +213,9 @@ def test_schemas_linked_outside_are_not_read(repo, tmp_path, which):
         (repo / which).unlink()
     (repo / which).symlink_to(target, target_is_directory=which == "schema")
     env = {k: v for k, v in os.environ.items() if k != "DPRK_REPO"}
-    for args in SCHEMA_COMMANDS:
+    run = Runner(repo)
+
+    def in_a_process(*args: str) -> tuple[int, str, str]:
         done = subprocess.run(
             [sys.executable, "-m", "dprk_records", *args],
             cwd=repo,
@@ -229,18 +225,30 @@ def test_schemas_linked_outside_are_not_read(repo, tmp_path, which):
             env=env,
             stdin=subprocess.DEVNULL,
         )
-        assert done.returncode == 1, (args, done.stdout, done.stderr)
-        assert SECRET not in done.stdout + done.stderr, args
-        [line] = done.stderr.strip().splitlines()
-        assert line.startswith(f"dprk: error: {which}: ") and "link" in line and "outside the repository" in line, (
-            args,
-            line,
-        )
-    for args in (["--help"], ["add", "--help"], ["query", "--help"]):  # help that needs no schema still works
-        done = subprocess.run(
-            [sys.executable, "-m", "dprk_records", *args], cwd=repo, capture_output=True, text=True, timeout=60, env=env
-        )
-        assert done.returncode == 0 and "Traceback" not in done.stderr and SECRET not in done.stdout + done.stderr, args
+        return done.returncode, done.stdout, done.stderr
+
+    def in_process(*args: str) -> tuple[int, str, str]:
+        result = run(*args)
+        return result.exit_code, result.stdout, result.stderr
+
+    # each command in-process through CliRunner (main's own handling of errors), and the
+    # first of each list once more in a real process, as a shell runs it
+    for n, args in enumerate(SCHEMA_COMMANDS):
+        for ran in (in_a_process, in_process) if n == 0 else (in_process,):
+            code, stdout, stderr = ran(*args)
+            assert code == 1, (args, stdout, stderr)
+            assert SECRET not in stdout + stderr, args
+            [line] = stderr.strip().splitlines()
+            assert line.startswith(f"dprk: error: {which}: ") and "link" in line and "outside the repository" in line, (
+                args,
+                line,
+            )
+    for n, args in enumerate(
+        (["--help"], ["add", "--help"], ["query", "--help"])
+    ):  # help that needs no schema still works
+        for ran in (in_a_process, in_process) if n == 0 else (in_process,):
+            code, stdout, stderr = ran(*args)
+            assert code == 0 and "Traceback" not in stderr and SECRET not in stdout + stderr, args
 
 
 def test_schemas_linked_inside_the_repository_work(repo, run):

@@ -88,6 +88,7 @@ def template(repo: Path) -> Path:
     return referred(repo)
 
 
+@pytest.mark.slow  # a real process killed at random points, nine times, as in test_crash: the second step of .ci/run
 def test_rename_killed_at_random_points_is_whole_after_the_next_command(template, tmp_path):
     before, after, span = states(template, tmp_path)
     rng = random.Random(SEED)

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from conftest import Runner, sample, write_record
+from conftest import Runner, make_repo, sample, write_record
 
 pytest.importorskip("datasette")
 
@@ -44,8 +44,11 @@ class Served(str):
         return made
 
 
-@pytest.fixture
-def served(repo):
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """One server for the tests of this module that only read from it: a repository with a
+    launch, the meeting that took it up and a statement, served by `dprk serve`."""
+    repo = make_repo(tmp_path_factory.mktemp("served") / "repo")
     write_record(repo, "launch", sample("launch", id=LAUNCH, date="2022-05-25", category="ICBM"))
     write_record(
         repo,

@@ -61,6 +61,8 @@ def parse(path: Path) -> Page:
 def broken_links(site: Path) -> list[str]:
     """Every internal link (href, src, a refresh's url) of every page that names no file of the site."""
     broken = []
+    root = site.resolve()
+    found: dict[str, bool] = {}  # a link's target, as written from its page's folder: whether it is a file of the site
     for page_path in sorted(site.rglob("*.html")):
         page = parse(page_path)
         links = list(page.links)
@@ -70,8 +72,11 @@ def broken_links(site: Path) -> list[str]:
             parts = urlsplit(link)
             if parts.scheme or parts.netloc or link.startswith("#"):
                 continue
-            target = (page_path.parent / unquote(parts.path)).resolve()
-            if not target.is_file() or site.resolve() not in target.parents:
+            written = os.path.join(page_path.parent, unquote(parts.path))
+            if written not in found:  # most links (the style sheet, the index pages) recur on every page
+                target = Path(written).resolve()
+                found[written] = target.is_file() and root in target.parents
+            if not found[written]:
                 broken.append(f"{page_path.relative_to(site)} -> {link}")
     return broken
 

@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 import pty
+import re
 import select
 import shutil
 import struct
@@ -40,20 +41,22 @@ def on_terminal(args: tuple[str, ...], columns: int, cwd: Path = PROJECT) -> tup
     dprk = shutil.which("dprk", path=str(Path(sys.executable).parent))
     if dprk is None:
         pytest.skip("the dprk entry point is not installed next to this Python")
+    return _under_a_terminal([dprk, *args], columns, cwd)
+
+
+def _under_a_terminal(command: list[str], columns: int, cwd: Path) -> tuple[str, int, str]:
     main, child = pty.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "DPRK_REPO")}
     errors = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [dprk, *args], cwd=cwd, stdin=child, stdout=child, stderr=errors, env=env, close_fds=True
-    )
+    process = subprocess.Popen(command, cwd=cwd, stdin=child, stdout=child, stderr=errors, env=env, close_fds=True)
     os.close(child)
     chunks = []
     while True:
         ready, _, _ = select.select([main], [], [], 120)
         if not ready:
             process.kill()
-            pytest.fail(f"dprk {' '.join(args)} printed nothing for 120 seconds")
+            pytest.fail(f"{' '.join(command)} printed nothing for 120 seconds")
         try:
             data = os.read(main, 65536)
         except OSError:  # the terminal closed: the command ended
@@ -67,11 +70,40 @@ def on_terminal(args: tuple[str, ...], columns: int, cwd: Path = PROJECT) -> tup
     return b"".join(chunks).decode("utf-8").replace("\r\n", "\n"), status, errors.read().decode("utf-8")
 
 
+# Several commands in one fresh Python process on one terminal: each is run as `dprk` runs
+# it (the command line's main, which finds the terminal's width itself), between marker lines
+# on stdout and stderr that carry its exit status.
+SEVERAL = r"""
+import json, sys
+from dprk_records.main import cli
+for args in json.loads(sys.argv[1]):
+    for stream in (sys.stdout, sys.stderr):
+        stream.write("\n@@ dprk run begins @@\n")
+        stream.flush()
+    code = cli.main(args, prog_name="dprk", standalone_mode=False)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+        stream.write(f"\n@@ dprk run ended: {code} @@\n")
+        stream.flush()
+"""
+RUN = re.compile(r"\n@@ dprk run begins @@\n(.*?)\n@@ dprk run ended: (-?\d+) @@\n", re.S)
+
+
+def on_one_terminal(commands: list[tuple[str, ...]], columns: int, cwd: Path = PROJECT) -> list[tuple[str, int, str]]:
+    """on_terminal for each of `commands` in turn, all run by one process on one terminal."""
+    text, status, errors = _under_a_terminal([sys.executable, "-c", SEVERAL, json.dumps(commands)], columns, cwd)
+    assert status == 0, errors
+    outs, errs = RUN.findall(text), RUN.findall(errors)
+    assert len(outs) == len(errs) == len(commands), (text, errors)
+    return [(out, int(code), err) for (out, code), (err, _) in zip(outs, errs)]
+
+
 @pytest.mark.parametrize("columns", [80, 120])
 def test_tables_fit_the_terminal_with_no_stub_cells(columns):
     ids = {r["id"] for r in json.loads(Runner(PROJECT)("query", "--json").stdout)}
-    for args in COMMANDS:
-        text, status, _ = on_terminal(args, columns)
+    # the first command run by the installed dprk, the others by one process on one terminal
+    runs = [on_terminal(COMMANDS[0], columns), *on_one_terminal(COMMANDS[1:], columns)]
+    for args, (text, status, _) in zip(COMMANDS, runs):
         assert status == 0, (args, text)
         lines = text.splitlines()
         assert lines and max(len(line) for line in lines) <= columns, (
