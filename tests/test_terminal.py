@@ -137,7 +137,7 @@ def test_a_column_that_cannot_fit_is_left_out_and_named(tmp_path):
     text, status, errors = on_terminal(("query", "launches"), 80, cwd=repo)
     assert status == 0 and long_id in text  # the id whole, to paste into show, update or log
     assert all(len(line) <= 80 for line in text.splitlines())
-    assert "left out to fit 80 columns: category, name, count" in errors
+    assert "dprk: left out to fit 80 columns: category, name, count (name the columns with --fields)" in errors
 
 
 def test_piped_output_is_never_cut_whatever_columns_says(tmp_path):
