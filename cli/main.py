@@ -174,8 +174,9 @@ class LazyGroup(click.Group):
                 click.echo(f"\n{prog}: interrupted; nothing was written", err=True)
                 code = 130
         except SystemExit as exc:
-            # click turns a closed pipe into exit 1 after swapping stdout for a quiet wrapper
-            pacified = isinstance(sys.stdout, getattr(click.utils, "PacifyFlushWrapper", ()))
+            # click turns a closed pipe into exit 1 after swapping stdout for a quiet wrapper: stdout
+            # is then no longer the guard put in place above (click 8.5 deprecates the wrapper's name)
+            pacified = not isinstance(sys.stdout, GuardedStream)
             code = 141 if pacified else (exc.code if isinstance(exc.code, int) else 1)
         except BrokenPipeError:
             # The reader went away (`dprk query | head`): stop quietly, as git does.
