@@ -195,13 +195,15 @@ def compose(text: str, path: str | None = None) -> Any:
 
 
 # What YAML allows in a stream (YAML 1.1 and 1.2, section 5.1); the rest is refused by the reader.
-_NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Compiled when first needed (a file refused): the character class costs about 9 ms to compile,
+# which every command would pay at start-up.
+_NOT_YAML = "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 
 def _unreadable(text: str, path: str | None) -> YamlError:
     """A character YAML does not allow (a control character, say), named with its line and
     column in our own words, rather than the reader's message of two lines."""
-    found = _NOT_YAML.search(text)
+    found = re.search(_NOT_YAML, text)  # (re keeps the compiled pattern)
     if found is None:  # pragma: no cover - the reader refuses only these
         return YamlError("holds a character YAML does not allow", path=path)
     offset = found.start()
