@@ -142,6 +142,15 @@ _TEMPLATES: dict[bool, Path] = {}
 _CONTENTS: dict[bool, tuple[list[str], list[tuple[str, bytes, int]]]] = {}
 
 
+def git_work_tree(path: Path) -> Path:
+    """An empty git work tree at `path` (a dprk repository may be made in a folder below it)."""
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.email", "test@example.org")
+    git(path, "config", "user.name", "Test User")
+    return path
+
+
 def make_repo(path: Path, *, git_init: bool = True) -> Path:
     """A fresh repository at `path`: the project's schemas, empty kind folders, optionally git.
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import Runner, commit_all, git, make_repo, sample, write_record
+from conftest import Runner, commit_all, git, git_work_tree, make_repo, sample, write_record
 
 LAUNCH = "2023-08-30-srbm"
 MEETING = "2023-08-25-open-briefing"
@@ -255,11 +255,7 @@ def test_empty_repository_shows_every_record_as_added(repo: Path, run: Runner) -
 
 
 def test_repository_in_a_subfolder_of_the_git_work_tree(tmp_path: Path) -> None:
-    outer = tmp_path / "outer"
-    outer.mkdir()
-    git(outer, "init", "-q", "-b", "main")
-    git(outer, "config", "user.email", "test@example.org")
-    git(outer, "config", "user.name", "Test User")
+    outer = git_work_tree(tmp_path / "outer")
     inner = make_repo(outer / "data", git_init=False)
     seed(inner)
     write_record(inner, "launch", sample("launch", count=6))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import Runner, commit_all, git, make_repo, sample, write_record
+from conftest import Runner, commit_all, git, git_work_tree, make_repo, sample, write_record
 
 LAUNCH = "2023-08-30-srbm"
 RENAMED = "2023-08-30-two-srbms"
@@ -78,11 +78,7 @@ def test_log_before_the_first_commit_is_empty(repo: Path, run: Runner) -> None:
 
 
 def test_log_in_a_repository_below_the_git_work_tree(tmp_path: Path) -> None:
-    outer = tmp_path / "outer"
-    outer.mkdir()
-    git(outer, "init", "-q", "-b", "main")
-    git(outer, "config", "user.email", "test@example.org")
-    git(outer, "config", "user.name", "Test User")
+    outer = git_work_tree(tmp_path / "outer")
     inner = make_repo(outer / "data", git_init=False)
     history(inner)
     entries = json.loads(Runner(inner)("log", RENAMED, "--format", "json").output)

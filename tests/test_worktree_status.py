@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Runner, commit_all, git, make_repo, sample, write_record
+from conftest import Runner, commit_all, git, git_work_tree, make_repo, sample, write_record
 from dprk_records.history import status
 from dprk_records.history.git import WORKTREE, Side, open_git
 from dprk_records.records.repository import Repository
@@ -182,11 +182,7 @@ def test_the_index_is_not_written(repo: Path) -> None:
 
 
 def test_in_a_subfolder_of_the_git_work_tree(tmp_path: Path) -> None:
-    outer = tmp_path / "outer"
-    outer.mkdir()
-    git(outer, "init", "-q", "-b", "main")
-    git(outer, "config", "user.email", "test@example.org")
-    git(outer, "config", "user.name", "Test User")
+    outer = git_work_tree(tmp_path / "outer")
     inner = make_repo(outer / "data", git_init=False)
     seed(inner)
     (outer / "elsewhere.txt").write_text("outside the dprk repository\n")
